@@ -1,0 +1,65 @@
+# cloudops.fargate: build the stack on the local AWS emulator, run every check CI runs.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+AWS_ENDPOINT_URL ?= http://127.0.0.1:4566
+INVENTORY ?= inventories/local
+export AWS_ENDPOINT_URL
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+# Keep the venv's tools first so ansible-playbook, molecule and pytest are the pinned ones.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+STAMP := $(VENV)/.installed
+
+.PHONY: help venv up down emulator emulator-stop test unit integration molecule lint benchmark clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+venv: $(STAMP) ## Create .venv and install the pinned dependencies
+
+emulator: $(STAMP) ## Start the local AWS emulator in the background (port from AWS_ENDPOINT_URL)
+	$(BIN)/python -m emulator start
+
+emulator-stop: ## Stop the local AWS emulator
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m emulator stop; else echo "no venv, nothing to stop"; fi
+
+up: emulator ## Build every stack of the local inventory on the emulator and print its outputs
+	$(BIN)/ansible-playbook -i $(INVENTORY) site.yml
+
+down: $(STAMP) ## Tear the local stacks down and stop the emulator
+	@if $(BIN)/python -m emulator status >/dev/null 2>&1; then \
+	  $(BIN)/ansible-playbook -i $(INVENTORY) playbooks/teardown.yml; \
+	else echo "emulator not running: nothing to tear down"; fi
+	$(BIN)/python -m emulator stop
+
+unit: $(STAMP) ## Unit tests: module logic, plugins, emulator extensions
+	$(BIN)/pytest tests/unit -q
+
+integration: $(STAMP) ## Integration tests: the real playbooks against an emulator on a free port
+	$(BIN)/pytest tests/integration -q
+
+molecule: $(STAMP) ## Molecule scenarios, one per role, against an emulator on a free port
+	$(BIN)/python tests/molecule_runner.py
+
+lint: $(STAMP) ## ansible-lint (production profile) and yamllint
+	$(BIN)/yamllint --strict .
+	$(BIN)/ansible-lint
+
+test: lint unit integration molecule ## Everything CI checks
+
+benchmark: $(STAMP) ## Wall time and AWS API calls of a fresh and a no-op converge
+	$(BIN)/python tests/benchmark.py
+
+clean: emulator-stop ## Remove the venv and local state
+	rm -rf $(VENV) .emulator .pytest_cache

@@ -1,0 +1,434 @@
+"""Start, stop and serve the local AWS emulator (moto server + emulator.extensions) on 127.0.0.1.
+
+CLI: ``python -m emulator {run,start,stop,status} [--port P] [--state-dir DIR]``; the same operations are
+available as ``start()``, ``stop()``, ``is_up()`` and ``free_port()`` for test fixtures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 4566
+DEFAULT_START_TIMEOUT = 30.0
+STOP_GRACE_SECONDS = 10.0
+HEALTH_PATH = "/_emulator/health"
+REQUESTS_PATH = "/_emulator/requests"
+# Control endpoints (ours and moto's) are not AWS API calls and must not skew the request counts.
+UNCOUNTED_PATH_PREFIXES = ("/_emulator/", "/moto-api/")
+# Names that reach the 127.0.0.1 listener; anything else would mean serving or calling another machine.
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost"})
+PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+
+# Popen handles of servers started by this process, so stop() can reap them instead of leaving zombies.
+_spawned: dict[int, subprocess.Popen[bytes]] = {}
+
+
+class EmulatorError(RuntimeError):
+    """A start/stop/configuration problem worth showing to the user as is."""
+
+
+# --------------------------------------------------------------------------- request counter middleware
+
+
+class RequestCounter:
+    """WSGI middleware counting AWS API calls by ``service:Action`` and serving the ``/_emulator/*`` endpoints."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]):
+        self.app = app
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {"total": sum(self._counts.values()), "by_action": dict(sorted(self._counts.items()))}
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == HEALTH_PATH and method == "GET":
+            return _json_response(start_response, "200 OK", {"status": "up"})
+        if path == REQUESTS_PATH and method == "GET":
+            return _json_response(start_response, "200 OK", self.snapshot())
+        if path == REQUESTS_PATH and method == "DELETE":
+            self.reset()
+            return _json_response(start_response, "200 OK", self.snapshot())
+        if path.startswith("/_emulator/"):
+            return _json_response(start_response, "404 Not Found", {"error": f"no emulator endpoint {method} {path}"})
+        if not path.startswith(UNCOUNTED_PATH_PREFIXES):
+            key = f"{request_service(environ)}:{request_action(environ)}"
+            with self._lock:
+                self._counts[key] += 1
+        return self.app(environ, start_response)
+
+
+def _json_response(start_response: Callable[..., Any], status: str, payload: Any) -> list[bytes]:
+    body = json.dumps(payload).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def request_service(environ: Mapping[str, Any]) -> str:
+    """Signing service from the SigV4 credential scope (``.../<region>/<service>/aws4_request``)."""
+    credential = ""
+    authorization = environ.get("HTTP_AUTHORIZATION", "")
+    if "Credential=" in authorization:
+        credential = authorization.split("Credential=", 1)[1].split(",", 1)[0]
+    else:  # presigned URLs carry the scope in the query string
+        credential = parse_qs(environ.get("QUERY_STRING", "")).get("X-Amz-Credential", [""])[0]
+    scope = credential.strip().split("/")
+    if len(scope) >= 5 and scope[-1] == "aws4_request":
+        return scope[-2]
+    return "unknown"
+
+
+def request_action(environ: dict[str, Any]) -> str:
+    """Operation name for query, JSON and RPCv2-CBOR protocols; ``METHOD path`` for REST protocols."""
+    action = parse_qs(environ.get("QUERY_STRING", "")).get("Action", [""])[0]
+    if not action and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        action = parse_qs(_peek_body(environ).decode("utf-8", "replace")).get("Action", [""])[0]
+    if action:
+        return action
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target:
+        return target.rsplit(".", 1)[-1]
+    path = environ.get("PATH_INFO", "") or "/"
+    # Smithy RPCv2-CBOR (CloudWatch, Cloud Map): POST /service/<ServiceName>/operation/<OperationName>
+    segments = path.strip("/").split("/")
+    if len(segments) == 4 and segments[0] == "service" and segments[2] == "operation":
+        return segments[3]
+    return f"{environ.get('REQUEST_METHOD', 'GET')} {path}"
+
+
+def _peek_body(environ: dict[str, Any]) -> bytes:
+    # Reading wsgi.input consumes the socket stream, so hand moto an in-memory copy of what we read.
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return b""
+    if length <= 0:
+        return b""
+    body = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+# --------------------------------------------------------------------------- app and configuration
+
+
+def build_app() -> RequestCounter:
+    """moto's server WSGI app with every extension installed, wrapped in the request counter."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    from emulator.extensions import install_all
+
+    install_all()
+    return RequestCounter(DomainDispatcherApplication(create_backend_app))
+
+
+def check_host(host: str) -> str:
+    if host not in LOOPBACK_NAMES:
+        raise EmulatorError(
+            f"refusing host {host!r}: the emulator only listens on {HOST} (it has no auth, so it must stay local)"
+        )
+    return HOST
+
+
+def resolve_port(port: int | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """``port`` if given, else the port of ``AWS_ENDPOINT_URL`` (which must point at loopback), else 4566."""
+    if port is not None:
+        return port
+    environ = os.environ if environ is None else environ
+    endpoint_url = environ.get("AWS_ENDPOINT_URL", "").strip()
+    if not endpoint_url:
+        return DEFAULT_PORT
+    parts = urlsplit(endpoint_url)
+    try:
+        endpoint_port = parts.port
+    except ValueError as error:
+        raise EmulatorError(f"AWS_ENDPOINT_URL={endpoint_url!r} has an invalid port: {error}") from None
+    check_host(parts.hostname or "")
+    if endpoint_port is None:
+        return 443 if parts.scheme == "https" else 80
+    return endpoint_port
+
+
+def default_state_dir() -> Path:
+    return Path(os.environ.get("EMULATOR_STATE_DIR") or Path.cwd() / ".emulator")
+
+
+def pid_file(port: int, state_dir: Path | str) -> Path:
+    return Path(state_dir) / f"emulator-{port}.pid"
+
+
+def log_file(port: int, state_dir: Path | str) -> Path:
+    return Path(state_dir) / f"emulator-{port}.log"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def endpoint_url(port: int) -> str:
+    return f"http://{HOST}:{port}"
+
+
+def is_up(port: int, timeout: float = 1.0) -> bool:
+    # Bypass HTTP(S)_PROXY: the emulator is local and a corporate proxy would answer for it.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(endpoint_url(port) + HEALTH_PATH, timeout=timeout) as response:
+            return response.status == 200
+    except (OSError, urllib.error.URLError, http.client.HTTPException):
+        return False
+
+
+# --------------------------------------------------------------------------- process management
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _is_running(pid: int) -> bool:
+    child = _spawned.get(pid)
+    if child is not None:
+        return child.poll() is None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _log_tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log written)"
+
+
+def _spawn(port: int, state_dir: Path) -> int:
+    env = dict(os.environ)
+    # `python -m emulator` must resolve to this checkout whatever the caller's cwd is.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_PARENT), env.get("PYTHONPATH")]))
+    env["PYTHONUNBUFFERED"] = "1"
+    with open(log_file(port, state_dir), "ab") as log:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "emulator", "run", "--port", str(port)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,  # own process group: stop() can kill it with its children, Ctrl-C won't
+        )
+    _spawned[child.pid] = child
+    pid_file(port, state_dir).write_text(f"{child.pid}\n")
+    return child.pid
+
+
+def start(
+    port: int | None = None,
+    state_dir: Path | str | None = None,
+    timeout: float = DEFAULT_START_TIMEOUT,
+    report: Callable[[str], None] | None = None,
+) -> int | None:
+    """Start the emulator in the background unless it already answers; return the pid from the pid file.
+
+    Returns None when an emulator we did not start (no pid file) already answers on the port.
+    """
+    port = resolve_port(port)
+    state_dir = Path(state_dir) if state_dir is not None else default_state_dir()
+    report = report or (lambda _message: None)
+    pid_path = pid_file(port, state_dir)
+    if is_up(port):
+        report(f"emulator already up on {endpoint_url(port)}")
+        return _read_pid(pid_path)
+
+    state_dir.mkdir(parents=True, exist_ok=True)
+    pid = _read_pid(pid_path)
+    if pid is not None and _is_own_process_group(pid):
+        spawned_now = False
+        report(f"emulator pid {pid} is already starting on {endpoint_url(port)}")
+    else:
+        spawned_now = True
+        pid = _spawn(port, state_dir)
+        report(f"started emulator pid {pid} on {endpoint_url(port)}, log {log_file(port, state_dir)}")
+
+    deadline = time.monotonic() + timeout
+    next_report = 0.0
+    while not is_up(port, timeout=0.5):
+        now = time.monotonic()
+        problem = None
+        if not _is_running(pid):
+            problem = f"emulator pid {pid} exited during start-up"
+        elif now >= deadline:
+            problem = f"emulator pid {pid} did not answer {endpoint_url(port)}{HEALTH_PATH} within {timeout:g}s"
+        if problem:
+            if spawned_now:  # a half-started server of ours would hold the port and outlive the caller
+                _terminate(pid)
+                pid_path.unlink(missing_ok=True)
+            raise EmulatorError(f"{problem}; log tail:\n{_log_tail(log_file(port, state_dir))}")
+        if now >= next_report:
+            report(f"waiting for emulator on {endpoint_url(port)} ...")
+            next_report = now + 2.0
+        time.sleep(0.1)
+    report(f"emulator up on {endpoint_url(port)}")
+    return pid
+
+
+def _wait_gone(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while _is_running(pid):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _is_own_process_group(pid: int) -> bool:
+    # start_new_session makes the server a group leader; a reused pid from a stale pid file usually is not.
+    try:
+        return _is_running(pid) and os.getpgid(pid) == pid
+    except ProcessLookupError:
+        return False
+
+
+def _terminate(pid: int, report: Callable[[str], None] | None = None) -> bool:
+    """SIGTERM the server's process group, SIGKILL it after the grace period; True once it is gone."""
+    try:
+        os.killpg(pid, signal.SIGTERM)
+        if not _wait_gone(pid, STOP_GRACE_SECONDS):
+            if report:
+                report(f"emulator pid {pid} ignored SIGTERM for {STOP_GRACE_SECONDS:g}s; sending SIGKILL")
+            os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # already gone
+    gone = _wait_gone(pid, STOP_GRACE_SECONDS)
+    child = _spawned.pop(pid, None)
+    if gone and child is not None:
+        child.wait()
+    return gone
+
+
+def stop(
+    port: int | None = None,
+    state_dir: Path | str | None = None,
+    report: Callable[[str], None] | None = None,
+) -> bool:
+    """Stop the emulator recorded in the pid file; return False when nothing was running."""
+    port = resolve_port(port)
+    state_dir = Path(state_dir) if state_dir is not None else default_state_dir()
+    report = report or (lambda _message: None)
+    pid_path = pid_file(port, state_dir)
+    pid = _read_pid(pid_path)
+    if pid is None:
+        if is_up(port):
+            raise EmulatorError(
+                f"{endpoint_url(port)} answers but {pid_path} is missing; not stopping a server we did not start"
+            )
+        report(f"no emulator running on port {port}")
+        return False
+    if not _is_running(pid):
+        pid_path.unlink(missing_ok=True)
+        report(f"no emulator running on port {port} (removed stale {pid_path})")
+        return False
+    if not _is_own_process_group(pid):
+        raise EmulatorError(f"pid {pid} from {pid_path} is not an emulator process group; remove the file by hand")
+    if not _terminate(pid, report):
+        raise EmulatorError(f"emulator pid {pid} survived SIGKILL")
+    pid_path.unlink(missing_ok=True)
+    report(f"stopped emulator pid {pid} on port {port}")
+    return True
+
+
+def run(port: int) -> None:
+    """Serve in the foreground (what the background process started by start() executes)."""
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import run_simple
+
+    # Defaults only: the caller's environment wins. moto reads these lazily, so setting them here is early enough.
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    os.environ.setdefault("MOTO_PORT", str(port))  # moto builds resource URLs (SQS queues, ...) from it
+    print(f"starting emulator on {endpoint_url(port)} (pid {os.getpid()})", flush=True)
+    run_simple(HOST, port, build_app(), threaded=True, request_handler=MotoRequestHandler)
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__.split("\n", 1)[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add_command(name: str, help_text: str, aliases: list[str] | None = None) -> argparse.ArgumentParser:
+        command = commands.add_parser(name, help=help_text, aliases=aliases or [])
+        command.add_argument("--port", type=int, help=f"default: port of AWS_ENDPOINT_URL, else {DEFAULT_PORT}")
+        command.add_argument("--host", default=HOST, help=f"must be loopback; the server always binds {HOST}")
+        return command
+
+    add_command("run", "serve in the foreground")
+    lifecycle_commands = {
+        "start": "start in the background and wait until healthy",
+        "stop": "stop the emulator recorded in the pid file",
+    }
+    for name, help_text in lifecycle_commands.items():
+        command = add_command(name, help_text)
+        command.add_argument(
+            "--state-dir", type=Path, help="pid/log directory (default: $EMULATOR_STATE_DIR or ./.emulator)"
+        )
+        if name == "start":
+            command.add_argument("--timeout", type=float, default=DEFAULT_START_TIMEOUT, help="seconds to wait")
+    add_command("status", "exit 0 and print 'up' when the health check answers", aliases=["health"])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        check_host(args.host)
+        port = resolve_port(args.port)
+        if args.command == "run":
+            run(port)
+        elif args.command == "start":
+            start(port, args.state_dir, args.timeout, report=print)
+        elif args.command == "stop":
+            stop(port, args.state_dir, report=print)
+        else:
+            up = is_up(port)
+            print("up" if up else f"down (nothing answers {endpoint_url(port)}{HEALTH_PATH})")
+            return 0 if up else 1
+    except EmulatorError as error:
+        print(f"emulator: {error}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,189 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Manager behind cloudops.fargate.vpc_flow_log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
+
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_changes
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing dependency
+
+# Flow logs cannot be modified: any of these differing means delete and create again.
+IMMUTABLE_FIELDS = (
+    "resource_type",
+    "traffic_type",
+    "log_destination_type",
+    "log_group_name",
+    "log_destination",
+    "deliver_logs_permission_arn",
+    "max_aggregation_interval",
+    "log_format",
+)
+
+_API_NAMES = {
+    "resource_type": "ResourceType",
+    "traffic_type": "TrafficType",
+    "log_destination_type": "LogDestinationType",
+    "log_group_name": "LogGroupName",
+    "log_destination": "LogDestination",
+    "deliver_logs_permission_arn": "DeliverLogsPermissionArn",
+    "max_aggregation_interval": "MaxAggregationInterval",
+    "log_format": "LogFormat",
+}
+
+
+def normalize_flow_log(flow_log: dict[str, Any]) -> dict[str, Any]:
+    """A DescribeFlowLogs entry in the module's own terms, tags as a dict."""
+    result = camel_dict_to_snake_dict(flow_log, ignore_list=["Tags"])
+    result["tags"] = boto3_tag_list_to_ansible_dict(flow_log.get("Tags", []))
+    result.pop("response_metadata", None)
+    # DescribeFlowLogs names the type of the resource only through its id prefix.
+    resource_id = result.get("resource_id", "")
+    result.setdefault("resource_type", _resource_type_of(resource_id))
+    if result.get("log_destination_type") == "cloud-watch-logs":
+        # For CloudWatch the destination is the log group's ARN, which AWS derives from its name.
+        result.pop("log_destination", None)
+    return result
+
+
+def _resource_type_of(resource_id: str) -> str:
+    prefix = resource_id.split("-", 1)[0]
+    return {"vpc": "VPC", "subnet": "Subnet", "eni": "NetworkInterface"}.get(prefix, "")
+
+
+def wanted_settings(params: dict[str, Any]) -> dict[str, Any]:
+    """The settings the caller asked for; unset options are left to AWS and not compared."""
+    wanted = {field: params.get(field) for field in IMMUTABLE_FIELDS}
+    if wanted["log_destination_type"] == "cloud-watch-logs":
+        wanted.pop("log_destination")
+    else:
+        wanted.pop("log_group_name")
+        wanted.pop("deliver_logs_permission_arn")
+    return {field: value for field, value in wanted.items() if value is not None}
+
+
+def settings_differences(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Fields whose wanted value differs from the current one, as {field: (current, wanted)}."""
+    return {
+        field: (current.get(field), value) for field, value in wanted.items() if current.get(field) != value
+    }
+
+
+class FlowLogManager(BaseResourceManager):
+    def __init__(self, module) -> None:
+        super().__init__(module)
+        self.ec2 = self.client("ec2")
+        self.params = module.params
+        self.flow_log: dict[str, Any] | None = None
+
+    def _find(self) -> dict[str, Any] | None:
+        filters = ansible_dict_to_boto3_filter_list(
+            {"resource-id": self.params["resource_id"], "tag:Name": self.params["name"]}
+        )
+        try:
+            found = self.ec2.describe_flow_logs(aws_retry=True, Filters=filters)["FlowLogs"]
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            self.module.fail_json_aws(e, msg="Failed to describe flow logs")
+        if len(found) > 1:
+            ids = ", ".join(sorted(f["FlowLogId"] for f in found))
+            self.module.fail_json(
+                msg=f"More than one flow log named {self.params['name']} on {self.params['resource_id']}: {ids}"
+            )
+        return normalize_flow_log(found[0]) if found else None
+
+    def _wanted_tags(self) -> dict[str, str]:
+        return dict(self.params.get("tags") or {}, Name=self.params["name"])
+
+    def ensure_present(self) -> None:
+        current = self._find()
+        wanted = wanted_settings(self.params)
+        if current is None:
+            self._create(wanted, before={})
+            return
+        differences = settings_differences(current, wanted)
+        if differences:
+            # Only tags can change in place; everything else is a replacement, said so in the diff.
+            self._delete(current["flow_log_id"])
+            self._create(wanted, before=current)
+            return
+        self.flow_log = current
+        self._update_tags(current)
+
+    def _create(self, wanted: dict[str, Any], before: dict[str, Any]) -> None:
+        tags = self._wanted_tags()
+        self.changed = True
+        predicted = dict(wanted, resource_id=self.params["resource_id"], tags=tags)
+        self.set_diff(before=before, after=predicted)
+        if self.check_mode:
+            self.flow_log = predicted
+            return
+        request = {_API_NAMES[field]: value for field, value in wanted.items()}
+        request.update(
+            ResourceIds=[self.params["resource_id"]],
+            ClientToken=idempotency_token(self.params["resource_id"], self.params["name"], repr(sorted(wanted.items()))),
+            TagSpecifications=boto3_tag_specifications(tags, types=["vpc-flow-log"]),
+        )
+        try:
+            response = self.ec2.create_flow_logs(aws_retry=True, **request)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            self.module.fail_json_aws(e, msg="Failed to create flow log")
+        if response.get("Unsuccessful"):
+            error = response["Unsuccessful"][0].get("Error", {})
+            self.module.fail_json(msg=f"Failed to create flow log: {error.get('Code')}: {error.get('Message')}")
+        self.flow_log = self._find() or predicted
+
+    def _update_tags(self, current: dict[str, Any]) -> None:
+        wanted = self._wanted_tags()
+        purge = self.params["purge_tags"]
+        to_set, to_unset = tag_changes(current["tags"], wanted, purge)
+        if not (to_set or to_unset):
+            return
+        after_tags = merged_tags(current["tags"], wanted, purge)
+        self.differences.add("tags", current["tags"], after_tags)
+        self.changed = True
+        self.flow_log = dict(current, tags=after_tags)
+        if self.check_mode:
+            return
+        resource = [current["flow_log_id"]]
+        try:
+            if to_unset:
+                self.ec2.delete_tags(aws_retry=True, Resources=resource, Tags=[{"Key": k} for k in to_unset])
+            if to_set:
+                self.ec2.create_tags(
+                    aws_retry=True, Resources=resource, Tags=[{"Key": k, "Value": v} for k, v in to_set.items()]
+                )
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            self.module.fail_json_aws(e, msg="Failed to update flow log tags")
+
+    def ensure_absent(self) -> None:
+        current = self._find()
+        if current is None:
+            return
+        self.changed = True
+        self.set_diff(before=current, after={})
+        self._delete(current["flow_log_id"])
+
+    def _delete(self, flow_log_id: str) -> None:
+        if self.check_mode:
+            return
+        try:
+            self.ec2.delete_flow_logs(aws_retry=True, FlowLogIds=[flow_log_id])
+        except is_boto3_error_code("InvalidFlowLogId.NotFound"):
+            return
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to delete flow log {flow_log_id}")
