@@ -1,0 +1,154 @@
+"""Integration fixtures: one emulator on a free loopback port, and a runner for the real playbooks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from emulator import server
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+REGION = "us-east-1"
+LOCAL_INVENTORY = REPO_ROOT / "inventories" / "local"
+
+
+@dataclass
+class PlaybookRun:
+    """What one ansible-playbook run did, read from the json callback."""
+
+    returncode: int
+    output: dict[str, Any]
+    stderr: str
+    stats: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def changed(self, host: str = "demo") -> int:
+        return self.stats.get(host, {}).get("changed", 0)
+
+    def failures(self, host: str = "demo") -> int:
+        return self.stats.get(host, {}).get("failures", 0)
+
+    def task_results(self, name_part: str, host: str = "demo") -> list[dict[str, Any]]:
+        """Results of every task whose name contains ``name_part`` (loop items flattened)."""
+        found = []
+        for play in self.output.get("plays", []):
+            for task in play.get("tasks", []):
+                if name_part not in task["task"]["name"]:
+                    continue
+                result = task["hosts"].get(host)
+                if result is None:
+                    continue
+                found.extend(result.get("results", [result]))
+        return found
+
+    def failure_messages(self, host: str = "demo") -> str:
+        messages = []
+        for play in self.output.get("plays", []):
+            for task in play.get("tasks", []):
+                result = task["hosts"].get(host, {})
+                for item in result.get("results", [result]):
+                    if item.get("failed"):
+                        messages.append(str(item.get("msg", "")))
+        return "\n".join(messages)
+
+    def changed_tasks(self, host: str = "demo") -> list[str]:
+        names = []
+        for play in self.output.get("plays", []):
+            for task in play.get("tasks", []):
+                if task["hosts"].get(host, {}).get("changed"):
+                    names.append(task["task"]["name"])
+        return names
+
+
+def _ansible_env(endpoint: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_"))}
+    env.update(
+        AWS_ENDPOINT_URL=endpoint,
+        ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),
+        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+        ANSIBLE_DEPRECATION_WARNINGS="false",
+        ANSIBLE_FORCE_COLOR="false",
+        ANSIBLE_NOCOLOR="true",
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+    )
+    return env
+
+
+def run_playbook(
+    endpoint: str,
+    playbook: str = "site.yml",
+    inventory: Path | str = LOCAL_INVENTORY,
+    extra_vars: dict[str, Any] | None = None,
+    check: bool = False,
+    diff: bool = False,
+    args: list[str] | None = None,
+) -> PlaybookRun:
+    command = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), playbook]
+    if extra_vars:
+        command += ["-e", json.dumps(extra_vars)]
+    if check:
+        command.append("--check")
+    if diff:
+        command.append("--diff")
+    command += args or []
+    completed = subprocess.run(
+        command, cwd=REPO_ROOT, env=_ansible_env(endpoint), capture_output=True, text=True, timeout=900
+    )
+    try:
+        # Warnings can precede the JSON document on stdout.
+        output = json.loads(completed.stdout[completed.stdout.index("{") :])
+    except ValueError:
+        output = {}
+    return PlaybookRun(
+        returncode=completed.returncode,
+        output=output,
+        stderr=completed.stderr + ("" if output else completed.stdout),
+        stats=output.get("stats", {}),
+    )
+
+
+@pytest.fixture(scope="session")
+def emulator_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    state_dir = tmp_path_factory.mktemp("emulator-state")
+    port = server.free_port()
+    server.start(port, state_dir, timeout=60)
+    try:
+        yield server.endpoint_url(port)
+    finally:
+        server.stop(port, state_dir)
+
+
+def reset_emulator(endpoint: str) -> None:
+    """Forget every resource: each scenario starts from an empty account."""
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=30):
+        pass
+
+
+@pytest.fixture(scope="session")
+def aws(emulator_endpoint: str) -> Callable[[str], Any]:
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+    )
+
+    def client(service: str) -> Any:
+        return session.client(service, endpoint_url=emulator_endpoint)
+
+    return client
+
+
+@pytest.fixture(scope="session")
+def playbook(emulator_endpoint: str) -> Callable[..., PlaybookRun]:
+    def run(*args: Any, **kwargs: Any) -> PlaybookRun:
+        return run_playbook(emulator_endpoint, *args, **kwargs)
+
+    return run
