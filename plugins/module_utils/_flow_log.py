@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
@@ -135,7 +136,10 @@ class FlowLogManager(BaseResourceManager):
         request = {_API_NAMES[field]: value for field, value in wanted.items()}
         request.update(
             ResourceIds=[self.params["resource_id"]],
-            ClientToken=idempotency_token(self.params["resource_id"], self.params["name"], repr(sorted(wanted.items()))),
+            # Tags go in with the create, so an interrupted run's flow log is found by name on the next
+            # run; the token, fresh for each create, makes the SDK's retries of this one call safe. A
+            # token derived from the settings alone would be answered with a flow log deleted since.
+            ClientToken=idempotency_token(self.params["resource_id"], self.params["name"], str(uuid.uuid4())),
             TagSpecifications=boto3_tag_specifications(tags, types=["vpc-flow-log"]),
         )
         try:

@@ -12,8 +12,8 @@ description:
   - Creates, replaces or deletes one flow log, identified by its O(resource_id) and its C(Name) tag O(name).
   - Flow logs cannot be modified in place. A change to any setting but the tags deletes the flow log and
     creates it again; the diff shows the whole flow log before and after.
-  - Creation passes a ClientToken derived from the resource, the name and the settings, so a run that was
-    interrupted and started again never leaves two flow logs.
+  - The flow log is tagged in the create call itself, so a run that was interrupted and started again
+    finds it by O(name) instead of creating a second one; a ClientToken makes retries of the call safe.
 author:
   - cloudops.fargate maintainers
 options:

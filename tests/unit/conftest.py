@@ -107,11 +107,33 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Te
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
+_shared_loaders: dict[Any, Any] = {}
+
+
+def _shared_loader(search_paths: Any = None) -> Any:
+    """botocore's data loader, one per data path for the whole test session.
+
+    Every AnsibleAWSModule client starts a new botocore session, and each session would parse the
+    service models (ec2's is megabytes of JSON) again; the models are read-only, so sharing is safe.
+    """
+    from botocore.loaders import create_loader
+
+    key = tuple(search_paths) if isinstance(search_paths, list) else search_paths
+    if key not in _shared_loaders:
+        _shared_loaders[key] = create_loader(search_paths)
+    return _shared_loaders[key]
+
+
 @pytest.fixture
-def aws() -> Iterator[Callable[..., Any]]:
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
     """moto in this process for the test's duration; yields ``aws("ec2")`` -> a boto3 client in us-east-1."""
     import boto3
+    import botocore.session
     from moto import mock_aws
+
+    # Speed only: moto's thousands of default AMIs are not needed, nor parsing the models per client.
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    monkeypatch.setattr(botocore.session, "create_loader", _shared_loader)
 
     with mock_aws():
         session = boto3.session.Session(region_name=REGION)
