@@ -47,7 +47,7 @@ unit: $(STAMP) ## Unit tests: module logic, plugins, emulator extensions
 	$(BIN)/pytest tests/unit -q
 
 integration: $(STAMP) ## Integration tests: the real playbooks against an emulator on a free port
-	$(BIN)/pytest tests/integration -q
+	$(BIN)/pytest tests/integration -q -n 2 --dist loadfile
 
 molecule: $(STAMP) ## Molecule scenarios, one per role, against an emulator on a free port
 	$(BIN)/python tests/molecule_runner.py
