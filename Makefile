@@ -15,7 +15,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv up down emulator emulator-stop test unit integration molecule lint benchmark clean
+.PHONY: help venv up down emulator emulator-stop test unit integration molecule docs lint benchmark clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -52,11 +52,14 @@ integration: $(STAMP) ## Integration tests: the real playbooks against an emulat
 molecule: $(STAMP) ## Molecule scenarios, one per role, against an emulator on a free port
 	$(BIN)/python tests/molecule_runner.py
 
+docs: $(STAMP) ## Regenerate the roles' variable tables from their argument specs
+	$(BIN)/python tools/role_readme.py
+
 lint: $(STAMP) ## ansible-lint (production profile) and yamllint
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint
 
-test: lint unit integration molecule ## Everything CI checks
+test: lint unit molecule integration ## Everything CI checks
 
 benchmark: $(STAMP) ## Wall time and AWS API calls of a fresh and a no-op converge
 	$(BIN)/python tests/benchmark.py

@@ -91,3 +91,26 @@ def test_a_run_killed_after_starting_the_nat_gateway_leaves_one_eip_and_one_gate
         a["AllocationId"] for a in network["addresses"]
     }
     assert len(network["vpcs"]) == 1 and len(network["subnets"]) == 4
+
+
+def test_switching_from_per_az_to_single_removes_the_other_gateways(emulator_endpoint, playbook, aws):
+    reset_emulator(emulator_endpoint)
+    assert playbook(extra_vars={"network_nat_mode": "per_az"}).returncode == 0
+    assert len(stack_network(aws, "demo")["nat_gateways"]) == 2
+
+    preview = playbook(extra_vars={"network_nat_mode": "single"}, check=True)
+    assert preview.returncode == 0, preview.failure_messages()
+    assert len(stack_network(aws, "demo")["nat_gateways"]) == 2, "check mode deleted a gateway"
+
+    run = playbook(extra_vars={"network_nat_mode": "single"})
+    assert run.returncode == 0, run.failure_messages()
+    network = stack_network(aws, "demo")
+    assert [tags_of(n)["Name"] for n in network["nat_gateways"]] == ["demo-local-nat-a"]
+    assert [tags_of(a)["Name"] for a in network["addresses"]] == ["demo-local-nat-a"]
+    nat_id = network["nat_gateways"][0]["NatGatewayId"]
+    for table in network["route_tables"]:
+        if "private" in tags_of(table)["Name"]:
+            assert [r["NatGatewayId"] for r in table["Routes"] if r.get("NatGatewayId")] == [nat_id]
+
+    again = playbook(extra_vars={"network_nat_mode": "single"})
+    assert again.changed() == 0, again.changed_tasks()
