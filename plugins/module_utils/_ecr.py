@@ -1,0 +1,807 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Managers behind cloudops.fargate.ecr_repository and ecr_repository_info, and their pure helpers.
+
+The helpers validate and normalise what the caller asked for (repository name, lifecycle and
+repository policies, tags) so that every bad input fails before the first AWS call, and compare
+policies as parsed JSON so that key order, whitespace and equivalent spellings never count as a change.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from copy import deepcopy
+from typing import Any
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_changes
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing dependency
+
+# --- names -------------------------------------------------------------------------------------------
+
+REPOSITORY_NAME_PATTERN = r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*"
+REPOSITORY_NAME_MIN_LENGTH = 2
+REPOSITORY_NAME_MAX_LENGTH = 256
+_REPOSITORY_NAME_RE = re.compile(REPOSITORY_NAME_PATTERN)
+
+# describe_repositories takes at most this many names per call.
+_DESCRIBE_BATCH = 100
+
+TAG_MUTABILITY_CHOICES = ("MUTABLE", "IMMUTABLE")
+ENCRYPTION_TYPES = ("AES256", "KMS")
+
+LIFECYCLE_TAG_STATUSES = ("tagged", "untagged", "any")
+LIFECYCLE_COUNT_TYPES = ("imageCountMoreThan", "sinceImagePushed")
+LIFECYCLE_COUNT_UNITS = ("days",)
+LIFECYCLE_ACTION_TYPES = ("expire",)
+_LIFECYCLE_TAG_LISTS = ("tagPrefixList", "tagPatternList")
+
+
+class EcrInputError(ValueError):
+    """The caller's arguments cannot describe a valid repository; the message names the option."""
+
+
+def repository_name_errors(name: Any, option: str = "name") -> list[str]:
+    """Why ``name`` is not a valid ECR repository name; an empty list when it is."""
+    if not isinstance(name, str):
+        return [f"{option} must be a string"]
+    errors = []
+    if not REPOSITORY_NAME_MIN_LENGTH <= len(name) <= REPOSITORY_NAME_MAX_LENGTH:
+        errors.append(
+            f"{option} must be {REPOSITORY_NAME_MIN_LENGTH} to {REPOSITORY_NAME_MAX_LENGTH} characters long,"
+            f" {name!r} has {len(name)}"
+        )
+    if not _REPOSITORY_NAME_RE.fullmatch(name):
+        errors.append(
+            f"{option} {name!r} is not a valid repository name: lowercase letters and digits, single '.', '_'"
+            f" or '-' between them, and '/' between path components (pattern {REPOSITORY_NAME_PATTERN})"
+        )
+    return errors
+
+
+def validate_repository_name(name: Any, option: str = "name") -> None:
+    errors = repository_name_errors(name, option)
+    if errors:
+        raise EcrInputError("; ".join(errors))
+
+
+# --- policies: parsing ------------------------------------------------------------------------------
+
+
+def parse_policy_option(value: Any, option: str) -> dict[str, Any] | None:
+    """A policy option as the module received it, parsed.
+
+    ``None`` (unset) means leave the policy alone and is returned as ``None``; ``{}``, ``"{}"`` and an
+    empty or blank string mean remove it and are returned as ``{}``; anything else must be a JSON object.
+    """
+    if value is None:
+        return None
+    if isinstance(value, (bytes, bytearray)):
+        value = value.decode("utf-8")
+    if isinstance(value, str):
+        if not value.strip():
+            return {}
+        try:
+            value = json.loads(value)
+        except ValueError as e:
+            raise EcrInputError(f"{option} is not valid JSON: {e}") from None
+    if not isinstance(value, dict):
+        raise EcrInputError(f"{option} must be a JSON object, not {type(value).__name__}")
+    return value
+
+
+def parse_policy_text(text: str | None) -> dict[str, Any] | None:
+    """A policy text as AWS returns it, parsed; ``None`` when there is none."""
+    if text is None or not str(text).strip():
+        return None
+    return json.loads(text)
+
+
+# --- lifecycle policy --------------------------------------------------------------------------------
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_positive_int(value: Any) -> bool:
+    return _is_int(value) and value > 0
+
+
+def _one_of(choices: tuple[str, ...]) -> str:
+    return ", ".join(choices)
+
+
+def _lifecycle_rule_errors(rule: Any, where: str) -> list[str]:
+    if not isinstance(rule, dict):
+        return [f"{where} must be an object"]
+    errors = []
+    if not _is_positive_int(rule.get("rulePriority")):
+        errors.append(f"{where}.rulePriority must be a positive integer")
+    if "description" in rule and not isinstance(rule["description"], str):
+        errors.append(f"{where}.description must be a string")
+
+    selection = rule.get("selection")
+    if not isinstance(selection, dict):
+        errors.append(f"{where}.selection must be an object")
+    else:
+        errors.extend(_lifecycle_selection_errors(selection, f"{where}.selection"))
+
+    action = rule.get("action")
+    if not isinstance(action, dict):
+        errors.append(f"{where}.action must be an object")
+    elif action.get("type") not in LIFECYCLE_ACTION_TYPES:
+        errors.append(f"{where}.action.type must be {_one_of(LIFECYCLE_ACTION_TYPES)}")
+    return errors
+
+
+def _lifecycle_selection_errors(selection: dict[str, Any], where: str) -> list[str]:
+    errors = []
+    tag_status = selection.get("tagStatus")
+    if tag_status not in LIFECYCLE_TAG_STATUSES:
+        errors.append(f"{where}.tagStatus must be one of {_one_of(LIFECYCLE_TAG_STATUSES)}")
+
+    count_type = selection.get("countType")
+    if count_type not in LIFECYCLE_COUNT_TYPES:
+        errors.append(f"{where}.countType must be one of {_one_of(LIFECYCLE_COUNT_TYPES)}")
+
+    if not _is_positive_int(selection.get("countNumber")):
+        errors.append(f"{where}.countNumber must be a positive integer")
+
+    if count_type == "sinceImagePushed":
+        if selection.get("countUnit") not in LIFECYCLE_COUNT_UNITS:
+            errors.append(
+                f"{where}.countUnit must be {_one_of(LIFECYCLE_COUNT_UNITS)} when countType is sinceImagePushed"
+            )
+    elif "countUnit" in selection:
+        errors.append(f"{where}.countUnit is only valid when countType is sinceImagePushed")
+
+    given_lists = [key for key in _LIFECYCLE_TAG_LISTS if key in selection]
+    for key in given_lists:
+        value = selection[key]
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+            errors.append(f"{where}.{key} must be a non-empty list of non-empty strings")
+    if tag_status == "tagged" and not given_lists:
+        errors.append(f"{where} needs tagPrefixList or tagPatternList when tagStatus is tagged")
+    elif tag_status in ("untagged", "any"):
+        for key in given_lists:
+            errors.append(f"{where}.{key} is only valid when tagStatus is tagged")
+    return errors
+
+
+def lifecycle_policy_errors(policy: Any, option: str = "lifecycle_policy") -> list[str]:
+    """Why ``policy`` (parsed) is not a valid ECR lifecycle policy; an empty list when it is.
+
+    Rules are named by their index in ``rules``, counted from 0.
+    """
+    if not isinstance(policy, dict):
+        return [f"{option} must be a JSON object"]
+    rules = policy.get("rules")
+    if not isinstance(rules, list) or not rules:
+        return [f"{option}.rules must be a non-empty list"]
+
+    errors = []
+    first_with_priority: dict[int, int] = {}
+    any_rules: list[int] = []
+    for index, rule in enumerate(rules):
+        where = f"{option}.rules[{index}]"
+        errors.extend(_lifecycle_rule_errors(rule, where))
+        if not isinstance(rule, dict):
+            continue
+        priority = rule.get("rulePriority")
+        if _is_positive_int(priority):
+            if priority in first_with_priority:
+                errors.append(
+                    f"{where}.rulePriority {priority} is not unique: {option}.rules[{first_with_priority[priority]}]"
+                    " has it too"
+                )
+            else:
+                first_with_priority[priority] = index
+        selection = rule.get("selection")
+        if isinstance(selection, dict) and selection.get("tagStatus") == "any":
+            any_rules.append(index)
+
+    if len(any_rules) > 1:
+        which = " and ".join(f"{option}.rules[{i}]" for i in any_rules)
+        errors.append(f"{option}: at most one rule may have selection.tagStatus any, {which} do")
+    elif any_rules and first_with_priority:
+        index = any_rules[0]
+        priority = rules[index].get("rulePriority")
+        highest = max(first_with_priority)
+        if _is_positive_int(priority) and priority != highest:
+            errors.append(
+                f"{option}.rules[{index}] has selection.tagStatus any and must have the highest rulePriority"
+                f" ({priority} is lower than {highest})"
+            )
+    return errors
+
+
+def normalize_lifecycle_policy(policy: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The canonical form of a lifecycle policy: rules ordered by priority (they are unique)."""
+    if not policy:
+        return None
+    result = deepcopy(policy)
+    rules = result.get("rules")
+    if isinstance(rules, list) and all(isinstance(r, dict) and _is_int(r.get("rulePriority")) for r in rules):
+        result["rules"] = sorted(rules, key=lambda r: r["rulePriority"])
+    return result
+
+
+def lifecycle_policies_equal(current: dict[str, Any] | None, wanted: dict[str, Any] | None) -> bool:
+    """Whether two parsed lifecycle policies mean the same; ``None`` and ``{}`` both mean no policy."""
+    return normalize_lifecycle_policy(current) == normalize_lifecycle_policy(wanted)
+
+
+# --- repository policy ---------------------------------------------------------------------------------
+
+_ROOT_ARN_RE = re.compile(r"^arn:[^:]+:iam::(\d{12}):root$")
+_STATEMENT_LIST_KEYS = ("Action", "NotAction", "Resource", "NotResource")
+_PRINCIPAL_KEYS = ("Principal", "NotPrincipal")
+
+
+def repository_policy_errors(policy: Any, option: str = "repository_policy") -> list[str]:
+    """Why ``policy`` (parsed) is not a usable repository policy; an empty list when it is.
+
+    A single statement may be given as an object instead of a list of one, as IAM's grammar allows.
+    """
+    if not isinstance(policy, dict):
+        return [f"{option} must be a JSON object"]
+    statements = policy.get("Statement")
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list) or not statements:
+        return [f"{option}.Statement must be a non-empty list of statements"]
+    errors = []
+    for index, statement in enumerate(statements):
+        where = f"{option}.Statement[{index}]"
+        if not isinstance(statement, dict):
+            errors.append(f"{where} must be an object")
+        elif statement.get("Effect") not in ("Allow", "Deny"):
+            errors.append(f"{where}.Effect must be Allow or Deny")
+    return errors
+
+
+def _single(value: Any) -> Any:
+    """A list of one as its only element, so ``"a"`` and ``["a"]`` compare equal."""
+    if isinstance(value, list) and len(value) == 1:
+        return value[0]
+    return value
+
+
+def _canonical_principal_value(value: Any) -> Any:
+    value = _single(value)
+    if isinstance(value, str):
+        match = _ROOT_ARN_RE.match(value)
+        if match:
+            return match.group(1)
+    if isinstance(value, list):
+        return [_canonical_principal_value(v) for v in value]
+    return value
+
+
+def _canonical_principal(principal: Any) -> Any:
+    if isinstance(principal, dict):
+        canonical = {key: _canonical_principal_value(value) for key, value in principal.items()}
+        if canonical == {"AWS": "*"}:
+            return "*"
+        return canonical
+    return principal
+
+
+def _canonical_statement(statement: Any) -> Any:
+    if not isinstance(statement, dict):
+        return statement
+    result = dict(statement)
+    for key in _STATEMENT_LIST_KEYS:
+        if key in result:
+            result[key] = _single(result[key])
+    for key in _PRINCIPAL_KEYS:
+        if key in result:
+            result[key] = _canonical_principal(result[key])
+    return result
+
+
+def normalize_repository_policy(policy: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The canonical form of a repository policy, for comparison only.
+
+    ``Statement`` is always a list; a one-element list of actions, resources or principals is its element;
+    ``{"AWS": "*"}`` is ``"*"``; an account's root ARN is its account ID.
+    """
+    if not policy:
+        return None
+    result = deepcopy(policy)
+    statements = result.get("Statement")
+    if isinstance(statements, dict):
+        statements = [statements]
+    if isinstance(statements, list):
+        result["Statement"] = [_canonical_statement(s) for s in statements]
+    return result
+
+
+def repository_policies_equal(current: dict[str, Any] | None, wanted: dict[str, Any] | None) -> bool:
+    """Whether two parsed repository policies mean the same; ``None`` and ``{}`` both mean no policy."""
+    return normalize_repository_policy(current) == normalize_repository_policy(wanted)
+
+
+# --- encryption ----------------------------------------------------------------------------------------
+
+_KMS_KEY_ARN_RE = re.compile(r"^arn:[^:]+:kms:[^:]*:[^:]*:key/(?P<key_id>.+)$")
+
+
+def _kms_key_id(key: str) -> str | None:
+    """The key ID of a key ARN or a bare key ID; ``None`` for aliases."""
+    match = _KMS_KEY_ARN_RE.match(key)
+    if match:
+        return match.group("key_id")
+    if key.startswith("alias/") or key.startswith("arn:"):
+        return None
+    return key
+
+
+def is_kms_alias(key: str | None) -> bool:
+    return bool(key) and (key.startswith("alias/") or bool(re.match(r"^arn:[^:]+:kms:[^:]*:[^:]*:alias/", key)))
+
+
+def kms_keys_match(current: str | None, wanted: str | None) -> bool:
+    """Whether two references to a KMS key are the same key, as far as can be told without KMS.
+
+    A key ARN and its bare key ID match; aliases match only themselves (resolve them first).
+    """
+    if current == wanted:
+        return True
+    if not current or not wanted:
+        return False
+    current_id, wanted_id = _kms_key_id(current), _kms_key_id(wanted)
+    return current_id is not None and current_id == wanted_id
+
+
+def encryption_differences(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The encryption settings that differ, as {option: (current, wanted)}; they cannot change in place."""
+    if current.get("encryption_type") != wanted["encryption_type"]:
+        return {"encryption_type": (current.get("encryption_type"), wanted["encryption_type"])}
+    if wanted["encryption_type"] == "KMS" and not kms_keys_match(current.get("kms_key"), wanted.get("kms_key")):
+        return {"kms_key": (current.get("kms_key"), wanted.get("kms_key"))}
+    return {}
+
+
+# --- the module's arguments ------------------------------------------------------------------------
+
+
+def wanted_tags(tags: dict[str, Any] | None) -> dict[str, str] | None:
+    """Tags as ECR stores them (strings); ``None`` leaves tags alone."""
+    if tags is None:
+        return None
+    return {str(key): "" if value is None else str(value) for key, value in tags.items()}
+
+
+def wanted_settings(params: dict[str, Any]) -> dict[str, Any]:
+    """The repository the caller asked for, validated; raises EcrInputError naming the bad option.
+
+    ``lifecycle_policy`` and ``repository_policy`` are ``None`` (leave alone), ``{}`` (remove) or a dict.
+    """
+    errors = repository_name_errors(params.get("name"))
+    wanted: dict[str, Any] = {
+        "name": params.get("name"),
+        "image_tag_mutability": params.get("image_tag_mutability"),
+        "scan_on_push": params.get("scan_on_push"),
+        "encryption_type": params.get("encryption_type"),
+        "kms_key": params.get("kms_key"),
+        "tags": wanted_tags(params.get("tags")),
+        "purge_tags": params.get("purge_tags", True),
+    }
+    if wanted["encryption_type"] == "KMS" and not wanted["kms_key"]:
+        errors.append("encryption_type KMS requires kms_key")
+    if wanted["encryption_type"] != "KMS" and wanted["kms_key"]:
+        errors.append(f"kms_key is only valid with encryption_type KMS, not {wanted['encryption_type']}")
+
+    for option, validate in (
+        ("lifecycle_policy", lifecycle_policy_errors),
+        ("repository_policy", repository_policy_errors),
+    ):
+        try:
+            policy = parse_policy_option(params.get(option), option)
+        except EcrInputError as e:
+            errors.append(str(e))
+            policy = None
+        if policy:
+            errors.extend(validate(policy, option))
+        wanted[option] = policy
+
+    if errors:
+        raise EcrInputError("; ".join(errors))
+    return wanted
+
+
+# --- the resource as returned -----------------------------------------------------------------------
+
+
+def normalize_repository(
+    description: dict[str, Any],
+    tags: dict[str, str] | None = None,
+    lifecycle_policy: dict[str, Any] | None = None,
+    repository_policy: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A DescribeRepositories entry plus its tags and policies, in the module's return shape."""
+    encryption = description.get("encryptionConfiguration") or {"encryptionType": "AES256"}
+    result = {
+        "repository_name": description.get("repositoryName"),
+        "repository_arn": description.get("repositoryArn"),
+        "repository_uri": description.get("repositoryUri"),
+        "registry_id": description.get("registryId"),
+        "image_tag_mutability": description.get("imageTagMutability"),
+        "scan_on_push": bool((description.get("imageScanningConfiguration") or {}).get("scanOnPush", False)),
+        "encryption_type": encryption.get("encryptionType"),
+        "lifecycle_policy": lifecycle_policy or None,
+        "repository_policy": repository_policy or None,
+        "tags": dict(tags or {}),
+    }
+    if str(encryption.get("encryptionType", "")).startswith("KMS"):
+        result["kms_key"] = encryption.get("kmsKey")
+    return result
+
+
+def predicted_repository(wanted: dict[str, Any]) -> dict[str, Any]:
+    """The repository a create would make, for check mode: no ARN, URI or registry yet."""
+    result = {
+        "repository_name": wanted["name"],
+        "image_tag_mutability": wanted["image_tag_mutability"],
+        "scan_on_push": wanted["scan_on_push"],
+        "encryption_type": wanted["encryption_type"],
+        "lifecycle_policy": wanted["lifecycle_policy"] or None,
+        "repository_policy": wanted["repository_policy"] or None,
+        "tags": merged_tags({}, wanted["tags"], wanted["purge_tags"]),
+    }
+    if wanted["encryption_type"] == "KMS":
+        result["kms_key"] = wanted["kms_key"]
+    return result
+
+
+def has_all_tags(tags: dict[str, str], wanted: dict[str, Any] | None) -> bool:
+    """Whether ``tags`` carries every key of ``wanted`` with the same value (compared as strings)."""
+    return all(key in tags and tags[key] == value for key, value in (wanted_tags(wanted) or {}).items())
+
+
+def _dump_policy(policy: dict[str, Any]) -> str:
+    return json.dumps(policy, sort_keys=True)
+
+
+# --- managers ----------------------------------------------------------------------------------------
+
+_AWS_ERRORS: tuple[type[Exception], ...]
+try:
+    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
+except NameError:  # botocore missing: AnsibleAWSModule fails before any call
+    _AWS_ERRORS = ()
+
+
+class EcrReader(BaseResourceManager):
+    """Reads repositories, with their tags and policies, in the module's return shape."""
+
+    def __init__(self, module) -> None:
+        super().__init__(module)
+        self.ecr = self.client("ecr")
+
+    def describe(self, name: str) -> dict[str, Any] | None:
+        """The DescribeRepositories entry of ``name``; ``None`` when there is no such repository."""
+        try:
+            found = self.ecr.describe_repositories(aws_retry=True, repositoryNames=[name])["repositories"]
+        except is_boto3_error_code("RepositoryNotFoundException"):
+            return None
+        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to describe ECR repository {name}")
+        return found[0] if found else None
+
+    def describe_names(self, names: list[str]) -> list[dict[str, Any]]:
+        """The entries of the repositories among ``names`` that exist, in the order of ``names``."""
+        unique = list(dict.fromkeys(names))
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(unique), _DESCRIBE_BATCH):
+            batch = unique[start : start + _DESCRIBE_BATCH]
+            try:
+                entries = self.ecr.describe_repositories(aws_retry=True, repositoryNames=batch)["repositories"]
+            except is_boto3_error_code("RepositoryNotFoundException"):
+                # One missing name fails the whole call: ask for each on its own.
+                entries = [entry for entry in (self.describe(name) for name in batch) if entry]
+            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+                self.module.fail_json_aws(e, msg="Failed to describe ECR repositories")
+            found.update((entry["repositoryName"], entry) for entry in entries)
+        return [found[name] for name in unique if name in found]
+
+    def describe_all(self) -> list[dict[str, Any]]:
+        """Every repository of the registry, ordered by name."""
+        entries: list[dict[str, Any]] = []
+        request: dict[str, Any] = {"maxResults": 1000}
+        while True:
+            try:
+                response = self.ecr.describe_repositories(aws_retry=True, **request)
+            except _AWS_ERRORS as e:
+                self.module.fail_json_aws(e, msg="Failed to list ECR repositories")
+            entries.extend(response.get("repositories", []))
+            if not response.get("nextToken"):
+                break
+            request["nextToken"] = response["nextToken"]
+        return sorted(entries, key=lambda entry: entry["repositoryName"])
+
+    def tags(self, arn: str) -> dict[str, str]:
+        try:
+            response = self.ecr.list_tags_for_resource(aws_retry=True, resourceArn=arn)
+        except _AWS_ERRORS as e:
+            self.module.fail_json_aws(e, msg=f"Failed to list tags of {arn}")
+        return boto3_tag_list_to_ansible_dict(response.get("tags", []))
+
+    def lifecycle_policy(self, name: str) -> dict[str, Any] | None:
+        try:
+            response = self.ecr.get_lifecycle_policy(aws_retry=True, repositoryName=name)
+        except is_boto3_error_code(["LifecyclePolicyNotFoundException", "RepositoryNotFoundException"]):
+            return None
+        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to get the lifecycle policy of ECR repository {name}")
+        return parse_policy_text(response.get("lifecyclePolicyText"))
+
+    def repository_policy(self, name: str) -> dict[str, Any] | None:
+        try:
+            response = self.ecr.get_repository_policy(aws_retry=True, repositoryName=name)
+        except is_boto3_error_code(["RepositoryPolicyNotFoundException", "RepositoryNotFoundException"]):
+            return None
+        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to get the repository policy of ECR repository {name}")
+        return parse_policy_text(response.get("policyText"))
+
+    def complete(self, description: dict[str, Any], tags: dict[str, str] | None = None) -> dict[str, Any]:
+        """A DescribeRepositories entry with its tags and policies, in the return shape."""
+        name = description["repositoryName"]
+        return normalize_repository(
+            description,
+            tags=self.tags(description["repositoryArn"]) if tags is None else tags,
+            lifecycle_policy=self.lifecycle_policy(name),
+            repository_policy=self.repository_policy(name),
+        )
+
+    def read(self, name: str) -> dict[str, Any] | None:
+        description = self.describe(name)
+        return None if description is None else self.complete(description)
+
+
+class EcrRepositoryInfoManager(EcrReader):
+    def list_repositories(self, names: list[str] | None, tags: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """The repositories named in ``names`` (all when ``None``) that carry every tag of ``tags``."""
+        descriptions = self.describe_names(names) if names is not None else self.describe_all()
+        result = []
+        for description in descriptions:
+            repository_tags = self.tags(description["repositoryArn"])
+            if has_all_tags(repository_tags, tags):
+                result.append(self.complete(description, tags=repository_tags))
+        return result
+
+
+class EcrRepositoryManager(EcrReader):
+    """Creates, updates and deletes one repository; ``repository`` holds the result."""
+
+    def __init__(self, module) -> None:
+        super().__init__(module)
+        self.repository: dict[str, Any] = {}
+
+    # --- present ---
+
+    def ensure_present(self, wanted: dict[str, Any]) -> None:
+        current = self.read(wanted["name"])
+        if current is None:
+            self._create(wanted)
+            return
+        self._refuse_encryption_change(current, wanted)
+        self.repository = deepcopy(current)
+        self._update_image_tag_mutability(current, wanted)
+        self._update_scan_on_push(current, wanted)
+        self._update_lifecycle_policy(current, wanted)
+        self._update_repository_policy(current, wanted)
+        self._update_tags(current, wanted)
+        if self.changed and not self.check_mode:
+            self.repository = self.read(wanted["name"]) or self.repository
+
+    def _refuse_encryption_change(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
+        differences = encryption_differences(current, wanted)
+        if "kms_key" in differences and (is_kms_alias(current.get("kms_key")) or is_kms_alias(wanted["kms_key"])):
+            if kms_keys_match(self._resolve_kms_key(current.get("kms_key")), self._resolve_kms_key(wanted["kms_key"])):
+                differences = {}
+        for option, (before, after) in differences.items():
+            self.module.fail_json(
+                msg=(
+                    f"{option} of ECR repository {wanted['name']} cannot change after it is created: it is"
+                    f" {before}, the task asks for {after}. Delete the repository (and its images) and create it"
+                    f" again to change it."
+                ),
+                repository=current,
+            )
+
+    def _resolve_kms_key(self, key: str | None) -> str | None:
+        """The ARN of the key behind an alias; the reference itself when KMS cannot tell."""
+        if not key:
+            return key
+        try:
+            return self.client("kms").describe_key(aws_retry=True, KeyId=key)["KeyMetadata"]["Arn"]
+        except _AWS_ERRORS:
+            return key
+
+    def _create(self, wanted: dict[str, Any]) -> None:
+        name = wanted["name"]
+        predicted = predicted_repository(wanted)
+        self.changed = True
+        self.set_diff(before={}, after=predicted)
+        if self.check_mode:
+            self.repository = predicted
+            return
+        encryption = {"encryptionType": wanted["encryption_type"]}
+        if wanted["encryption_type"] == "KMS":
+            encryption["kmsKey"] = wanted["kms_key"]
+        request: dict[str, Any] = {
+            "repositoryName": name,
+            "imageTagMutability": wanted["image_tag_mutability"],
+            "imageScanningConfiguration": {"scanOnPush": wanted["scan_on_push"]},
+            "encryptionConfiguration": encryption,
+        }
+        if predicted["tags"]:
+            request["tags"] = ansible_dict_to_boto3_tag_list(predicted["tags"])
+        try:
+            self.ecr.create_repository(aws_retry=True, **request)
+        except _AWS_ERRORS as e:
+            self.module.fail_json_aws(e, msg=f"Failed to create ECR repository {name}")
+        if wanted["lifecycle_policy"]:
+            self._put_lifecycle_policy(name, wanted["lifecycle_policy"])
+        if wanted["repository_policy"]:
+            self._set_repository_policy(name, wanted["repository_policy"])
+        self.repository = self.read(name) or predicted
+
+    def _update_image_tag_mutability(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
+        value = wanted["image_tag_mutability"]
+        if not self.differences.add("image_tag_mutability", current["image_tag_mutability"], value):
+            return
+        self.changed = True
+        self.repository["image_tag_mutability"] = value
+        if self.check_mode:
+            return
+        try:
+            self.ecr.put_image_tag_mutability(aws_retry=True, repositoryName=wanted["name"], imageTagMutability=value)
+        except _AWS_ERRORS as e:
+            self.module.fail_json_aws(e, msg=f"Failed to set the tag mutability of ECR repository {wanted['name']}")
+
+    def _update_scan_on_push(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
+        value = wanted["scan_on_push"]
+        if not self.differences.add("scan_on_push", current["scan_on_push"], value):
+            return
+        self.changed = True
+        self.repository["scan_on_push"] = value
+        if self.check_mode:
+            return
+        try:
+            self.ecr.put_image_scanning_configuration(
+                aws_retry=True, repositoryName=wanted["name"], imageScanningConfiguration={"scanOnPush": value}
+            )
+        except _AWS_ERRORS as e:
+            self.module.fail_json_aws(e, msg=f"Failed to set scan on push of ECR repository {wanted['name']}")
+
+    def _update_lifecycle_policy(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
+        policy = wanted["lifecycle_policy"]
+        if policy is None or lifecycle_policies_equal(current["lifecycle_policy"], policy):
+            return
+        after = policy or None
+        self.differences.add("lifecycle_policy", current["lifecycle_policy"], after)
+        self.changed = True
+        self.repository["lifecycle_policy"] = after
+        if self.check_mode:
+            return
+        if after is None:
+            try:
+                self.ecr.delete_lifecycle_policy(aws_retry=True, repositoryName=wanted["name"])
+            except is_boto3_error_code("LifecyclePolicyNotFoundException"):
+                pass
+            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+                self.module.fail_json_aws(
+                    e, msg=f"Failed to delete the lifecycle policy of ECR repository {wanted['name']}"
+                )
+        else:
+            self._put_lifecycle_policy(wanted["name"], after)
+
+    def _put_lifecycle_policy(self, name: str, policy: dict[str, Any]) -> None:
+        try:
+            self.ecr.put_lifecycle_policy(aws_retry=True, repositoryName=name, lifecyclePolicyText=_dump_policy(policy))
+        except _AWS_ERRORS as e:
+            self.module.fail_json_aws(e, msg=f"Failed to put the lifecycle policy of ECR repository {name}")
+
+    def _update_repository_policy(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
+        policy = wanted["repository_policy"]
+        if policy is None or repository_policies_equal(current["repository_policy"], policy):
+            return
+        after = policy or None
+        self.differences.add("repository_policy", current["repository_policy"], after)
+        self.changed = True
+        self.repository["repository_policy"] = after
+        if self.check_mode:
+            return
+        if after is None:
+            try:
+                self.ecr.delete_repository_policy(aws_retry=True, repositoryName=wanted["name"])
+            except is_boto3_error_code("RepositoryPolicyNotFoundException"):
+                pass
+            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+                self.module.fail_json_aws(
+                    e, msg=f"Failed to delete the repository policy of ECR repository {wanted['name']}"
+                )
+        else:
+            self._set_repository_policy(wanted["name"], after)
+
+    def _set_repository_policy(self, name: str, policy: dict[str, Any]) -> None:
+        try:
+            self.ecr.set_repository_policy(aws_retry=True, repositoryName=name, policyText=_dump_policy(policy))
+        except _AWS_ERRORS as e:
+            self.module.fail_json_aws(e, msg=f"Failed to set the repository policy of ECR repository {name}")
+
+    def _update_tags(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
+        to_set, to_unset = tag_changes(current["tags"], wanted["tags"], wanted["purge_tags"])
+        if not (to_set or to_unset):
+            return
+        after = merged_tags(current["tags"], wanted["tags"], wanted["purge_tags"])
+        self.differences.add("tags", current["tags"], after)
+        self.changed = True
+        self.repository["tags"] = after
+        if self.check_mode:
+            return
+        arn = current["repository_arn"]
+        try:
+            if to_unset:
+                self.ecr.untag_resource(aws_retry=True, resourceArn=arn, tagKeys=list(to_unset))
+            if to_set:
+                self.ecr.tag_resource(aws_retry=True, resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(to_set))
+        except _AWS_ERRORS as e:
+            self.module.fail_json_aws(e, msg=f"Failed to update the tags of ECR repository {wanted['name']}")
+
+    # --- absent ---
+
+    def image_count(self, name: str) -> int:
+        """How many images (by digest) the repository holds; 0 when it does not exist."""
+        digests: set[str] = set()
+        request: dict[str, Any] = {"repositoryName": name, "maxResults": 1000}
+        while True:
+            try:
+                response = self.ecr.list_images(aws_retry=True, **request)
+            except is_boto3_error_code("RepositoryNotFoundException"):
+                return 0
+            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+                self.module.fail_json_aws(e, msg=f"Failed to list the images of ECR repository {name}")
+            digests.update(image.get("imageDigest", "") for image in response.get("imageIds", []))
+            if not response.get("nextToken"):
+                return len(digests)
+            request["nextToken"] = response["nextToken"]
+
+    def ensure_absent(self, name: str, force: bool) -> None:
+        current = self.read(name)
+        if current is None:
+            return
+        count = self.image_count(name)
+        if count and not force:
+            self.module.fail_json(
+                msg=(
+                    f"ECR repository {name} holds {count} image{'s' if count != 1 else ''}; set force: true to"
+                    " delete it with its images"
+                ),
+                repository=current,
+            )
+        self.changed = True
+        self.set_diff(before=current, after={})
+        if self.check_mode:
+            return
+        try:
+            self.ecr.delete_repository(aws_retry=True, repositoryName=name, force=bool(force))
+        except is_boto3_error_code("RepositoryNotFoundException"):
+            return
+        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to delete ECR repository {name}")

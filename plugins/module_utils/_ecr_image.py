@@ -1,0 +1,698 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Manager behind cloudops.fargate.ecr_image: promote an image by copying its manifest, byte for byte.
+
+A promotion reads the source manifest with BatchGetImage and puts the very same string with PutImage
+(plus imageDigest, so ECR refuses bytes that do not hash to the source digest). ECR keeps layers per
+repository, so a manifest put into another repository needs its blobs there first: the ones that target
+lacks are streamed from the source (GetDownloadUrlForLayer) into it (InitiateLayerUpload, UploadLayerPart,
+CompleteLayerUpload), and the images a manifest list or OCI index refers to are put, untagged, before it.
+
+The scan gate runs before the tag is set. When source and target share a registry, the source image
+(same digest, same scanner) is gated before anything is put. Across registries the image is put into the
+target untagged, gated there with the target registry's scanner, and tagged only once it passes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import re
+import urllib.error
+from typing import Any
+
+from ansible.module_utils.urls import open_url
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+
+try:
+    import botocore
+    from botocore.waiter import WaiterModel
+    from botocore.waiter import create_waiter_with_client
+
+    AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
+except ImportError:
+    AWS_ERRORS = ()  # AnsibleAWSModule reports the missing dependency
+
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+ACCEPTED_MEDIA_TYPES = [DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_MANIFEST, OCI_INDEX]
+INDEX_MEDIA_TYPES = (DOCKER_MANIFEST_LIST, OCI_INDEX)
+
+DIGEST_PATTERN = re.compile(r"sha256:[a-f0-9]{64}")
+TAG_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+REGISTRY_ID_PATTERN = re.compile(r"[0-9]{12}")
+
+# Lowest first. UNTRIAGED is what enhanced scanning (Amazon Inspector) reports where basic scanning says
+# UNDEFINED; a severity this table does not know ranks with them, at the bottom.
+SEVERITIES = ("UNDEFINED", "INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL")
+_SEVERITY_RANK = dict({name: rank for rank, name in enumerate(SEVERITIES)}, UNTRIAGED=0)
+
+# COMPLETE ends a basic scan; ACTIVE is an image under enhanced (continuous) scanning with findings ready.
+SCAN_DONE = ("COMPLETE", "ACTIVE")
+SCAN_FAILED = (
+    "FAILED",
+    "UNSUPPORTED_IMAGE",
+    "SCAN_ELIGIBILITY_EXPIRED",
+    "FINDINGS_UNAVAILABLE",
+    "LIMIT_EXCEEDED",
+    "IMAGE_ARCHIVED",
+    "IMAGE_SIZE_EXCEEDED",
+)
+SCAN_POLL_DELAY = 5
+
+# botocore's ImageScanComplete waiter (COMPLETE succeeds, FAILED fails) with what it lacks for a gate:
+# ACTIVE, the status of an image under enhanced scanning, which never becomes COMPLETE; the other end
+# states, so they fail at once instead of at the timeout; ScanNotFoundException, which a scan on push
+# answers for a moment after the push; and throttling, which would otherwise end the wait.
+_RETRIED_ERRORS = ("ScanNotFoundException", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded")
+SCAN_WAITER_CONFIG = {
+    "version": 2,
+    "waiters": {
+        "ImageScanComplete": {
+            "operation": "DescribeImageScanFindings",
+            "delay": SCAN_POLL_DELAY,
+            "maxAttempts": 120,
+            "acceptors": [
+                *(
+                    {"state": "success", "matcher": "path", "argument": "imageScanStatus.status", "expected": status}
+                    for status in SCAN_DONE
+                ),
+                *(
+                    {"state": "failure", "matcher": "path", "argument": "imageScanStatus.status", "expected": status}
+                    for status in SCAN_FAILED
+                ),
+                *({"state": "retry", "matcher": "error", "expected": code} for code in _RETRIED_ERRORS),
+            ],
+        }
+    },
+}
+
+# ECR's API takes at most 100 digests per BatchCheckLayerAvailability.
+_LAYER_CHECK_BATCH = 100
+_DEFAULT_PART_SIZE = 10 * 1024 * 1024
+BLOB_DOWNLOAD_TIMEOUT = 60
+_MAX_INDEX_DEPTH = 4
+_FINDINGS_IN_MESSAGE = 20
+
+
+# --- pure helpers ----------------------------------------------------------------------------------------
+
+
+def is_valid_digest(value: str | None) -> bool:
+    return isinstance(value, str) and DIGEST_PATTERN.fullmatch(value) is not None
+
+
+def is_valid_tag(value: str | None) -> bool:
+    return isinstance(value, str) and TAG_PATTERN.fullmatch(value) is not None
+
+
+def input_errors(params: dict[str, Any]) -> list[str]:
+    """Everything wrong with the arguments that the argument spec cannot say; checked before any call."""
+    errors = []
+    if params.get("source_digest") is not None and not is_valid_digest(params["source_digest"]):
+        errors.append(f"source_digest {params['source_digest']!r} is not a digest of the form sha256:<64 hex digits>")
+    if params.get("source_tag") is not None and not params["source_tag"]:
+        errors.append("source_tag must not be empty")
+    if not is_valid_tag(params.get("target_tag")):
+        errors.append(
+            f"target_tag {params.get('target_tag')!r} is not a valid tag: up to 128 letters, digits, '_', '.' and '-',"
+            " not starting with '.' or '-'"
+        )
+    for option in ("source_registry_id", "target_registry_id"):
+        value = params.get(option)
+        if value is not None and not REGISTRY_ID_PATTERN.fullmatch(value):
+            errors.append(f"{option} {value!r} is not a 12-digit AWS account ID")
+    if params.get("scan_timeout") is not None and params["scan_timeout"] < 0:
+        errors.append("scan_timeout must not be negative")
+    return errors
+
+
+def severity_rank(severity: str | None) -> int:
+    return _SEVERITY_RANK.get((severity or "").upper(), 0)
+
+
+def is_at_or_above(severity: str | None, threshold: str) -> bool:
+    return severity_rank(severity) >= severity_rank(threshold)
+
+
+def blocking_counts(counts: dict[str, int] | None, threshold: str) -> dict[str, int]:
+    """The severity counts of a scan that are at or above ``threshold`` (and not zero)."""
+    return {
+        severity: count
+        for severity, count in sorted((counts or {}).items(), key=lambda item: -severity_rank(item[0]))
+        if count and is_at_or_above(severity, threshold)
+    }
+
+
+def normalize_finding(finding: dict[str, Any]) -> dict[str, Any]:
+    """A basic or an enhanced finding as ``{name, severity, uri}`` (``uri`` only when the finding has one)."""
+    details = finding.get("packageVulnerabilityDetails") or {}
+    name = finding.get("name") or details.get("vulnerabilityId") or finding.get("title") or "unnamed finding"
+    result = {"name": name, "severity": (finding.get("severity") or "UNDEFINED").upper()}
+    uri = finding.get("uri") or details.get("sourceUrl")
+    if uri:
+        result["uri"] = uri
+    return result
+
+
+def blocking_findings(findings: list[dict[str, Any]], threshold: str) -> list[dict[str, Any]]:
+    """The findings at or above ``threshold``, most severe first, normalised."""
+    normalized = [normalize_finding(finding) for finding in findings]
+    selected = [finding for finding in normalized if is_at_or_above(finding["severity"], threshold)]
+    return sorted(selected, key=lambda finding: (-severity_rank(finding["severity"]), finding["name"]))
+
+
+def describe_finding(finding: dict[str, Any]) -> str:
+    text = f"{finding['name']} ({finding['severity']})"
+    return f"{text} {finding['uri']}" if finding.get("uri") else text
+
+
+def gate_failure_message(image: str, threshold: str, counts: dict[str, int], findings: list[dict[str, Any]]) -> str:
+    """Why the gate refuses ``image``, with the counts and the first findings."""
+    total = sum(counts.values())
+    summary = ", ".join(f"{severity}: {count}" for severity, count in counts.items())
+    message = f"The scan of {image} has {total} finding(s) at or above {threshold} ({summary})"
+    if findings:
+        listed = "; ".join(describe_finding(finding) for finding in findings[:_FINDINGS_IN_MESSAGE])
+        more = len(findings) - _FINDINGS_IN_MESSAGE
+        message += f": {listed}" + (f"; and {more} more" if more > 0 else "")
+    return message
+
+
+def _wildcard_match(pattern: str, value: str) -> bool:
+    return re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), value) is not None
+
+
+def is_tag_immutable(mutability: str | None, exclusion_filters: list[dict[str, str]] | None, tag: str) -> bool:
+    """Whether ECR refuses to move ``tag`` in a repository with this tag mutability setting.
+
+    The exclusion filters (wildcards) turn the setting around for the tags they match.
+    """
+    excluded = any(_wildcard_match(f.get("filter", ""), tag) for f in exclusion_filters or [])
+    if mutability in ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"):
+        return not excluded
+    if mutability == "MUTABLE_WITH_EXCLUSION":
+        return excluded
+    return False
+
+
+def manifest_media_type(manifest: str, reported: str | None) -> str | None:
+    """The media type BatchGetImage reported, or else the one the manifest names itself."""
+    if reported:
+        return reported
+    try:
+        return json.loads(manifest).get("mediaType")
+    except (ValueError, AttributeError):
+        return None
+
+
+def manifest_references(manifest: str, media_type: str | None) -> tuple[list[str], list[str]]:
+    """The blobs (config and layers) and the child manifests a manifest refers to, each in order, once.
+
+    Foreign and non-distributable layers are left out: registries do not hold them.
+    """
+    document = json.loads(manifest)
+    media_type = media_type or document.get("mediaType")
+    if media_type in INDEX_MEDIA_TYPES or ("manifests" in document and "layers" not in document):
+        children = [entry["digest"] for entry in document.get("manifests", []) if entry.get("digest")]
+        return [], list(dict.fromkeys(children))
+    descriptors = [document.get("config") or {}, *(document.get("layers") or [])]
+    blobs = [
+        descriptor["digest"]
+        for descriptor in descriptors
+        if descriptor.get("digest")
+        and "foreign" not in descriptor.get("mediaType", "")
+        and "nondistributable" not in descriptor.get("mediaType", "")
+    ]
+    return list(dict.fromkeys(blobs)), []
+
+
+def image_uri(repository_uri: str, digest: str) -> str:
+    """The pullable reference ``<registry host>/<repository>@sha256:...``."""
+    return f"{repository_uri}@{digest}"
+
+
+def waiter_settings(timeout: int, delay: int = SCAN_POLL_DELAY) -> tuple[int, int]:
+    """(delay, max_attempts) for a waiter that gives up after about ``timeout`` seconds."""
+    return delay, max(1, timeout // delay + 1)
+
+
+def scan_summary(response: dict[str, Any], repository: str, registry_id: str) -> dict[str, Any]:
+    """What the result says about a finished scan: which image, its status and the severity counts."""
+    findings = response.get("imageScanFindings") or {}
+    status = response.get("imageScanStatus") or {}
+    summary = {
+        "repository_name": repository,
+        "registry_id": registry_id,
+        "image_digest": (response.get("imageId") or {}).get("imageDigest"),
+        "status": status.get("status"),
+        "finding_severity_counts": dict(findings.get("findingSeverityCounts") or {}),
+    }
+    if status.get("description"):
+        summary["description"] = status["description"]
+    for key, name in (
+        ("imageScanCompletedAt", "image_scan_completed_at"),
+        ("vulnerabilitySourceUpdatedAt", "vulnerability_source_updated_at"),
+    ):
+        if findings.get(key) is not None:
+            summary[name] = findings[key]
+    return summary
+
+
+def _read_exactly(stream, size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = stream.read(remaining)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def open_blob_url(url: str):
+    """A stream of the bytes behind a GetDownloadUrlForLayer URL (pre-signed: no credentials, no netrc)."""
+    return open_url(url, method="GET", timeout=BLOB_DOWNLOAD_TIMEOUT, use_netrc=False, decompress=False)
+
+
+# --- manager ---------------------------------------------------------------------------------------------
+
+
+class EcrImageManager(BaseResourceManager):
+    def __init__(self, module) -> None:
+        super().__init__(module)
+        self.ecr = self.client("ecr")
+        self.params = module.params
+        self.image: dict[str, Any] = {}
+        self.scan_findings_summary: dict[str, Any] | None = None
+
+    # --- reads ---------------------------------------------------------------------------------------
+
+    def _aws_error(self, error, msg: str) -> None:
+        self.module.fail_json_aws(error, msg=msg)
+
+    @staticmethod
+    def _registry(registry_id: str | None) -> dict[str, str]:
+        return {"registryId": registry_id} if registry_id else {}
+
+    def _describe_repository(self, name: str, registry_id: str | None) -> dict[str, Any] | None:
+        try:
+            found = self.ecr.describe_repositories(
+                aws_retry=True, repositoryNames=[name], **self._registry(registry_id)
+            )["repositories"]
+        except is_boto3_error_code("RepositoryNotFoundException"):
+            return None
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self._aws_error(e, f"Failed to describe repository {name}")
+        return found[0] if found else None
+
+    def _describe_image(self, repository: dict[str, Any], image_id: dict[str, str]) -> dict[str, Any] | None:
+        try:
+            found = self.ecr.describe_images(
+                aws_retry=True,
+                repositoryName=repository["repositoryName"],
+                registryId=repository["registryId"],
+                imageIds=[image_id],
+            )["imageDetails"]
+        except is_boto3_error_code("ImageNotFoundException"):
+            return None
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self._aws_error(e, f"Failed to describe image {image_id} in {repository['repositoryName']}")
+        return found[0] if found else None
+
+    def _get_manifest(self, repository: str, registry_id: str | None, image_id: dict[str, str]) -> dict[str, Any]:
+        """The image's manifest as ECR stores it: ``{repository, registry_id, digest, manifest, media_type}``."""
+        where = f"{repository}" + (f" in registry {registry_id}" if registry_id else "")
+        wanted = image_id.get("imageTag") and f"tag {image_id['imageTag']}" or f"digest {image_id.get('imageDigest')}"
+        try:
+            response = self.ecr.batch_get_image(
+                aws_retry=True,
+                repositoryName=repository,
+                imageIds=[image_id],
+                acceptedMediaTypes=ACCEPTED_MEDIA_TYPES,
+                **self._registry(registry_id),
+            )
+        except is_boto3_error_code("RepositoryNotFoundException"):
+            self.module.fail_json(msg=f"Source repository {where} not found")
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self._aws_error(e, f"Failed to get the image with {wanted} from {where}")
+        images = response.get("images") or []
+        if not images:
+            failure = (response.get("failures") or [{}])[0]
+            code = failure.get("failureCode") or "ImageNotFound"
+            if code == "ImageNotFound":
+                self.module.fail_json(msg=f"Source image with {wanted} not found in repository {where}")
+            self.module.fail_json(
+                msg=f"Cannot read the image with {wanted} from {where}: {code}: {failure.get('failureReason')}"
+            )
+        image = images[0]
+        digest = image["imageId"]["imageDigest"]
+        if image_id.get("imageDigest") and digest != image_id["imageDigest"]:
+            self.module.fail_json(msg=f"ECR returned image {digest} for {wanted} in {where}")
+        manifest = image["imageManifest"]
+        return {
+            "repository": repository,
+            "registry_id": registry_id or image.get("registryId"),
+            "requested_registry_id": registry_id,
+            "digest": digest,
+            "manifest": manifest,
+            "media_type": manifest_media_type(manifest, image.get("imageManifestMediaType")),
+        }
+
+    # --- the promotion -------------------------------------------------------------------------------
+
+    def promote(self) -> None:
+        p = self.params
+        target_name = p["target_repository"] or p["source_repository"]
+        target = self._describe_repository(target_name, p["target_registry_id"])
+        if target is None:
+            where = f" in registry {p['target_registry_id']}" if p["target_registry_id"] else ""
+            self.module.fail_json(msg=f"Target repository {target_name}{where} not found")
+        tag = p["target_tag"]
+
+        source_id = {"imageDigest": p["source_digest"]} if p["source_digest"] else {"imageTag": p["source_tag"]}
+        source = self._get_manifest(p["source_repository"], p["source_registry_id"], source_id)
+        digest = source["digest"]
+
+        current = self._describe_image(target, {"imageTag": tag})
+        current_digest = current["imageDigest"] if current else None
+        changing = current_digest != digest
+        if changing and current_digest and self._tag_is_immutable(target, tag):
+            self.module.fail_json(
+                msg=(
+                    f"Tag {tag} of the repository {target['repositoryName']} is immutable and already points at"
+                    f" {current_digest}; refusing to point it at {digest}"
+                ),
+                image_digest=digest,
+                current_digest=current_digest,
+            )
+
+        same_registry = source["registry_id"] in (None, target["registryId"])
+        gate = bool(p["wait_for_scan"] or p["fail_on_severity"])
+        unchanged = f"Tag {tag} of {target['repositoryName']} already points at this image"
+
+        if gate and same_registry:
+            outcome = f"Nothing was changed: {target['repositoryName']}:{tag} was not set" if changing else unchanged
+            self._gate(self._source_repository(source, target), digest, outcome)
+        elif gate and not changing:
+            self._gate(target, digest, unchanged)
+        if changing:
+            self.changed = True
+            self.set_diff(before={"tag": tag, "digest": current_digest}, after={"tag": tag, "digest": digest})
+            if same_registry or not gate:
+                if not self.check_mode:
+                    self._put(source, target, tag)
+            else:
+                self._stage_gate_and_tag(source, target, tag)
+
+        self.image = self._result(target, digest, tag)
+
+    def _tag_is_immutable(self, repository: dict[str, Any], tag: str) -> bool:
+        return is_tag_immutable(
+            repository.get("imageTagMutability"), repository.get("imageTagMutabilityExclusionFilters"), tag
+        )
+
+    def _source_repository(self, source: dict[str, Any], target: dict[str, Any]) -> dict[str, Any]:
+        if source["repository"] == target["repositoryName"]:
+            return target
+        repository = self._describe_repository(source["repository"], source["requested_registry_id"])
+        if repository is None:
+            self.module.fail_json(msg=f"Source repository {source['repository']} not found")
+        return repository
+
+    def _stage_gate_and_tag(self, source: dict[str, Any], target: dict[str, Any], tag: str) -> None:
+        """Across registries: put the image untagged, gate it with the target's scanner, then tag it."""
+        digest = source["digest"]
+        staged = self._describe_image(target, {"imageDigest": digest}) is not None
+        outcome = f"The image is in {target['repositoryName']} untagged, to be scanned there; tag {tag} was not set"
+        if self.check_mode:
+            if staged:
+                self._gate(target, digest, outcome)
+            else:
+                self._gate_not_evaluated(f"{digest} is not in {target['repositoryName']} yet")
+            return
+        if not staged:
+            self._put(source, target, None)
+        self._gate(target, digest, outcome, pushed_now=not staged)
+        self._put(source, target, tag, copy_references=False)
+
+    # --- scan gate -----------------------------------------------------------------------------------
+
+    def _gate_not_evaluated(self, why: str) -> None:
+        self.module.warn(f"The scan gate was not evaluated in check mode: {why}.")
+
+    def _gate(self, repository: dict[str, Any], digest: str, outcome: str, pushed_now: bool = False) -> None:
+        """Wait for the scan of ``digest`` in ``repository`` (starting one if none exists) and apply the gate.
+
+        ``outcome`` says, when the gate refuses the image, what was and was not done; ``pushed_now`` that the
+        image was put into ``repository`` by this run, so a scan on push is on its way.
+        """
+        name, registry_id = repository["repositoryName"], repository["registryId"]
+        image = f"{name}@{digest}"
+        response = self._describe_findings(name, registry_id, digest)
+        status = (response or {}).get("imageScanStatus", {}).get("status")
+        if status not in SCAN_DONE + SCAN_FAILED:
+            if self.check_mode:
+                self._gate_not_evaluated(f"{image} has no finished scan" if response else f"{image} was never scanned")
+                return
+            scans_on_push = (repository.get("imageScanningConfiguration") or {}).get("scanOnPush")
+            if response is None and not (scans_on_push and pushed_now):
+                self._start_scan(name, registry_id, digest)
+            self._wait_for_scan(name, registry_id, digest)
+            response = self._describe_findings(name, registry_id, digest)
+            status = (response or {}).get("imageScanStatus", {}).get("status")
+        if status not in SCAN_DONE:
+            description = (response or {}).get("imageScanStatus", {}).get("description") or "no description"
+            self.module.fail_json(msg=f"The scan of {image} ended with status {status}: {description}")
+
+        findings = self._all_findings(name, registry_id, digest, response)
+        self.scan_findings_summary = scan_summary(response, name, registry_id)
+        threshold = self.params["fail_on_severity"]
+        if not threshold:
+            return
+        counts = blocking_counts(self.scan_findings_summary["finding_severity_counts"], threshold)
+        blocking = blocking_findings(findings, threshold)
+        if not counts and blocking:
+            # A scan whose counts are missing still has its findings.
+            for finding in blocking:
+                counts[finding["severity"]] = counts.get(finding["severity"], 0) + 1
+        if not counts:
+            return
+        self.module.fail_json(
+            msg=f"{gate_failure_message(image, threshold, counts, blocking)}. {outcome}.",
+            changed=pushed_now,
+            findings=blocking,
+            scan_findings_summary=self.scan_findings_summary,
+        )
+
+    def _describe_findings(
+        self, repository: str, registry_id: str, digest: str, token: str | None = None
+    ) -> dict[str, Any] | None:
+        request = {"repositoryName": repository, "registryId": registry_id, "imageId": {"imageDigest": digest}}
+        if token:
+            request["nextToken"] = token
+        try:
+            return self.ecr.describe_image_scan_findings(aws_retry=True, **request)
+        except is_boto3_error_code("ScanNotFoundException"):
+            return None
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self._aws_error(e, f"Failed to describe the scan findings of {repository}@{digest}")
+
+    def _all_findings(
+        self, repository: str, registry_id: str, digest: str, first: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Every finding of a finished scan, basic and enhanced, across all pages."""
+        findings: list[dict[str, Any]] = []
+        response = first
+        while response:
+            page = response.get("imageScanFindings") or {}
+            findings.extend(page.get("findings") or [])
+            findings.extend(page.get("enhancedFindings") or [])
+            token = response.get("nextToken")
+            response = self._describe_findings(repository, registry_id, digest, token) if token else None
+        return findings
+
+    def _start_scan(self, repository: str, registry_id: str, digest: str) -> None:
+        try:
+            self.ecr.start_image_scan(
+                aws_retry=True, repositoryName=repository, registryId=registry_id, imageId={"imageDigest": digest}
+            )
+        except is_boto3_error_code("LimitExceededException"):
+            # One scan per image a day, the scan on push included: one is on its way or done; wait for it.
+            return
+        except is_boto3_error_code("UnsupportedImageTypeException"):  # pylint: disable=duplicate-except
+            self.module.fail_json(msg=f"ECR cannot scan {repository}@{digest}: its image type is not supported")
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self._aws_error(e, f"Failed to start a scan of {repository}@{digest}")
+
+    def _wait_for_scan(self, repository: str, registry_id: str, digest: str) -> None:
+        timeout = self.params["scan_timeout"]
+        delay, max_attempts = waiter_settings(timeout)
+        client = getattr(self.ecr, "client", self.ecr)  # the waiter wants botocore's client, not the retry wrapper
+        waiter = create_waiter_with_client("ImageScanComplete", WaiterModel(SCAN_WAITER_CONFIG), client)
+        try:
+            waiter.wait(
+                repositoryName=repository,
+                registryId=registry_id,
+                imageId={"imageDigest": digest},
+                WaiterConfig={"Delay": delay, "MaxAttempts": max_attempts},
+            )
+        except botocore.exceptions.WaiterError as e:
+            status = ((e.last_response or {}).get("imageScanStatus") or {}).get("status")
+            if status in SCAN_FAILED:
+                return  # the caller reports the status and its description
+            if "Max attempts exceeded" in str(getattr(e, "kwargs", {}).get("reason", "")):
+                self.module.fail_json_aws(
+                    e, msg=f"Timed out after {timeout} seconds waiting for the scan of {repository}@{digest}"
+                )
+            self._aws_error(e, f"Failed while waiting for the scan of {repository}@{digest}")
+        except AWS_ERRORS as e:
+            self._aws_error(e, f"Failed while waiting for the scan of {repository}@{digest}")
+
+    # --- copying -------------------------------------------------------------------------------------
+
+    def _put(
+        self,
+        source: dict[str, Any],
+        target: dict[str, Any],
+        tag: str | None,
+        depth: int = 0,
+        copy_references: bool = True,
+    ) -> None:
+        """Put the source manifest into the target, after what it refers to; untagged when ``tag`` is None."""
+        if depth > _MAX_INDEX_DEPTH:
+            self.module.fail_json(msg=f"Manifest {source['digest']} nests image indexes deeper than {_MAX_INDEX_DEPTH}")
+        same_repository = source["repository"] == target["repositoryName"] and source["registry_id"] in (
+            None,
+            target["registryId"],
+        )
+        if copy_references and not same_repository:
+            try:
+                blobs, children = manifest_references(source["manifest"], source["media_type"])
+            except (ValueError, TypeError, KeyError, AttributeError) as e:
+                self.module.fail_json(msg=f"Cannot read the manifest of {source['repository']}@{source['digest']}: {e}")
+            for child in children:
+                if self._describe_image(target, {"imageDigest": child}) is None:
+                    child_image = self._get_manifest(
+                        source["repository"], source["requested_registry_id"], {"imageDigest": child}
+                    )
+                    self._put(child_image, target, None, depth + 1)
+            self._copy_missing_blobs(source, target, blobs)
+        request = {
+            "registryId": target["registryId"],
+            "repositoryName": target["repositoryName"],
+            "imageManifest": source["manifest"],
+            "imageDigest": source["digest"],
+        }
+        if source["media_type"]:
+            request["imageManifestMediaType"] = source["media_type"]
+        if tag:
+            request["imageTag"] = tag
+        where = f"{target['repositoryName']}:{tag}" if tag else f"{target['repositoryName']} (untagged)"
+        try:
+            self.ecr.put_image(aws_retry=True, **request)
+        except is_boto3_error_code("ImageAlreadyExistsException"):
+            return  # put meanwhile by someone else, with the same tag
+        except is_boto3_error_code("ImageTagAlreadyExistsException"):  # pylint: disable=duplicate-except
+            self.module.fail_json(msg=f"Tag {tag} of {target['repositoryName']} is immutable and was set meanwhile")
+        except is_boto3_error_code("ImageDigestDoesNotMatchException") as e:  # pylint: disable=duplicate-except
+            self._aws_error(e, f"ECR computed another digest than {source['digest']} for the manifest put into {where}")
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self._aws_error(e, f"Failed to put image {source['digest']} into {where}")
+
+    def _copy_missing_blobs(self, source: dict[str, Any], target: dict[str, Any], blobs: list[str]) -> None:
+        for digest in self._missing_blobs(target, blobs):
+            self._copy_blob(source, target, digest)
+
+    def _missing_blobs(self, target: dict[str, Any], blobs: list[str]) -> list[str]:
+        missing = []
+        for start in range(0, len(blobs), _LAYER_CHECK_BATCH):
+            batch = blobs[start : start + _LAYER_CHECK_BATCH]
+            try:
+                response = self.ecr.batch_check_layer_availability(
+                    aws_retry=True,
+                    registryId=target["registryId"],
+                    repositoryName=target["repositoryName"],
+                    layerDigests=batch,
+                )
+            except AWS_ERRORS as e:
+                self._aws_error(e, f"Failed to check which layers {target['repositoryName']} has")
+            available = {
+                layer["layerDigest"]
+                for layer in response.get("layers") or []
+                if layer.get("layerAvailability") == "AVAILABLE"
+            }
+            missing.extend(digest for digest in batch if digest not in available)
+        return missing
+
+    def _copy_blob(self, source: dict[str, Any], target: dict[str, Any], digest: str) -> None:
+        """Stream one blob from the source repository into the target, checking its digest on the way."""
+        target_ref = {"registryId": target["registryId"], "repositoryName": target["repositoryName"]}
+        what = f"layer {digest} from {source['repository']} to {target['repositoryName']}"
+        try:
+            url = self.ecr.get_download_url_for_layer(
+                aws_retry=True,
+                repositoryName=source["repository"],
+                layerDigest=digest,
+                **self._registry(source["requested_registry_id"]),
+            )["downloadUrl"]
+            upload = self.ecr.initiate_layer_upload(aws_retry=True, **target_ref)
+        except AWS_ERRORS as e:
+            self._aws_error(e, f"Failed to start copying {what}")
+        upload_id = upload["uploadId"]
+        part_size = upload.get("partSize") or _DEFAULT_PART_SIZE
+        hasher = hashlib.sha256()
+        offset = 0
+        try:
+            with open_blob_url(url) as stream:
+                while True:
+                    part = _read_exactly(stream, part_size)
+                    if not part:
+                        break
+                    hasher.update(part)
+                    self.ecr.upload_layer_part(
+                        aws_retry=True,
+                        uploadId=upload_id,
+                        partFirstByte=offset,
+                        partLastByte=offset + len(part) - 1,
+                        layerPartBlob=part,
+                        **target_ref,
+                    )
+                    offset += len(part)
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
+            self.module.fail_json(msg=f"Failed to download {what}: {e}")
+        except AWS_ERRORS as e:
+            self._aws_error(e, f"Failed to upload {what}")
+        received = f"sha256:{hasher.hexdigest()}"
+        if received != digest:
+            self.module.fail_json(msg=f"The bytes downloaded for {what} hash to {received}; nothing was uploaded")
+        try:
+            self.ecr.complete_layer_upload(aws_retry=True, uploadId=upload_id, layerDigests=[digest], **target_ref)
+        except is_boto3_error_code("LayerAlreadyExistsException"):
+            return
+        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self._aws_error(e, f"Failed to complete the upload of {what}")
+
+    # --- result --------------------------------------------------------------------------------------
+
+    def _result(self, target: dict[str, Any], digest: str, tag: str) -> dict[str, Any]:
+        details = self._describe_image(target, {"imageDigest": digest})
+        tags = list((details or {}).get("imageTags") or [])
+        if tag not in tags:
+            tags.append(tag)  # check mode: the tag it would get
+        result = {
+            "repository_name": target["repositoryName"],
+            "registry_id": target["registryId"],
+            "image_digest": digest,
+            "image_tags": tags,
+            "image_uri": image_uri(target["repositoryUri"], digest),
+        }
+        if self.scan_findings_summary is not None:
+            result["scan_findings_summary"] = self.scan_findings_summary
+        return result

@@ -1,0 +1,141 @@
+"""cloudops.fargate.ecr_repository_info against moto in this process."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.cloudops.fargate.plugins.modules import ecr_repository_info
+
+LIFECYCLE = {
+    "rules": [
+        {
+            "rulePriority": 1,
+            "selection": {
+                "tagStatus": "untagged",
+                "countType": "sinceImagePushed",
+                "countUnit": "days",
+                "countNumber": 7,
+            },
+            "action": {"type": "expire"},
+        }
+    ]
+}
+
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "Pull", "Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage"]}],
+}
+
+
+@pytest.fixture
+def ecr(aws):
+    return aws("ecr")
+
+
+@pytest.fixture
+def run(run_module):
+    def run_info(args, check_mode=False):
+        return run_module(ecr_repository_info, args, check_mode=check_mode)
+
+    return run_info
+
+
+def _tags(**tags):
+    return [{"Key": key, "Value": value} for key, value in tags.items()]
+
+
+@pytest.fixture
+def stack(ecr):
+    """Three repositories: two of stack demo (local and prod), one of another stack; names to ARNs."""
+    arns = {}
+    for name, tags in (
+        ("demo/web", _tags(Stack="demo", Environment="local")),
+        ("demo/worker", _tags(Stack="demo", Environment="prod")),
+        ("other/api", _tags(Stack="other")),
+    ):
+        arns[name] = ecr.create_repository(
+            repositoryName=name,
+            imageTagMutability="IMMUTABLE",
+            imageScanningConfiguration={"scanOnPush": True},
+            tags=tags,
+        )["repository"]["repositoryArn"]
+    ecr.put_lifecycle_policy(repositoryName="demo/web", lifecyclePolicyText=json.dumps(LIFECYCLE))
+    ecr.set_repository_policy(repositoryName="demo/web", policyText=json.dumps(POLICY))
+    return arns
+
+
+def names_of(result):
+    assert not result["failed"], result
+    assert result["changed"] is False
+    return [r["repository_name"] for r in result["repositories"]]
+
+
+def test_no_repositories(run, ecr):
+    result = run({})
+    assert names_of(result) == []
+    assert result["repositories"] == []
+
+
+def test_all_repositories_by_name(run, stack):
+    assert names_of(run({})) == ["demo/web", "demo/worker", "other/api"]
+
+
+def test_return_shape(run, stack):
+    result = run({"names": ["demo/web", "demo/worker"]})
+    web, worker = result["repositories"]
+    assert web == {
+        "repository_name": "demo/web",
+        "repository_arn": stack["demo/web"],
+        "repository_uri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/demo/web",
+        "registry_id": "123456789012",
+        "image_tag_mutability": "IMMUTABLE",
+        "scan_on_push": True,
+        "encryption_type": "AES256",
+        "lifecycle_policy": LIFECYCLE,
+        "repository_policy": POLICY,
+        "tags": {"Stack": "demo", "Environment": "local"},
+    }
+    assert worker["lifecycle_policy"] is None
+    assert worker["repository_policy"] is None
+    assert worker["tags"] == {"Stack": "demo", "Environment": "prod"}
+
+
+def test_by_names_in_the_given_order(run, stack):
+    assert names_of(run({"names": ["other/api", "demo/web"]})) == ["other/api", "demo/web"]
+
+
+def test_missing_names_are_left_out(run, stack):
+    assert names_of(run({"names": ["demo/missing", "demo/worker", "demo/worker"]})) == ["demo/worker"]
+    assert names_of(run({"names": ["demo/missing"]})) == []
+    assert names_of(run({"names": []})) == []
+
+
+def test_by_tags(run, stack):
+    assert names_of(run({"tags": {"Stack": "demo"}})) == ["demo/web", "demo/worker"]
+    assert names_of(run({"tags": {"Stack": "demo", "Environment": "prod"}})) == ["demo/worker"]
+    assert names_of(run({"tags": {"Stack": "nope"}})) == []
+    assert names_of(run({"tags": {}})) == ["demo/web", "demo/worker", "other/api"]
+
+
+def test_by_names_and_tags(run, stack):
+    assert names_of(run({"names": ["demo/web", "other/api"], "tags": {"Stack": "demo"}})) == ["demo/web"]
+
+
+def test_kms_repository_reports_its_key(aws, run, ecr):
+    key = aws("kms").create_key()["KeyMetadata"]["Arn"]
+    ecr.create_repository(repositoryName="demo/kms", encryptionConfiguration={"encryptionType": "KMS", "kmsKey": key})
+    (repository,) = run({"names": ["demo/kms"]})["repositories"]
+    assert repository["encryption_type"] == "KMS"
+    assert repository["kms_key"] == key
+
+
+def test_check_mode(run, stack):
+    assert names_of(run({"tags": {"Stack": "other"}}, check_mode=True)) == ["other/api"]
+
+
+def test_invalid_name_fails(run, stack):
+    result = run({"names": ["demo/web", "Demo Web"]})
+    assert result["failed"]
+    assert result["msg"].startswith("names[1] 'Demo Web' is not a valid repository name")
