@@ -1,0 +1,134 @@
+"""The registry layer through site.yml (--tags registry) on the local inventory, read back with boto3."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.integration.aws_state import account_inventory
+from tests.integration.conftest import reset_emulator
+
+REGISTRY_ONLY = ["--tags", "registry"]
+IDENTITY = {"Stack": "demo", "Environment": "local", "ManagedBy": "cloudops.fargate"}
+MANIFEST = json.dumps({
+    "schemaVersion": 2,
+    "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+    "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7023,
+               "digest": "sha256:" + "a" * 64},
+    "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 32654,
+                "digest": "sha256:" + "b" * 64}],
+})
+
+
+def repositories(aws) -> dict[str, dict]:
+    ecr = aws("ecr")
+    found = {}
+    for repository in ecr.describe_repositories()["repositories"]:
+        tags = {t["Key"]: t["Value"] for t in ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"])["tags"]}
+        found[repository["repositoryName"]] = dict(repository, tags=tags)
+    return found
+
+
+def lifecycle_rules(aws, name: str) -> list[dict]:
+    text = aws("ecr").get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"]
+    return json.loads(text)["rules"]
+
+
+def test_check_mode_on_an_empty_account_creates_nothing(emulator_endpoint, playbook, aws):
+    reset_emulator(emulator_endpoint)
+    run = playbook(check=True, args=REGISTRY_ONLY)
+    assert run.returncode == 0, run.failure_messages()
+    assert run.changed() > 0
+    assert repositories(aws) == {}
+
+
+@pytest.fixture(scope="module")
+def converged(emulator_endpoint, playbook, aws):
+    reset_emulator(emulator_endpoint)
+    run = playbook(args=REGISTRY_ONLY, extra_vars={
+        "registry_repositories": [{"name": "app", "keep_image_count": 100}, {"name": "nginx"}]})
+    assert run.returncode == 0, run.failure_messages()
+    return run
+
+
+def test_repositories_are_immutable_scanned_encrypted_and_tagged(converged, aws):
+    found = repositories(aws)
+    assert set(found) == {"demo-local/app", "demo-local/nginx"}
+    for repository in found.values():
+        assert repository["imageTagMutability"] == "IMMUTABLE"
+        assert repository["imageScanningConfiguration"]["scanOnPush"] is True
+        assert repository["encryptionConfiguration"]["encryptionType"] == "AES256"
+        assert repository["tags"] == {**IDENTITY, "CostCenter": "local"}
+
+
+def test_lifecycle_policy_expires_untagged_images_and_keeps_the_newest(converged, aws):
+    app = lifecycle_rules(aws, "demo-local/app")
+    assert [r["selection"]["tagStatus"] for r in app] == ["untagged", "any"]
+    assert app[0]["selection"] == {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                                   "countUnit": "days", "countNumber": 7}
+    assert app[1]["selection"]["countNumber"] == 100  # the per-repository override
+    assert lifecycle_rules(aws, "demo-local/nginx")[1]["selection"]["countNumber"] == 50
+
+
+def test_outputs_map_short_names_to_uris(converged, aws):
+    (summary,) = converged.task_results("Show the stack's outputs")
+    found = repositories(aws)
+    assert summary["msg"]["repository_uris"] == {
+        "app": found["demo-local/app"]["repositoryUri"],
+        "nginx": found["demo-local/nginx"]["repositoryUri"],
+    }
+
+
+def test_a_second_run_changes_nothing(converged, playbook):
+    run = playbook(args=REGISTRY_ONLY, extra_vars={
+        "registry_repositories": [{"name": "app", "keep_image_count": 100}, {"name": "nginx"}]})
+    assert run.changed() == 0, run.changed_tasks()
+
+
+def test_check_mode_with_diff_shows_a_policy_change_and_applies_nothing(converged, playbook, aws):
+    run = playbook(args=REGISTRY_ONLY, check=True, diff=True)  # app back to the default count of 50
+    assert run.returncode == 0, run.failure_messages()
+    changed = [r for r in run.task_results("Create or update each repository") if r.get("changed")]
+    assert [r["item"]["short_name"] for r in changed] == ["app"]
+    assert "100" in json.dumps(changed[0]["diff"]["before"]) and "50" in json.dumps(changed[0]["diff"]["after"])
+    assert lifecycle_rules(aws, "demo-local/app")[1]["selection"]["countNumber"] == 100
+
+
+def test_teardown_refuses_repositories_with_images_unless_forced(converged, playbook, aws):
+    ecr = aws("ecr")
+    ecr.put_image(repositoryName="demo-local/app", imageManifest=MANIFEST, imageTag="1.0.0")
+    ecr.create_repository(repositoryName="other-local/app")  # another stack's, untagged: never touched
+
+    refused = playbook("playbooks/teardown.yml", args=REGISTRY_ONLY, extra_vars={"registry_force_destroy": False})
+    assert refused.returncode != 0
+    assert "demo-local/app holds 1 image" in refused.failure_messages()
+    assert "demo-local/app" in repositories(aws)
+
+    forced = playbook("playbooks/teardown.yml", args=REGISTRY_ONLY)
+    assert forced.returncode == 0, forced.failure_messages()
+    assert set(repositories(aws)) == {"other-local/app"}
+
+
+BAD_INPUTS = [
+    ({"registry_repositories": [{"name": "App"}]}, "registry_repositories names"),
+    ({"registry_repositories": [{"name": "app"}, {"name": "app"}]}, "registry_repositories names must be unique"),
+    ({"registry_keep_image_count": 0}, "registry_keep_image_count"),
+    ({"registry_image_tag_mutability": "SOMETIMES"}, "registry_image_tag_mutability"),
+    ({"registry_encryption_type": "KMS"}, "encryption_type KMS requires kms_key"),
+    ({"registry_repositories": [{"name": "app"}, {"name": "nginx", "lifecycle_policy": {"rules": [
+        {"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": -1},
+         "action": {"type": "expire"}}]}}]}, "countNumber must be a positive integer"),
+    ({"registry_repository_policy": {"Version": "2012-10-17"}}, "repository_policy"),
+]
+
+
+@pytest.mark.parametrize("extra_vars,message", BAD_INPUTS, ids=[m for _v, m in BAD_INPUTS])
+def test_bad_input_fails_before_any_repository_is_created(emulator_endpoint, playbook, aws, extra_vars, message):
+    reset_emulator(emulator_endpoint)
+    before = account_inventory(aws)
+    run = playbook(args=REGISTRY_ONLY, extra_vars=extra_vars)
+    assert run.returncode != 0
+    assert message in run.failure_messages() + run.stderr
+    assert repositories(aws) == {}
+    assert account_inventory(aws) == before
