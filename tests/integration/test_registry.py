@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -19,6 +20,22 @@ MANIFEST = json.dumps({
     "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 32654,
                 "digest": "sha256:" + "b" * 64}],
 })
+
+
+def upload_blob(ecr, repository: str, blob: bytes) -> str:
+    upload_id = ecr.initiate_layer_upload(repositoryName=repository)["uploadId"]
+    ecr.upload_layer_part(repositoryName=repository, uploadId=upload_id, partFirstByte=0,
+                          partLastByte=len(blob) - 1, layerPartBlob=blob)
+    digest = "sha256:" + hashlib.sha256(blob).hexdigest()
+    return ecr.complete_layer_upload(repositoryName=repository, uploadId=upload_id, layerDigests=[digest])["layerDigest"]
+
+
+def push_image(ecr, repository: str, tag: str) -> None:
+    """Push as a client does: the blobs first, then the manifest naming them."""
+    manifest = json.loads(MANIFEST)
+    manifest["config"]["digest"] = upload_blob(ecr, repository, b"{}")
+    manifest["layers"][0]["digest"] = upload_blob(ecr, repository, b"layer")
+    ecr.put_image(repositoryName=repository, imageManifest=json.dumps(manifest), imageTag=tag)
 
 
 def repositories(aws) -> dict[str, dict]:
@@ -97,7 +114,7 @@ def test_check_mode_with_diff_shows_a_policy_change_and_applies_nothing(converge
 
 def test_teardown_refuses_repositories_with_images_unless_forced(converged, playbook, aws):
     ecr = aws("ecr")
-    ecr.put_image(repositoryName="demo-local/app", imageManifest=MANIFEST, imageTag="1.0.0")
+    push_image(ecr, "demo-local/app", "1.0.0")
     ecr.create_repository(repositoryName="other-local/app")  # another stack's, untagged: never touched
 
     refused = playbook("playbooks/teardown.yml", args=REGISTRY_ONLY, extra_vars={"registry_force_destroy": False})

@@ -230,13 +230,16 @@ def test_request_service_from_credential_scope() -> None:
 
 
 def test_install_all_installs_each_extension_once() -> None:
-    from moto.ec2.models.nat_gateways import NatGatewayBackend
-
-    extensions.install_all()
-    patched = NatGatewayBackend.describe_nat_gateways
-
-    assert extensions.install_all() == []
-    assert NatGatewayBackend.describe_nat_gateways is patched
+    # In a child process: the patches are process-wide and would leak into the in-process moto tests.
+    script = (
+        "from emulator import extensions\n"
+        "from moto.ec2.models.nat_gateways import NatGatewayBackend\n"
+        "extensions.install_all()\n"
+        "patched = NatGatewayBackend.describe_nat_gateways\n"
+        "assert extensions.install_all() == []\n"
+        "assert NatGatewayBackend.describe_nat_gateways is patched\n"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, check=True, timeout=120)
 
 
 def test_every_extension_has_its_own_test_file() -> None:

@@ -125,10 +125,20 @@ def policy_of(ecr, name=NAME):
         return None
 
 
+def upload_blob(ecr, repository, blob):
+    upload_id = ecr.initiate_layer_upload(repositoryName=repository)["uploadId"]
+    ecr.upload_layer_part(
+        repositoryName=repository, uploadId=upload_id, partFirstByte=0, partLastByte=len(blob) - 1, layerPartBlob=blob
+    )
+    digest = "sha256:" + hashlib.sha256(blob).hexdigest()
+    return ecr.complete_layer_upload(repositoryName=repository, uploadId=upload_id, layerDigests=[digest])["layerDigest"]
+
+
 def push_image(ecr, tag="v1", name=NAME):
+    """Push as a client does: blobs first, then a manifest naming them (a layer of its own per tag)."""
     manifest = json.loads(MANIFEST)
-    # a layer of its own per tag, so each tag is another image (moto derives the digest from the layers)
-    manifest["layers"][0]["digest"] = "sha256:" + hashlib.sha256(tag.encode()).hexdigest()
+    manifest["config"]["digest"] = upload_blob(ecr, name, json.dumps({"tag": tag}).encode())
+    manifest["layers"][0]["digest"] = upload_blob(ecr, name, tag.encode())
     ecr.put_image(repositoryName=name, imageManifest=json.dumps(manifest), imageTag=tag)
 
 
