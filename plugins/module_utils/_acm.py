@@ -1,0 +1,868 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Manager behind cloudops.fargate.acm_certificate, and its pure helpers.
+
+An imported certificate is identified by its ``Name`` tag (plus the stack's identity tags the caller gives),
+never by its domain. Its content is compared as parsed certificates: the SHA-256 fingerprint of the DER
+encoding of the certificate and of every certificate of its chain, so PEM line lengths, headers or trailing
+whitespace never count as a change. A different content is imported again into the same ARN, which keeps
+the certificate's associations (load balancer listeners, Client VPN endpoints) working.
+
+Every input is parsed and checked before the first AWS call. The private key never leaves this file other
+than in the ImportCertificate request: no message, result or diff holds it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from copy import deepcopy
+from typing import Any
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_changes
+
+try:
+    import botocore
+    from botocore.waiter import WaiterModel
+    from botocore.waiter import create_waiter_with_client
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing dependency
+
+try:
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+    from cryptography.x509.oid import NameOID
+except ImportError:
+    HAS_CRYPTOGRAPHY = False
+else:
+    HAS_CRYPTOGRAPHY = True
+
+# --- constants ------------------------------------------------------------------------------------------
+
+NAME_TAG = "Name"
+# The stack's identity tags (see DESIGN.md, "Naming and tags"): those of them given in ``tags`` are part
+# of the certificate's identity, so two stacks may each have a certificate of the same name.
+IDENTITY_TAG_KEYS = ("Stack", "Environment", "ManagedBy")
+# An ACM tag value is at most 256 characters, and the name is the value of the Name tag.
+NAME_MAX_LENGTH = 256
+# The key types ACM imports, by their API names.
+ACM_KEY_TYPES = (
+    "RSA_1024",
+    "RSA_2048",
+    "RSA_3072",
+    "RSA_4096",
+    "EC_prime256v1",
+    "EC_secp384r1",
+    "EC_secp521r1",
+)
+_EC_CURVE_NAMES = {"secp256r1": "EC_prime256v1", "secp384r1": "EC_secp384r1", "secp521r1": "EC_secp521r1"}
+PRIVATE_KEY_MAX_BYTES = 5120
+_PEM_CERTIFICATE_BEGIN = "-----BEGIN CERTIFICATE-----"
+
+IN_USE_POLL_DELAY = 5
+
+# The key usage an ECDSA certificate may drop on a re-import (AWS ACM user guide, "Reimport a certificate").
+_DROPPABLE_KEY_USAGE_FOR_EC = "key_encipherment"
+# cryptography's names of the KeyUsage flags.
+_KEY_USAGE_FLAGS = (
+    "digital_signature",
+    "content_commitment",
+    "key_encipherment",
+    "data_encipherment",
+    "key_agreement",
+    "key_cert_sign",
+    "crl_sign",
+    "encipher_only",
+    "decipher_only",
+)
+
+# DescribeCertificate until ACM no longer lists anything in InUseBy (a listener or a Client VPN endpoint
+# releases its certificate a little after it is deleted); a certificate already gone counts as released.
+_RETRIED_ERRORS = ("ThrottlingException", "TooManyRequestsException", "RequestInProgressException")
+IN_USE_WAITER_CONFIG = {
+    "version": 2,
+    "waiters": {
+        "CertificateNotInUse": {
+            "operation": "DescribeCertificate",
+            "delay": IN_USE_POLL_DELAY,
+            "maxAttempts": 120,
+            "acceptors": [
+                {
+                    "state": "success",
+                    "matcher": "path",
+                    "argument": "length(Certificate.InUseBy || `[]`) == `0`",
+                    "expected": True,
+                },
+                {"state": "success", "matcher": "error", "expected": "ResourceNotFoundException"},
+                *({"state": "retry", "matcher": "error", "expected": code} for code in _RETRIED_ERRORS),
+            ],
+        }
+    },
+}
+
+
+class AcmInputError(ValueError):
+    """The caller's arguments cannot describe a certificate to import; the message names the option."""
+
+
+# --- small conversions ----------------------------------------------------------------------------------
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _as_bytes(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else value.encode("utf-8")
+
+
+def iso8601(moment: datetime.datetime) -> str:
+    """An aware (or UTC naive) datetime as ISO 8601 in UTC, to the second."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone(datetime.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def not_valid_before(certificate) -> datetime.datetime:
+    value = getattr(certificate, "not_valid_before_utc", None)  # cryptography >= 42
+    return value if value is not None else certificate.not_valid_before.replace(tzinfo=datetime.timezone.utc)
+
+
+def not_valid_after(certificate) -> datetime.datetime:
+    value = getattr(certificate, "not_valid_after_utc", None)  # cryptography >= 42
+    return value if value is not None else certificate.not_valid_after.replace(tzinfo=datetime.timezone.utc)
+
+
+def fingerprint_sha256(certificate) -> str:
+    """The SHA-256 fingerprint of the certificate's DER encoding, as lowercase hex pairs joined by colons."""
+    return ":".join(f"{byte:02x}" for byte in certificate.fingerprint(hashes.SHA256()))
+
+
+def serial_number(certificate) -> str:
+    """The serial number in ACM's notation: lowercase hex pairs joined by colons."""
+    digits = format(certificate.serial_number, "x")
+    if len(digits) % 2:
+        digits = "0" + digits
+    return ":".join(digits[i : i + 2] for i in range(0, len(digits), 2))
+
+
+def subject_of(certificate) -> str:
+    return certificate.subject.rfc4514_string()
+
+
+def key_algorithm(public_key) -> str:
+    """ACM's name of the key type (``RSA_2048``, ``EC_prime256v1`` ...); a description for other types."""
+    if isinstance(public_key, rsa.RSAPublicKey):
+        return f"RSA_{public_key.key_size}"
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        return _EC_CURVE_NAMES.get(public_key.curve.name, f"EC_{public_key.curve.name}")
+    name = type(public_key).__name__.lstrip("_")
+    for prefix in ("Rust", "OpenSSL"):
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+    return name.replace("PublicKey", "") or "unknown"
+
+
+def public_key_der(key) -> bytes:
+    """The SubjectPublicKeyInfo of a public key, or of the public half of a private key."""
+    public_key = key.public_key() if hasattr(key, "private_bytes") else key
+    return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def domain_names(certificate) -> tuple[str, list[str]]:
+    """ACM's DomainName (the common name, else the first alternative name) and SubjectAlternativeNames."""
+    try:
+        extension = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    except x509.ExtensionNotFound:
+        alternative_names: list[str] = []
+    else:
+        alternative_names = [
+            str(name.value) for name in extension.value if isinstance(name, (x509.DNSName, x509.IPAddress))
+        ]
+    common_names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    if common_names:
+        domain = str(common_names[0].value)
+    else:
+        domain = alternative_names[0] if alternative_names else ""
+    return domain, alternative_names
+
+
+def tags_from_acm(tag_list: list[dict[str, Any]] | None) -> dict[str, str]:
+    """ACM's tag list as a dict; ACM may leave out the Value of a tag that has none."""
+    return {tag["Key"]: tag.get("Value", "") for tag in tag_list or []}
+
+
+# --- parsing the caller's PEM ---------------------------------------------------------------------------
+
+
+def parse_certificates(text: Any, option: str) -> list:
+    """Every certificate of a PEM text, in order; raises AcmInputError naming ``option``."""
+    if not isinstance(text, (str, bytes)) or not text.strip():
+        raise AcmInputError(f"{option} must be a non-empty PEM text")
+    data = _as_bytes(text)
+    if _PEM_CERTIFICATE_BEGIN.encode() not in data:
+        raise AcmInputError(f"{option} is not a PEM-encoded X.509 certificate: it has no {_PEM_CERTIFICATE_BEGIN} line")
+    try:
+        certificates = x509.load_pem_x509_certificates(data)
+    except ValueError as e:
+        raise AcmInputError(f"{option} is not a valid PEM-encoded X.509 certificate: {e}") from None
+    if not certificates:
+        raise AcmInputError(f"{option} holds no certificate")
+    return certificates
+
+
+def parse_certificate(text: Any, option: str = "certificate"):
+    """The one certificate of a PEM text; a bundle of several is an error, their place is the chain."""
+    certificates = parse_certificates(text, option)
+    if len(certificates) > 1:
+        raise AcmInputError(
+            f"{option} holds {len(certificates)} certificates; give the server certificate alone in {option} and"
+            " the certificates that issued it in certificate_chain"
+        )
+    return certificates[0]
+
+
+def parse_private_key(text: Any, option: str = "private_key"):
+    """The private key of a PEM text; the messages never quote the text."""
+    if not isinstance(text, (str, bytes)) or not text.strip():
+        raise AcmInputError(f"{option} must be a non-empty PEM text")
+    data = _as_bytes(text)
+    if len(data.strip()) > PRIVATE_KEY_MAX_BYTES:
+        raise AcmInputError(f"{option} is {len(data.strip())} bytes long; ACM accepts at most {PRIVATE_KEY_MAX_BYTES}")
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except TypeError:
+        raise AcmInputError(f"{option} is encrypted; ACM needs the key without a passphrase") from None
+    except (ValueError, UnsupportedAlgorithm):
+        raise AcmInputError(f"{option} is not a PEM-encoded private key") from None
+    return key
+
+
+def validity_errors(certificate, option: str, now: datetime.datetime | None = None) -> list[str]:
+    """Why ``certificate`` cannot be imported now: expired, or not valid yet."""
+    now = now or _now()
+    errors = []
+    if not_valid_after(certificate) <= now:
+        errors.append(
+            f"{option} ({subject_of(certificate)}) expired on {iso8601(not_valid_after(certificate))}; ACM does"
+            " not import expired certificates"
+        )
+    if not_valid_before(certificate) > now:
+        errors.append(
+            f"{option} ({subject_of(certificate)}) is not valid before {iso8601(not_valid_before(certificate))};"
+            " ACM imports a certificate only within its validity period"
+        )
+    return errors
+
+
+def key_errors(certificate, key, certificate_option: str = "certificate", key_option: str = "private_key") -> list[str]:
+    """Why ``key`` cannot go with ``certificate`` into ACM: an unsupported type, or another key pair."""
+    errors = []
+    algorithm = key_algorithm(key.public_key())
+    if algorithm not in ACM_KEY_TYPES:
+        errors.append(
+            f"{key_option} is a {algorithm} key, which ACM does not import; use RSA (1024, 2048, 3072 or 4096 bits)"
+            " or ECDSA (P-256, P-384 or P-521)"
+        )
+    if public_key_der(key) != public_key_der(certificate.public_key()):
+        errors.append(
+            f"{key_option} does not match {certificate_option}: it is not the private key of the public key in"
+            f" {certificate_option} ({subject_of(certificate)})"
+        )
+    return errors
+
+
+def _signed_by(certificate, issuer) -> bool:
+    verify = getattr(certificate, "verify_directly_issued_by", None)  # cryptography >= 40
+    if verify is None:
+        return certificate.issuer == issuer.subject
+    try:
+        verify(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def chain_errors(
+    certificate, chain: list, option: str = "certificate_chain", now: datetime.datetime | None = None
+) -> list[str]:
+    """Why ``chain`` is not a chain for ``certificate``.
+
+    ACM requires the certificate's issuer to be the subject of a certificate of the chain; this checks too that
+    that certificate signed it, that the chain does not repeat the certificate, and that no part has expired.
+    Parts are named by their index in the chain, counted from 0.
+    """
+    now = now or _now()
+    errors = []
+    leaf = fingerprint_sha256(certificate)
+    for index, part in enumerate(chain):
+        where = f"{option}[{index}]"
+        if fingerprint_sha256(part) == leaf:
+            errors.append(f"{where} is the certificate itself; {option} holds only the certificates that issued it")
+            continue
+        errors.extend(validity_errors(part, where, now))
+    issuers = [part for part in chain if part.subject == certificate.issuer and fingerprint_sha256(part) != leaf]
+    if not issuers:
+        held = ", ".join(subject_of(part) for part in chain) or "nothing"
+        errors.append(
+            f"{option} does not hold the issuer of certificate: certificate is issued by"
+            f" {certificate.issuer.rfc4514_string()}, {option} holds {held}"
+        )
+    elif not any(_signed_by(certificate, issuer) for issuer in issuers):
+        errors.append(
+            f"{option}: {certificate.issuer.rfc4514_string()} in {option} did not sign certificate (the signature"
+            " does not verify with its key)"
+        )
+    return errors
+
+
+def chain_fingerprints(chain: list, leaf_fingerprint: str | None = None) -> list[str]:
+    """The fingerprints of a chain in order, leaving out the certificate itself should the chain repeat it."""
+    return [fp for fp in (fingerprint_sha256(part) for part in chain) if fp != leaf_fingerprint]
+
+
+def pem_of(certificates: list) -> str:
+    """Certificates as canonical PEM, one after the other."""
+    return "".join(c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in certificates)
+
+
+# --- what a certificate looks like in the result -----------------------------------------------------------
+
+
+def certificate_facts(certificate, chain: list) -> dict[str, Any]:
+    """The fields of the result that the certificate (and its chain) itself determines."""
+    domain, alternative_names = domain_names(certificate)
+    fingerprint = fingerprint_sha256(certificate)
+    return {
+        "domain_name": domain,
+        "subject_alternative_names": alternative_names,
+        "subject": subject_of(certificate),
+        "issuer": certificate.issuer.rfc4514_string(),
+        "serial_number": serial_number(certificate),
+        "key_algorithm": key_algorithm(certificate.public_key()),
+        "fingerprint_sha256": fingerprint,
+        "chain_fingerprints_sha256": chain_fingerprints(chain, fingerprint),
+        "not_before": iso8601(not_valid_before(certificate)),
+        "not_after": iso8601(not_valid_after(certificate)),
+    }
+
+
+# What a re-import changes, as the diff shows it: the content, never the key.
+CONTENT_FIELDS = ("fingerprint_sha256", "subject", "not_before", "not_after", "chain_fingerprints_sha256")
+
+
+def content_of(certificate: dict[str, Any]) -> dict[str, Any]:
+    return {field: certificate.get(field) for field in CONTENT_FIELDS}
+
+
+def _result(
+    arn: str | None, name: str, facts: dict[str, Any], status: str, in_use_by: list[str], tags: dict[str, str]
+) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    if arn:
+        result["certificate_arn"] = arn
+    result["name"] = name
+    result.update(facts)
+    result["status"] = status
+    result["in_use_by"] = list(in_use_by)
+    result["tags"] = dict(tags)
+    return result
+
+
+def predicted_certificate(wanted: dict[str, Any]) -> dict[str, Any]:
+    """The certificate a first import would make, for check mode: no ARN yet."""
+    return _result(None, wanted["name"], wanted["facts"], "ISSUED", [], merged_tags({}, wanted["all_tags"], True))
+
+
+def normalize_certificate(
+    description: dict[str, Any], certificate_pem: str | None, chain_pem: str | None, tags: dict[str, str]
+) -> dict[str, Any]:
+    """DescribeCertificate's entry, GetCertificate's PEM and the tags, in the module's return shape.
+
+    The fields the certificate determines come from the PEM ACM serves, parsed the way the task's certificate
+    is, so a prediction and a reading agree; the ARN, status, users and tags come from ACM. Should the PEM be
+    unreadable, DescribeCertificate stands in and the fingerprint is null, which differs from any wanted one.
+    """
+    facts: dict[str, Any]
+    try:
+        certificate = parse_certificate(certificate_pem or "")
+    except AcmInputError:
+        certificate = None
+    if certificate is None:
+        facts = {field: None for field in ("subject", "issuer", "serial_number", "key_algorithm", "fingerprint_sha256")}
+        facts["domain_name"] = description.get("DomainName")
+        facts["subject_alternative_names"] = list(description.get("SubjectAlternativeNames") or [])
+        facts["chain_fingerprints_sha256"] = []
+        for field, key in (("not_before", "NotBefore"), ("not_after", "NotAfter")):
+            value = description.get(key)
+            facts[field] = iso8601(value) if isinstance(value, datetime.datetime) else value
+    else:
+        try:
+            chain = parse_certificates(chain_pem, "certificate_chain") if chain_pem and chain_pem.strip() else []
+        except AcmInputError:
+            chain = None
+        facts = certificate_facts(certificate, chain or [])
+        if chain is None:
+            facts["chain_fingerprints_sha256"] = ["unreadable"]
+    ordered = {
+        key: facts.get(key)
+        for key in (
+            "domain_name",
+            "subject_alternative_names",
+            "subject",
+            "issuer",
+            "serial_number",
+            "key_algorithm",
+            "fingerprint_sha256",
+            "chain_fingerprints_sha256",
+            "not_before",
+            "not_after",
+        )
+    }
+    return _result(
+        description.get("CertificateArn"),
+        tags.get(NAME_TAG, ""),
+        ordered,
+        description.get("Status", ""),
+        description.get("InUseBy") or [],
+        tags,
+    )
+
+
+# --- re-import rules -------------------------------------------------------------------------------------
+
+
+def _key_usages(certificate) -> set[str] | None:
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return None
+    found = set()
+    for flag in _KEY_USAGE_FLAGS:
+        try:
+            if getattr(usage, flag):
+                found.add(flag)
+        except ValueError:  # encipher_only and decipher_only are undefined without key_agreement
+            continue
+    return found
+
+
+def _extended_key_usages(certificate) -> set[str] | None:
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        return None
+    return {oid.dotted_string for oid in usage}
+
+
+def _usage_name(dotted: str) -> str:
+    for attribute in dir(ExtendedKeyUsageOID):
+        value = getattr(ExtendedKeyUsageOID, attribute)
+        if isinstance(value, x509.ObjectIdentifier) and value.dotted_string == dotted:
+            return getattr(value, "_name", dotted)
+    return dotted
+
+
+def reimport_errors(current, wanted, where: str) -> list[str]:
+    """What ACM refuses when ``wanted`` replaces ``current`` (both parsed) by a re-import into the same ARN.
+
+    From the ACM user guide: the key type and size cannot change; key usages and extended key usages present
+    before cannot be removed (except keyEncipherment from an ECDSA certificate, and clientAuth), and neither
+    extension can be added when the certificate had none.
+    """
+    errors = []
+    before, after = key_algorithm(current.public_key()), key_algorithm(wanted.public_key())
+    if before != after:
+        errors.append(
+            f"private_key: the key type of {where} is {before} and cannot change on re-import; the task's key"
+            f" is {after}"
+        )
+
+    usages_before, usages_after = _key_usages(current), _key_usages(wanted)
+    if usages_before is None and usages_after is not None:
+        errors.append(f"certificate: {where} has no key usage extension, and a re-import cannot add one")
+    elif usages_before is not None:
+        removed = usages_before - (usages_after or set())
+        if after.startswith("EC_"):
+            removed.discard(_DROPPABLE_KEY_USAGE_FOR_EC)
+        if removed:
+            errors.append(
+                f"certificate: a re-import of {where} cannot remove key usages it has: {', '.join(sorted(removed))}"
+            )
+
+    extended_before, extended_after = _extended_key_usages(current), _extended_key_usages(wanted)
+    if extended_before is None and extended_after is not None:
+        errors.append(f"certificate: {where} has no extended key usage extension, and a re-import cannot add one")
+    elif extended_before is not None:
+        removed = extended_before - (extended_after or set())
+        removed.discard(ExtendedKeyUsageOID.CLIENT_AUTH.dotted_string)
+        if removed:
+            names = ", ".join(sorted(_usage_name(oid) for oid in removed))
+            errors.append(f"certificate: a re-import of {where} cannot remove extended key usages it has: {names}")
+    return errors
+
+
+# --- the module's arguments --------------------------------------------------------------------------------
+
+
+def name_errors(name: Any, option: str = "name") -> list[str]:
+    if not isinstance(name, str) or not name.strip():
+        return [f"{option} must be a non-empty string"]
+    if len(name) > NAME_MAX_LENGTH:
+        return [
+            f"{option} must be at most {NAME_MAX_LENGTH} characters long (it is the value of the Name tag),"
+            f" it has {len(name)}"
+        ]
+    return []
+
+
+def wanted_tags(tags: dict[str, Any] | None) -> dict[str, str] | None:
+    """Tags as ACM stores them (strings); ``None`` leaves tags alone."""
+    if tags is None:
+        return None
+    return {str(key): "" if value is None else str(value) for key, value in tags.items()}
+
+
+def lookup_tags(name: str, tags: dict[str, Any] | None) -> dict[str, str]:
+    """The tags that identify the certificate: Name, plus the identity tags among ``tags``."""
+    result = {NAME_TAG: name}
+    for key, value in (wanted_tags(tags) or {}).items():
+        if key in IDENTITY_TAG_KEYS:
+            result[key] = value
+    return result
+
+
+def has_all_tags(tags: dict[str, str], wanted: dict[str, str]) -> bool:
+    return all(tags.get(key) == value for key, value in wanted.items())
+
+
+def _tag_errors(name: str, tags: dict[str, str] | None) -> list[str]:
+    if tags and NAME_TAG in tags and tags[NAME_TAG] != name:
+        return [
+            f"tags.{NAME_TAG} is {tags[NAME_TAG]!r} but name is {name!r}; the Name tag is the name, leave it out"
+            " of tags"
+        ]
+    return []
+
+
+def identity_of(params: dict[str, Any]) -> dict[str, Any]:
+    """Name and lookup tags of the certificate the task means, validated (both states need them)."""
+    name = params.get("name")
+    tags = wanted_tags(params.get("tags"))
+    errors = name_errors(name)
+    if not errors:
+        errors.extend(_tag_errors(name, tags))
+    if errors:
+        raise AcmInputError("; ".join(errors))
+    return {"name": name, "lookup_tags": lookup_tags(name, tags)}
+
+
+def wanted_certificate(params: dict[str, Any], now: datetime.datetime | None = None) -> dict[str, Any]:
+    """The certificate the caller asked for, parsed and checked; raises AcmInputError naming the bad options.
+
+    The result holds the private key's PEM under ``private_key`` for the import request only; nothing that
+    reaches the module's result is built from it.
+    """
+    now = now or _now()
+    identity = identity_of(params)
+    name = identity["name"]
+    tags = wanted_tags(params.get("tags"))
+
+    errors: list[str] = []
+    certificate = key = None
+    chain: list = []
+    try:
+        certificate = parse_certificate(params.get("certificate"))
+    except AcmInputError as e:
+        errors.append(str(e))
+    try:
+        key = parse_private_key(params.get("private_key"))
+    except AcmInputError as e:
+        errors.append(str(e))
+    chain_text = params.get("certificate_chain")
+    if chain_text is not None and str(chain_text).strip():
+        try:
+            chain = parse_certificates(chain_text, "certificate_chain")
+        except AcmInputError as e:
+            errors.append(str(e))
+            chain = []
+            chain_text = None
+
+    if certificate is not None:
+        errors.extend(validity_errors(certificate, "certificate", now))
+        if not certificate.issuer.rfc4514_string():
+            errors.append("certificate has an empty issuer, which ACM does not import")
+        if key is not None:
+            errors.extend(key_errors(certificate, key))
+        if chain:
+            errors.extend(chain_errors(certificate, chain, now=now))
+    if errors:
+        raise AcmInputError("; ".join(errors))
+
+    all_tags = None if tags is None else {**tags, NAME_TAG: name}
+    return {
+        "name": name,
+        "lookup_tags": identity["lookup_tags"],
+        "tags": all_tags,
+        "all_tags": {**(tags or {}), NAME_TAG: name},
+        "purge_tags": params.get("purge_tags", True),
+        "x509": certificate,
+        "facts": certificate_facts(certificate, chain),
+        "certificate_pem": pem_of([certificate]),
+        "chain_pem": pem_of(chain) if chain else None,
+        "private_key": params.get("private_key"),
+    }
+
+
+# --- manager ---------------------------------------------------------------------------------------------
+
+_AWS_ERRORS: tuple[type[Exception], ...]
+try:
+    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
+except NameError:  # botocore missing: AnsibleAWSModule fails before any call
+    _AWS_ERRORS = ()
+
+
+def waiter_settings(timeout: int, delay: int = IN_USE_POLL_DELAY) -> tuple[int, int]:
+    """(delay, max_attempts) for a waiter that gives up after about ``timeout`` seconds."""
+    delay = max(1, min(delay, timeout)) if timeout > 0 else delay
+    return delay, max(1, timeout // delay + 1)
+
+
+class AcmCertificateManager(BaseResourceManager):
+    """Imports, re-imports and deletes one imported certificate; ``certificate`` holds the result."""
+
+    def __init__(self, module) -> None:
+        super().__init__(module)
+        self.acm = self.client("acm")
+        self.certificate: dict[str, Any] = {}
+
+    # --- reading ---
+
+    def _imported_arns(self) -> list[str]:
+        """The ARNs of every imported certificate of the region, of every key type and status."""
+        arns = []
+        request: dict[str, Any] = {"Includes": {"keyTypes": list(ACM_KEY_TYPES)}, "MaxItems": 1000}
+        while True:
+            try:
+                response = self.acm.list_certificates(aws_retry=True, **request)
+            except _AWS_ERRORS as e:
+                self.module.fail_json_aws(e, msg="Failed to list ACM certificates")
+            for summary in response.get("CertificateSummaryList", []):
+                if summary.get("Type", "IMPORTED") == "IMPORTED":
+                    arns.append(summary["CertificateArn"])
+            if not response.get("NextToken"):
+                return arns
+            request["NextToken"] = response["NextToken"]
+
+    def tags(self, arn: str) -> dict[str, str] | None:
+        """The certificate's tags; ``None`` when it is gone."""
+        try:
+            response = self.acm.list_tags_for_certificate(aws_retry=True, CertificateArn=arn)
+        except is_boto3_error_code("ResourceNotFoundException"):
+            return None
+        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to list the tags of ACM certificate {arn}")
+        return tags_from_acm(response.get("Tags"))
+
+    def find(self, name: str, identity: dict[str, str]) -> str | None:
+        """The ARN of the one imported certificate carrying every tag of ``identity``; ``None`` when none does."""
+        found = []
+        for arn in self._imported_arns():
+            tags = self.tags(arn)
+            if tags is not None and has_all_tags(tags, identity):
+                found.append(arn)
+        if len(found) > 1:
+            wanted = ", ".join(f"{key}={value}" for key, value in identity.items())
+            self.module.fail_json(
+                msg=(
+                    f"{len(found)} imported ACM certificates carry the tags {wanted}: {', '.join(sorted(found))}."
+                    " The name must identify one certificate; delete the extra ones or tell them apart by their"
+                    f" identity tags ({', '.join(IDENTITY_TAG_KEYS)})"
+                )
+            )
+        return found[0] if found else None
+
+    def describe(self, arn: str) -> dict[str, Any] | None:
+        try:
+            return self.acm.describe_certificate(aws_retry=True, CertificateArn=arn)["Certificate"]
+        except is_boto3_error_code("ResourceNotFoundException"):
+            return None
+        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to describe ACM certificate {arn}")
+
+    def _pem(self, arn: str) -> tuple[str | None, str | None] | None:
+        try:
+            response = self.acm.get_certificate(aws_retry=True, CertificateArn=arn)
+        except is_boto3_error_code("ResourceNotFoundException"):
+            return None
+        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to get ACM certificate {arn}")
+        return response.get("Certificate"), response.get("CertificateChain")
+
+    def read(self, arn: str) -> tuple[dict[str, Any], Any] | None:
+        """The certificate in the return shape and parsed; ``None`` when it is gone."""
+        description = self.describe(arn)
+        pem = self._pem(arn) if description is not None else None
+        tags = self.tags(arn) if pem is not None else None
+        if description is None or pem is None or tags is None:
+            return None
+        certificate_pem, chain_pem = pem
+        try:
+            parsed = parse_certificate(certificate_pem or "")
+        except AcmInputError:
+            parsed = None
+        return normalize_certificate(description, certificate_pem, chain_pem, tags), parsed
+
+    # --- present ---
+
+    def ensure_present(self, wanted: dict[str, Any]) -> None:
+        arn = self.find(wanted["name"], wanted["lookup_tags"])
+        found = self.read(arn) if arn else None
+        if found is None:
+            self._import_new(wanted)
+            return
+        current, parsed = found
+        where = f"ACM certificate {wanted['name']} ({arn})"
+        if parsed is not None and current["fingerprint_sha256"] != wanted["facts"]["fingerprint_sha256"]:
+            errors = reimport_errors(parsed, wanted["x509"], where)
+            if errors:
+                self.module.fail_json(
+                    msg="; ".join(errors) + ". Delete the certificate (state: absent) and import the new one, or"
+                    " import it under another name",
+                    certificate=current,
+                )
+        self.certificate = deepcopy(current)
+        self._update_content(arn, current, wanted)
+        self._update_tags(arn, current, wanted)
+        if self.changed and not self.check_mode:
+            again = self.read(arn)
+            if again is not None:
+                self.certificate = again[0]
+
+    def _import_request(self, wanted: dict[str, Any]) -> dict[str, Any]:
+        request = {
+            "Certificate": wanted["certificate_pem"].encode("ascii"),
+            "PrivateKey": _as_bytes(wanted["private_key"]),
+        }
+        if wanted["chain_pem"]:
+            request["CertificateChain"] = wanted["chain_pem"].encode("ascii")
+        return request
+
+    def _import_new(self, wanted: dict[str, Any]) -> None:
+        predicted = predicted_certificate(wanted)
+        self.changed = True
+        self.set_diff(before={}, after=predicted)
+        if self.check_mode:
+            self.certificate = predicted
+            return
+        request = self._import_request(wanted)
+        # Tags in the import itself: the certificate never exists without the tags that find it again.
+        request["Tags"] = ansible_dict_to_boto3_tag_list(predicted["tags"])
+        try:
+            arn = self.acm.import_certificate(aws_retry=True, **request)["CertificateArn"]
+        except _AWS_ERRORS as e:
+            self.module.fail_json_aws(e, msg=f"Failed to import ACM certificate {wanted['name']}")
+        found = self.read(arn)
+        self.certificate = found[0] if found else dict(predicted, certificate_arn=arn)
+
+    def _update_content(self, arn: str, current: dict[str, Any], wanted: dict[str, Any]) -> None:
+        after = content_of(wanted["facts"])
+        if not self.differences.add("certificate", content_of(current), after):
+            return
+        self.changed = True
+        self.certificate.update(wanted["facts"])
+        if self.check_mode:
+            return
+        try:
+            # No tags here: ACM refuses them on a re-import, and keeps the ones the certificate has.
+            self.acm.import_certificate(aws_retry=True, CertificateArn=arn, **self._import_request(wanted))
+        except _AWS_ERRORS as e:
+            self.module.fail_json_aws(e, msg=f"Failed to re-import ACM certificate {wanted['name']} ({arn})")
+
+    def _update_tags(self, arn: str, current: dict[str, Any], wanted: dict[str, Any]) -> None:
+        to_set, to_unset = tag_changes(current["tags"], wanted["tags"], wanted["purge_tags"])
+        if not (to_set or to_unset):
+            return
+        after = merged_tags(current["tags"], wanted["tags"], wanted["purge_tags"])
+        self.differences.add("tags", current["tags"], after)
+        self.changed = True
+        self.certificate["tags"] = after
+        if self.check_mode:
+            return
+        try:
+            if to_unset:
+                # Keys only: with a Value, ACM removes a tag only when the value still matches.
+                self.acm.remove_tags_from_certificate(
+                    aws_retry=True, CertificateArn=arn, Tags=[{"Key": key} for key in to_unset]
+                )
+            if to_set:
+                self.acm.add_tags_to_certificate(
+                    aws_retry=True, CertificateArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_set)
+                )
+        except _AWS_ERRORS as e:
+            self.module.fail_json_aws(e, msg=f"Failed to update the tags of ACM certificate {wanted['name']} ({arn})")
+
+    # --- absent ---
+
+    def _in_use_message(self, name: str, arn: str, in_use_by: list[str]) -> str:
+        users = ", ".join(in_use_by) if in_use_by else "a resource ACM does not name yet"
+        return (
+            f"ACM certificate {name} ({arn}) is in use by {users}; remove it from them first (the load balancer's"
+            " HTTPS listener, the Client VPN endpoint), or set in_use_timeout to wait for ACM to release it"
+        )
+
+    def _wait_until_not_in_use(self, name: str, arn: str, timeout: int, current: dict[str, Any]) -> None:
+        delay, max_attempts = waiter_settings(timeout)
+        client = getattr(self.acm, "client", self.acm)  # the waiter wants botocore's client, not the retry wrapper
+        waiter = create_waiter_with_client("CertificateNotInUse", WaiterModel(IN_USE_WAITER_CONFIG), client)
+        try:
+            waiter.wait(CertificateArn=arn, WaiterConfig={"Delay": delay, "MaxAttempts": max_attempts})
+        except botocore.exceptions.WaiterError as e:
+            in_use_by = ((e.last_response or {}).get("Certificate") or {}).get("InUseBy") or []
+            if "Max attempts exceeded" in str(getattr(e, "kwargs", {}).get("reason", "")):
+                self.module.fail_json(
+                    msg=f"Timed out after {timeout} seconds: " + self._in_use_message(name, arn, in_use_by),
+                    certificate=current,
+                )
+            self.module.fail_json_aws(e, msg=f"Failed while waiting for ACM to release certificate {name} ({arn})")
+
+    def ensure_absent(self, name: str, identity: dict[str, str], in_use_timeout: int = 0) -> None:
+        arn = self.find(name, identity)
+        found = self.read(arn) if arn else None
+        if found is None:
+            return
+        current = found[0]
+        self.changed = True
+        self.set_diff(before=current, after={})
+        if self.check_mode:
+            if current["in_use_by"]:
+                self.module.warn(
+                    self._in_use_message(name, arn, current["in_use_by"])
+                    + "; the delete fails unless they release it before it runs"
+                )
+            return
+        if current["in_use_by"] and in_use_timeout > 0:
+            self._wait_until_not_in_use(name, arn, in_use_timeout, current)
+        try:
+            self.acm.delete_certificate(aws_retry=True, CertificateArn=arn)
+        except is_boto3_error_code("ResourceNotFoundException"):
+            return
+        except is_boto3_error_code("ResourceInUseException"):  # pylint: disable=duplicate-except
+            description = self.describe(arn) or {}
+            self.module.fail_json(
+                msg=self._in_use_message(name, arn, description.get("InUseBy") or current["in_use_by"]),
+                certificate=current,
+            )
+        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to delete ACM certificate {name} ({arn})")
