@@ -14,6 +14,9 @@ import yaml
 from tests.integration.aws_state import stack_network, tags_of
 from tests.integration.conftest import LOCAL_INVENTORY, REPO_ROOT, _ansible_env, reset_emulator
 
+# These scenarios are about the network layer alone; the other layers only add time.
+NETWORK_ONLY = ["--tags", "network"]
+
 
 def write_inventory(directory: Path, hosts: dict[str, dict]) -> Path:
     """An inventory with the local group_vars and the given stacks."""
@@ -63,7 +66,7 @@ def test_a_run_killed_after_starting_the_nat_gateway_leaves_one_eip_and_one_gate
     env = _ansible_env(emulator_endpoint)
     env["ANSIBLE_STDOUT_CALLBACK"] = "default"
     command = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(LOCAL_INVENTORY), "site.yml",
-               "-e", '{"network_nat_mode": "per_az"}']
+               "--tags", "network", "-e", '{"network_nat_mode": "per_az"}']
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, start_new_session=True)
     deadline = time.monotonic() + 300
@@ -81,7 +84,7 @@ def test_a_run_killed_after_starting_the_nat_gateway_leaves_one_eip_and_one_gate
     assert len(half_built["nat_gateways"]) == 2
     assert half_built["route_tables"] == [] or all("private" not in tags_of(t)["Name"] for t in half_built["route_tables"])
 
-    run = playbook(extra_vars={"network_nat_mode": "per_az"})
+    run = playbook(extra_vars={"network_nat_mode": "per_az"}, args=NETWORK_ONLY)
     assert run.returncode == 0, run.failure_messages()
 
     network = stack_network(aws, "demo")
@@ -95,14 +98,14 @@ def test_a_run_killed_after_starting_the_nat_gateway_leaves_one_eip_and_one_gate
 
 def test_switching_from_per_az_to_single_removes_the_other_gateways(emulator_endpoint, playbook, aws):
     reset_emulator(emulator_endpoint)
-    assert playbook(extra_vars={"network_nat_mode": "per_az"}).returncode == 0
+    assert playbook(extra_vars={"network_nat_mode": "per_az"}, args=NETWORK_ONLY).returncode == 0
     assert len(stack_network(aws, "demo")["nat_gateways"]) == 2
 
-    preview = playbook(extra_vars={"network_nat_mode": "single"}, check=True)
+    preview = playbook(extra_vars={"network_nat_mode": "single"}, check=True, args=NETWORK_ONLY)
     assert preview.returncode == 0, preview.failure_messages()
     assert len(stack_network(aws, "demo")["nat_gateways"]) == 2, "check mode deleted a gateway"
 
-    run = playbook(extra_vars={"network_nat_mode": "single"})
+    run = playbook(extra_vars={"network_nat_mode": "single"}, args=NETWORK_ONLY)
     assert run.returncode == 0, run.failure_messages()
     network = stack_network(aws, "demo")
     assert [tags_of(n)["Name"] for n in network["nat_gateways"]] == ["demo-local-nat-a"]
@@ -112,5 +115,5 @@ def test_switching_from_per_az_to_single_removes_the_other_gateways(emulator_end
         if "private" in tags_of(table)["Name"]:
             assert [r["NatGatewayId"] for r in table["Routes"] if r.get("NatGatewayId")] == [nat_id]
 
-    again = playbook(extra_vars={"network_nat_mode": "single"})
+    again = playbook(extra_vars={"network_nat_mode": "single"}, args=NETWORK_ONLY)
     assert again.changed() == 0, again.changed_tasks()
