@@ -23,7 +23,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
-from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_changes
 
 try:
     import botocore
@@ -791,29 +790,23 @@ class AcmCertificateManager(BaseResourceManager):
             self.module.fail_json_aws(e, msg=f"Failed to re-import ACM certificate {wanted['name']} ({arn})")
 
     def _update_tags(self, arn: str, current: dict[str, Any], wanted: dict[str, Any]) -> None:
-        to_set, to_unset = tag_changes(current["tags"], wanted["tags"], wanted["purge_tags"])
-        if not (to_set or to_unset):
-            return
-        after = merged_tags(current["tags"], wanted["tags"], wanted["purge_tags"])
-        self.differences.add("tags", current["tags"], after)
-        self.changed = True
-        self.certificate["tags"] = after
-        if self.check_mode:
-            return
-        try:
-            if to_unset:
-                # Keys only: with a Value, ACM removes a tag only when the value still matches.
-                self.acm.remove_tags_from_certificate(
-                    aws_retry=True, CertificateArn=arn, Tags=[{"Key": key} for key in to_unset]
-                )
-            if to_set:
-                self.acm.add_tags_to_certificate(
-                    aws_retry=True, CertificateArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_set)
-                )
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to update the tags of ACM certificate {wanted['name']} ({arn})")
+        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
+            try:
+                if to_unset:
+                    # Keys only: with a Value, ACM removes a tag only when the value still matches.
+                    self.acm.remove_tags_from_certificate(
+                        aws_retry=True, CertificateArn=arn, Tags=[{"Key": key} for key in to_unset]
+                    )
+                if to_set:
+                    self.acm.add_tags_to_certificate(
+                        aws_retry=True, CertificateArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_set)
+                    )
+            except _AWS_ERRORS as e:
+                self.module.fail_json_aws(e, msg=f"Failed to update the tags of ACM certificate {wanted['name']} ({arn})")
 
-    # --- absent ---
+        after = self.update_tags(current["tags"], wanted["tags"], wanted["purge_tags"], apply)
+        if after is not None:
+            self.certificate["tags"] = after
 
     def _in_use_message(self, name: str, arn: str, in_use_by: list[str]) -> str:
         users = ", ".join(in_use_by) if in_use_by else "a resource ACM does not name yet"

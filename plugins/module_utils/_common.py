@@ -65,6 +65,20 @@ class BaseResourceManager:
         """A client whose every ``aws_retry=True`` call retries throttling with jittered backoff."""
         return self.module.client(service, retry_decorator=AWSRetry.jittered_backoff())
 
+    def update_tags(self, current: dict[str, str], wanted: dict[str, str] | None, purge: bool, apply) -> dict[str, str] | None:
+        """Bring a resource's tags to ``wanted``: records the diff, marks the change and, outside check
+        mode, calls ``apply(to_set, to_unset)`` with the service's own tagging calls. Returns the tags
+        the resource ends up with, or None when nothing changes."""
+        to_set, to_unset = tag_changes(current, wanted, purge)
+        if not (to_set or to_unset):
+            return None
+        after = merged_tags(current, wanted, purge)
+        self.differences.add("tags", current, after)
+        self.changed = True
+        if not self.check_mode:
+            apply(to_set, list(to_unset))
+        return after
+
     def set_diff(self, before: Any, after: Any) -> None:
         """Replace the field-by-field diff with whole before/after documents (create, delete, replace)."""
         self._diff_override = {"before": deepcopy(before), "after": deepcopy(after)}

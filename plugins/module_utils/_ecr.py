@@ -20,7 +20,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
-from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_changes
 
 try:
     import botocore
@@ -746,25 +745,20 @@ class EcrRepositoryManager(EcrReader):
             self.module.fail_json_aws(e, msg=f"Failed to set the repository policy of ECR repository {name}")
 
     def _update_tags(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
-        to_set, to_unset = tag_changes(current["tags"], wanted["tags"], wanted["purge_tags"])
-        if not (to_set or to_unset):
-            return
-        after = merged_tags(current["tags"], wanted["tags"], wanted["purge_tags"])
-        self.differences.add("tags", current["tags"], after)
-        self.changed = True
-        self.repository["tags"] = after
-        if self.check_mode:
-            return
         arn = current["repository_arn"]
-        try:
-            if to_unset:
-                self.ecr.untag_resource(aws_retry=True, resourceArn=arn, tagKeys=list(to_unset))
-            if to_set:
-                self.ecr.tag_resource(aws_retry=True, resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(to_set))
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to update the tags of ECR repository {wanted['name']}")
 
-    # --- absent ---
+        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
+            try:
+                if to_unset:
+                    self.ecr.untag_resource(aws_retry=True, resourceArn=arn, tagKeys=to_unset)
+                if to_set:
+                    self.ecr.tag_resource(aws_retry=True, resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(to_set))
+            except _AWS_ERRORS as e:
+                self.module.fail_json_aws(e, msg=f"Failed to update the tags of ECR repository {wanted['name']}")
+
+        after = self.update_tags(current["tags"], wanted["tags"], wanted["purge_tags"], apply)
+        if after is not None:
+            self.repository["tags"] = after
 
     def image_count(self, name: str) -> int:
         """How many images (by digest) the repository holds; 0 when it does not exist."""

@@ -26,7 +26,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
-from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_changes
 
 try:
     import botocore
@@ -980,25 +979,20 @@ class TargetGroupManager(BaseResourceManager):
             self.module.fail_json_aws(e, msg=f"Failed to modify the attributes of target group {name}")
 
     def _update_tags(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
-        to_set, to_unset = tag_changes(current["tags"], wanted["tags"], wanted["purge_tags"])
-        if not (to_set or to_unset):
-            return
-        after = merged_tags(current["tags"], wanted["tags"], wanted["purge_tags"])
-        self.differences.add("tags", current["tags"], after)
-        self.changed = True
-        self.target_group["tags"] = after
-        if self.check_mode:
-            return
         arn = current["target_group_arn"]
-        try:
-            if to_unset:
-                self.elbv2.remove_tags(aws_retry=True, ResourceArns=[arn], TagKeys=list(to_unset))
-            if to_set:
-                self.elbv2.add_tags(aws_retry=True, ResourceArns=[arn], Tags=ansible_dict_to_boto3_tag_list(to_set))
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to update the tags of target group {wanted['name']}")
 
-    # --- absent ---
+        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
+            try:
+                if to_unset:
+                    self.elbv2.remove_tags(aws_retry=True, ResourceArns=[arn], TagKeys=to_unset)
+                if to_set:
+                    self.elbv2.add_tags(aws_retry=True, ResourceArns=[arn], Tags=ansible_dict_to_boto3_tag_list(to_set))
+            except _AWS_ERRORS as e:
+                self.module.fail_json_aws(e, msg=f"Failed to update the tags of target group {wanted['name']}")
+
+        after = self.update_tags(current["tags"], wanted["tags"], wanted["purge_tags"], apply)
+        if after is not None:
+            self.target_group["tags"] = after
 
     def ensure_absent(self, name: str) -> None:
         current = self.read(name)

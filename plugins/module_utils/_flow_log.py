@@ -16,8 +16,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
-from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
-from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_changes
 
 try:
     import botocore
@@ -152,27 +150,22 @@ class FlowLogManager(BaseResourceManager):
         self.flow_log = self._find() or predicted
 
     def _update_tags(self, current: dict[str, Any]) -> None:
-        wanted = self._wanted_tags()
-        purge = self.params["purge_tags"]
-        to_set, to_unset = tag_changes(current["tags"], wanted, purge)
-        if not (to_set or to_unset):
-            return
-        after_tags = merged_tags(current["tags"], wanted, purge)
-        self.differences.add("tags", current["tags"], after_tags)
-        self.changed = True
-        self.flow_log = dict(current, tags=after_tags)
-        if self.check_mode:
-            return
         resource = [current["flow_log_id"]]
-        try:
-            if to_unset:
-                self.ec2.delete_tags(aws_retry=True, Resources=resource, Tags=[{"Key": k} for k in to_unset])
-            if to_set:
-                self.ec2.create_tags(
-                    aws_retry=True, Resources=resource, Tags=[{"Key": k, "Value": v} for k, v in to_set.items()]
-                )
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.module.fail_json_aws(e, msg="Failed to update flow log tags")
+
+        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
+            try:
+                if to_unset:
+                    self.ec2.delete_tags(aws_retry=True, Resources=resource, Tags=[{"Key": k} for k in to_unset])
+                if to_set:
+                    self.ec2.create_tags(
+                        aws_retry=True, Resources=resource, Tags=[{"Key": k, "Value": v} for k, v in to_set.items()]
+                    )
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                self.module.fail_json_aws(e, msg="Failed to update flow log tags")
+
+        after = self.update_tags(current["tags"], self._wanted_tags(), self.params["purge_tags"], apply)
+        if after is not None:
+            self.flow_log = dict(current, tags=after)
 
     def ensure_absent(self) -> None:
         current = self._find()
