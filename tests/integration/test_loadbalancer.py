@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.integration.aws_state import account_inventory, tags_of
@@ -173,3 +175,37 @@ def test_bad_input_fails_before_anything_changes(emulator_endpoint, playbook, aw
     assert message in run.failure_messages() + run.stderr
     assert account_inventory(aws) == before
     assert load_balancer(aws) is None
+
+
+def test_access_logs_to_a_bucket_the_role_creates_and_https_only(emulator_endpoint, playbook, aws):
+    reset_emulator(emulator_endpoint)
+    run = playbook(args=LAYERS, extra_vars={
+        "loadbalancer_access_logs_bucket": "demo-local-alb-logs",
+        "loadbalancer_create_access_logs_bucket": True,
+        "loadbalancer_http_redirect": False,
+    })
+    assert run.returncode == 0, run.failure_messages()
+
+    s3 = aws("s3")
+    policy = json.loads(s3.get_bucket_policy(Bucket="demo-local-alb-logs")["Policy"])
+    write = next(s for s in policy["Statement"] if s["Effect"] == "Allow")
+    assert write["Principal"] == {"AWS": "arn:aws:iam::127311923021:root"}  # us-east-1's ELB account
+    assert write["Resource"].endswith("/alb/AWSLogs/123456789012/*")
+    encryption = s3.get_bucket_encryption(Bucket="demo-local-alb-logs")["ServerSideEncryptionConfiguration"]
+    assert encryption["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert s3.get_public_access_block(Bucket="demo-local-alb-logs")["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+
+    alb = load_balancer(aws)
+    attributes = {a["Key"]: a["Value"] for a in aws("elbv2").describe_load_balancer_attributes(
+        LoadBalancerArn=alb["LoadBalancerArn"])["Attributes"]}
+    assert attributes["access_logs.s3.enabled"] == "true"
+    assert attributes["access_logs.s3.bucket"] == "demo-local-alb-logs"
+    assert [l["Port"] for l in aws("elbv2").describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]] == [443]
+
+    again = playbook(args=LAYERS, extra_vars={
+        "loadbalancer_access_logs_bucket": "demo-local-alb-logs",
+        "loadbalancer_create_access_logs_bucket": True,
+        "loadbalancer_http_redirect": False,
+    })
+    assert again.changed() == 0, again.changed_tasks()
