@@ -817,35 +817,31 @@ class TargetGroupManager(BaseResourceManager):
         arn = description["TargetGroupArn"]
         return normalize_target_group(description, self.attributes(arn), self.tags(arn))
 
-    def _listeners(self, load_balancer_arn: str) -> list[dict[str, Any]]:
-        listeners: list[dict[str, Any]] = []
-        request: dict[str, Any] = {"LoadBalancerArn": load_balancer_arn}
+    def _marker_pages(self, operation: str, key: str, not_found: str, what: str, **request: Any) -> list[dict[str, Any]]:
+        """Every item of a Marker-paginated ELBv2 describe call; a missing parent is an empty list."""
+        items: list[dict[str, Any]] = []
         while True:
             try:
-                response = self.elbv2.describe_listeners(aws_retry=True, **request)
-            except is_boto3_error_code("LoadBalancerNotFound"):
-                return listeners
+                response = getattr(self.elbv2, operation)(aws_retry=True, **request)
+            except is_boto3_error_code(not_found):
+                return items
             except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(e, msg=f"Failed to describe the listeners of {load_balancer_arn}")
-            listeners.extend(response.get("Listeners", []))
+                self.module.fail_json_aws(e, msg=f"Failed to describe the {what}")
+            items.extend(response.get(key, []))
             if not response.get("NextMarker"):
-                return listeners
+                return items
             request["Marker"] = response["NextMarker"]
 
+    def _listeners(self, load_balancer_arn: str) -> list[dict[str, Any]]:
+        return self._marker_pages(
+            "describe_listeners", "Listeners", "LoadBalancerNotFound", f"listeners of {load_balancer_arn}",
+            LoadBalancerArn=load_balancer_arn,
+        )
+
     def _rules(self, listener_arn: str) -> list[dict[str, Any]]:
-        rules: list[dict[str, Any]] = []
-        request: dict[str, Any] = {"ListenerArn": listener_arn}
-        while True:
-            try:
-                response = self.elbv2.describe_rules(aws_retry=True, **request)
-            except is_boto3_error_code("ListenerNotFound"):
-                return rules
-            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(e, msg=f"Failed to describe the rules of {listener_arn}")
-            rules.extend(response.get("Rules", []))
-            if not response.get("NextMarker"):
-                return rules
-            request["Marker"] = response["NextMarker"]
+        return self._marker_pages(
+            "describe_rules", "Rules", "ListenerNotFound", f"rules of {listener_arn}", ListenerArn=listener_arn
+        )
 
     def users(self, current: dict[str, Any]) -> dict[str, list[str]]:
         """The load balancers, listeners and (non-default) rules that forward to the target group."""
