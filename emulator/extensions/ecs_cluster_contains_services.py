@@ -1,0 +1,64 @@
+"""ECS DeleteCluster: refuse to delete a cluster that still contains services.
+
+AWS answers DeleteCluster on a cluster with services that are not yet deleted (``ACTIVE`` or ``DRAINING``) with
+``ClusterContainsServicesException`` ("You can't delete a cluster that contains services. First, update the service
+to reduce its desired task count to 0, and then delete the service." -- ECS API reference, DeleteCluster, Errors) and
+leaves the cluster ``ACTIVE``. moto 5.2.5's ``EC2ContainerServiceBackend.delete_cluster`` marks the cluster
+``INACTIVE`` whatever it holds, so the services are orphaned in an inactive cluster and a teardown that deletes the
+cluster before its services "succeeds" against the emulator and fails on AWS.
+
+The wrapper looks the cluster up with moto's own ``_get_cluster`` (an unknown cluster is still
+``ClusterNotFoundException``), refuses when one of moto's services of that cluster is ``ACTIVE`` or ``DRAINING``
+(moto keys its services ``<cluster name>:<service name>`` and marks a deleted one ``INACTIVE``), and otherwise hands
+over to moto unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from moto.ecs.exceptions import ECSException
+from moto.ecs.models import EC2ContainerServiceBackend
+
+# Service states AWS counts as "contains services" (an INACTIVE service is deleted).
+BLOCKING_SERVICE_STATES = ("ACTIVE", "DRAINING")
+# AWS's message for the error.
+MESSAGE = "The Cluster cannot be deleted while Services are active."
+
+
+class ClusterContainsServicesException(ECSException):
+    def __init__(self) -> None:
+        super().__init__("ClusterContainsServicesException", MESSAGE)
+
+
+def services_blocking_delete(backend: EC2ContainerServiceBackend, cluster_name: str) -> list[str]:
+    """The names of the cluster's services that keep AWS from deleting it."""
+    prefix = f"{cluster_name}:"
+    return sorted(
+        service.name
+        for key, service in backend.services.items()
+        if key.startswith(prefix) and getattr(service, "status", "ACTIVE") in BLOCKING_SERVICE_STATES
+    )
+
+
+def _refuse_with_services(original: Any) -> Any:
+    @functools.wraps(original)
+    def delete_cluster(self: EC2ContainerServiceBackend, cluster_str: str) -> Any:
+        cluster = self._get_cluster(cluster_str)  # pylint: disable=protected-access
+        if services_blocking_delete(self, cluster.name):
+            raise ClusterContainsServicesException()
+        return original(self, cluster_str)
+
+    delete_cluster.emulator_extension = __name__  # type: ignore[attr-defined]
+    return delete_cluster
+
+
+def is_installed() -> bool:
+    return getattr(EC2ContainerServiceBackend.delete_cluster, "emulator_extension", None) == __name__
+
+
+def install() -> None:
+    if is_installed():
+        return
+    EC2ContainerServiceBackend.delete_cluster = _refuse_with_services(EC2ContainerServiceBackend.delete_cluster)

@@ -1,0 +1,150 @@
+"""DeleteCluster refuses a cluster that still contains services
+(emulator/extensions/ecs_cluster_contains_services.py)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from emulator.extensions import ecs_cluster_contains_services
+
+
+def create_cluster_with_service(ecs: Any, desired_count: int = 0) -> tuple[str, str]:
+    """A fresh cluster (the emulator is shared by the session) with one service; returns their names."""
+    cluster = f"cluster-{uuid.uuid4().hex[:10]}"
+    service = f"svc-{uuid.uuid4().hex[:6]}"
+    ecs.create_cluster(clusterName=cluster)
+    family = f"family-{uuid.uuid4().hex[:8]}"
+    ecs.register_task_definition(family=family, containerDefinitions=[{"name": "app", "image": "nginx", "memory": 64}])
+    ecs.create_service(cluster=cluster, serviceName=service, taskDefinition=family, desiredCount=desired_count)
+    return cluster, service
+
+
+def service_status(ecs: Any, cluster: str, service: str) -> str:
+    return ecs.describe_services(cluster=cluster, services=[service])["services"][0]["status"]
+
+
+def status_of(ecs: Any, cluster: str) -> str:
+    return ecs.describe_clusters(clusters=[cluster])["clusters"][0]["status"]
+
+
+@pytest.fixture(scope="module")
+def ecs(aws_client: Callable[[str], Any]) -> Any:
+    return aws_client("ecs")
+
+
+# --------------------------------------------------------------------------- through the emulator
+
+
+def test_delete_with_an_active_service_is_refused(ecs: Any) -> None:
+    cluster, _service = create_cluster_with_service(ecs)
+
+    with pytest.raises(ClientError) as raised:
+        ecs.delete_cluster(cluster=cluster)
+
+    error = raised.value.response["Error"]
+    assert error["Code"] == "ClusterContainsServicesException"
+    assert error["Message"] == ecs_cluster_contains_services.MESSAGE
+    assert status_of(ecs, cluster) == "ACTIVE", "a refused delete leaves the cluster as it was"
+
+
+def test_delete_by_arn_is_refused_too(ecs: Any) -> None:
+    cluster, _service = create_cluster_with_service(ecs)
+    arn = ecs.describe_clusters(clusters=[cluster])["clusters"][0]["clusterArn"]
+
+    with pytest.raises(ClientError) as raised:
+        ecs.delete_cluster(cluster=arn)
+
+    assert raised.value.response["Error"]["Code"] == "ClusterContainsServicesException"
+
+
+def test_delete_after_the_service_is_deleted_succeeds(ecs: Any) -> None:
+    """A deleted service blocks the cluster while it is DRAINING (when the emulator models draining), not after."""
+    cluster, service = create_cluster_with_service(ecs)
+    ecs.delete_service(cluster=cluster, service=service)
+
+    deadline = time.monotonic() + 60
+    while service_status(ecs, cluster, service) == "DRAINING":
+        with pytest.raises(ClientError) as raised:
+            ecs.delete_cluster(cluster=cluster)
+        assert raised.value.response["Error"]["Code"] == "ClusterContainsServicesException"
+        assert time.monotonic() < deadline, "the service never finished draining"
+        time.sleep(0.5)
+
+    assert service_status(ecs, cluster, service) == "INACTIVE"
+    assert ecs.delete_cluster(cluster=cluster)["cluster"]["status"] == "INACTIVE"
+    assert status_of(ecs, cluster) == "INACTIVE"
+
+
+def test_services_of_other_clusters_do_not_count(ecs: Any) -> None:
+    busy, _service = create_cluster_with_service(ecs)
+    empty = f"{busy}-x"  # a name that starts like the busy one's
+    ecs.create_cluster(clusterName=empty)
+
+    assert ecs.delete_cluster(cluster=empty)["cluster"]["status"] == "INACTIVE"
+    assert status_of(ecs, busy) == "ACTIVE"
+
+
+def test_unknown_cluster_is_still_not_found(ecs: Any) -> None:
+    with pytest.raises(ClientError) as raised:
+        ecs.delete_cluster(cluster=f"missing-{uuid.uuid4().hex[:8]}")
+
+    assert raised.value.response["Error"]["Code"] == "ClusterNotFoundException"
+
+
+# --------------------------------------------------------------------------- plain moto
+
+
+def test_moto_alone_deletes_a_cluster_with_services_and_install_fixes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Proves the extension is still needed: if the first assertion fails, moto fixed the gap; drop the extension."""
+    from moto import mock_aws
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    current = EC2ContainerServiceBackend.delete_cluster
+    moto_original = getattr(current, "__wrapped__", current)
+    monkeypatch.setattr(EC2ContainerServiceBackend, "delete_cluster", moto_original)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # mock_aws intercepts the real AWS endpoints only
+
+    with mock_aws():
+        ecs = boto3.client("ecs", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+        orphaning, _ = create_cluster_with_service(ecs)
+        assert not ecs_cluster_contains_services.is_installed()
+        assert ecs.delete_cluster(cluster=orphaning)["cluster"]["status"] == "INACTIVE"
+
+        ecs_cluster_contains_services.install()
+        ecs_cluster_contains_services.install()
+
+        assert ecs_cluster_contains_services.is_installed()
+        assert EC2ContainerServiceBackend.delete_cluster.__wrapped__ is moto_original, "install() must not wrap twice"
+        refused, _ = create_cluster_with_service(ecs)
+        with pytest.raises(ClientError) as raised:
+            ecs.delete_cluster(cluster=refused)
+        assert raised.value.response["Error"]["Code"] == "ClusterContainsServicesException"
+
+
+def test_draining_blocks_and_inactive_does_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule on moto's own model: a DRAINING service blocks the delete, an INACTIVE one does not."""
+    from moto import mock_aws
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ecs.models import ecs_backends
+
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    ecs_cluster_contains_services.install()
+    with mock_aws():
+        ecs = boto3.client("ecs", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+        cluster, service = create_cluster_with_service(ecs)
+        model = ecs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].services[f"{cluster}:{service}"]
+
+        model.status = "DRAINING"
+        with pytest.raises(ClientError) as raised:
+            ecs.delete_cluster(cluster=cluster)
+        assert raised.value.response["Error"]["Code"] == "ClusterContainsServicesException"
+
+        model.status = "INACTIVE"
+        assert ecs.delete_cluster(cluster=cluster)["cluster"]["status"] == "INACTIVE"
