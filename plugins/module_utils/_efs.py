@@ -17,6 +17,9 @@ Slow parts: a new file system takes seconds, a mount target about a minute and a
 deleted mount target a while to disappear. The module waits (within ``wait_timeout``) for what the next step needs
 (the file system before its mount targets and policies, a deleted mount target before a new one in its Availability
 Zone, every mount target before the file system is deleted) and, with ``wait``, for everything to be available.
+
+FileSystemInfoManager, behind cloudops.fargate.efs_file_system_info, reads file systems with the same readers
+(every file system in the shape efs_file_system returns) and adds their access points in efs_access_point's shape.
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
+from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import AccessPointInputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import file_system_id_of
+from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import normalize_access_point
 
 try:
     import botocore
@@ -940,6 +946,10 @@ class FileSystemManager(BaseResourceManager):
         description = self.describe(creation_token)
         if description is None:
             return None
+        return self.complete(description)
+
+    def complete(self, description: dict[str, Any]) -> dict[str, Any]:
+        """A DescribeFileSystems entry with its mount targets and policies, in the module's return shape."""
         file_system_id = description["FileSystemId"]
         if description.get("LifeCycleState") in ("deleting", "deleted"):
             return normalize_file_system(description, self._mount_targets(file_system_id), None, BACKUP_DISABLED, {})
@@ -1340,3 +1350,129 @@ class FileSystemManager(BaseResourceManager):
             self._wait("FileSystemDeleted", f"file system {file_system_id} to be deleted", FileSystemId=file_system_id)
             return
         self.file_system = self.read(wanted["creation_token"]) or {}
+
+
+# --- efs_file_system_info -------------------------------------------------------------------------------------------
+
+
+def info_filters(params: dict[str, Any]) -> dict[str, Any]:
+    """The lookup efs_file_system_info's options describe, validated (EfsInputError names every bad option).
+
+    ``file_system_id`` may be an ID or an ARN (DescribeFileSystems takes both; the ID is what the filters compare);
+    ``tags`` values are compared as strings, as EFS stores them.
+    """
+    errors = []
+    name = params.get("name")
+    if name is not None:
+        errors += identity_errors(name, None)
+    creation_token = params.get("creation_token")
+    if creation_token is not None and not 1 <= len(creation_token) <= CREATION_TOKEN_MAX_LENGTH:
+        errors.append(f"creation_token must be 1 to {CREATION_TOKEN_MAX_LENGTH} characters long.")
+    file_system_id = params.get("file_system_id")
+    if file_system_id is not None:
+        try:
+            file_system_id = file_system_id_of(file_system_id)
+        except AccessPointInputError as e:
+            errors.append(f"{e}.")
+    _fail_on(errors)
+    tags = params.get("tags")
+    return {
+        "name": name,
+        "creation_token": creation_token,
+        "file_system_id": file_system_id,
+        "tags": None if tags is None else {str(k): "" if v is None else str(v) for k, v in tags.items()},
+    }
+
+
+def matches_info_filters(description: dict[str, Any], filters: dict[str, Any]) -> bool:
+    """Whether a DescribeFileSystems entry passes every filter given (AND). ``name`` matches the file system
+    efs_file_system creates under that name (by the creation token it derives from it) and any file system whose
+    Name tag is the name (one created with a creation token of its own)."""
+    tags = boto3_tag_list_to_ansible_dict(description.get("Tags") or [])
+    name = filters.get("name")
+    if name is not None and not (
+        description.get("CreationToken") == default_creation_token(name) or tags.get(NAME_TAG) == name
+    ):
+        return False
+    if filters.get("creation_token") is not None and description.get("CreationToken") != filters["creation_token"]:
+        return False
+    if filters.get("file_system_id") is not None and description.get("FileSystemId") != filters["file_system_id"]:
+        return False
+    return all(key in tags and tags[key] == value for key, value in (filters.get("tags") or {}).items())
+
+
+def info_order(filters: dict[str, Any]):
+    """The sort key of the file systems found: by Name tag, then oldest first; with ``name``, the file system
+    efs_file_system manages under that name (the derived creation token) before others that carry the tag."""
+    preferred = default_creation_token(filters["name"]) if filters.get("name") is not None else None
+
+    def key(file_system: dict[str, Any]) -> tuple[int, str, str, str]:
+        return (
+            0 if preferred is not None and file_system.get("creation_token") == preferred else 1,
+            file_system.get("name") or file_system.get("tags", {}).get(NAME_TAG) or "",
+            str(file_system.get("creation_time") or ""),
+            file_system.get("file_system_id") or "",
+        )
+
+    return key
+
+
+def _access_point_order(access_point: dict[str, Any]) -> tuple[str, str]:
+    return (access_point.get("name") or "", access_point.get("access_point_id") or "")
+
+
+class FileSystemInfoManager(FileSystemManager):
+    """Reads file systems for efs_file_system_info: the file system readers of FileSystemManager (it never calls
+    its mutating methods), plus the access points of each file system."""
+
+    def list_file_systems(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every file system that passes ``filters`` (see info_filters), each in efs_file_system's return shape
+        with its ``access_points``; an empty list when none does."""
+        result = []
+        for description in self._descriptions(filters):
+            if not matches_info_filters(description, filters):
+                continue
+            file_system = self.complete(description)
+            file_system["access_points"] = self.access_points(description["FileSystemId"])
+            result.append(file_system)
+        return sorted(result, key=info_order(filters))
+
+    def _descriptions(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        """DescribeFileSystems narrowed by the server where it can be (one file system ID or creation token;
+        AWS takes one of them per request); the other filters are applied by the caller."""
+        request: dict[str, Any] = {}
+        if filters.get("file_system_id") is not None:
+            request["FileSystemId"] = filters["file_system_id"]
+        elif filters.get("creation_token") is not None:
+            request["CreationToken"] = filters["creation_token"]
+        found: list[dict[str, Any]] = []
+        while True:
+            try:
+                response = self.efs.describe_file_systems(aws_retry=True, **request)
+            except is_boto3_error_code("FileSystemNotFound"):
+                return []
+            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+                self.module.fail_json_aws(e, msg="Failed to describe the file systems")
+            found.extend(response.get("FileSystems", []))
+            if not response.get("NextMarker"):
+                return found
+            request["Marker"] = response["NextMarker"]
+
+    def access_points(self, file_system_id: str) -> list[dict[str, Any]]:
+        """The access points of a file system in efs_access_point's return shape, by name; none when the file
+        system is gone."""
+        found: list[dict[str, Any]] = []
+        request: dict[str, Any] = {"FileSystemId": file_system_id}
+        while True:
+            try:
+                response = self.efs.describe_access_points(aws_retry=True, **request)
+            except is_boto3_error_code("FileSystemNotFound"):
+                return []
+            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+                self.module.fail_json_aws(
+                    e, msg=f"Failed to describe the access points of file system {file_system_id}"
+                )
+            found.extend(normalize_access_point(entry) for entry in response.get("AccessPoints", []))
+            if not response.get("NextToken"):
+                return sorted(found, key=_access_point_order)
+            request["NextToken"] = response["NextToken"]
