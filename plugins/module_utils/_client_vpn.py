@@ -1,0 +1,1397 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Manager behind cloudops.fargate.client_vpn_endpoint, and its pure helpers.
+
+A Client VPN endpoint is identified by its ``Name`` tag, plus those of the stack's identity tags (``Stack``,
+``Environment``, ``ManagedBy``) the caller gives. DescribeClientVpnEndpoints has no tag filter, so every endpoint of
+the region is listed and matched by its tags here; endpoints being deleted do not count.
+
+What AWS changes in place (ModifyClientVpnEndpoint): the server certificate, connection logging, DNS servers, VPN
+port, description, split tunnel, VPC and security groups, session timeout. The tags change through CreateTags and
+DeleteTags, target networks through Associate/DisassociateClientVpnTargetNetwork, authorization rules through
+Authorize/RevokeClientVpnIngress (a rule's description cannot change: the rule is revoked and authorized again).
+The client CIDR, the transport protocol and the client root certificate chain cannot change: the endpoint is
+replaced (``replace_on_change``) or the module fails naming the fields.
+
+Associations take minutes on AWS. Everything slow is started first and awaited last, with botocore waiters built
+from ``WAITER_CONFIG``, all sharing one deadline (``wait_timeout``). With ``wait: false`` nothing is awaited that
+is not needed to make progress, and a re-run with the same arguments changes nothing and reports the states.
+
+Every input is validated before the first call that changes anything, check mode included: the options here, the
+references (certificates, subnets, VPC, security groups, log group) with read-only calls in the manager.
+The client key of ``client_config`` is written to the configuration file only; no message, result or diff holds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import os
+import tempfile
+import time
+from copy import deepcopy
+from typing import Any
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
+
+try:
+    import botocore
+    from botocore.waiter import WaiterModel
+    from botocore.waiter import create_waiter_with_client
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing dependency
+
+try:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+except ImportError:
+    HAS_CRYPTOGRAPHY = False
+else:
+    HAS_CRYPTOGRAPHY = True
+
+# --- choices and defaults ---------------------------------------------------------------------------------
+
+NAME_TAG = "Name"
+IDENTITY_TAG_KEYS = ("Stack", "Environment", "ManagedBy")
+NAME_MAX_LENGTH = 256  # an EC2 tag value
+
+TRANSPORT_PROTOCOLS = ("udp", "tcp")
+VPN_PORTS = (443, 1194)
+SESSION_TIMEOUT_HOURS = (8, 10, 12, 24)
+DEFAULT_TRANSPORT_PROTOCOL = "udp"
+DEFAULT_VPN_PORT = 443
+DEFAULT_SPLIT_TUNNEL = True
+DEFAULT_CONNECTION_LOG_ENABLED = True
+DEFAULT_WAIT_TIMEOUT = 900
+CLIENT_CIDR_PREFIX_RANGE = (12, 22)  # "at least /22 and not greater than /12" (CreateClientVpnEndpoint)
+MAX_DNS_SERVERS = 2
+CLIENT_CONFIG_MODE = 0o600
+
+# Seconds between two polls of a waiter; an association takes minutes on AWS.
+POLL_DELAY = 10
+
+# Fields AWS cannot change after the endpoint is created (ModifyClientVpnEndpoint has no parameter for them).
+IMMUTABLE_FIELDS = ("client_cidr_block", "transport_protocol", "client_root_certificate_chain_arn")
+# Endpoint statuses of an endpoint on its way out; such an endpoint is no longer the one the task means.
+GONE_STATUSES = ("deleting", "deleted")
+RESOURCE_TYPE = "client-vpn-endpoint"
+AUTHENTICATION_TYPE = "certificate-authentication"
+
+_ENDPOINT_NOT_FOUND = "InvalidClientVpnEndpointId.NotFound"
+_RETRIED_ERRORS = ("RequestLimitExceeded", "Throttling", "ThrottlingException")
+
+WAITER_CONFIG = {
+    "version": 2,
+    "waiters": {
+        "TargetNetworksAssociated": {
+            "operation": "DescribeClientVpnTargetNetworks",
+            "delay": POLL_DELAY,
+            "maxAttempts": 90,
+            "acceptors": [
+                {
+                    "state": "failure",
+                    "matcher": "pathAny",
+                    "argument": "ClientVpnTargetNetworks[].Status.Code",
+                    "expected": "association-failed",
+                },
+                {
+                    "state": "success",
+                    "matcher": "path",
+                    "argument": "length(ClientVpnTargetNetworks[?Status.Code != 'associated']) == `0`",
+                    "expected": True,
+                },
+                *({"state": "retry", "matcher": "error", "expected": code} for code in _RETRIED_ERRORS),
+            ],
+        },
+        "TargetNetworksGone": {
+            "operation": "DescribeClientVpnTargetNetworks",
+            "delay": POLL_DELAY,
+            "maxAttempts": 90,
+            "acceptors": [
+                {
+                    "state": "success",
+                    "matcher": "path",
+                    "argument": "length(ClientVpnTargetNetworks) == `0`",
+                    "expected": True,
+                },
+                {"state": "success", "matcher": "error", "expected": _ENDPOINT_NOT_FOUND},
+                *({"state": "retry", "matcher": "error", "expected": code} for code in _RETRIED_ERRORS),
+            ],
+        },
+        "AuthorizationRulesActive": {
+            "operation": "DescribeClientVpnAuthorizationRules",
+            "delay": POLL_DELAY,
+            "maxAttempts": 90,
+            "acceptors": [
+                {
+                    "state": "failure",
+                    "matcher": "pathAny",
+                    "argument": "AuthorizationRules[].Status.Code",
+                    "expected": "failed",
+                },
+                {
+                    "state": "success",
+                    "matcher": "path",
+                    "argument": "length(AuthorizationRules[?Status.Code != 'active']) == `0`",
+                    "expected": True,
+                },
+                *({"state": "retry", "matcher": "error", "expected": code} for code in _RETRIED_ERRORS),
+            ],
+        },
+        "AuthorizationRulesRevoked": {
+            "operation": "DescribeClientVpnAuthorizationRules",
+            "delay": POLL_DELAY,
+            "maxAttempts": 90,
+            "acceptors": [
+                {
+                    "state": "success",
+                    "matcher": "path",
+                    "argument": "length(AuthorizationRules[?Status.Code == 'revoking']) == `0`",
+                    "expected": True,
+                },
+                *({"state": "retry", "matcher": "error", "expected": code} for code in _RETRIED_ERRORS),
+            ],
+        },
+        "EndpointDeleted": {
+            "operation": "DescribeClientVpnEndpoints",
+            "delay": POLL_DELAY,
+            "maxAttempts": 90,
+            "acceptors": [
+                {"state": "success", "matcher": "error", "expected": _ENDPOINT_NOT_FOUND},
+                {
+                    "state": "success",
+                    "matcher": "path",
+                    "argument": "length(ClientVpnEndpoints[?Status.Code != 'deleted']) == `0`",
+                    "expected": True,
+                },
+                *({"state": "retry", "matcher": "error", "expected": code} for code in _RETRIED_ERRORS),
+            ],
+        },
+    },
+}
+
+
+class ClientVpnInputError(ValueError):
+    """The caller's arguments cannot describe a valid endpoint; the message names the option."""
+
+
+# --- small conversions ----------------------------------------------------------------------------------
+
+
+def _as_str_tags(tags: dict[str, Any] | None) -> dict[str, str] | None:
+    if tags is None:
+        return None
+    return {str(key): "" if value is None else str(value) for key, value in tags.items()}
+
+
+def lookup_tags(name: str, tags: dict[str, Any] | None) -> dict[str, str]:
+    """The tags that identify the endpoint: Name, plus the identity tags among ``tags``."""
+    result = {NAME_TAG: name}
+    for key, value in (_as_str_tags(tags) or {}).items():
+        if key in IDENTITY_TAG_KEYS:
+            result[key] = value
+    return result
+
+
+def has_all_tags(tags: dict[str, str], wanted: dict[str, str]) -> bool:
+    return all(tags.get(key) == value for key, value in wanted.items())
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def waiter_settings(timeout: float, delay: float | None = None) -> tuple[float, int]:
+    """(delay, max_attempts) for a waiter that gives up after about ``timeout`` seconds."""
+    delay = POLL_DELAY if delay is None else delay
+    timeout = max(0.0, timeout)
+    delay = max(0.01, min(delay, timeout)) if timeout > 0 else delay
+    return delay, max(1, int(timeout // delay) + 1)
+
+
+# --- validation -----------------------------------------------------------------------------------------
+
+
+def cidr_errors(value: Any, option: str) -> list[str]:
+    try:
+        ipaddress.IPv4Network(str(value), strict=True)
+    except ValueError as e:
+        return [f"{option} {value!r} is not an IPv4 network in CIDR notation ({e})"]
+    return []
+
+
+def client_cidr_errors(value: Any, option: str = "client_cidr_block") -> list[str]:
+    errors = cidr_errors(value, option)
+    if errors:
+        return errors
+    prefix = ipaddress.IPv4Network(str(value)).prefixlen
+    low, high = CLIENT_CIDR_PREFIX_RANGE
+    if not low <= prefix <= high:
+        return [f"{option} {value} must be a network from /{low} to /{high} (AWS's limits), not /{prefix}"]
+    return []
+
+
+def certificate_arn_errors(value: Any, option: str) -> list[str]:
+    if not isinstance(value, str) or not value.startswith("arn:") or ":certificate/" not in value:
+        return [f"{option} must be the ARN of an ACM certificate (arn:aws:acm:<region>:<account>:certificate/<id>)"]
+    return []
+
+
+def dns_server_errors(servers: list[Any] | None, option: str = "dns_servers") -> list[str]:
+    if servers is None:
+        return []
+    errors = []
+    if len(servers) > MAX_DNS_SERVERS:
+        errors.append(f"{option} holds {len(servers)} servers; a Client VPN endpoint takes at most {MAX_DNS_SERVERS}")
+    for server in servers:
+        try:
+            ipaddress.IPv4Address(str(server))
+        except ValueError:
+            errors.append(f"{option}: {server!r} is not an IPv4 address")
+    return errors
+
+
+def wanted_rule(rule: dict[str, Any], index: int) -> tuple[dict[str, Any] | None, list[str]]:
+    """One authorization rule in the return shape (without status); None with the errors when it is invalid."""
+    option = f"authorization_rules[{index}]"
+    cidr = rule.get("target_network_cidr")
+    errors = cidr_errors(cidr, f"{option}.target_network_cidr")
+    group = rule.get("access_group_id")
+    all_groups = rule.get("authorize_all_groups")
+    if group:
+        if all_groups:
+            errors.append(f"{option}: access_group_id and authorize_all_groups=true exclude each other")
+        all_groups = False
+    else:
+        if all_groups is False:
+            errors.append(f"{option}: give access_group_id, or leave authorize_all_groups true")
+        all_groups = True
+        group = None
+    if errors:
+        return None, errors
+    return {
+        "target_network_cidr": str(ipaddress.IPv4Network(str(cidr))),
+        "access_group_id": group,
+        "authorize_all_groups": all_groups,
+        "description": rule.get("description"),
+    }, []
+
+
+def rule_key(rule: dict[str, Any]) -> tuple[str, str, bool]:
+    return (rule["target_network_cidr"], rule.get("access_group_id") or "", bool(rule["authorize_all_groups"]))
+
+
+def wanted_rules(rules: list[dict[str, Any]] | None) -> tuple[list[dict[str, Any]] | None, list[str]]:
+    if rules is None:
+        return None, []
+    result, errors, seen = [], [], set()
+    for index, rule in enumerate(rules):
+        wanted, rule_errors = wanted_rule(rule or {}, index)
+        errors.extend(rule_errors)
+        if wanted is None:
+            continue
+        key = rule_key(wanted)
+        if key in seen:
+            errors.append(
+                f"authorization_rules[{index}] repeats the rule for {key[0]} and "
+                f"{'all groups' if key[2] else 'group ' + key[1]}"
+            )
+            continue
+        seen.add(key)
+        result.append(wanted)
+    return sorted(result, key=rule_key), errors
+
+
+def wanted_connection_log(options: dict[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
+    options = dict(options or {})
+    enabled = options.get("enabled")
+    enabled = DEFAULT_CONNECTION_LOG_ENABLED if enabled is None else bool(enabled)
+    if not enabled:
+        return {"enabled": False, "log_group": None, "log_stream": None}, []
+    if not options.get("cloudwatch_log_group"):
+        message = (
+            "connection_log.cloudwatch_log_group is required while connection logging is enabled (the default,"
+            " Security Hub control EC2.51); set connection_log.enabled=false to turn logging off"
+        )
+        return {}, [message]
+    return {
+        "enabled": True,
+        "log_group": options["cloudwatch_log_group"],
+        "log_stream": options.get("cloudwatch_log_stream") or None,
+    }, []
+
+
+def _pem_errors(certificate_text: Any, key_text: Any) -> list[str]:
+    errors = []
+    if not isinstance(certificate_text, str) or "-----BEGIN CERTIFICATE-----" not in certificate_text:
+        errors.append("client_config.client_certificate must be a PEM certificate")
+    if not isinstance(key_text, str) or "PRIVATE KEY-----" not in key_text:
+        errors.append("client_config.client_key must be a PEM private key")
+    if errors or not HAS_CRYPTOGRAPHY:
+        return errors
+    try:
+        certificate = x509.load_pem_x509_certificate(certificate_text.encode())
+    except ValueError:
+        return ["client_config.client_certificate is not a valid PEM certificate"]
+    try:
+        key = serialization.load_pem_private_key(key_text.encode(), password=None)
+    except (ValueError, TypeError):
+        # never echo the key or the parser's message, which may quote it
+        return ["client_config.client_key is not a valid unencrypted PEM private key"]
+    public = serialization.PublicFormat.SubjectPublicKeyInfo
+    if certificate.public_key().public_bytes(serialization.Encoding.DER, public) != key.public_key().public_bytes(
+        serialization.Encoding.DER, public
+    ):
+        errors.append("client_config.client_key does not belong to client_config.client_certificate")
+    return errors
+
+
+def wanted_client_config(options: dict[str, Any] | None) -> tuple[dict[str, Any] | None, list[str]]:
+    if options is None:
+        return None, []
+    path = options.get("path")
+    errors = []
+    if not path:
+        errors.append("client_config.path is required")
+    else:
+        path = os.path.abspath(os.path.expanduser(str(path)))
+        directory = os.path.dirname(path)
+        if os.path.isdir(path):
+            errors.append(f"client_config.path {path} is a directory")
+        elif not os.path.isdir(directory):
+            errors.append(f"client_config.path: directory {directory} does not exist")
+        elif not os.access(directory, os.W_OK):
+            errors.append(f"client_config.path: directory {directory} is not writable")
+    errors.extend(_pem_errors(options.get("client_certificate"), options.get("client_key")))
+    if errors:
+        return None, errors
+    return {
+        "path": path,
+        "client_certificate": options["client_certificate"].strip() + "\n",
+        "client_key": options["client_key"].strip() + "\n",
+    }, []
+
+
+def identity_of(params: dict[str, Any]) -> dict[str, Any]:
+    """Name and lookup tags of the endpoint the task means, validated (both states need them)."""
+    name = params.get("name")
+    tags = _as_str_tags(params.get("tags"))
+    errors = []
+    if not isinstance(name, str) or not name.strip():
+        errors.append("name must be a non-empty string")
+    elif len(name) > NAME_MAX_LENGTH:
+        errors.append(f"name must be at most {NAME_MAX_LENGTH} characters long (it is the value of the Name tag)")
+    elif tags and NAME_TAG in tags and tags[NAME_TAG] != name:
+        errors.append(f"tags.{NAME_TAG} is {tags[NAME_TAG]!r} but name is {name!r}; the Name tag is the name")
+    if errors:
+        raise ClientVpnInputError("; ".join(errors))
+    return {"name": name, "lookup_tags": lookup_tags(name, tags)}
+
+
+def wanted_endpoint(params: dict[str, Any]) -> dict[str, Any]:
+    """The endpoint the caller asked for, checked; raises ClientVpnInputError naming every bad option."""
+    identity = identity_of(params)
+    errors: list[str] = []
+    for option in ("server_certificate_arn", "client_root_certificate_chain_arn", "client_cidr_block"):
+        if params.get(option) is None:
+            errors.append(f"{option} is required with state=present")
+    if params.get("client_cidr_block") is not None:
+        errors.extend(client_cidr_errors(params["client_cidr_block"]))
+    for option in ("server_certificate_arn", "client_root_certificate_chain_arn"):
+        if params.get(option) is not None:
+            errors.extend(certificate_arn_errors(params[option], option))
+    dns_servers = params.get("dns_servers")
+    errors.extend(dns_server_errors(dns_servers))
+    if params.get("security_group_ids") is not None and not params.get("vpc_id"):
+        errors.append("security_group_ids requires vpc_id (the VPC of the security groups)")
+    for option in ("security_group_ids", "subnet_ids"):
+        values = params.get(option)
+        if values is not None and len(set(values)) != len(values):
+            errors.append(f"{option} lists an ID more than once")
+    rules, rule_errors = wanted_rules(params.get("authorization_rules"))
+    errors.extend(rule_errors)
+    connection_log, log_errors = wanted_connection_log(params.get("connection_log"))
+    errors.extend(log_errors)
+    client_config, config_errors = wanted_client_config(params.get("client_config"))
+    errors.extend(config_errors)
+    if params.get("wait_timeout") is not None and params["wait_timeout"] < 0:
+        errors.append("wait_timeout must not be negative")
+    if errors:
+        raise ClientVpnInputError("; ".join(errors))
+
+    tags = _as_str_tags(params.get("tags"))
+    return {
+        "name": identity["name"],
+        "lookup_tags": identity["lookup_tags"],
+        "tags": None if tags is None else {**tags, NAME_TAG: identity["name"]},
+        "create_tags": {**(tags or {}), NAME_TAG: identity["name"]},
+        "purge_tags": params.get("purge_tags", True),
+        "description": params.get("description"),
+        "server_certificate_arn": params["server_certificate_arn"],
+        "client_root_certificate_chain_arn": params["client_root_certificate_chain_arn"],
+        "client_cidr_block": str(ipaddress.IPv4Network(params["client_cidr_block"])),
+        "split_tunnel": params.get("split_tunnel", DEFAULT_SPLIT_TUNNEL),
+        "dns_servers": None if dns_servers is None else [str(s) for s in dns_servers],
+        "transport_protocol": params.get("transport_protocol") or DEFAULT_TRANSPORT_PROTOCOL,
+        "vpn_port": params.get("vpn_port") or DEFAULT_VPN_PORT,
+        "vpc_id": params.get("vpc_id"),
+        "security_group_ids": None if params.get("security_group_ids") is None else list(params["security_group_ids"]),
+        "subnet_ids": None if params.get("subnet_ids") is None else list(params["subnet_ids"]),
+        "authorization_rules": rules,
+        "connection_log": connection_log,
+        "session_timeout_hours": params.get("session_timeout_hours"),
+        "replace_on_change": params.get("replace_on_change", False),
+        "wait": params.get("wait", True),
+        "wait_timeout": params.get("wait_timeout", DEFAULT_WAIT_TIMEOUT),
+        "client_config": client_config,
+    }
+
+
+# --- AWS's shape to the module's ----------------------------------------------------------------------------
+
+
+def normalize_association(network: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "association_id": network.get("AssociationId"),
+        "subnet_id": network.get("TargetNetworkId"),
+        "status": (network.get("Status") or {}).get("Code"),
+    }
+
+
+def normalize_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    access_all = bool(rule.get("AccessAll"))
+    return {
+        "target_network_cidr": rule.get("DestinationCidr"),
+        "access_group_id": None if access_all else (rule.get("GroupId") or None),
+        "authorize_all_groups": access_all,
+        "description": rule.get("Description") or None,
+        "status": (rule.get("Status") or {}).get("Code"),
+    }
+
+
+def normalize_endpoint(
+    description: dict[str, Any], networks: list[dict[str, Any]], rules: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A DescribeClientVpnEndpoints entry with its target networks and rules, in the module's return shape."""
+    tags = boto3_tag_list_to_ansible_dict(description.get("Tags") or [])
+    root = None
+    for option in description.get("AuthenticationOptions") or []:
+        if option.get("Type") == AUTHENTICATION_TYPE:
+            root = (option.get("MutualAuthentication") or {}).get("ClientRootCertificateChain")
+    log = description.get("ConnectionLogOptions") or {}
+    enabled = bool(log.get("Enabled"))
+    associations = sorted((normalize_association(n) for n in networks), key=lambda a: a["subnet_id"] or "")
+    return {
+        "client_vpn_endpoint_id": description.get("ClientVpnEndpointId"),
+        "name": tags.get(NAME_TAG),
+        "description": description.get("Description") or None,
+        "status": (description.get("Status") or {}).get("Code"),
+        "dns_name": description.get("DnsName"),
+        "client_cidr_block": description.get("ClientCidrBlock"),
+        "dns_servers": list(description.get("DnsServers") or []),
+        "split_tunnel": bool(description.get("SplitTunnel")),
+        "transport_protocol": description.get("TransportProtocol"),
+        "vpn_port": description.get("VpnPort"),
+        "server_certificate_arn": description.get("ServerCertificateArn"),
+        "client_root_certificate_chain_arn": root,
+        "vpc_id": description.get("VpcId"),
+        "security_group_ids": sorted(description.get("SecurityGroupIds") or []),
+        "session_timeout_hours": description.get("SessionTimeoutHours"),
+        "connection_log_options": {
+            "enabled": enabled,
+            "cloudwatch_log_group": log.get("CloudwatchLogGroup") if enabled else None,
+            "cloudwatch_log_stream": log.get("CloudwatchLogStream") if enabled else None,
+        },
+        "associations": associations,
+        "authorization_rules": sorted((normalize_rule(r) for r in rules), key=rule_key),
+        "tags": tags,
+    }
+
+
+# --- comparing ---------------------------------------------------------------------------------------------
+
+
+def immutable_differences(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The fields AWS cannot change that differ, as {field: (current, wanted)}."""
+    differences = {}
+    for field in IMMUTABLE_FIELDS:
+        before, after = current.get(field), wanted.get(field)
+        if field == "client_cidr_block" and before:
+            before = str(ipaddress.IPv4Network(before, strict=False))
+        if before != after:
+            differences[field] = (before, after)
+    return differences
+
+
+def connection_log_view(current: dict[str, Any] | None, wanted: dict[str, Any]) -> dict[str, Any]:
+    """The connection log options the endpoint ends up with; a stream left out keeps the one of the same group."""
+    if not wanted["enabled"]:
+        return {"enabled": False, "cloudwatch_log_group": None, "cloudwatch_log_stream": None}
+    stream = wanted["log_stream"]
+    if (
+        stream is None
+        and current
+        and current.get("enabled")
+        and current.get("cloudwatch_log_group") == wanted["log_group"]
+    ):
+        stream = current.get("cloudwatch_log_stream")
+    return {"enabled": True, "cloudwatch_log_group": wanted["log_group"], "cloudwatch_log_stream": stream}
+
+
+def endpoint_changes(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The fields ModifyClientVpnEndpoint changes, as {field: (current, wanted)}; unset options are left alone."""
+    pairs: list[tuple[str, Any, Any]] = [
+        ("server_certificate_arn", current["server_certificate_arn"], wanted["server_certificate_arn"]),
+        ("split_tunnel", current["split_tunnel"], wanted["split_tunnel"]),
+        ("vpn_port", current["vpn_port"], wanted["vpn_port"]),
+        (
+            "connection_log_options",
+            current["connection_log_options"],
+            connection_log_view(current["connection_log_options"], wanted["connection_log"]),
+        ),
+    ]
+    if wanted["description"] is not None:
+        pairs.append(("description", current["description"] or "", wanted["description"]))
+    if wanted["dns_servers"] is not None:
+        pairs.append(("dns_servers", current["dns_servers"], wanted["dns_servers"]))
+    if wanted["session_timeout_hours"] is not None:
+        pairs.append(("session_timeout_hours", current["session_timeout_hours"], wanted["session_timeout_hours"]))
+    if wanted["vpc_id"] is not None:
+        pairs.append(("vpc_id", current["vpc_id"], wanted["vpc_id"]))
+    if wanted["security_group_ids"] is not None:
+        pairs.append(("security_group_ids", current["security_group_ids"], sorted(wanted["security_group_ids"])))
+    return {field: (before, after) for field, before, after in pairs if before != after}
+
+
+def connection_log_request(wanted: dict[str, Any]) -> dict[str, Any]:
+    if not wanted["enabled"]:
+        return {"Enabled": False}
+    request = {"Enabled": True, "CloudwatchLogGroup": wanted["log_group"]}
+    if wanted["log_stream"]:
+        request["CloudwatchLogStream"] = wanted["log_stream"]
+    return request
+
+
+def modify_request(changes: dict[str, tuple[Any, Any]], current: dict[str, Any], wanted: dict[str, Any]) -> dict:
+    """ModifyClientVpnEndpoint's parameters for ``changes`` (without the endpoint's ID)."""
+    request: dict[str, Any] = {}
+    if "server_certificate_arn" in changes:
+        request["ServerCertificateArn"] = wanted["server_certificate_arn"]
+    if "description" in changes:
+        request["Description"] = wanted["description"]
+    if "split_tunnel" in changes:
+        request["SplitTunnel"] = wanted["split_tunnel"]
+    if "vpn_port" in changes:
+        request["VpnPort"] = wanted["vpn_port"]
+    if "session_timeout_hours" in changes:
+        request["SessionTimeoutHours"] = wanted["session_timeout_hours"]
+    if "dns_servers" in changes:
+        servers = wanted["dns_servers"]
+        request["DnsServers"] = {"Enabled": True, "CustomDnsServers": servers} if servers else {"Enabled": False}
+    if "connection_log_options" in changes:
+        request["ConnectionLogOptions"] = connection_log_request(wanted["connection_log"])
+    if "vpc_id" in changes or "security_group_ids" in changes:
+        request["VpcId"] = wanted["vpc_id"] or current["vpc_id"]
+        if wanted["security_group_ids"] is not None:
+            request["SecurityGroupIds"] = list(wanted["security_group_ids"])
+    return request
+
+
+def association_changes(
+    associations: list[dict[str, Any]], subnet_ids: list[str] | None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """(subnets to associate, associations to remove); associations on their way out do not count."""
+    if subnet_ids is None:
+        return [], []
+    live = [a for a in associations if a["status"] != "disassociating"]
+    present = {a["subnet_id"] for a in live}
+    return [s for s in subnet_ids if s not in present], [a for a in live if a["subnet_id"] not in subnet_ids]
+
+
+def rule_changes(
+    rules: list[dict[str, Any]], wanted: list[dict[str, Any]] | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """(rules to authorize, rules to revoke, rules to revoke and authorize again for a new description)."""
+    if wanted is None:
+        return [], [], []
+    live = {rule_key(r): r for r in rules if r["status"] != "revoking"}
+    wanted_keys = {rule_key(r) for r in wanted}
+    to_authorize = [r for r in wanted if rule_key(r) not in live]
+    to_revoke = [r for key, r in sorted(live.items()) if key not in wanted_keys]
+    to_replace = [
+        r
+        for r in wanted
+        if rule_key(r) in live
+        and r["description"] is not None
+        and (live[rule_key(r)]["description"] or "") != r["description"]
+    ]
+    return to_authorize, to_revoke, to_replace
+
+
+def rules_view(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rules without their status, for the diff."""
+    return sorted(({k: v for k, v in r.items() if k != "status"} for r in rules), key=rule_key)
+
+
+def create_request(wanted: dict[str, Any]) -> dict[str, Any]:
+    """CreateClientVpnEndpoint's parameters, without the ClientToken."""
+    request: dict[str, Any] = {
+        "ClientCidrBlock": wanted["client_cidr_block"],
+        "ServerCertificateArn": wanted["server_certificate_arn"],
+        "AuthenticationOptions": [
+            {
+                "Type": AUTHENTICATION_TYPE,
+                "MutualAuthentication": {"ClientRootCertificateChainArn": wanted["client_root_certificate_chain_arn"]},
+            }
+        ],
+        "ConnectionLogOptions": connection_log_request(wanted["connection_log"]),
+        "TransportProtocol": wanted["transport_protocol"],
+        "VpnPort": wanted["vpn_port"],
+        "SplitTunnel": wanted["split_tunnel"],
+        "TagSpecifications": [
+            {"ResourceType": RESOURCE_TYPE, "Tags": ansible_dict_to_boto3_tag_list(wanted["create_tags"])}
+        ],
+    }
+    if wanted["description"] is not None:
+        request["Description"] = wanted["description"]
+    if wanted["dns_servers"]:
+        request["DnsServers"] = list(wanted["dns_servers"])
+    if wanted["vpc_id"]:
+        request["VpcId"] = wanted["vpc_id"]
+    if wanted["security_group_ids"]:
+        request["SecurityGroupIds"] = list(wanted["security_group_ids"])
+    if wanted["session_timeout_hours"] is not None:
+        request["SessionTimeoutHours"] = wanted["session_timeout_hours"]
+    return request
+
+
+def client_token(name: str, request: dict[str, Any], *salt: str) -> str:
+    """The ClientToken of a create: stable for the same name and request, so a re-run after an interrupted
+    create is answered with the endpoint that create made."""
+    return idempotency_token("client-vpn-endpoint", name, json.dumps(request, sort_keys=True), *salt)
+
+
+def predicted_endpoint(wanted: dict[str, Any], security_group_ids: list[str] | None = None) -> dict[str, Any]:
+    """The endpoint a create would make, as far as it can be known before AWS makes it."""
+    settled = wanted["wait"]
+    associations = [
+        {"association_id": None, "subnet_id": subnet, "status": "associated" if settled else "associating"}
+        for subnet in sorted(wanted["subnet_ids"] or [])
+    ]
+    rules = [dict(rule, status="active" if settled else "authorizing") for rule in wanted["authorization_rules"] or []]
+    return {
+        "client_vpn_endpoint_id": None,
+        "name": wanted["name"],
+        "description": wanted["description"],
+        "status": "available" if associations and settled else "pending-associate",
+        "dns_name": None,
+        "client_cidr_block": wanted["client_cidr_block"],
+        "dns_servers": list(wanted["dns_servers"] or []),
+        "split_tunnel": wanted["split_tunnel"],
+        "transport_protocol": wanted["transport_protocol"],
+        "vpn_port": wanted["vpn_port"],
+        "server_certificate_arn": wanted["server_certificate_arn"],
+        "client_root_certificate_chain_arn": wanted["client_root_certificate_chain_arn"],
+        "vpc_id": wanted["vpc_id"],
+        "security_group_ids": sorted(wanted["security_group_ids"] or security_group_ids or []),
+        "session_timeout_hours": wanted["session_timeout_hours"] or 24,
+        "connection_log_options": connection_log_view(None, wanted["connection_log"]),
+        "associations": associations,
+        "authorization_rules": sorted(rules, key=rule_key),
+        "tags": dict(wanted["create_tags"]),
+    }
+
+
+def vpc_move_problems(current: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
+    """Why the endpoint cannot move to ``vpc_id``: subnets of its VPC stay associated."""
+    moving = wanted["vpc_id"] and current["vpc_id"] and wanted["vpc_id"] != current["vpc_id"]
+    live = [a for a in current["associations"] if a["status"] != "disassociating"]
+    if moving and live and wanted["subnet_ids"] is None:
+        subnets = ", ".join(sorted(a["subnet_id"] for a in live))
+        message = (
+            f"vpc_id changes from {current['vpc_id']} to {wanted['vpc_id']}, but subnets of {current['vpc_id']} are"
+            f" associated ({subnets}); give subnet_ids (of the new VPC, or an empty list) so that they are"
+            " disassociated first"
+        )
+        return [message]
+    return []
+
+
+def _vpc_cidrs(vpc: dict[str, Any]) -> list[str]:
+    associated = [
+        a["CidrBlock"]
+        for a in vpc.get("CidrBlockAssociationSet") or []
+        if (a.get("CidrBlockState") or {}).get("State", "associated") == "associated"
+    ]
+    return associated or [vpc["CidrBlock"]]
+
+
+def overlap_problems(client_cidr: str, vpc_id: str | None, vpc_cidrs: list[str]) -> list[str]:
+    """Why AWS would refuse to associate a subnet of the VPC: its CIDRs overlap the client CIDR."""
+    client = ipaddress.IPv4Network(client_cidr)
+    return [
+        f"client_cidr_block {client_cidr} overlaps CIDR {cidr} of VPC {vpc_id}; AWS refuses to associate its subnets"
+        for cidr in vpc_cidrs
+        if client.overlaps(ipaddress.IPv4Network(cidr, strict=False))
+    ]
+
+
+def client_config_content(exported: str, certificate: str, key: str) -> bytes:
+    """The exported configuration with the client's certificate and key inlined, as AWS's guide describes."""
+    text = exported if exported.endswith("\n") else exported + "\n"
+    return (text + f"<cert>\n{certificate.strip()}\n</cert>\n<key>\n{key.strip()}\n</key>\n").encode()
+
+
+def endpoint_status(associations: list[dict[str, Any]]) -> str:
+    return "available" if any(a["status"] == "associated" for a in associations) else "pending-associate"
+
+
+def predicted_associations(
+    associations: list[dict[str, Any]], subnet_ids: list[str] | None, settled: bool
+) -> list[dict[str, Any]]:
+    """The target networks after the run: settled (``wait``) or just started."""
+    to_add, to_remove = association_changes(associations, subnet_ids)
+    removed = {a["association_id"] for a in to_remove}
+    result = []
+    for association in associations:
+        leaving = association["association_id"] in removed or association["status"] == "disassociating"
+        if leaving:
+            if not settled:
+                result.append(dict(association, status="disassociating"))
+        else:
+            result.append(dict(association, status="associated") if settled else dict(association))
+    new_status = "associated" if settled else "associating"
+    result += [{"association_id": None, "subnet_id": subnet, "status": new_status} for subnet in to_add]
+    return sorted(result, key=lambda a: a["subnet_id"] or "")
+
+
+def predicted_rules(
+    rules: list[dict[str, Any]], wanted: list[dict[str, Any]] | None, settled: bool
+) -> list[dict[str, Any]]:
+    """The authorization rules after the run: settled (``wait``) or just started."""
+    to_authorize, to_revoke, to_replace = rule_changes(rules, wanted)
+    revoked = {rule_key(r) for r in to_revoke}
+    replaced = {rule_key(r): r for r in to_replace}
+    result = []
+    for rule in rules:
+        key = rule_key(rule)
+        if key in replaced:
+            result.append(dict(replaced[key], status="active" if settled else "authorizing"))
+        elif key in revoked or rule["status"] == "revoking":
+            if not settled:
+                result.append(dict(rule, status="revoking"))
+        else:
+            result.append(dict(rule, status="active") if settled else dict(rule))
+    result += [dict(r, status="active" if settled else "authorizing") for r in to_authorize]
+    return sorted(result, key=rule_key)
+
+
+# --- manager -----------------------------------------------------------------------------------------------
+
+_AWS_ERRORS: tuple[type[Exception], ...]
+try:
+    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
+except NameError:  # botocore missing: AnsibleAWSModule fails before any call
+    _AWS_ERRORS = ()
+
+
+class ClientVpnEndpointManager(BaseResourceManager):
+    """Creates, updates, replaces and deletes one Client VPN endpoint; ``endpoint`` holds the result."""
+
+    def __init__(self, module, wait_timeout: int = DEFAULT_WAIT_TIMEOUT) -> None:
+        super().__init__(module)
+        self.ec2 = self.client("ec2")
+        self.endpoint: dict[str, Any] = {}
+        self.replaced = False
+        self.client_config_path: str | None = None
+        self.wait_timeout = wait_timeout
+        self._deadline = time.monotonic() + wait_timeout
+
+    # --- reading ---
+
+    def _pages(self, operation: str, key: str, what: str, not_found: str | None = None, **request: Any) -> list:
+        """Every item of a NextToken-paginated EC2 describe call; a missing parent is an empty list."""
+        items: list[dict[str, Any]] = []
+        while True:
+            try:
+                response = getattr(self.ec2, operation)(aws_retry=True, **request)
+            except is_boto3_error_code(not_found or []):
+                return items
+            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+                self.module.fail_json_aws(e, msg=f"Failed to describe {what}")
+            items.extend(response.get(key) or [])
+            if not response.get("NextToken"):
+                return items
+            request["NextToken"] = response["NextToken"]
+
+    def find(self, lookup: dict[str, str], include_leaving: bool = False) -> list[dict[str, Any]]:
+        """The DescribeClientVpnEndpoints entries carrying every tag of ``lookup`` (it has no tag filter)."""
+        found = []
+        for endpoint in self._pages("describe_client_vpn_endpoints", "ClientVpnEndpoints", "Client VPN endpoints"):
+            tags = boto3_tag_list_to_ansible_dict(endpoint.get("Tags") or [])
+            leaving = (endpoint.get("Status") or {}).get("Code") in GONE_STATUSES
+            if has_all_tags(tags, lookup) and (include_leaving or not leaving):
+                found.append(endpoint)
+        return found
+
+    def _fail_ambiguous(self, lookup: dict[str, str], found: list[dict[str, Any]]) -> None:
+        wanted = ", ".join(f"{key}={value}" for key, value in lookup.items())
+        ids = ", ".join(sorted(e["ClientVpnEndpointId"] for e in found))
+        self.module.fail_json(
+            msg=(
+                f"{len(found)} Client VPN endpoints carry the tags {wanted}: {ids}. The name must identify one"
+                " endpoint; delete the extra ones or tell them apart by their identity tags"
+                f" ({', '.join(IDENTITY_TAG_KEYS)})"
+            )
+        )
+
+    def find_one(self, lookup: dict[str, str]) -> dict[str, Any] | None:
+        found = self.find(lookup)
+        if len(found) > 1:
+            self._fail_ambiguous(lookup, found)
+        return found[0] if found else None
+
+    def describe(self, endpoint_id: str) -> dict[str, Any] | None:
+        found = self._pages(
+            "describe_client_vpn_endpoints",
+            "ClientVpnEndpoints",
+            f"Client VPN endpoint {endpoint_id}",
+            not_found=_ENDPOINT_NOT_FOUND,
+            ClientVpnEndpointIds=[endpoint_id],
+        )
+        return found[0] if found else None
+
+    def read(self, endpoint_id: str, description: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """The endpoint with its target networks and rules in the return shape; None when it is gone."""
+        description = description or self.describe(endpoint_id)
+        if description is None:
+            return None
+        what = f"of Client VPN endpoint {endpoint_id}"
+        networks = self._pages(
+            "describe_client_vpn_target_networks",
+            "ClientVpnTargetNetworks",
+            f"the target networks {what}",
+            not_found=_ENDPOINT_NOT_FOUND,
+            ClientVpnEndpointId=endpoint_id,
+        )
+        rules = self._pages(
+            "describe_client_vpn_authorization_rules",
+            "AuthorizationRules",
+            f"the authorization rules {what}",
+            not_found=_ENDPOINT_NOT_FOUND,
+            ClientVpnEndpointId=endpoint_id,
+        )
+        return normalize_endpoint(description, networks, rules)
+
+    # --- read-only checks of what the task refers to ---
+
+    def check_references(self, wanted: dict[str, Any], current: dict[str, Any] | None) -> list[str]:
+        """Ask AWS about every resource the task names; the problems found, as messages naming the option."""
+        problems = self._certificate_problems(wanted)
+        vpc_id = wanted["vpc_id"]
+        vpc_cidrs: list[str] = []
+        if vpc_id:
+            found = self._describe("describe_vpcs", "Vpcs", "InvalidVpcID.NotFound", VpcIds=[vpc_id])
+            if found is None:
+                problems.append(f"vpc_id {vpc_id} does not exist")
+            else:
+                vpc_cidrs = _vpc_cidrs(found[0])
+        if wanted["security_group_ids"] and vpc_id:
+            groups = self._describe(
+                "describe_security_groups",
+                "SecurityGroups",
+                ("InvalidGroup.NotFound", "InvalidGroupId.Malformed", "InvalidGroupId.NotFound"),
+                GroupIds=list(wanted["security_group_ids"]),
+            )
+            if groups is None:
+                problems.append(f"security_group_ids: {', '.join(wanted['security_group_ids'])} do not all exist")
+            for group in groups or []:
+                if group.get("VpcId") != vpc_id:
+                    problems.append(f"security_group_ids: {group['GroupId']} is not in VPC {vpc_id}")
+        if wanted["subnet_ids"]:
+            problems.extend(self._subnet_problems(wanted, current, vpc_cidrs))
+        elif vpc_cidrs:
+            problems.extend(overlap_problems(wanted["client_cidr_block"], vpc_id, vpc_cidrs))
+        problems.extend(self._log_problems(wanted["connection_log"]))
+        return problems
+
+    def _describe(self, operation: str, key: str, not_found: Any, **request: Any) -> list[dict[str, Any]] | None:
+        """A one-page EC2 describe call; None when AWS answers that something asked for does not exist."""
+        try:
+            return getattr(self.ec2, operation)(aws_retry=True, **request).get(key) or []
+        except is_boto3_error_code(not_found):
+            return None
+        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to call {operation}")
+
+    def _certificate_problems(self, wanted: dict[str, Any]) -> list[str]:
+        acm = self.client("acm")
+        problems = []
+        for option in ("server_certificate_arn", "client_root_certificate_chain_arn"):
+            arn = wanted[option]
+            try:
+                certificate = acm.describe_certificate(aws_retry=True, CertificateArn=arn)["Certificate"]
+            except is_boto3_error_code(("ResourceNotFoundException", "ValidationException")):
+                problems.append(f"{option} {arn} is not a certificate of ACM in region {self.module.region}")
+                continue
+            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+                self.module.fail_json_aws(e, msg=f"Failed to describe ACM certificate {arn}")
+            if certificate.get("Status") != "ISSUED":
+                problems.append(f"{option} {arn} is {certificate.get('Status')}, not ISSUED")
+        return problems
+
+    def _subnet_problems(self, wanted: dict[str, Any], current: dict[str, Any] | None, vpc_cidrs: list[str]) -> list:
+        subnet_ids = list(wanted["subnet_ids"])
+        subnets = self._describe(
+            "describe_subnets",
+            "Subnets",
+            ("InvalidSubnetID.NotFound", "InvalidSubnetID.Malformed"),
+            SubnetIds=subnet_ids,
+        )
+        if subnets is None:
+            return [f"subnet_ids: {', '.join(subnet_ids)} do not all exist"]
+        problems = []
+        vpcs = sorted({s["VpcId"] for s in subnets})
+        endpoint_vpc = wanted["vpc_id"] or (current or {}).get("vpc_id")
+        if len(vpcs) > 1:
+            problems.append(f"subnet_ids are in {len(vpcs)} VPCs ({', '.join(vpcs)}); they must all be in one")
+        elif endpoint_vpc and vpcs != [endpoint_vpc]:
+            where = f"vpc_id {endpoint_vpc}" if wanted["vpc_id"] else f"the endpoint's VPC {endpoint_vpc}"
+            advice = "" if wanted["vpc_id"] else "; set vpc_id to move the endpoint to their VPC"
+            problems.append(f"subnet_ids are in VPC {vpcs[0]}, not in {where}{advice}")
+        zones: dict[str, str] = {}
+        for subnet in sorted(subnets, key=lambda s: subnet_ids.index(s["SubnetId"])):
+            zone = subnet.get("AvailabilityZone")
+            if zone in zones:
+                problems.append(
+                    f"subnet_ids {zones[zone]} and {subnet['SubnetId']} are both in {zone}; a Client VPN endpoint"
+                    " takes one subnet per Availability Zone"
+                )
+            zones[zone] = subnet["SubnetId"]
+        if problems or not vpcs:
+            return problems
+        if not vpc_cidrs:
+            found = self._describe("describe_vpcs", "Vpcs", "InvalidVpcID.NotFound", VpcIds=[vpcs[0]])
+            vpc_cidrs = _vpc_cidrs(found[0]) if found else []
+        return overlap_problems(wanted["client_cidr_block"], vpcs[0], vpc_cidrs)
+
+    def _log_problems(self, connection_log: dict[str, Any]) -> list[str]:
+        if not connection_log["enabled"]:
+            return []
+        logs = self.client("logs")
+        group, stream = connection_log["log_group"], connection_log["log_stream"]
+        try:
+            response = logs.describe_log_groups(aws_retry=True, logGroupNamePrefix=group)
+            if not any(g.get("logGroupName") == group for g in response.get("logGroups") or []):
+                return [f"connection_log.cloudwatch_log_group {group} does not exist in CloudWatch Logs"]
+            if stream:
+                response = logs.describe_log_streams(aws_retry=True, logGroupName=group, logStreamNamePrefix=stream)
+                if not any(s.get("logStreamName") == stream for s in response.get("logStreams") or []):
+                    return [f"connection_log.cloudwatch_log_stream {stream} does not exist in log group {group}"]
+        except _AWS_ERRORS as e:
+            self.module.fail_json_aws(e, msg=f"Failed to look up CloudWatch Logs group {group}")
+        return []
+
+    def default_security_groups(self, vpc_id: str | None) -> list[str]:
+        """The default security group of the VPC: what AWS applies when no security group is named."""
+        if not vpc_id:
+            return []
+        groups = self._describe(
+            "describe_security_groups",
+            "SecurityGroups",
+            [],
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}],
+        )
+        return sorted(g["GroupId"] for g in groups or [])
+
+    # --- waiting ---
+
+    def _wait(self, waiter_name: str, what: str, endpoint_id: str, **request: Any) -> None:
+        delay, max_attempts = waiter_settings(self._deadline - time.monotonic())
+        client = getattr(self.ec2, "client", self.ec2)  # the waiter wants botocore's client, not the retry wrapper
+        waiter = create_waiter_with_client(waiter_name, WaiterModel(WAITER_CONFIG), client)
+        try:
+            waiter.wait(**request, WaiterConfig={"Delay": delay, "MaxAttempts": max_attempts})
+        except botocore.exceptions.WaiterError as e:
+            state = self.read(endpoint_id) or {}
+            if "Max attempts exceeded" in str(getattr(e, "kwargs", {}).get("reason", "")):
+                self.module.fail_json(
+                    msg=(
+                        f"Timed out after {self.wait_timeout} seconds (wait_timeout) waiting until {what} of Client"
+                        f" VPN endpoint {endpoint_id}; AWS is still at it: run the task again to keep waiting"
+                    ),
+                    client_vpn_endpoint=state,
+                )
+            self.module.fail_json_aws(
+                e,
+                msg=f"Failed while waiting until {what} of Client VPN endpoint {endpoint_id}",
+                client_vpn_endpoint=state,
+            )
+
+    def wait_associated(self, endpoint_id: str) -> None:
+        self._wait(
+            "TargetNetworksAssociated",
+            "every target network is associated",
+            endpoint_id,
+            ClientVpnEndpointId=endpoint_id,
+        )
+
+    def wait_disassociated(self, endpoint_id: str) -> None:
+        self._wait("TargetNetworksGone", "no target network is left", endpoint_id, ClientVpnEndpointId=endpoint_id)
+
+    def wait_rules_active(self, endpoint_id: str) -> None:
+        self._wait(
+            "AuthorizationRulesActive",
+            "every authorization rule is active",
+            endpoint_id,
+            ClientVpnEndpointId=endpoint_id,
+        )
+
+    def wait_rules_revoked(self, endpoint_id: str) -> None:
+        self._wait(
+            "AuthorizationRulesRevoked",
+            "the revoked authorization rules are gone",
+            endpoint_id,
+            ClientVpnEndpointId=endpoint_id,
+        )
+
+    def wait_deleted(self, endpoint_id: str) -> None:
+        self._wait("EndpointDeleted", "the endpoint is deleted", endpoint_id, ClientVpnEndpointIds=[endpoint_id])
+
+    # --- present ---
+
+    def ensure_present(self, wanted: dict[str, Any]) -> None:
+        description = self.find_one(wanted["lookup_tags"])
+        current = self.read(description["ClientVpnEndpointId"], description) if description else None
+        immutable = immutable_differences(current, wanted) if current else {}
+        if immutable and not wanted["replace_on_change"]:
+            described = "; ".join(
+                f"{field} is {before!r}, the task asks for {after!r}" for field, (before, after) in immutable.items()
+            )
+            self.module.fail_json(
+                msg=(
+                    f"{', '.join(immutable)} of Client VPN endpoint {wanted['name']} cannot change after it is created"
+                    f" ({described}). Set replace_on_change: true to delete it and create it again (a new endpoint,"
+                    " with a new DNS name: clients then need the new configuration)."
+                ),
+                client_vpn_endpoint=current,
+            )
+        problems = self.check_references(wanted, None if immutable else current)
+        if current and not immutable:
+            problems.extend(vpc_move_problems(current, wanted))
+        if problems:
+            self.module.fail_json(msg="; ".join(problems), client_vpn_endpoint=current or {})
+
+        if current is None:
+            self._create(wanted, before={})
+        elif immutable:
+            self.replaced = True
+            self._delete(current, wait_for_deletion=False, wait_for_disassociation=True)
+            self._create(wanted, before=current, replacing=", ".join(immutable))
+        else:
+            self._update(current, wanted)
+        self._ensure_client_config(wanted)
+
+    def _create(self, wanted: dict[str, Any], before: dict[str, Any], replacing: str | None = None) -> None:
+        predicted = predicted_endpoint(wanted, self.default_security_groups(wanted["vpc_id"]))
+        self.changed = True
+        self.set_diff(before=before, after=predicted)
+        if replacing:
+            self._diff_override["before_header"] = f"Client VPN endpoint {wanted['name']} (deleted: {replacing})"
+            self._diff_override["after_header"] = f"Client VPN endpoint {wanted['name']} (created again)"
+        if self.check_mode:
+            self.endpoint = predicted
+            return
+        request = create_request(wanted)
+        endpoint_id = self._create_call(wanted["name"], request, client_token(wanted["name"], request))
+        description = self.describe(endpoint_id)
+        if description is None or description["Status"]["Code"] in GONE_STATUSES:
+            # The token named an endpoint deleted since (AWS remembers a token for a while): create the new one
+            # under a token of its own, derived from the dead endpoint's ID so that it is stable too.
+            endpoint_id = self._create_call(wanted["name"], request, client_token(wanted["name"], request, endpoint_id))
+            description = self.describe(endpoint_id)
+        current = self.read(endpoint_id, description) or predicted
+        self._converge_children(endpoint_id, current, wanted)
+        self._finish(endpoint_id, wanted)
+
+    def _create_call(self, name: str, request: dict[str, Any], token: str) -> str:
+        try:
+            response = self.ec2.create_client_vpn_endpoint(aws_retry=True, ClientToken=token, **request)
+        except _AWS_ERRORS as e:
+            self.module.fail_json_aws(e, msg=f"Failed to create Client VPN endpoint {name}")
+        return response["ClientVpnEndpointId"]
+
+    def _update(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
+        endpoint_id = current["client_vpn_endpoint_id"]
+        settled = wanted["wait"]
+        self.endpoint = deepcopy(current)
+        changes = endpoint_changes(current, wanted)
+        for field, (before, after) in changes.items():
+            self.differences.add(field, before, after)
+            self.endpoint[field] = after
+        if changes:
+            self.changed = True
+        if "vpc_id" in changes and wanted["security_group_ids"] is None:
+            self.endpoint["security_group_ids"] = self.default_security_groups(wanted["vpc_id"])
+        self._update_tags(current, wanted)
+        to_add, to_remove = association_changes(current["associations"], wanted["subnet_ids"])
+        if to_add or to_remove:
+            self.changed = True
+            before = sorted(a["subnet_id"] for a in current["associations"] if a["status"] != "disassociating")
+            self.differences.add("subnet_ids", before, sorted(wanted["subnet_ids"]))
+        to_authorize, to_revoke, to_replace = rule_changes(
+            current["authorization_rules"], wanted["authorization_rules"]
+        )
+        if to_authorize or to_revoke or to_replace:
+            self.changed = True
+            before = rules_view([r for r in current["authorization_rules"] if r["status"] != "revoking"])
+            self.differences.add("authorization_rules", before, rules_view(wanted["authorization_rules"]))
+
+        if self.check_mode:
+            self.endpoint["associations"] = predicted_associations(
+                current["associations"], wanted["subnet_ids"], settled
+            )
+            self.endpoint["authorization_rules"] = predicted_rules(
+                current["authorization_rules"], wanted["authorization_rules"], settled
+            )
+            if to_add or to_remove or settled:
+                self.endpoint["status"] = endpoint_status(self.endpoint["associations"])
+            return
+
+        # Target networks leave first: the VPC can change only once none of the old VPC's is left.
+        self._disassociate(endpoint_id, to_remove)
+        if "vpc_id" in changes and current["associations"]:
+            self.wait_disassociated(endpoint_id)
+        if changes:
+            self._modify(endpoint_id, wanted["name"], modify_request(changes, current, wanted))
+        self._converge_children(endpoint_id, current, wanted, to_remove_done=True)
+        self._finish(endpoint_id, wanted)
+
+    def _modify(self, endpoint_id: str, name: str, request: dict[str, Any]) -> None:
+        try:
+            self.ec2.modify_client_vpn_endpoint(aws_retry=True, ClientVpnEndpointId=endpoint_id, **request)
+        except _AWS_ERRORS as e:
+            self.module.fail_json_aws(e, msg=f"Failed to modify Client VPN endpoint {name} ({endpoint_id})")
+
+    def _update_tags(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
+        endpoint_id = current["client_vpn_endpoint_id"]
+
+        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
+            try:
+                if to_unset:
+                    self.ec2.delete_tags(aws_retry=True, Resources=[endpoint_id], Tags=[{"Key": k} for k in to_unset])
+                if to_set:
+                    self.ec2.create_tags(
+                        aws_retry=True, Resources=[endpoint_id], Tags=ansible_dict_to_boto3_tag_list(to_set)
+                    )
+            except _AWS_ERRORS as e:
+                self.module.fail_json_aws(e, msg=f"Failed to update the tags of Client VPN endpoint {endpoint_id}")
+
+        after = self.update_tags(current["tags"], wanted["tags"], wanted["purge_tags"], apply)
+        if after is not None:
+            self.endpoint["tags"] = after
+
+    def _disassociate(self, endpoint_id: str, associations: list[dict[str, Any]]) -> None:
+        for association in associations:
+            self.changed = True
+            try:
+                self.ec2.disassociate_client_vpn_target_network(
+                    aws_retry=True, ClientVpnEndpointId=endpoint_id, AssociationId=association["association_id"]
+                )
+            except is_boto3_error_code("InvalidClientVpnAssociationIdNotFound"):
+                continue  # gone already
+            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+                self.module.fail_json_aws(
+                    e, msg=f"Failed to disassociate subnet {association['subnet_id']} from {endpoint_id}"
+                )
+
+    def _converge_children(
+        self, endpoint_id: str, current: dict[str, Any], wanted: dict[str, Any], to_remove_done: bool = False
+    ) -> None:
+        """Associate (and disassociate) target networks, authorize and revoke rules; not in check mode."""
+        to_add, to_remove = association_changes(current["associations"], wanted["subnet_ids"])
+        if not to_remove_done:
+            self._disassociate(endpoint_id, to_remove)
+        known = sorted(a["association_id"] or "" for a in current["associations"])
+        for subnet_id in to_add:
+            self.changed = True
+            try:
+                self.ec2.associate_client_vpn_target_network(
+                    aws_retry=True,
+                    ClientVpnEndpointId=endpoint_id,
+                    SubnetId=subnet_id,
+                    ClientToken=idempotency_token(endpoint_id, subnet_id, *known),
+                )
+            except _AWS_ERRORS as e:
+                self.module.fail_json_aws(e, msg=f"Failed to associate subnet {subnet_id} with {endpoint_id}")
+
+        to_authorize, to_revoke, to_replace = rule_changes(
+            current["authorization_rules"], wanted["authorization_rules"]
+        )
+        for rule in to_revoke + to_replace:
+            self._revoke(endpoint_id, rule)
+        if to_replace:
+            # A rule's description cannot change: the old rule must be gone before the same rule is authorized.
+            self.wait_rules_revoked(endpoint_id)
+        generation = sorted(json.dumps(r, sort_keys=True) for r in current["authorization_rules"])
+        for rule in to_authorize + to_replace:
+            self._authorize(endpoint_id, rule, generation)
+
+    def _revoke(self, endpoint_id: str, rule: dict[str, Any]) -> None:
+        self.changed = True
+        request: dict[str, Any] = {"ClientVpnEndpointId": endpoint_id, "TargetNetworkCidr": rule["target_network_cidr"]}
+        if rule["authorize_all_groups"]:
+            request["RevokeAllGroups"] = True
+        else:
+            request["AccessGroupId"] = rule["access_group_id"]
+        try:
+            self.ec2.revoke_client_vpn_ingress(aws_retry=True, **request)
+        except is_boto3_error_code("InvalidClientVpnEndpointAuthorizationRuleNotFound"):
+            return  # gone already
+        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(
+                e, msg=f"Failed to revoke the authorization rule for {rule['target_network_cidr']}"
+            )
+
+    def _authorize(self, endpoint_id: str, rule: dict[str, Any], generation: list[str]) -> None:
+        self.changed = True
+        request: dict[str, Any] = {"ClientVpnEndpointId": endpoint_id, "TargetNetworkCidr": rule["target_network_cidr"]}
+        if rule["authorize_all_groups"]:
+            request["AuthorizeAllGroups"] = True
+        else:
+            request["AccessGroupId"] = rule["access_group_id"]
+        if rule["description"] is not None:
+            request["Description"] = rule["description"]
+        # The rules as they were are part of the token: the same rule authorized again after a revocation is a new
+        # request, not a replay of the first one.
+        token = idempotency_token(endpoint_id, json.dumps(request, sort_keys=True), *generation)
+        try:
+            self.ec2.authorize_client_vpn_ingress(aws_retry=True, ClientToken=token, **request)
+        except _AWS_ERRORS as e:
+            self.module.fail_json_aws(
+                e, msg=f"Failed to authorize the clients of {endpoint_id} to reach {rule['target_network_cidr']}"
+            )
+
+    def _finish(self, endpoint_id: str, wanted: dict[str, Any]) -> None:
+        """Wait for what is slow (with wait: true), then read the endpoint as it is."""
+        if wanted["wait"]:
+            self.wait_associated(endpoint_id)
+            self.wait_rules_active(endpoint_id)
+        self.endpoint = self.read(endpoint_id) or self.endpoint
+
+    # --- client configuration ---
+
+    def _record(self, field: str, before: Any, after: Any) -> None:
+        """A difference for the diff, also when a create or delete set the whole before/after documents."""
+        if self._diff_override is None:
+            self.differences.add(field, before, after)
+            return
+        for side, value in (("before", before), ("after", after)):
+            if isinstance(self._diff_override.get(side), dict):
+                self._diff_override[side][field] = value
+
+    def _export(self, endpoint_id: str) -> str:
+        try:
+            response = self.ec2.export_client_vpn_client_configuration(aws_retry=True, ClientVpnEndpointId=endpoint_id)
+        except _AWS_ERRORS as e:
+            self.module.fail_json_aws(e, msg=f"Failed to export the client configuration of {endpoint_id}")
+        return response["ClientConfiguration"]
+
+    def _ensure_client_config(self, wanted: dict[str, Any]) -> None:
+        config = wanted["client_config"]
+        if config is None:
+            return
+        path = config["path"]
+        self.client_config_path = path
+        mode = f"{CLIENT_CONFIG_MODE:04o}"
+        before: dict[str, Any] = {"path": path, "checksum": None, "mode": None}
+        if os.path.exists(path):
+            with open(path, "rb") as existing:
+                before["checksum"] = sha256_hex(existing.read())
+            before["mode"] = f"{os.stat(path).st_mode & 0o7777:04o}"
+        endpoint_id = self.endpoint.get("client_vpn_endpoint_id")
+        if endpoint_id is None:  # check mode before the endpoint exists: its configuration cannot be known yet
+            self.changed = True
+            self._record("client_config", before, {"path": path, "checksum": None, "mode": mode})
+            return
+        content = client_config_content(self._export(endpoint_id), config["client_certificate"], config["client_key"])
+        after = {"path": path, "checksum": sha256_hex(content), "mode": mode}
+        if before == after:
+            return
+        self.changed = True
+        self._record("client_config", before, after)
+        if not self.check_mode:
+            self._write(path, content)
+
+    def _write(self, path: str, content: bytes) -> None:
+        fd, temporary = tempfile.mkstemp(prefix=".client-vpn-", dir=os.path.dirname(path))
+        try:
+            os.fchmod(fd, CLIENT_CONFIG_MODE)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+            self.module.atomic_move(temporary, path)
+            os.chmod(path, CLIENT_CONFIG_MODE)  # atomic_move gives the file the mode of the one it replaces
+        except OSError as e:
+            self.module.fail_json(msg=f"Failed to write the client configuration to {path}: {e.strerror}")
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+
+    # --- absent ---
+
+    def ensure_absent(self, lookup: dict[str, str], wait: bool) -> None:
+        found = self.find(lookup, include_leaving=True)
+        live = [e for e in found if e["Status"]["Code"] not in GONE_STATUSES]
+        if len(live) > 1:
+            self._fail_ambiguous(lookup, live)
+        if not live:
+            if wait and not self.check_mode:
+                for endpoint in found:
+                    self.wait_deleted(endpoint["ClientVpnEndpointId"])
+            elif found:
+                self.endpoint = self.read(found[0]["ClientVpnEndpointId"], found[0]) or {}
+            return
+        current = self.read(live[0]["ClientVpnEndpointId"], live[0])
+        if current is None:
+            return
+        to_disassociate = [a for a in current["associations"] if a["status"] != "disassociating"]
+        if not wait and not to_disassociate and current["associations"]:
+            self.endpoint = current  # the disassociations are under way; a later run deletes the endpoint
+            return
+        self.changed = True
+        self.set_diff(before=current, after={})
+        if self.check_mode:
+            return
+        self._delete(current, wait_for_deletion=wait, wait_for_disassociation=wait)
+
+    def _delete(self, current: dict[str, Any], wait_for_deletion: bool, wait_for_disassociation: bool) -> None:
+        """Disassociate every target network, wait until they are gone, delete the endpoint.
+
+        Without ``wait_for_disassociation`` the run stops once the disassociations are started (a later run deletes
+        the endpoint); ``self.endpoint`` then holds the endpoint as it is."""
+        if self.check_mode:
+            return
+        endpoint_id = current["client_vpn_endpoint_id"]
+        self._disassociate(endpoint_id, [a for a in current["associations"] if a["status"] != "disassociating"])
+        if current["associations"]:
+            if not wait_for_disassociation:
+                self.endpoint = self.read(endpoint_id) or {}
+                return
+            self.wait_disassociated(endpoint_id)
+        try:
+            self.ec2.delete_client_vpn_endpoint(aws_retry=True, ClientVpnEndpointId=endpoint_id)
+        except is_boto3_error_code(_ENDPOINT_NOT_FOUND):
+            pass  # gone already
+        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to delete Client VPN endpoint {endpoint_id}")
+        if wait_for_deletion:
+            self.wait_deleted(endpoint_id)
+            self.endpoint = {}
+        else:
+            self.endpoint = self.read(endpoint_id) or {}

@@ -1,0 +1,1171 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Manager behind cloudops.fargate.ecs_service, and its pure helpers.
+
+The helpers validate what the caller asked for and fill in the defaults (so every bad input fails before the first
+AWS call), read a service from DescribeServices into the module's terms (filling in what AWS leaves out with AWS's
+own defaults), compare the two field by field and build the one UpdateService request that closes the gap.
+
+What UpdateService can change on a rolling-update (``ECS`` deployment controller) service today: task definition,
+desired count, deployment configuration, network configuration, load balancers, capacity provider strategy (from a
+launch type to a strategy, and back to the launch type with an empty list), platform version, health check grace
+period, execute command, managed tags and tag propagation. What it cannot: the name and the cluster (the identity),
+a launch type other than the one the service has (EC2 to FARGATE), and anything at all on a service run by another
+deployment controller; the module refuses those with a message naming them.
+
+A rollout is awaited with a waiter on DescribeServices: the deployment the run started (or, when nothing changed, the
+primary one) must reach ``rolloutState`` COMPLETED with ``runningCount`` equal to ``desiredCount``; a ``FAILED``
+deployment (circuit breaker), one that is no longer in the service (rolled back) or the timeout fail the task with
+the service's recent events and the stopped tasks' reasons.
+"""
+
+from __future__ import annotations
+
+import re
+from copy import deepcopy
+from typing import Any
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
+
+try:
+    import botocore
+    from botocore.waiter import WaiterModel
+    from botocore.waiter import create_waiter_with_client
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing dependency
+
+# --- choices and defaults -------------------------------------------------------------------------------
+
+STATES = ("present", "absent")
+LAUNCH_TYPES = ("FARGATE",)
+PROPAGATE_TAGS = ("NONE", "SERVICE", "TASK_DEFINITION")
+
+# The module's defaults, in one place; the argument spec and DOCUMENTATION state the same values.
+DEFAULT_LAUNCH_TYPE = "FARGATE"
+DEFAULT_DESIRED_COUNT = 1  # a new service's count when desired_count is not given
+DEFAULT_CIRCUIT_BREAKER = {"enable": True, "rollback": True}
+DEFAULT_MINIMUM_HEALTHY_PERCENT = 100
+DEFAULT_MAXIMUM_PERCENT = 200
+DEFAULT_ASSIGN_PUBLIC_IP = False
+DEFAULT_PLATFORM_VERSION = "LATEST"
+DEFAULT_PROPAGATE_TAGS = "SERVICE"
+DEFAULT_ENABLE_ECS_MANAGED_TAGS = True
+DEFAULT_CAPACITY_PROVIDER_WEIGHT = 1
+DEFAULT_CAPACITY_PROVIDER_BASE = 0
+DEFAULT_WAIT_TIMEOUT = 600
+
+# What DescribeServices leaves out stands for AWS's defaults.
+AWS_DEFAULT_CIRCUIT_BREAKER = {"enable": False, "rollback": False}
+AWS_DEFAULT_MINIMUM_HEALTHY_PERCENT = 100
+AWS_DEFAULT_MAXIMUM_PERCENT = 200
+AWS_DEFAULT_HEALTH_CHECK_GRACE_PERIOD = 0
+AWS_DEFAULT_PROPAGATE_TAGS = "NONE"
+
+FARGATE_CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+# Seconds between two looks at a rollout or a deletion (a unit test shortens it).
+POLL_DELAY = 5
+EVENTS_RETURNED = 10
+STOPPED_TASKS_REPORTED = 10
+# ECS's clientToken: up to 36 ASCII characters.
+CLIENT_TOKEN_LENGTH = 36
+
+# --- limits ------------------------------------------------------------------------------------------------
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+_PARTITION = r"arn:aws[a-z-]*"
+_CLUSTER_ARN_RE = re.compile(rf"^{_PARTITION}:ecs:[a-z0-9-]+:\d{{12}}:cluster/([A-Za-z0-9_-]{{1,255}})$")
+_TASK_DEFINITION_RE = re.compile(
+    rf"^(?:{_PARTITION}:ecs:[a-z0-9-]+:\d{{12}}:task-definition/)?([A-Za-z0-9_-]{{1,255}})(?::([1-9][0-9]*))?$"
+)
+_SUBNET_RE = re.compile(r"^subnet-[0-9a-f]+$")
+_SECURITY_GROUP_RE = re.compile(r"^sg-[0-9a-f]+$")
+_TARGET_GROUP_ARN_RE = re.compile(
+    rf"^{_PARTITION}:elasticloadbalancing:[a-z0-9-]+:\d{{12}}:targetgroup/[A-Za-z0-9-]{{1,32}}/[0-9a-f]+$"
+)
+_PLATFORM_VERSION_RE = re.compile(r"^(LATEST|\d+\.\d+\.\d+)$")
+_DEPLOYMENT_ID_RE = re.compile(r"^[A-Za-z0-9/_.:-]+$")
+MAX_SUBNETS = 16
+MAX_SECURITY_GROUPS = 5
+MAX_LOAD_BALANCERS = 5
+MAX_CAPACITY_PROVIDERS = 20
+PORT_RANGE = (1, 65535)
+PERCENT_RANGE = (0, 100)
+MAX_INT32 = 2147483647
+WEIGHT_RANGE = (0, 1000)
+BASE_RANGE = (0, 100000)
+MAX_TAGS = 50
+TAG_KEY_MAX_LENGTH = 128
+TAG_VALUE_MAX_LENGTH = 256
+
+
+class ServiceInputError(ValueError):
+    """The caller's arguments cannot describe a valid service; the message names every bad option."""
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _range_error(option: str, value: Any, low: int, high: int) -> str | None:
+    if not _is_int(value) or not low <= value <= high:
+        return f"{option} must be an integer from {low} to {high}, not {value!r}"
+    return None
+
+
+# --- identity ----------------------------------------------------------------------------------------------
+
+
+def cluster_name(cluster: str) -> str:
+    """The cluster's name, from a name or an ARN."""
+    match = _CLUSTER_ARN_RE.match(cluster or "")
+    return match.group(1) if match else cluster
+
+
+def identity_errors(params: dict[str, Any]) -> list[str]:
+    errors = []
+    name = params.get("name")
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        errors.append(f"name must be 1 to 255 letters, digits, hyphens and underscores, not {name!r}")
+    cluster = params.get("cluster")
+    if not isinstance(cluster, str) or not (_NAME_RE.match(cluster) or _CLUSTER_ARN_RE.match(cluster)):
+        errors.append(f"cluster must be a cluster name (letters, digits, hyphens, underscores) or ARN, not {cluster!r}")
+    timeout = params.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)
+    if not _is_int(timeout) or timeout < 0:
+        errors.append(f"wait_timeout must be a number of seconds, 0 or more, not {timeout!r}")
+    return errors
+
+
+def wanted_identity(params: dict[str, Any]) -> dict[str, Any]:
+    """What ``state=absent`` needs, validated."""
+    errors = identity_errors(params)
+    if errors:
+        raise ServiceInputError("; ".join(errors))
+    return {
+        "name": params["name"],
+        "cluster": params["cluster"],
+        "wait": params.get("wait", True),
+        "wait_timeout": params.get("wait_timeout", DEFAULT_WAIT_TIMEOUT),
+    }
+
+
+# --- task definitions --------------------------------------------------------------------------------------
+
+
+def task_definition_ref(value: str | None) -> str | None:
+    """``family:revision`` (or ``family``) of a task definition given as either or as an ARN."""
+    if not value:
+        return None
+    match = _TASK_DEFINITION_RE.match(value)
+    if not match:
+        return value
+    family, revision = match.groups()
+    return f"{family}:{revision}" if revision else family
+
+
+def has_revision(value: str | None) -> bool:
+    match = _TASK_DEFINITION_RE.match(value or "")
+    return bool(match and match.group(2))
+
+
+def task_definition_errors(definition: dict[str, Any], wanted: dict[str, Any], current_ref: str | None) -> list[str]:
+    """Why the service cannot run ``definition`` as asked (DescribeTaskDefinition's ``taskDefinition``)."""
+    errors = []
+    ref = task_definition_ref(definition.get("taskDefinitionArn"))
+    if definition.get("status") == "INACTIVE" and ref != current_ref:
+        errors.append(f"task definition {ref} is INACTIVE (deregistered); AWS runs no new tasks from it")
+    if is_fargate(wanted["launch_type"], wanted["capacity_provider_strategy"]):
+        if "FARGATE" not in (definition.get("compatibilities") or []):
+            errors.append(
+                f"task definition {ref} is not compatible with Fargate (requiresCompatibilities lacks FARGATE)"
+            )
+        if definition.get("networkMode") not in (None, "awsvpc"):
+            errors.append(
+                f"task definition {ref} uses network mode {definition.get('networkMode')}; Fargate needs awsvpc"
+            )
+    containers = {c.get("name"): c for c in definition.get("containerDefinitions") or []}
+    for index, load_balancer in enumerate(wanted["load_balancers"] or []):
+        name, port = load_balancer["container_name"], load_balancer["container_port"]
+        container = containers.get(name)
+        if container is None:
+            errors.append(
+                f"load_balancers[{index}].container_name {name!r} is not a container of task definition {ref}"
+                f" (it has {', '.join(sorted(str(n) for n in containers)) or 'none'})"
+            )
+            continue
+        ports = sorted({m.get("containerPort") for m in container.get("portMappings") or [] if m.get("containerPort")})
+        if port not in ports:
+            errors.append(
+                f"load_balancers[{index}].container_port {port} is not a port mapping of container {name} in task"
+                f" definition {ref} (it maps {', '.join(str(p) for p in ports) or 'no port'})"
+            )
+    return errors
+
+
+# --- the module's arguments ----------------------------------------------------------------------------------
+
+
+def is_fargate(launch_type: str | None, strategy: list[dict[str, Any]] | None) -> bool:
+    if strategy:
+        return all(item["capacity_provider"] in FARGATE_CAPACITY_PROVIDERS for item in strategy)
+    return launch_type == "FARGATE"
+
+
+def wanted_tags(tags: dict[str, Any] | None) -> dict[str, str] | None:
+    """Tags as AWS stores them (strings); ``None`` leaves tags alone."""
+    if tags is None:
+        return None
+    return {str(key): "" if value is None else str(value) for key, value in tags.items()}
+
+
+def _tag_errors(tags: dict[str, str] | None) -> list[str]:
+    if tags is None:
+        return []
+    errors = []
+    if len(tags) > MAX_TAGS:
+        errors.append(f"tags: at most {MAX_TAGS} tags, not {len(tags)}")
+    for key, value in tags.items():
+        if key.lower().startswith("aws:"):
+            errors.append(f"tags: the key {key!r} is reserved by AWS (aws: prefix)")
+        if not 1 <= len(key) <= TAG_KEY_MAX_LENGTH:
+            errors.append(f"tags: the key {key!r} must be 1 to {TAG_KEY_MAX_LENGTH} characters long")
+        if len(value) > TAG_VALUE_MAX_LENGTH:
+            errors.append(f"tags: the value of {key!r} must be at most {TAG_VALUE_MAX_LENGTH} characters long")
+    return errors
+
+
+def _wanted_strategy(given: list[dict[str, Any]] | None) -> tuple[list[dict[str, Any]] | None, list[str]]:
+    if given is None:
+        return None, []
+    if not given:
+        return None, ["capacity_provider_strategy must not be empty; leave it out to use launch_type"]
+    errors = []
+    strategy = []
+    for index, item in enumerate(given):
+        item = item or {}
+        provider = item.get("capacity_provider")
+        weight = item.get("weight")
+        weight = DEFAULT_CAPACITY_PROVIDER_WEIGHT if weight is None else weight
+        base = item.get("base")
+        base = DEFAULT_CAPACITY_PROVIDER_BASE if base is None else base
+        where = f"capacity_provider_strategy[{index}]"
+        if not isinstance(provider, str) or not _NAME_RE.match(provider):
+            errors.append(f"{where}.capacity_provider must be a capacity provider name, not {provider!r}")
+        for option, value, bounds in (("weight", weight, WEIGHT_RANGE), ("base", base, BASE_RANGE)):
+            error = _range_error(f"{where}.{option}", value, *bounds)
+            if error:
+                errors.append(error)
+        strategy.append({"capacity_provider": provider, "weight": weight, "base": base})
+    names = [item["capacity_provider"] for item in strategy]
+    if len(names) != len(set(names)):
+        errors.append("capacity_provider_strategy names a capacity provider more than once")
+    if len(strategy) > MAX_CAPACITY_PROVIDERS:
+        errors.append(f"capacity_provider_strategy: at most {MAX_CAPACITY_PROVIDERS} capacity providers")
+    if sum(1 for item in strategy if _is_int(item["base"]) and item["base"] > 0) > 1:
+        errors.append("capacity_provider_strategy: only one capacity provider may have a base above 0")
+    if strategy and all(_is_int(item["weight"]) for item in strategy) and not any(item["weight"] for item in strategy):
+        errors.append("capacity_provider_strategy: at least one capacity provider needs a weight above 0")
+    return sorted(strategy, key=lambda item: str(item["capacity_provider"])), errors
+
+
+def _wanted_network(given: dict[str, Any] | None) -> tuple[dict[str, Any] | None, list[str]]:
+    if given is None:
+        return None, []
+    errors = []
+    subnets = given.get("subnets") or []
+    security_groups = given.get("security_groups") or None
+    assign_public_ip = given.get("assign_public_ip")
+    assign_public_ip = DEFAULT_ASSIGN_PUBLIC_IP if assign_public_ip is None else assign_public_ip
+    if not subnets:
+        errors.append(
+            "network.subnets is required with network (the tasks' subnets"
+            + (", which assign_public_ip needs" if assign_public_ip else "")
+            + ")"
+        )
+    elif len(subnets) > MAX_SUBNETS:
+        errors.append(f"network.subnets: at most {MAX_SUBNETS} subnets")
+    for subnet in subnets:
+        if not isinstance(subnet, str) or not _SUBNET_RE.match(subnet):
+            errors.append(f"network.subnets: {subnet!r} is not a subnet ID")
+    for group in security_groups or []:
+        if not isinstance(group, str) or not _SECURITY_GROUP_RE.match(group):
+            errors.append(f"network.security_groups: {group!r} is not a security group ID")
+    if security_groups and len(security_groups) > MAX_SECURITY_GROUPS:
+        errors.append(f"network.security_groups: at most {MAX_SECURITY_GROUPS} security groups")
+    return {  # in the given order (AWS keeps it); compared as sets
+        "subnets": list(dict.fromkeys(subnets)),
+        "security_groups": list(dict.fromkeys(security_groups)) if security_groups else None,
+        "assign_public_ip": bool(assign_public_ip),
+    }, errors
+
+
+def _wanted_load_balancers(given: list[dict[str, Any]] | None) -> tuple[list[dict[str, Any]] | None, list[str]]:
+    if given is None:
+        return None, []
+    errors = []
+    if len(given) > MAX_LOAD_BALANCERS:
+        errors.append(f"load_balancers: at most {MAX_LOAD_BALANCERS} target groups per service")
+    result = []
+    for index, item in enumerate(given):
+        item = item or {}
+        where = f"load_balancers[{index}]"
+        arn = item.get("target_group_arn")
+        if not isinstance(arn, str) or not _TARGET_GROUP_ARN_RE.match(arn):
+            errors.append(f"{where}.target_group_arn is not a target group ARN: {arn!r}")
+        name = item.get("container_name")
+        if not isinstance(name, str) or not _NAME_RE.match(name):
+            errors.append(f"{where}.container_name must be a container name, not {name!r}")
+        error = _range_error(f"{where}.container_port", item.get("container_port"), *PORT_RANGE)
+        if error:
+            errors.append(error)
+        result.append({"target_group_arn": arn, "container_name": name, "container_port": item.get("container_port")})
+    keys = [(lb["target_group_arn"], lb["container_name"], lb["container_port"]) for lb in result]
+    if len(keys) != len(set(keys)):
+        errors.append("load_balancers lists the same target group, container and port more than once")
+    return sorted(
+        result, key=lambda lb: (str(lb["target_group_arn"]), str(lb["container_name"]), str(lb["container_port"]))
+    ), errors
+
+
+def wanted_settings(params: dict[str, Any]) -> dict[str, Any]:
+    """The service the caller asked for, validated, defaults filled in; raises ServiceInputError naming every bad
+    option. ``None`` for a field means it is left alone."""
+    errors = identity_errors(params)
+    task_definition = params.get("task_definition")
+    if not isinstance(task_definition, str) or not _TASK_DEFINITION_RE.match(task_definition):
+        errors.append(
+            f"task_definition must be family:revision, a family (its latest ACTIVE revision) or a task definition ARN,"
+            f" not {task_definition!r}"
+        )
+    desired_count = params.get("desired_count")
+    if desired_count is not None:
+        error = _range_error("desired_count", desired_count, 0, MAX_INT32)
+        if error:
+            errors.append(error)
+    minimum = params.get("minimum_healthy_percent")
+    minimum = DEFAULT_MINIMUM_HEALTHY_PERCENT if minimum is None else minimum
+    maximum = params.get("maximum_percent")
+    maximum = DEFAULT_MAXIMUM_PERCENT if maximum is None else maximum
+    error = _range_error("minimum_healthy_percent", minimum, *PERCENT_RANGE)
+    if error:
+        errors.append(error)
+    error = _range_error("maximum_percent", maximum, 100, MAX_INT32)
+    if error:
+        errors.append(error)
+    elif _is_int(minimum) and maximum <= minimum and minimum > 0:
+        errors.append(
+            f"maximum_percent ({maximum}) must be above minimum_healthy_percent ({minimum}), or no task could be"
+            " replaced during a deployment"
+        )
+    breaker = dict(DEFAULT_CIRCUIT_BREAKER)
+    breaker.update({k: bool(v) for k, v in (params.get("deployment_circuit_breaker") or {}).items() if v is not None})
+    breaker["rollback"] = breaker["rollback"] and breaker["enable"]  # no rollback without the breaker
+
+    strategy, strategy_errors = _wanted_strategy(params.get("capacity_provider_strategy"))
+    errors.extend(strategy_errors)
+    launch_type = params.get("launch_type")
+    if strategy is None:
+        launch_type = launch_type or DEFAULT_LAUNCH_TYPE
+        if launch_type not in LAUNCH_TYPES:
+            errors.append(f"launch_type must be one of {', '.join(LAUNCH_TYPES)}, not {launch_type!r}")
+    elif launch_type is not None:
+        errors.append("launch_type and capacity_provider_strategy are mutually exclusive")
+        launch_type = None
+
+    network, network_errors = _wanted_network(params.get("network"))
+    errors.extend(network_errors)
+    load_balancers, load_balancer_errors = _wanted_load_balancers(params.get("load_balancers"))
+    errors.extend(load_balancer_errors)
+    grace = params.get("health_check_grace_period_seconds")
+    if grace is not None:
+        error = _range_error("health_check_grace_period_seconds", grace, 0, MAX_INT32)
+        if error:
+            errors.append(error)
+    platform_version = params.get("platform_version") or DEFAULT_PLATFORM_VERSION
+    if not _PLATFORM_VERSION_RE.match(str(platform_version)):
+        errors.append(f"platform_version must be LATEST or a version like 1.4.0, not {platform_version!r}")
+    propagate_tags = params.get("propagate_tags") or DEFAULT_PROPAGATE_TAGS
+    if propagate_tags not in PROPAGATE_TAGS:
+        errors.append(f"propagate_tags must be one of {', '.join(PROPAGATE_TAGS)}, not {propagate_tags!r}")
+    managed_tags = params.get("enable_ecs_managed_tags")
+    managed_tags = DEFAULT_ENABLE_ECS_MANAGED_TAGS if managed_tags is None else bool(managed_tags)
+    tags = wanted_tags(params.get("tags"))
+    errors.extend(_tag_errors(tags))
+    if errors:
+        raise ServiceInputError("; ".join(errors))
+
+    externally = bool(params.get("desired_count_managed_externally"))
+    return {
+        "name": params["name"],
+        "cluster": params["cluster"],
+        "task_definition": task_definition,
+        "task_definition_ref": task_definition_ref(task_definition),
+        "task_definition_arn": None,  # filled in once the task definition is described
+        "desired_count": desired_count,
+        "desired_count_managed_externally": externally,
+        "deployment_circuit_breaker": breaker,
+        "minimum_healthy_percent": minimum,
+        "maximum_percent": maximum,
+        "launch_type": launch_type,
+        "capacity_provider_strategy": strategy,
+        "network": network,
+        "load_balancers": load_balancers,
+        "health_check_grace_period_seconds": grace,
+        "platform_version": platform_version,
+        "enable_execute_command": params.get("enable_execute_command"),
+        "propagate_tags": propagate_tags,
+        "enable_ecs_managed_tags": managed_tags,
+        "tags": tags,
+        "purge_tags": params.get("purge_tags", True),
+        "force_new_deployment": bool(params.get("force_new_deployment")),
+        "wait": params.get("wait", True),
+        "wait_timeout": params.get("wait_timeout", DEFAULT_WAIT_TIMEOUT),
+    }
+
+
+# --- reading AWS ---------------------------------------------------------------------------------------------
+
+
+def normalized_strategy(strategy: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """A capacity provider strategy (AWS's camelCase) in the module's terms, sorted."""
+    return sorted(
+        (
+            {
+                "capacity_provider": item.get("capacityProvider"),
+                "weight": item.get("weight", 0),
+                "base": item.get("base", 0),
+            }
+            for item in strategy or []
+        ),
+        key=lambda item: str(item["capacity_provider"]),
+    )
+
+
+def normalized_network(configuration: dict[str, Any] | None) -> dict[str, Any] | None:
+    awsvpc = (configuration or {}).get("awsvpcConfiguration")
+    if not awsvpc:
+        return None
+    return {
+        "subnets": sorted(set(awsvpc.get("subnets") or [])),
+        "security_groups": sorted(set(awsvpc.get("securityGroups") or [])),
+        "assign_public_ip": awsvpc.get("assignPublicIp") == "ENABLED",
+    }
+
+
+def normalized_load_balancers(load_balancers: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    result = [
+        {
+            "target_group_arn": lb.get("targetGroupArn"),
+            "container_name": lb.get("containerName"),
+            "container_port": lb.get("containerPort"),
+        }
+        for lb in load_balancers or []
+    ]
+    return sorted(
+        result, key=lambda lb: (str(lb["target_group_arn"]), str(lb["container_name"]), str(lb["container_port"]))
+    )
+
+
+def current_settings(service: dict[str, Any]) -> dict[str, Any]:
+    """A DescribeServices entry in the terms of ``wanted_settings``, AWS's defaults filled in."""
+    deployment_configuration = service.get("deploymentConfiguration") or {}
+    breaker = deployment_configuration.get("deploymentCircuitBreaker") or {}
+    strategy = normalized_strategy(service.get("capacityProviderStrategy"))
+    return {
+        "task_definition_ref": task_definition_ref(service.get("taskDefinition")),
+        "desired_count": service.get("desiredCount"),
+        "deployment_circuit_breaker": {
+            "enable": bool(breaker.get("enable", AWS_DEFAULT_CIRCUIT_BREAKER["enable"])),
+            "rollback": bool(breaker.get("rollback", AWS_DEFAULT_CIRCUIT_BREAKER["rollback"])),
+        },
+        "minimum_healthy_percent": deployment_configuration.get(
+            "minimumHealthyPercent", AWS_DEFAULT_MINIMUM_HEALTHY_PERCENT
+        ),
+        "maximum_percent": deployment_configuration.get("maximumPercent", AWS_DEFAULT_MAXIMUM_PERCENT),
+        "launch_type": service.get("launchType") or None,
+        "capacity_provider_strategy": strategy or None,
+        "network": normalized_network(service.get("networkConfiguration")),
+        "load_balancers": normalized_load_balancers(service.get("loadBalancers")),
+        "health_check_grace_period_seconds": service.get(
+            "healthCheckGracePeriodSeconds", AWS_DEFAULT_HEALTH_CHECK_GRACE_PERIOD
+        ),
+        "platform_version": service.get("platformVersion") or DEFAULT_PLATFORM_VERSION,
+        "enable_execute_command": bool(service.get("enableExecuteCommand", False)),
+        "propagate_tags": service.get("propagateTags") or AWS_DEFAULT_PROPAGATE_TAGS,
+        "enable_ecs_managed_tags": bool(service.get("enableECSManagedTags", False)),
+        "tags": boto3_tag_list_to_ansible_dict(service.get("tags") or [], "key", "value"),
+    }
+
+
+def normalize_service(service: dict[str, Any] | None) -> dict[str, Any]:
+    """A DescribeServices entry as the module returns it: snake_case, tags as a dict, the last events only."""
+    if not service:
+        return {}
+    raw = dict(service)
+    tags = raw.pop("tags", None) or []
+    events = raw.pop("events", None) or []
+    result = camel_dict_to_snake_dict(raw)
+    result["tags"] = boto3_tag_list_to_ansible_dict(tags, "key", "value")
+    result["events"] = [camel_dict_to_snake_dict(event) for event in events[:EVENTS_RETURNED]]
+    return result
+
+
+def primary_deployment(service: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The PRIMARY deployment of a service in either casing."""
+    for deployment in (service or {}).get("deployments") or []:
+        if deployment.get("status") == "PRIMARY":
+            return deployment
+    return None
+
+
+def rollout_state(service: dict[str, Any] | None) -> str | None:
+    primary = primary_deployment(service)
+    if primary is None:
+        return None
+    return primary.get("rollout_state", primary.get("rolloutState"))
+
+
+def rollout_complete(service: dict[str, Any] | None) -> bool:
+    """Whether the service is where a rollout ends: primary deployment COMPLETED, every desired task running."""
+    if not service or service.get("status") != "ACTIVE":
+        return False
+    running = service.get("running_count", service.get("runningCount"))
+    desired = service.get("desired_count", service.get("desiredCount"))
+    return rollout_state(service) == "COMPLETED" and running == desired
+
+
+# --- comparing and requesting --------------------------------------------------------------------------------
+
+
+def _network_request(network: dict[str, Any]) -> dict[str, Any]:
+    """An awsvpc configuration; without security groups AWS uses the VPC's default one."""
+    awsvpc: dict[str, Any] = {"subnets": list(network["subnets"])}
+    if network["security_groups"]:
+        awsvpc["securityGroups"] = list(network["security_groups"])
+    awsvpc["assignPublicIp"] = "ENABLED" if network["assign_public_ip"] else "DISABLED"
+    return {"awsvpcConfiguration": awsvpc}
+
+
+def _strategy_request(strategy: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"capacityProvider": item["capacity_provider"], "weight": item["weight"], "base": item["base"]}
+        for item in strategy
+    ]
+
+
+def _load_balancers_request(load_balancers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "targetGroupArn": lb["target_group_arn"],
+            "containerName": lb["container_name"],
+            "containerPort": lb["container_port"],
+        }
+        for lb in load_balancers
+    ]
+
+
+def _deployment_configuration(current: dict[str, Any] | None, wanted: dict[str, Any]) -> dict[str, Any]:
+    """The deployment configuration asked for, over what the service has (alarms and the like are kept)."""
+    configuration = deepcopy(current or {})
+    configuration.update(
+        deploymentCircuitBreaker=dict(wanted["deployment_circuit_breaker"]),
+        maximumPercent=wanted["maximum_percent"],
+        minimumHealthyPercent=wanted["minimum_healthy_percent"],
+    )
+    return configuration
+
+
+def immutable_errors(service: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
+    """What the task asks for that AWS cannot change on this existing service."""
+    errors = []
+    controller = (service.get("deploymentController") or {}).get("type", "ECS")
+    if controller != "ECS":
+        errors.append(
+            f"service {service.get('serviceName')} uses the {controller} deployment controller; this module manages"
+            " rolling-update (ECS) services only"
+        )
+    current_launch_type = service.get("launchType") or None
+    if wanted["capacity_provider_strategy"] is None and current_launch_type not in (None, wanted["launch_type"]):
+        errors.append(
+            f"launch_type of service {service.get('serviceName')} is {current_launch_type} and AWS cannot change a"
+            f" service's launch type to {wanted['launch_type']}; delete the service (state=absent) and run again"
+        )
+    return errors
+
+
+def service_changes(
+    service: dict[str, Any], wanted: dict[str, Any]
+) -> tuple[list[tuple[str, Any, Any]], dict[str, Any]]:
+    """The differences (field, before, after) between a DescribeServices entry and ``wanted``, and the
+    UpdateService parameters (without cluster and service) that remove them."""
+    current = current_settings(service)
+    changes: list[tuple[str, Any, Any]] = []
+    request: dict[str, Any] = {}
+
+    def differ(field: str, before: Any, after: Any, **parameters: Any) -> None:
+        if before != after:
+            changes.append((field, before, after))
+            request.update(parameters)
+
+    differ(
+        "task_definition",
+        current["task_definition_ref"],
+        wanted["task_definition_ref"],
+        taskDefinition=wanted.get("task_definition_arn") or wanted["task_definition"],
+    )
+    if wanted["desired_count"] is not None and not wanted["desired_count_managed_externally"]:
+        differ("desired_count", current["desired_count"], wanted["desired_count"], desiredCount=wanted["desired_count"])
+    configuration = _deployment_configuration(service.get("deploymentConfiguration"), wanted)
+    for field in ("deployment_circuit_breaker", "minimum_healthy_percent", "maximum_percent"):
+        differ(field, current[field], wanted[field], deploymentConfiguration=configuration)
+
+    if wanted["capacity_provider_strategy"] is not None:
+        strategy = wanted["capacity_provider_strategy"]
+        if current["launch_type"] is not None:
+            changes.append(("launch_type", current["launch_type"], None))
+        differ(
+            "capacity_provider_strategy",
+            current["capacity_provider_strategy"] or [],
+            strategy,
+            capacityProviderStrategy=_strategy_request(strategy),
+        )
+        if current["launch_type"] is not None:
+            request["capacityProviderStrategy"] = _strategy_request(strategy)
+    elif current["capacity_provider_strategy"]:  # back to the launch type: an empty strategy
+        changes.append(("capacity_provider_strategy", current["capacity_provider_strategy"], []))
+        changes.append(("launch_type", None, wanted["launch_type"]))
+        request["capacityProviderStrategy"] = []
+
+    if wanted["network"] is not None:
+        after = dict(wanted["network"])
+        if after["security_groups"] is None:  # left out: the service keeps its groups
+            after["security_groups"] = (current["network"] or {}).get("security_groups") or []
+        compared = dict(after, subnets=sorted(after["subnets"]), security_groups=sorted(after["security_groups"]))
+        differ("network", current["network"], compared, networkConfiguration=_network_request(after))
+    if wanted["load_balancers"] is not None:
+        differ(
+            "load_balancers",
+            current["load_balancers"],
+            wanted["load_balancers"],
+            loadBalancers=_load_balancers_request(wanted["load_balancers"]),
+        )
+    if wanted["health_check_grace_period_seconds"] is not None:
+        differ(
+            "health_check_grace_period_seconds",
+            current["health_check_grace_period_seconds"],
+            wanted["health_check_grace_period_seconds"],
+            healthCheckGracePeriodSeconds=wanted["health_check_grace_period_seconds"],
+        )
+    if is_fargate(wanted["launch_type"], wanted["capacity_provider_strategy"]):
+        differ(
+            "platform_version",
+            current["platform_version"],
+            wanted["platform_version"],
+            platformVersion=wanted["platform_version"],
+        )
+    if wanted["enable_execute_command"] is not None:
+        differ(
+            "enable_execute_command",
+            current["enable_execute_command"],
+            wanted["enable_execute_command"],
+            enableExecuteCommand=wanted["enable_execute_command"],
+        )
+    differ(
+        "propagate_tags", current["propagate_tags"], wanted["propagate_tags"], propagateTags=wanted["propagate_tags"]
+    )
+    differ(
+        "enable_ecs_managed_tags",
+        current["enable_ecs_managed_tags"],
+        wanted["enable_ecs_managed_tags"],
+        enableECSManagedTags=wanted["enable_ecs_managed_tags"],
+    )
+    if wanted["force_new_deployment"]:
+        changes.append(("force_new_deployment", False, True))
+        request["forceNewDeployment"] = True
+    return changes, request
+
+
+def create_request(wanted: dict[str, Any], client_token: str) -> dict[str, Any]:
+    """CreateService's parameters for ``wanted``."""
+    desired = wanted["desired_count"]
+    request: dict[str, Any] = {
+        "cluster": wanted["cluster"],
+        "serviceName": wanted["name"],
+        "taskDefinition": wanted.get("task_definition_arn") or wanted["task_definition"],
+        "desiredCount": DEFAULT_DESIRED_COUNT if desired is None else desired,
+        "clientToken": client_token,
+        "schedulingStrategy": "REPLICA",
+        "deploymentController": {"type": "ECS"},
+        "deploymentConfiguration": _deployment_configuration(None, wanted),
+        "propagateTags": wanted["propagate_tags"],
+        "enableECSManagedTags": wanted["enable_ecs_managed_tags"],
+    }
+    if wanted["capacity_provider_strategy"] is not None:
+        request["capacityProviderStrategy"] = _strategy_request(wanted["capacity_provider_strategy"])
+    else:
+        request["launchType"] = wanted["launch_type"]
+    if is_fargate(wanted["launch_type"], wanted["capacity_provider_strategy"]):
+        request["platformVersion"] = wanted["platform_version"]
+    if wanted["network"] is not None:
+        request["networkConfiguration"] = _network_request(wanted["network"])
+    if wanted["load_balancers"]:
+        request["loadBalancers"] = _load_balancers_request(wanted["load_balancers"])
+    if wanted["health_check_grace_period_seconds"] is not None:
+        request["healthCheckGracePeriodSeconds"] = wanted["health_check_grace_period_seconds"]
+    if wanted["enable_execute_command"] is not None:
+        request["enableExecuteCommand"] = wanted["enable_execute_command"]
+    if wanted["tags"]:
+        request["tags"] = ansible_dict_to_boto3_tag_list(wanted["tags"], "key", "value")
+    return request
+
+
+# Request parameters that are not fields of the service.
+_NOT_SERVICE_FIELDS = ("cluster", "clientToken", "forceNewDeployment", "tags")
+
+
+def predicted_service(current: dict[str, Any] | None, request: dict[str, Any]) -> dict[str, Any]:
+    """The service (in the module's return shape) after ``request`` (CreateService's or UpdateService's) is
+    applied to ``current`` (the module's return shape, or None for a new service)."""
+    service = (
+        deepcopy(current)
+        if current
+        else {
+            "status": "ACTIVE",
+            "running_count": 0,
+            "pending_count": 0,
+            "deployments": [],
+            "events": [],
+            "tags": {},
+            "load_balancers": [],
+            "enable_execute_command": False,
+            "health_check_grace_period_seconds": AWS_DEFAULT_HEALTH_CHECK_GRACE_PERIOD
+            if request.get("loadBalancers")
+            else None,
+        }
+    )
+    for key, value in request.items():
+        if key in _NOT_SERVICE_FIELDS:
+            continue
+        snake = camel_dict_to_snake_dict({key: value})
+        service.update(snake)
+    if "capacityProviderStrategy" in request:
+        if request["capacityProviderStrategy"]:
+            service["launch_type"] = None
+        else:
+            service["capacity_provider_strategy"] = []
+            service["launch_type"] = DEFAULT_LAUNCH_TYPE
+    if "tags" in request:
+        service["tags"] = boto3_tag_list_to_ansible_dict(request["tags"], "key", "value")
+    return {key: value for key, value in service.items() if value is not None}
+
+
+# --- failure reports -----------------------------------------------------------------------------------------
+
+
+def _when(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value or "")
+
+
+def stopped_task_summary(task: dict[str, Any]) -> dict[str, Any]:
+    """A DescribeTasks entry reduced to why it stopped (snake_case)."""
+    return {
+        "task_arn": task.get("taskArn"),
+        "task_definition_arn": task.get("taskDefinitionArn"),
+        "started_by": task.get("startedBy"),
+        "stop_code": task.get("stopCode"),
+        "stopped_reason": task.get("stoppedReason"),
+        "stopped_at": task.get("stoppedAt"),
+        "containers": [
+            {"name": c.get("name"), "reason": c.get("reason"), "exit_code": c.get("exitCode")}
+            for c in task.get("containers") or []
+            if c.get("reason") or c.get("exitCode") not in (None, 0)
+        ],
+    }
+
+
+def failure_report(headline: str, events: list[dict[str, Any]], stopped_tasks: list[dict[str, Any]]) -> str:
+    """The task's error message: what happened, why the tasks stopped, and what the service said."""
+    lines = [headline]
+    reasons: list[str] = []
+    for task in stopped_tasks:
+        task_id = str(task.get("task_arn") or "").rsplit("/", 1)[-1]
+        reason = task.get("stopped_reason") or "no reason given"
+        details = "; ".join(f"{c['name']}: {c['reason']}" for c in task.get("containers") or [] if c.get("reason"))
+        line = f"  - task {task_id}: {reason}" + (f" ({details})" if details and details not in reason else "")
+        if line not in reasons:
+            reasons.append(line)
+    if reasons:
+        lines.append("Stopped tasks:")
+        lines.extend(reasons)
+    if events:
+        lines.append("Recent service events (newest first):")
+        lines.extend(f"  - {_when(e.get('created_at'))} {e.get('message')}" for e in events)
+    return "\n".join(lines)
+
+
+# --- waiters -----------------------------------------------------------------------------------------------
+
+
+def waiter_settings(timeout: int, delay: float = POLL_DELAY) -> tuple[float, int]:
+    """(delay, max_attempts) for a waiter that gives up after about ``timeout`` seconds."""
+    delay = max(delay, 0.001)
+    return delay, max(1, int(timeout // delay) + 1)
+
+
+def inactive_waiter_config(delay: float, max_attempts: int) -> dict[str, Any]:
+    """Deleted: DescribeServices no longer knows the service, or it is INACTIVE. (botocore's ServicesInactive
+    counts an unknown service as a failure.)"""
+    return {
+        "version": 2,
+        "waiters": {
+            "ServiceInactive": {
+                "operation": "DescribeServices",
+                "delay": delay,
+                "maxAttempts": max_attempts,
+                "acceptors": [
+                    {"matcher": "pathAny", "argument": "failures[].reason", "expected": "MISSING", "state": "success"},
+                    {"matcher": "pathAny", "argument": "services[].status", "expected": "INACTIVE", "state": "success"},
+                ],
+            }
+        },
+    }
+
+
+def rollout_waiter_config(
+    deployment_id: str, delay: float, max_attempts: int, has_rollout_state: bool = True
+) -> dict[str, Any]:
+    """Rolled out: deployment ``deployment_id`` is the PRIMARY one and COMPLETED and every desired task runs.
+    Failed: it is FAILED, or gone from the service (rolled back or replaced), or the service is no longer ACTIVE."""
+    if not _DEPLOYMENT_ID_RE.match(deployment_id):
+        raise ValueError(f"unexpected deployment id {deployment_id!r}")
+    this = f"id=='{deployment_id}'"
+    if has_rollout_state:
+        success = (
+            f"length(services[?status=='ACTIVE' && runningCount == desiredCount"
+            f" && length(deployments[?{this} && status=='PRIMARY' && rolloutState=='COMPLETED']) > `0`]) > `0`"
+        )
+    else:  # a service whose deployments have no rolloutState: one deployment left, every task running
+        success = (
+            f"length(services[?status=='ACTIVE' && runningCount == desiredCount && length(deployments) == `1`"
+            f" && length(deployments[?{this}]) > `0`]) > `0`"
+        )
+    return {
+        "version": 2,
+        "waiters": {
+            "ServiceRolledOut": {
+                "operation": "DescribeServices",
+                "delay": delay,
+                "maxAttempts": max_attempts,
+                "acceptors": [
+                    {"matcher": "path", "argument": success, "expected": True, "state": "success"},
+                    {"matcher": "pathAny", "argument": "failures[].reason", "expected": "MISSING", "state": "failure"},
+                    {
+                        "matcher": "pathAny",
+                        "argument": f"services[].deployments[] | [?{this}].rolloutState",
+                        "expected": "FAILED",
+                        "state": "failure",
+                    },
+                    {
+                        "matcher": "path",
+                        "argument": f"length(services[?status=='ACTIVE'].deployments[] | [?{this}])",
+                        "expected": 0,
+                        "state": "failure",
+                    },
+                ],
+            }
+        },
+    }
+
+
+# --- manager -----------------------------------------------------------------------------------------------
+
+_AWS_ERRORS: tuple[type[Exception], ...]
+try:
+    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
+except NameError:  # botocore missing: AnsibleAWSModule fails before any call
+    _AWS_ERRORS = ()
+
+
+class ServiceManager(BaseResourceManager):
+    """Creates, updates, rolls out and deletes one ECS service; ``service`` holds the result."""
+
+    def __init__(self, module) -> None:
+        super().__init__(module)
+        self.ecs = self.client("ecs")
+        self.service: dict[str, Any] = {}
+        self.cluster_missing = False
+
+    # --- reading ---
+
+    def describe(self, cluster: str, name: str) -> dict[str, Any] | None:
+        """The DescribeServices entry of the service (with tags); None when there is none or no such cluster."""
+        try:
+            response = self.ecs.describe_services(aws_retry=True, cluster=cluster, services=[name], include=["TAGS"])
+        except is_boto3_error_code("ClusterNotFoundException"):
+            self.cluster_missing = True
+            return None
+        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to describe ECS service {name} in cluster {cluster}")
+        for service in response.get("services") or []:
+            if service.get("serviceName") == name:
+                return service
+        return None
+
+    def describe_task_definition(self, task_definition: str) -> dict[str, Any] | None:
+        try:
+            response = self.ecs.describe_task_definition(aws_retry=True, taskDefinition=task_definition)
+        except is_boto3_error_code("ClientException"):
+            return None
+        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to describe task definition {task_definition}")
+        return response.get("taskDefinition")
+
+    def stopped_tasks(self, cluster: str, name: str, deployment_id: str | None) -> list[dict[str, Any]]:
+        """The service's stopped tasks (those of ``deployment_id`` when it has any), newest first."""
+        try:
+            arns = (
+                self.ecs.list_tasks(
+                    aws_retry=True, cluster=cluster, serviceName=name, desiredStatus="STOPPED", maxResults=100
+                ).get("taskArns")
+                or []
+            )
+            if not arns:
+                return []
+            tasks = self.ecs.describe_tasks(aws_retry=True, cluster=cluster, tasks=arns[:100]).get("tasks") or []
+        except _AWS_ERRORS:
+            return []  # only used to explain a failure: the failure itself is the message
+        mine = [task for task in tasks if deployment_id and task.get("startedBy") == deployment_id]
+        chosen = mine or tasks
+        chosen.sort(key=lambda task: _when(task.get("stoppedAt")), reverse=True)
+        return [stopped_task_summary(task) for task in chosen[:STOPPED_TASKS_REPORTED]]
+
+    # --- present ---
+
+    def ensure_present(self, wanted: dict[str, Any]) -> None:
+        cluster, name = wanted["cluster"], wanted["name"]
+        raw = self.describe(cluster, name)
+        if self.cluster_missing and not self.check_mode:
+            self.module.fail_json(msg=f"ECS cluster {cluster} does not exist; create it before its service {name}")
+        status = (raw or {}).get("status")
+        current_ref = task_definition_ref(raw.get("taskDefinition")) if status == "ACTIVE" else None
+        self._resolve_task_definition(wanted, current_ref)
+
+        if raw is None or status == "INACTIVE":
+            self._create(wanted, previous=raw)
+            return
+        if status == "DRAINING":  # deleted, still stopping its tasks: AWS refuses to create it again until INACTIVE
+            if not self.check_mode:
+                self._wait_inactive(
+                    cluster, name, wanted["wait_timeout"], "to finish draining before it is created again"
+                )
+                raw = self.describe(cluster, name)
+            self._create(wanted, previous=raw)
+            return
+        self._update(raw, wanted)
+
+    def _resolve_task_definition(self, wanted: dict[str, Any], current_ref: str | None) -> None:
+        """Look the task definition up: its ARN and revision for comparing, its containers for checking the load
+        balancers. One that does not exist fails the task, except in check mode, where an earlier task of the same
+        run (registering it) has not really run either."""
+        definition = self.describe_task_definition(wanted["task_definition"])
+        if definition is None:
+            if self.check_mode:
+                return
+            self.module.fail_json(
+                msg=f"task definition {wanted['task_definition']} does not exist (or has no ACTIVE revision)"
+            )
+        wanted["task_definition_arn"] = definition.get("taskDefinitionArn")
+        wanted["task_definition_ref"] = task_definition_ref(definition.get("taskDefinitionArn"))
+        errors = task_definition_errors(definition, wanted, current_ref)
+        if errors:
+            self.module.fail_json(msg="; ".join(errors))
+
+    def _create(self, wanted: dict[str, Any], previous: dict[str, Any] | None) -> None:
+        cluster, name = wanted["cluster"], wanted["name"]
+        if wanted["network"] is None and is_fargate(wanted["launch_type"], wanted["capacity_provider_strategy"]):
+            self.module.fail_json(
+                msg=f"network.subnets is required to create service {name}: Fargate tasks run in awsvpc mode"
+            )
+        # The token names this incarnation of the service: a re-run after an interrupted create sends the same one,
+        # a create after a deletion (previous is INACTIVE) another.
+        incarnation = _when((previous or {}).get("createdAt"))
+        token = idempotency_token(cluster_name(cluster), name, incarnation, length=CLIENT_TOKEN_LENGTH)
+        request = create_request(wanted, token)
+        predicted = predicted_service(None, request)
+        self.changed = True
+        self.set_diff(before={}, after=predicted)
+        if self.check_mode:
+            self.service = predicted
+            return
+        try:
+            created = self.ecs.create_service(aws_retry=True, **request)["service"]
+        except _AWS_ERRORS as e:
+            self.module.fail_json_aws(e, msg=f"Failed to create ECS service {name} in cluster {cluster}")
+        self._finish(wanted, primary_deployment(created))
+
+    def _update(self, raw: dict[str, Any], wanted: dict[str, Any]) -> None:
+        cluster, name = wanted["cluster"], wanted["name"]
+        current = normalize_service(raw)
+        errors = immutable_errors(raw, wanted)
+        if errors:
+            self.module.fail_json(msg="; ".join(errors), service=current)
+        changes, request = service_changes(raw, wanted)
+        self.service = predicted_service(current, request)
+        deployment = primary_deployment(raw)
+        if changes:
+            for field, before, after in changes:
+                self.differences.add(field, before, after)
+            self.changed = True
+            if not self.check_mode:
+                try:
+                    updated = self.ecs.update_service(aws_retry=True, cluster=cluster, service=name, **request)[
+                        "service"
+                    ]
+                except _AWS_ERRORS as e:
+                    self.module.fail_json_aws(e, msg=f"Failed to update ECS service {name} in cluster {cluster}")
+                deployment = primary_deployment(updated)
+        self._update_tags(raw, wanted)
+        if self.check_mode:
+            return
+        self._finish(wanted, deployment)
+
+    def _update_tags(self, raw: dict[str, Any], wanted: dict[str, Any]) -> None:
+        arn = raw["serviceArn"]
+
+        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
+            try:
+                if to_unset:
+                    self.ecs.untag_resource(aws_retry=True, resourceArn=arn, tagKeys=to_unset)
+                if to_set:
+                    self.ecs.tag_resource(
+                        aws_retry=True, resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(to_set, "key", "value")
+                    )
+            except _AWS_ERRORS as e:
+                self.module.fail_json_aws(e, msg=f"Failed to update the tags of ECS service {wanted['name']}")
+
+        current_tags = boto3_tag_list_to_ansible_dict(raw.get("tags") or [], "key", "value")
+        after = self.update_tags(current_tags, wanted["tags"], wanted["purge_tags"], apply)
+        if after is not None:
+            self.service["tags"] = after
+
+    def _finish(self, wanted: dict[str, Any], deployment: dict[str, Any] | None) -> None:
+        """Wait for the rollout when asked to, then read the service as it is."""
+        cluster, name = wanted["cluster"], wanted["name"]
+        if wanted["wait"] and deployment is not None:
+            self._wait_rollout(cluster, name, deployment, wanted["wait_timeout"])
+        self.service = normalize_service(self.describe(cluster, name)) or self.service
+
+    # --- waiting ---
+
+    def _waiter(self, config: dict[str, Any], name: str):
+        client = getattr(self.ecs, "client", self.ecs)  # the waiter wants botocore's client, not the retry wrapper
+        return create_waiter_with_client(name, WaiterModel(config), client)
+
+    def _wait_rollout(self, cluster: str, name: str, deployment: dict[str, Any], timeout: int) -> None:
+        deployment_id = deployment["id"]
+        if not _DEPLOYMENT_ID_RE.match(deployment_id):
+            self.module.fail_json(
+                msg=f"Cannot wait for deployment {deployment_id!r} of ECS service {name}: unexpected id"
+            )
+        delay, attempts = waiter_settings(timeout, POLL_DELAY)
+        config = rollout_waiter_config(deployment_id, delay, attempts, has_rollout_state="rolloutState" in deployment)
+        try:
+            self._waiter(config, "ServiceRolledOut").wait(
+                cluster=cluster, services=[name], WaiterConfig={"Delay": delay, "MaxAttempts": attempts}
+            )
+            return
+        except botocore.exceptions.WaiterError as e:
+            timed_out = "Max attempts exceeded" in str(e)
+        raw = self.describe(cluster, name)
+        service = normalize_service(raw)
+        events = service.get("events") or []
+        stopped = self.stopped_tasks(cluster, name, deployment_id)
+        ours = next((d for d in (raw or {}).get("deployments") or [] if d.get("id") == deployment_id), None)
+        primary = primary_deployment(raw) or {}
+        if timed_out:
+            headline = (
+                f"Timed out after {timeout} seconds waiting for deployment {deployment_id} of ECS service {name} to"
+                f" complete: rollout {(ours or primary).get('rolloutState', 'state unknown')},"
+                f" {service.get('running_count', 0)} of {service.get('desired_count', 0)} tasks running"
+                f" ({(ours or {}).get('failedTasks', 0)} failed to start)."
+            )
+        elif raw is None or raw.get("status") != "ACTIVE":
+            headline = f"ECS service {name} was deleted while deployment {deployment_id} rolled out."
+        elif ours is not None and ours.get("rolloutState") == "FAILED":
+            headline = (
+                f"Deployment {deployment_id} of ECS service {name} failed: {ours.get('rolloutStateReason', 'FAILED')}"
+            )
+            if primary.get("id") != deployment_id:
+                headline += (
+                    f" The service rolled back to {task_definition_ref(primary.get('taskDefinition'))}"
+                    f" (deployment {primary.get('id')})."
+                )
+        else:
+            headline = (
+                f"Deployment {deployment_id} of ECS service {name} is gone: the service now runs deployment"
+                f" {primary.get('id')} ({primary.get('rolloutStateReason') or primary.get('rolloutState')})."
+            )
+        self.module.fail_json(
+            msg=failure_report(headline, events, stopped),
+            service=service,
+            events=events,
+            stopped_tasks=stopped,
+            rollout_state=rollout_state(service),
+            rollout_complete=False,
+        )
+
+    def _wait_inactive(self, cluster: str, name: str, timeout: int, what: str) -> None:
+        delay, attempts = waiter_settings(timeout, POLL_DELAY)
+        try:
+            self._waiter(inactive_waiter_config(delay, attempts), "ServiceInactive").wait(
+                cluster=cluster, services=[name], WaiterConfig={"Delay": delay, "MaxAttempts": attempts}
+            )
+        except botocore.exceptions.WaiterError as e:
+            latest = normalize_service(self.describe(cluster, name))
+            if "Max attempts exceeded" in str(e):
+                self.module.fail_json(
+                    msg=f"Timed out after {timeout} seconds waiting for ECS service {name} {what}"
+                    f" (it is {latest.get('status')})",
+                    service=latest,
+                )
+            self.module.fail_json_aws(e, msg=f"Failed while waiting for ECS service {name} {what}", service=latest)
+
+    # --- absent ---
+
+    def ensure_absent(self, wanted: dict[str, Any]) -> None:
+        cluster, name = wanted["cluster"], wanted["name"]
+        raw = self.describe(cluster, name)
+        if raw is None:
+            return
+        current = normalize_service(raw)
+        self.service = current
+        if raw.get("status") == "ACTIVE":
+            self.changed = True
+            self.set_diff(before=current, after={})
+            if self.check_mode:
+                self.service = dict(current, status="INACTIVE" if wanted["wait"] else "DRAINING", desired_count=0)
+                return
+            self._delete(raw)
+        if self.check_mode or not wanted["wait"] or raw.get("status") == "INACTIVE":
+            self.service = normalize_service(self.describe(cluster, name)) if self.changed else current
+            return
+        self._wait_inactive(cluster, name, wanted["wait_timeout"], "to be deleted")
+        self.service = normalize_service(self.describe(cluster, name))
+
+    def _delete(self, raw: dict[str, Any]) -> None:
+        cluster, name = raw["clusterArn"], raw["serviceName"]
+        gone = ("ServiceNotFoundException", "ServiceNotActiveException")
+        try:
+            if raw.get("desiredCount"):
+                self.ecs.update_service(aws_retry=True, cluster=cluster, service=name, desiredCount=0)
+            self.ecs.delete_service(aws_retry=True, cluster=cluster, service=name, force=True)
+        except is_boto3_error_code(gone):
+            return  # deleted by someone else since it was read
+        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to delete ECS service {name}")

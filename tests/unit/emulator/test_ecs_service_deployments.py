@@ -1,0 +1,363 @@
+"""ECS deployments roll out over time, fail on unpullable images, trip the circuit breaker and roll back
+(emulator/extensions/ecs_service_deployments.py).
+
+The rollouts are timed, so these tests run their own emulator with a short EMULATOR_ECS_DEPLOYMENT_SECONDS."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from emulator import server
+from emulator.extensions import ecs_service_deployments
+from emulator.extensions.ecs_service_deployments import DEPLOYMENT_SECONDS_VARIABLE
+from emulator.extensions.ecs_service_deployments import failure_threshold
+from emulator.extensions.ecs_service_deployments import image_registry
+from emulator.extensions.ecs_service_deployments import pull_failure
+
+SECONDS = 0.3
+FAILING_IMAGE = "registry.invalid/team/app:1"
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    state_dir = tmp_path_factory.mktemp("ecs-deployments-emulator")
+    port = server.free_port()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(DEPLOYMENT_SECONDS_VARIABLE, str(SECONDS))
+        server.start(port, state_dir, timeout=60)
+    try:
+        yield server.endpoint_url(port)
+    finally:
+        server.stop(port, state_dir)
+
+
+@pytest.fixture(scope="module")
+def client(endpoint: str) -> Callable[[str], Any]:
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    return lambda name: session.client(name, endpoint_url=endpoint)
+
+
+@pytest.fixture(scope="module")
+def ecs(client: Callable[[str], Any]) -> Any:
+    return client("ecs")
+
+
+@pytest.fixture(scope="module")
+def subnet(client: Callable[[str], Any]) -> str:
+    ec2 = client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.63.0.0/16")["Vpc"]["VpcId"]
+    return ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.63.1.0/24")["Subnet"]["SubnetId"]
+
+
+class Stack:
+    """A cluster with task definitions 1 and 2 (nginx) and 3 (unpullable image)."""
+
+    def __init__(self, ecs: Any, subnet: str, security_groups: list[str] | None = None) -> None:
+        self.ecs = ecs
+        self.subnet = subnet
+        self.awsvpc: dict[str, Any] = {"subnets": [subnet]}
+        if security_groups is not None:
+            self.awsvpc["securityGroups"] = security_groups
+        self.cluster = f"dep-{uuid.uuid4().hex[:8]}"
+        ecs.create_cluster(clusterName=self.cluster)
+        for image in ("nginx:1.27", "nginx:1.28", FAILING_IMAGE):
+            ecs.register_task_definition(
+                family=self.cluster,
+                networkMode="awsvpc",
+                requiresCompatibilities=["FARGATE"],
+                cpu="256",
+                memory="512",
+                containerDefinitions=[{"name": "web", "image": image}],
+            )
+
+    def td(self, revision: int) -> str:
+        return f"arn:aws:ecs:us-east-1:123456789012:task-definition/{self.cluster}:{revision}"
+
+    def create(
+        self, revision: int = 1, desired: int = 2, breaker: dict[str, bool] | None = None, name: str = "web"
+    ) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "cluster": self.cluster,
+            "serviceName": name,
+            "taskDefinition": self.td(revision),
+            "desiredCount": desired,
+            "launchType": "FARGATE",
+            "networkConfiguration": {"awsvpcConfiguration": dict(self.awsvpc)},
+        }
+        if breaker is not None:
+            request["deploymentConfiguration"] = {"deploymentCircuitBreaker": breaker}
+        return self.ecs.create_service(**request)["service"]
+
+    def describe(self, name: str = "web") -> dict[str, Any]:
+        return self.ecs.describe_services(cluster=self.cluster, services=[name])["services"][0]
+
+    def settled(self, name: str = "web", timeout: float = 10.0) -> dict[str, Any]:
+        """The service once its primary deployment is no longer IN_PROGRESS and has no other deployment."""
+        deadline = time.monotonic() + timeout
+        while True:
+            service = self.describe(name)
+            primary = service["deployments"][0]
+            if primary["rolloutState"] != "IN_PROGRESS" and (
+                len(service["deployments"]) == 1 or primary["rolloutState"] == "FAILED"
+            ):
+                return service
+            assert time.monotonic() < deadline, service
+            time.sleep(SECONDS / 3)
+
+    def until(
+        self, predicate: Callable[[dict[str, Any]], bool], name: str = "web", timeout: float = 10.0
+    ) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            service = self.describe(name)
+            if predicate(service):
+                return service
+            assert time.monotonic() < deadline, service
+            time.sleep(SECONDS / 3)
+
+    def messages(self, name: str = "web") -> list[str]:
+        return [event["message"] for event in self.describe(name)["events"]]
+
+
+@pytest.fixture
+def stack(ecs: Any, subnet: str) -> Stack:
+    return Stack(ecs, subnet)
+
+
+# --------------------------------------------------------------------------- through the emulator
+
+
+def test_a_new_service_rolls_out(stack: Stack) -> None:
+    created = stack.create(desired=2)
+    deployment = created["deployments"][0]
+    assert deployment["rolloutState"] == "IN_PROGRESS"
+    assert (created["runningCount"], created["pendingCount"]) == (0, 2)
+    assert (deployment["runningCount"], deployment["pendingCount"]) == (0, 2)
+    assert stack.describe()["deployments"][0]["rolloutState"] == "IN_PROGRESS", "not before the rollout time"
+
+    service = stack.settled()
+    assert service["deployments"][0]["id"] == deployment["id"]
+    assert service["deployments"][0]["rolloutState"] == "COMPLETED"
+    assert service["deployments"][0]["rolloutStateReason"] == f"ECS deployment {deployment['id']} completed."
+    assert (service["runningCount"], service["pendingCount"]) == (2, 0)
+    assert stack.messages()[:3] == [
+        "(service web) has reached a steady state.",
+        f"(service web) (deployment {deployment['id']}) deployment completed.",
+        "(service web) has started 2 tasks.",
+    ]
+    cluster = stack.ecs.describe_clusters(clusters=[stack.cluster])["clusters"][0]
+    assert (cluster["runningTasksCount"], cluster["pendingTasksCount"]) == (2, 0)
+
+
+def test_a_new_task_definition_is_a_new_deployment(stack: Stack) -> None:
+    first = stack.create()["deployments"][0]["id"]
+    stack.settled()
+    updated = stack.ecs.update_service(cluster=stack.cluster, service="web", taskDefinition=f"{stack.cluster}:2")[
+        "service"
+    ]
+    assert [(d["status"], d["rolloutState"]) for d in updated["deployments"]] == [
+        ("PRIMARY", "IN_PROGRESS"),
+        ("ACTIVE", "COMPLETED"),
+    ]
+    assert updated["deployments"][1]["id"] == first
+    assert updated["deployments"][0]["taskDefinition"] == stack.td(2)
+    assert updated["runningCount"] == 2, "the old tasks run until the new ones do"
+
+    service = stack.settled()
+    assert [d["taskDefinition"] for d in service["deployments"]] == [stack.td(2)]
+    assert "(service web) has stopped 2 running tasks." in stack.messages()
+
+
+@pytest.mark.parametrize(
+    ("change", "new_deployment"),
+    [
+        ({"forceNewDeployment": True}, True),
+        ({"platformVersion": "1.4.0"}, True),
+        ({"healthCheckGracePeriodSeconds": 30}, False),
+        ({"enableExecuteCommand": True}, False),
+        ({"deploymentConfiguration": {"minimumHealthyPercent": 50}}, False),
+    ],
+)
+def test_which_updates_start_a_deployment(stack: Stack, change: dict[str, Any], new_deployment: bool) -> None:
+    first = stack.create()["deployments"][0]["id"]
+    stack.settled()
+    updated = stack.ecs.update_service(cluster=stack.cluster, service="web", **change)["service"]
+    assert (updated["deployments"][0]["id"] != first) is new_deployment
+    assert len(updated["deployments"]) == (2 if new_deployment else 1)
+
+
+def test_network_change_starts_a_deployment(stack: Stack) -> None:
+    first = stack.create()["deployments"][0]["id"]
+    awsvpc = {"subnets": [stack.subnet], "assignPublicIp": "ENABLED"}
+    updated = stack.ecs.update_service(
+        cluster=stack.cluster, service="web", networkConfiguration={"awsvpcConfiguration": awsvpc}
+    )["service"]
+    assert updated["deployments"][0]["id"] != first
+    assert updated["deployments"][0]["networkConfiguration"]["awsvpcConfiguration"]["assignPublicIp"] == "ENABLED"
+
+
+def test_desired_count_scales_the_primary_deployment(stack: Stack) -> None:
+    first = stack.create(desired=1)["deployments"][0]["id"]
+    stack.settled()
+    updated = stack.ecs.update_service(cluster=stack.cluster, service="web", desiredCount=3)["service"]
+    assert [d["id"] for d in updated["deployments"]] == [first]
+    assert (updated["desiredCount"], updated["runningCount"], updated["pendingCount"]) == (3, 1, 2)
+    time.sleep(SECONDS * 1.5)
+    service = stack.describe()
+    assert (service["runningCount"], service["pendingCount"]) == (3, 0)
+    assert service["deployments"][0]["rolloutState"] == "COMPLETED"
+
+
+def test_circuit_breaker_fails_the_deployment_and_rolls_back(stack: Stack) -> None:
+    stack.create(desired=2, breaker={"enable": True, "rollback": True})
+    good = stack.settled()["deployments"][0]
+    bad = stack.ecs.update_service(cluster=stack.cluster, service="web", taskDefinition=f"{stack.cluster}:3")[
+        "service"
+    ]["deployments"][0]
+
+    def failed(service: dict[str, Any]) -> bool:
+        return any(d["id"] == bad["id"] and d["rolloutState"] == "FAILED" for d in service["deployments"])
+
+    service = stack.until(failed, timeout=15)
+    deployments = {d["id"]: d for d in service["deployments"]}
+    assert deployments[bad["id"]]["status"] == "ACTIVE"
+    assert service["deployments"][0]["status"] == "PRIMARY" and service["deployments"][0]["taskDefinition"] == stack.td(
+        1
+    )
+    assert (
+        service["deployments"][0]["rolloutStateReason"]
+        == f"ECS deployment circuit breaker: rolling back to deploymentId {good['id']}."
+    )
+    assert deployments[bad["id"]]["rolloutStateReason"] == "ECS deployment circuit breaker: tasks failed to start."
+    assert deployments[bad["id"]]["failedTasks"] >= failure_threshold(2) == 3
+
+    rolled_back = stack.settled(timeout=15)
+    assert rolled_back["deployments"][0]["taskDefinition"] == stack.td(1)
+    assert rolled_back["taskDefinition"] == stack.td(1)
+    assert rolled_back["deployments"][0]["rolloutState"] == "COMPLETED"
+    assert rolled_back["runningCount"] == 2
+    messages = stack.messages()
+    assert f"(service web) (deployment {bad['id']}) deployment failed: tasks failed to start." in messages
+    assert f"(service web) rolling back to deployment {good['id']}." in messages
+
+    arns = stack.ecs.list_tasks(cluster=stack.cluster, serviceName="web", desiredStatus="STOPPED")["taskArns"]
+    tasks = stack.ecs.describe_tasks(cluster=stack.cluster, tasks=arns)["tasks"]
+    assert 3 <= len(tasks) <= ecs_service_deployments.STOPPED_TASKS_KEPT_PER_DEPLOYMENT
+    for task in tasks:
+        assert task["lastStatus"] == task["desiredStatus"] == "STOPPED"
+        assert task["stopCode"] == "TaskFailedToStart"
+        assert task["stoppedReason"].startswith("CannotPullContainerError:") and FAILING_IMAGE in task["stoppedReason"]
+        assert task["startedBy"] == bad["id"] and task["group"] == "service:web"
+        assert task["taskDefinitionArn"] == stack.td(3)
+        assert task["attachments"][0]["status"] == "DELETED"
+
+
+def test_a_failed_first_deployment_has_nothing_to_roll_back_to(stack: Stack) -> None:
+    created = stack.create(revision=3, desired=1, breaker={"enable": True, "rollback": True})
+    service = stack.settled(timeout=15)
+    assert [d["id"] for d in service["deployments"]] == [created["deployments"][0]["id"]]
+    assert service["deployments"][0]["status"] == "PRIMARY"
+    assert service["deployments"][0]["rolloutState"] == "FAILED"
+    assert service["runningCount"] == 0
+
+
+def test_without_the_breaker_failing_tasks_are_retried(stack: Stack) -> None:
+    stack.create(revision=3, desired=1, breaker={"enable": False, "rollback": False})
+    time.sleep(SECONDS * 4.5)
+    service = stack.describe()
+    assert service["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+    assert service["deployments"][0]["failedTasks"] >= 3
+    assert any("is unable to consistently start tasks successfully" in m for m in stack.messages())
+
+
+def test_other_services_are_not_affected(stack: Stack) -> None:
+    stack.create(revision=3, desired=1, name="broken")
+    stack.create(revision=1, desired=1, name="fine")
+    assert stack.settled("fine")["deployments"][0]["rolloutState"] == "COMPLETED"
+    assert stack.describe("broken")["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@pytest.mark.parametrize(
+    ("image", "registry", "fails"),
+    [
+        ("nginx", None, False),
+        ("library/nginx:1.27", None, False),
+        ("123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1", "123456789012.dkr.ecr.us-east-1.amazonaws.com", False),
+        ("localhost:5000/app", "localhost:5000", False),
+        ("registry.invalid/app:1", "registry.invalid", True),
+        ("registry.invalid:5000/app@sha256:" + "a" * 64, "registry.invalid:5000", True),
+        ("REGISTRY.INVALID/app", "REGISTRY.INVALID", True),
+    ],
+)
+def test_pull_failure(image: str, registry: str | None, fails: bool) -> None:
+    assert image_registry(image) == registry
+    reason = pull_failure(image)
+    assert (reason is not None) is fails
+    if fails:
+        assert reason.startswith("CannotPullContainerError: ") and image in reason
+
+
+@pytest.mark.parametrize(("desired", "threshold"), [(0, 3), (1, 3), (6, 3), (7, 4), (100, 50), (1000, 200)])
+def test_failure_threshold(desired: int, threshold: int) -> None:
+    assert failure_threshold(desired) == threshold
+
+
+# --------------------------------------------------------------------------- plain moto
+
+
+def test_moto_alone_never_rolls_out_and_install_does(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Proves the extension is still needed: if the first assertions fail, moto fixed the gap; drop the extension."""
+    from moto import mock_aws
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    for name in ("create_service", "update_service", "describe_services", "list_tasks", "describe_tasks"):
+        method = getattr(EC2ContainerServiceBackend, name)
+        while hasattr(method, "__wrapped__"):
+            method = method.__wrapped__
+        monkeypatch.setattr(EC2ContainerServiceBackend, name, method)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    monkeypatch.setenv(DEPLOYMENT_SECONDS_VARIABLE, "0")  # every look moves a rollout on
+
+    with mock_aws():
+        session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+        )
+        ec2, ecs = session.client("ec2"), session.client("ecs")
+        vpc_id = ec2.create_vpc(CidrBlock="10.64.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.64.1.0/24")["Subnet"]["SubnetId"]
+        stack = Stack(ecs, subnet, security_groups=[])  # plain moto needs the member
+        assert not ecs_service_deployments.is_installed()
+        first = stack.create(desired=1)["deployments"][0]["id"]
+        for _ in range(3):
+            assert stack.describe()["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+        updated = stack.ecs.update_service(cluster=stack.cluster, service="web", taskDefinition=f"{stack.cluster}:2")[
+            "service"
+        ]
+        assert len(updated["deployments"]) == 1, "moto starts no deployment"
+
+        ecs_service_deployments.install()
+        ecs_service_deployments.install()
+
+        assert ecs_service_deployments.is_installed()
+        assert not hasattr(EC2ContainerServiceBackend.describe_services.__wrapped__, "__wrapped__"), (
+            "install() must not wrap twice"
+        )
+        stack.create(desired=1, name="web2")
+        assert stack.describe("web2")["deployments"][0]["rolloutState"] == "COMPLETED"
+        updated = stack.ecs.update_service(cluster=stack.cluster, service="web2", taskDefinition=f"{stack.cluster}:2")[
+            "service"
+        ]
+        assert updated["deployments"][0]["id"] != first and len(updated["deployments"]) == 2

@@ -1,0 +1,235 @@
+"""CreateService is idempotent by client token, DeleteService drains, deleted services cannot change
+(emulator/extensions/ecs_service_lifecycle.py).
+
+Draining is timed, so these tests run their own emulator with a short EMULATOR_ECS_DRAINING_SECONDS."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from emulator import server
+from emulator.extensions import ecs_service_lifecycle
+from emulator.extensions.ecs_service_deployments import DEPLOYMENT_SECONDS_VARIABLE
+from emulator.extensions.ecs_service_lifecycle import DRAINING_SECONDS_VARIABLE
+
+SECONDS = 0.5
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    state_dir = tmp_path_factory.mktemp("ecs-lifecycle-emulator")
+    port = server.free_port()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(DRAINING_SECONDS_VARIABLE, str(SECONDS))
+        env.setenv(DEPLOYMENT_SECONDS_VARIABLE, "0.1")
+        server.start(port, state_dir, timeout=60)
+    try:
+        yield server.endpoint_url(port)
+    finally:
+        server.stop(port, state_dir)
+
+
+@pytest.fixture(scope="module")
+def ecs(endpoint: str) -> Any:
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    return session.client("ecs", endpoint_url=endpoint)
+
+
+@pytest.fixture(scope="module")
+def subnet(endpoint: str) -> str:
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    ec2 = session.client("ec2", endpoint_url=endpoint)
+    vpc_id = ec2.create_vpc(CidrBlock="10.65.0.0/16")["Vpc"]["VpcId"]
+    return ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.65.1.0/24")["Subnet"]["SubnetId"]
+
+
+def new_cluster(ecs: Any) -> str:
+    cluster = f"life-{uuid.uuid4().hex[:8]}"
+    ecs.create_cluster(clusterName=cluster)
+    ecs.register_task_definition(
+        family=cluster,
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        cpu="256",
+        memory="512",
+        containerDefinitions=[{"name": "web", "image": "nginx:1.27"}],
+    )
+    return cluster
+
+
+def create(
+    ecs: Any, cluster: str, subnet: str, name: str = "web", token: str | None = None, **kwargs: Any
+) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "cluster": cluster,
+        "serviceName": name,
+        "taskDefinition": f"{cluster}:1",
+        "desiredCount": 1,
+        "launchType": "FARGATE",
+        "networkConfiguration": {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": []}},
+    }
+    if token:
+        request["clientToken"] = token
+    request.update(kwargs)
+    return ecs.create_service(**request)["service"]
+
+
+def describe(ecs: Any, cluster: str, name: str = "web") -> dict[str, Any]:
+    return ecs.describe_services(cluster=cluster, services=[name], include=["TAGS"])["services"][0]
+
+
+def error_of(call: Callable[[], Any]) -> tuple[str, str]:
+    with pytest.raises(ClientError) as raised:
+        call()
+    return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]
+
+
+@pytest.fixture
+def cluster(ecs: Any) -> str:
+    return new_cluster(ecs)
+
+
+# --------------------------------------------------------------------------- through the emulator
+
+
+def test_create_with_the_same_token_answers_with_the_existing_service(ecs: Any, cluster: str, subnet: str) -> None:
+    first = create(ecs, cluster, subnet, token="token-1", tags=[{"key": "Stack", "value": "x"}])
+    again = create(ecs, cluster, subnet, token="token-1", tags=[{"key": "Stack", "value": "x"}])
+    assert again["serviceArn"] == first["serviceArn"]
+    assert again["deployments"][0]["id"] == first["deployments"][0]["id"], "not created anew"
+    assert describe(ecs, cluster)["tags"] == [{"key": "Stack", "value": "x"}]
+    assert ecs.list_services(cluster=cluster)["serviceArns"] == [first["serviceArn"]]
+
+
+@pytest.mark.parametrize("token", [None, "token-2"])
+def test_create_of_an_existing_name_without_its_token_is_refused(
+    ecs: Any, cluster: str, subnet: str, token: str | None
+) -> None:
+    first = create(ecs, cluster, subnet, token="token-1")
+    code, message = error_of(lambda: create(ecs, cluster, subnet, token=token, desiredCount=3))
+    assert (code, message) == ("InvalidParameterException", "Creation of service was not idempotent.")
+    service = describe(ecs, cluster)
+    assert service["desiredCount"] == 1 and service["deployments"][0]["id"] == first["deployments"][0]["id"]
+
+
+def test_delete_drains_then_the_service_is_inactive(ecs: Any, cluster: str, subnet: str) -> None:
+    create(ecs, cluster, subnet)
+    code, _message = error_of(lambda: ecs.delete_service(cluster=cluster, service="web"))
+    assert code == "InvalidParameterException", "a service scaled above 0 still needs force"
+
+    deleted = ecs.delete_service(cluster=cluster, service="web", force=True)["service"]
+    assert deleted["status"] == "DRAINING" and deleted["desiredCount"] == 0
+    assert describe(ecs, cluster)["status"] == "DRAINING"
+    assert ecs.list_services(cluster=cluster)["serviceArns"] == []
+
+    assert (
+        error_of(lambda: ecs.update_service(cluster=cluster, service="web", desiredCount=1))[0]
+        == "ServiceNotActiveException"
+    )
+    assert (
+        error_of(lambda: ecs.delete_service(cluster=cluster, service="web", force=True))[0]
+        == "ServiceNotActiveException"
+    )
+    assert error_of(lambda: create(ecs, cluster, subnet)) == (
+        "InvalidParameterException",
+        "Unable to Start a service that is still Draining.",
+    )
+    assert error_of(lambda: ecs.delete_cluster(cluster=cluster))[0] == "ClusterContainsServicesException"
+
+    time.sleep(SECONDS * 1.2)
+    service = describe(ecs, cluster)
+    assert service["status"] == "INACTIVE"
+    assert (service["runningCount"], service["pendingCount"], service["desiredCount"]) == (0, 0, 0)
+    assert (
+        error_of(lambda: ecs.update_service(cluster=cluster, service="web", desiredCount=1))[0]
+        == "ServiceNotActiveException"
+    )
+
+
+def test_drained_state_is_seen_without_describing_first(ecs: Any, cluster: str, subnet: str) -> None:
+    create(ecs, cluster, subnet, desiredCount=0)
+    ecs.delete_service(cluster=cluster, service="web")
+    time.sleep(SECONDS * 1.2)
+    ecs.delete_cluster(cluster=cluster)  # ecs_cluster_contains_services reads the status of the moment
+    assert ecs.describe_clusters(clusters=[cluster])["clusters"][0]["status"] == "INACTIVE"
+
+
+def test_an_inactive_service_is_replaced_by_a_new_one(ecs: Any, cluster: str, subnet: str) -> None:
+    first = create(ecs, cluster, subnet, token="token-1")
+    ecs.delete_service(cluster=cluster, service="web", force=True)
+    time.sleep(SECONDS * 1.2)
+    second = create(ecs, cluster, subnet, token="token-1")
+    assert second["status"] == "ACTIVE"
+    assert second["createdAt"] > first["createdAt"]
+    assert second["deployments"][0]["id"] != first["deployments"][0]["id"]
+    assert ecs.list_services(cluster=cluster)["serviceArns"] == [second["serviceArn"]]
+
+
+# --------------------------------------------------------------------------- plain moto
+
+
+def test_moto_alone_replaces_and_deletes_at_once_and_install_fixes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Proves the extension is still needed: if the first assertions fail, moto fixed the gap; drop the extension."""
+    from moto import mock_aws
+    from moto.ecs.models import EC2ContainerServiceBackend, Service
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    patched = [
+        (EC2ContainerServiceResponse, "create_service"),
+        (EC2ContainerServiceBackend, "create_service"),
+        (EC2ContainerServiceBackend, "delete_service"),
+        (EC2ContainerServiceBackend, "update_service"),
+        (EC2ContainerServiceBackend, "list_services"),
+    ]
+    for owner, name in patched:
+        method = getattr(owner, name)
+        while hasattr(method, "__wrapped__"):
+            method = method.__wrapped__
+        monkeypatch.setattr(owner, name, method)
+    if "status" in Service.__dict__:
+        monkeypatch.delattr(Service, "status")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    monkeypatch.setenv(DRAINING_SECONDS_VARIABLE, "30")
+
+    with mock_aws():
+        session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+        )
+        ec2, ecs = session.client("ec2"), session.client("ecs")
+        vpc_id = ec2.create_vpc(CidrBlock="10.66.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.66.1.0/24")["Subnet"]["SubnetId"]
+        cluster = new_cluster(ecs)
+        assert not ecs_service_lifecycle.is_installed()
+        first = create(ecs, cluster, subnet, token="t")
+        replaced = create(ecs, cluster, subnet, token="other")
+        assert replaced["deployments"][0]["id"] != first["deployments"][0]["id"], "moto silently replaces the service"
+        assert ecs.delete_service(cluster=cluster, service="web", force=True)["service"]["status"] == "INACTIVE"
+
+        ecs_service_lifecycle.install()
+        ecs_service_lifecycle.install()
+
+        assert ecs_service_lifecycle.is_installed()
+        assert not hasattr(EC2ContainerServiceBackend.delete_service.__wrapped__, "__wrapped__"), (
+            "install() must not wrap twice"
+        )
+        create(ecs, cluster, subnet, name="web2", token="t2")
+        assert (
+            error_of(lambda: create(ecs, cluster, subnet, name="web2", token="other"))[0] == "InvalidParameterException"
+        )
+        assert ecs.delete_service(cluster=cluster, service="web2", force=True)["service"]["status"] == "DRAINING"
+        assert (
+            error_of(lambda: ecs.update_service(cluster=cluster, service="web2", desiredCount=1))[0]
+            == "ServiceNotActiveException"
+        )
