@@ -1014,3 +1014,88 @@ class TargetGroupManager(BaseResourceManager):
             self.module.fail_json_aws(e, msg=in_use_message(name, users, "delete"), target_group=latest, **users)
         except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
             self.module.fail_json_aws(e, msg=f"Failed to delete target group {name}")
+
+
+# --- reading many: cloudops.fargate.elb_target_group_info --------------------------------------------------
+
+
+def normalize_target_health(description: dict[str, Any]) -> dict[str, Any]:
+    """A DescribeTargetHealth entry in the info module's terms: where the target is, and how it is doing
+    (``reason`` and ``description`` say why it is not healthy, e.g. ``Target.FailedHealthChecks``)."""
+    target = description.get("Target") or {}
+    health = description.get("TargetHealth") or {}
+    return {
+        "id": target.get("Id"),
+        "port": _int_or_none(target.get("Port")),
+        "availability_zone": target.get("AvailabilityZone"),
+        "state": health.get("State"),
+        "reason": health.get("Reason"),
+        "description": health.get("Description"),
+    }
+
+
+def unique_names(names: list[str] | None) -> list[str] | None:
+    """The names in the order given, each once; ``None`` (every target group) stays ``None``."""
+    if names is None:
+        return None
+    return list(dict.fromkeys(names))
+
+
+class TargetGroupInfoManager(TargetGroupManager):
+    """Reads target groups (by name, or all of the account and region) in the shape of
+    cloudops.fargate.elb_target_group's ``target_group``, optionally with the health of their targets.
+    A target group that is missing, or deleted while it is read, is left out."""
+
+    def _optional(self, operation: str, what: str, **request: Any) -> dict[str, Any] | None:
+        """One ELBv2 call on a target group; ``None`` when the target group is gone."""
+        try:
+            return getattr(self.elbv2, operation)(aws_retry=True, **request)
+        except is_boto3_error_code(_NOT_FOUND):
+            return None
+        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to describe the {what}")
+
+    def all_descriptions(self) -> list[dict[str, Any]]:
+        """Every DescribeTargetGroups entry of the account and region, every page."""
+        return self._marker_pages("describe_target_groups", "TargetGroups", _NOT_FOUND, "target groups")
+
+    def target_health(self, arn: str) -> list[dict[str, Any]] | None:
+        """The targets of the target group with their health, by id and port; ``None`` when it is gone."""
+        response = self._optional("describe_target_health", f"target health of {arn}", TargetGroupArn=arn)
+        if response is None:
+            return None
+        targets = [normalize_target_health(item) for item in response.get("TargetHealthDescriptions", [])]
+        return sorted(targets, key=lambda target: (str(target["id"]), target["port"] or 0))
+
+    def complete(self, description: dict[str, Any], include_target_health: bool) -> dict[str, Any] | None:
+        """A DescribeTargetGroups entry with attributes, tags (and targets); ``None`` when it is gone."""
+        arn = description["TargetGroupArn"]
+        attributes = self._optional("describe_target_group_attributes", f"attributes of {arn}", TargetGroupArn=arn)
+        tags = self._optional("describe_tags", f"tags of {arn}", ResourceArns=[arn])
+        if attributes is None or tags is None:
+            return None
+        tag_dict: dict[str, str] = {}
+        for tag_description in tags.get("TagDescriptions", []):
+            if tag_description.get("ResourceArn") == arn:
+                tag_dict = boto3_tag_list_to_ansible_dict(tag_description.get("Tags", []))
+        result = normalize_target_group(description, attributes_dict(attributes.get("Attributes")), tag_dict)
+        if include_target_health:
+            targets = self.target_health(arn)
+            if targets is None:
+                return None
+            result["targets"] = targets
+        return result
+
+    def list_target_groups(self, names: list[str] | None, include_target_health: bool) -> list[dict[str, Any]]:
+        """The target groups named (in that order, missing ones left out), or all of them by name."""
+        names = unique_names(names)
+        if names is None:
+            descriptions = sorted(self.all_descriptions(), key=lambda item: item.get("TargetGroupName") or "")
+        else:
+            descriptions = [found for found in (self.describe(name) for name in names) if found is not None]
+        results = []
+        for description in descriptions:
+            completed = self.complete(description, include_target_health)
+            if completed is not None:
+                results.append(completed)
+        return results
