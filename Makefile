@@ -15,7 +15,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv up down emulator emulator-stop test unit integration molecule docs lint benchmark clean
+.PHONY: help venv nginx up down emulator emulator-stop test unit integration molecule docs lint benchmark clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -46,7 +46,10 @@ down: $(STAMP) ## Tear the local stacks down and stop the emulator
 unit: $(STAMP) ## Unit tests: module logic, plugins, emulator extensions
 	$(BIN)/pytest tests/unit -q
 
-integration: $(STAMP) ## Integration tests: the real playbooks against an emulator on a free port
+nginx: ## Install nginx from Debian's packages (the storage layer's nginx test), if missing
+	tools/install_nginx.sh
+
+integration: $(STAMP) nginx ## Integration tests: the real playbooks against an emulator on a free port
 	$(BIN)/pytest tests/integration -q -n 2 --dist loadfile
 
 molecule: $(STAMP) ## Molecule scenarios, one per role, against an emulator on a free port

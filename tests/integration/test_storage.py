@@ -1,0 +1,348 @@
+"""The storage layer through site.yml on the local inventory, read back with boto3, and its nginx
+configuration served for real by nginx on 127.0.0.1 with exactly the published files."""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import json
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+import time
+
+import pytest
+
+from tests.integration.aws_state import tag_filters, tags_of
+from tests.integration.conftest import reset_emulator
+
+LAYERS = ["--tags", "network,storage"]
+TEARDOWN = ["--tags", "network,storage"]
+FILE_SYSTEM_NAME = "demo-local-static"
+IDENTITY = {"Stack": "demo", "Environment": "local", "ManagedBy": "cloudops.fargate"}
+VPC_CIDR = "10.20.0.0/16"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stack_file_systems(aws) -> list[dict]:
+    return [fs for fs in aws("efs").describe_file_systems()["FileSystems"] if tags_of(fs).get("Stack") == "demo"]
+
+
+def stack_vpn_endpoints(aws) -> list[dict]:
+    endpoints = aws("ec2").describe_client_vpn_endpoints()["ClientVpnEndpoints"]
+    return [e for e in endpoints if tags_of(e).get("Stack") == "demo" and e["Status"]["Code"] != "deleted"]
+
+
+def stack_certificates(aws) -> list[dict]:
+    acm = aws("acm")
+    found = []
+    for summary in acm.list_certificates()["CertificateSummaryList"]:
+        tags = {t["Key"]: t["Value"] for t in acm.list_tags_for_certificate(CertificateArn=summary["CertificateArn"])["Tags"]}
+        if tags.get("Stack") == "demo":
+            found.append(dict(summary, Tags=tags))
+    return found
+
+
+def private_subnets(aws) -> dict[str, dict]:
+    subnets = aws("ec2").describe_subnets(Filters=tag_filters("demo") + [{"Name": "tag:Tier", "Values": ["private"]}])
+    return {s["SubnetId"]: s for s in subnets["Subnets"]}
+
+
+def security_group(aws, purpose: str) -> str:
+    groups = aws("ec2").describe_security_groups(Filters=tag_filters("demo") + [{"Name": "tag:Purpose", "Values": [purpose]}])
+    return groups["SecurityGroups"][0]["GroupId"]
+
+
+@pytest.fixture(scope="module")
+def workspace():
+    # nginx's workers drop root and must reach the published tree: pytest's own temporary folders are 0700.
+    root = Path(tempfile.mkdtemp(prefix="cloudops-storage-"))
+    root.chmod(0o755)
+    ui = root / "ui"
+    (ui / "assets").mkdir(parents=True)
+    (ui / "index.html").write_text("<!doctype html><title>demo</title><h1>demo UI</h1>\n")
+    (ui / "assets" / "app.css").write_text("body { color: #123; }\n" * 200)
+    port = free_port()
+    app_port = free_port()
+    efs = root / "efs"
+    yield {
+        "root": root,
+        "ui": ui,
+        "efs": efs,
+        "pki": root / "pki",
+        "port": port,
+        "app_port": app_port,
+        "vars": {
+            "storage_efs_mount_path": str(efs),
+            "storage_efs_mount_path_create": True,
+            "storage_pki_dir": str(root / "pki"),
+            "storage_content_src": str(ui),
+            "storage_vpn_operators": ["alice"],
+            # nginx runs here on loopback with exactly the published tree as its document root.
+            "network_service_port": port,
+            "storage_nginx_port": port,
+            "storage_nginx_listen_address": "127.0.0.1",
+            "storage_nginx_html_dir": str(efs / "nginx" / "html"),
+            "storage_nginx_app_upstream": f"127.0.0.1:{app_port}",
+        },
+    }
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_check_mode_on_an_empty_account_creates_nothing(emulator_endpoint, playbook, aws, workspace):
+    reset_emulator(emulator_endpoint)
+    run = playbook(check=True, args=LAYERS, extra_vars=workspace["vars"])
+    assert run.returncode == 0, run.failure_messages()
+    assert stack_file_systems(aws) == []
+    assert stack_vpn_endpoints(aws) == []
+    assert stack_certificates(aws) == []
+    assert not workspace["efs"].exists()
+
+
+@pytest.fixture(scope="module")
+def converged(emulator_endpoint, playbook, aws, workspace):
+    reset_emulator(emulator_endpoint)
+    run = playbook(args=LAYERS, extra_vars=workspace["vars"])
+    assert run.returncode == 0, run.failure_messages()
+    return run
+
+
+def test_file_system_is_encrypted_backed_up_and_refuses_clients_without_tls(converged, aws):
+    (fs,) = stack_file_systems(aws)
+    efs = aws("efs")
+    assert fs["Name"] == FILE_SYSTEM_NAME
+    assert fs["Encrypted"] is True
+    assert fs["ThroughputMode"] == "elastic"
+    assert IDENTITY.items() <= tags_of(fs).items()
+    backup = efs.describe_backup_policy(FileSystemId=fs["FileSystemId"])["BackupPolicy"]
+    assert backup["Status"] == "ENABLED"
+    lifecycle = efs.describe_lifecycle_configuration(FileSystemId=fs["FileSystemId"])["LifecyclePolicies"]
+    assert {"TransitionToIA": "AFTER_30_DAYS"} in lifecycle
+    policy = json.loads(efs.describe_file_system_policy(FileSystemId=fs["FileSystemId"])["Policy"])
+    denies = [s for s in policy["Statement"] if s["Effect"] == "Deny"]
+    assert any(s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") in ("false", False) for s in denies)
+
+
+def test_a_mount_target_in_every_private_subnet_behind_the_efs_group(converged, aws):
+    (fs,) = stack_file_systems(aws)
+    efs = aws("efs")
+    targets = efs.describe_mount_targets(FileSystemId=fs["FileSystemId"])["MountTargets"]
+    subnets = private_subnets(aws)
+    assert sorted(t["SubnetId"] for t in targets) == sorted(subnets)
+    assert {t["LifeCycleState"] for t in targets} == {"available"}
+    efs_group = security_group(aws, "efs")
+    for target in targets:
+        groups = efs.describe_mount_target_security_groups(MountTargetId=target["MountTargetId"])["SecurityGroups"]
+        assert groups == [efs_group]
+
+
+def test_access_points_separate_config_and_ui_with_a_posix_user(converged, aws):
+    (fs,) = stack_file_systems(aws)
+    points = aws("efs").describe_access_points(FileSystemId=fs["FileSystemId"])["AccessPoints"]
+    by_name = {p["Name"]: p for p in points}
+    assert sorted(by_name) == ["demo-local-config", "demo-local-ui"]
+    assert by_name["demo-local-config"]["RootDirectory"]["Path"] == "/nginx/conf.d"
+    assert by_name["demo-local-ui"]["RootDirectory"]["Path"] == "/nginx/html"
+    for point in points:
+        assert point["PosixUser"]["Uid"] == 101 and point["PosixUser"]["Gid"] == 101
+        assert point["RootDirectory"]["CreationInfo"]["Permissions"] == "0755"
+        assert IDENTITY.items() <= tags_of(point).items()
+
+
+def test_vpn_endpoint_is_mutual_tls_split_tunnel_logged_and_reaches_the_vpc_only(converged, aws):
+    (endpoint,) = stack_vpn_endpoints(aws)
+    ec2 = aws("ec2")
+    endpoint_id = endpoint["ClientVpnEndpointId"]
+    assert endpoint["ClientCidrBlock"] == "172.30.0.0/22"
+    assert endpoint["SplitTunnel"] is True
+    assert endpoint["ConnectionLogOptions"]["Enabled"] is True
+    assert endpoint["ConnectionLogOptions"]["CloudwatchLogGroup"] == "/cloudops/demo-local/client-vpn"
+    assert endpoint["SecurityGroupIds"] == [security_group(aws, "vpn")]
+    (auth,) = endpoint["AuthenticationOptions"]
+    assert auth["Type"] == "certificate-authentication"
+    (certificate,) = stack_certificates(aws)
+    assert endpoint["ServerCertificateArn"] == certificate["CertificateArn"]
+    networks = ec2.describe_client_vpn_target_networks(ClientVpnEndpointId=endpoint_id)["ClientVpnTargetNetworks"]
+    assert sorted(n["TargetNetworkId"] for n in networks) == sorted(private_subnets(aws))
+    assert {n["Status"]["Code"] for n in networks} == {"associated"}
+    rules = ec2.describe_client_vpn_authorization_rules(ClientVpnEndpointId=endpoint_id)["AuthorizationRules"]
+    assert [r["DestinationCidr"] for r in rules] == [VPC_CIDR]
+    log_groups = aws("logs").describe_log_groups(logGroupNamePrefix="/cloudops/demo-local/client-vpn")["logGroups"]
+    assert [g["retentionInDays"] for g in log_groups] == [7]
+
+
+def test_operator_profile_inlines_certificate_and_key_with_mode_0600(converged, workspace):
+    profile = workspace["pki"] / "clients" / "alice.ovpn"
+    assert stat.S_IMODE(profile.stat().st_mode) == 0o600
+    text = profile.read_text()
+    assert "<cert>" in text and "</cert>" in text
+    assert "<key>" in text and "PRIVATE KEY" in text
+    assert "remote " in text
+    for key in ("ca.key", "server.key", "alice.key"):
+        assert stat.S_IMODE((workspace["pki"] / key).stat().st_mode) == 0o600
+    # No key material in Ansible's output.
+    assert "PRIVATE KEY" not in json.dumps(converged.output)
+
+
+def test_published_tree_holds_the_config_and_the_ui(converged, workspace):
+    efs = workspace["efs"]
+    config = (efs / "nginx" / "conf.d" / "default.conf").read_text()
+    assert "server_tokens off;" in config
+    assert f"listen 127.0.0.1:{workspace['port']};" in config
+    assert (efs / "nginx" / "html" / "index.html").read_text() == (workspace["ui"] / "index.html").read_text()
+    assert (efs / "nginx" / "html" / "assets" / "app.css").exists()
+
+
+def test_second_run_changes_nothing(converged, playbook, workspace):
+    run = playbook(args=LAYERS, extra_vars=workspace["vars"])
+    assert run.returncode == 0, run.failure_messages()
+    assert run.changed() == 0, run.changed_tasks()
+
+
+def test_changed_ui_file_is_the_only_change_and_stale_files_go(converged, playbook, workspace):
+    ui, published = workspace["ui"], workspace["efs"] / "nginx" / "html"
+    (published / "stale.js").write_text("old\n")
+    (ui / "index.html").write_text("<!doctype html><title>demo</title><h1>demo UI v2</h1>\n")
+    run = playbook(args=LAYERS, extra_vars=workspace["vars"])
+    assert run.returncode == 0, run.failure_messages()
+    changed = sorted(name.split(" : ")[-1] for name in run.changed_tasks())
+    assert changed == ["Publish the UI files", "Remove UI files the source no longer has"]
+    assert "v2" in (published / "index.html").read_text()
+    assert not (published / "stale.js").exists()
+
+
+# --- nginx, for real --------------------------------------------------------------------------------
+
+
+class _StandInApp(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        body = json.dumps({"app": "stand-in", "path": self.path}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def _nginx_binary() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
+    if not found:
+        pytest.fail("nginx is not installed: make test installs it (tools/install_nginx.sh)")
+    return found
+
+
+@pytest.fixture(scope="module")
+def nginx(converged, workspace):
+    """nginx on 127.0.0.1 whose http block includes exactly the published conf.d, and a stand-in app."""
+    app = http.server.ThreadingHTTPServer(("127.0.0.1", workspace["app_port"]), _StandInApp)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    run_dir = workspace["root"] / "nginx-run"
+    run_dir.mkdir()
+    conf_dir = workspace["efs"] / "nginx" / "conf.d"
+    main_conf = run_dir / "nginx.conf"
+    main_conf.write_text(
+        f"""
+worker_processes 1;
+pid {run_dir}/nginx.pid;
+error_log {run_dir}/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log {run_dir}/access.log;
+    client_body_temp_path {run_dir}/body;
+    proxy_temp_path {run_dir}/proxy;
+    fastcgi_temp_path {run_dir}/fastcgi;
+    uwsgi_temp_path {run_dir}/uwsgi;
+    scgi_temp_path {run_dir}/scgi;
+    include {conf_dir}/*.conf;
+}}
+"""
+    )
+    binary = _nginx_binary()
+    syntax = subprocess.run([binary, "-t", "-c", str(main_conf), "-p", str(run_dir)], capture_output=True, text=True, check=False)
+    process = subprocess.Popen([binary, "-c", str(main_conf), "-p", str(run_dir), "-g", "daemon off;"])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", workspace["port"]), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    try:
+        yield {"syntax": syntax, "port": workspace["port"], "error_log": run_dir / "error.log"}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        app.shutdown()
+
+
+def _get(port: int, path: str, headers: dict | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", path, headers=headers or {})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response, body
+
+
+def test_nginx_accepts_the_published_configuration(nginx):
+    assert nginx["syntax"].returncode == 0, nginx["syntax"].stderr
+    assert "syntax is ok" in nginx["syntax"].stderr
+
+
+def test_nginx_answers_healthz(nginx):
+    response, body = _get(nginx["port"], "/healthz")
+    assert response.status == 200 and body == b"ok\n"
+
+
+def test_nginx_serves_a_published_ui_file_with_security_headers_and_gzip(nginx, workspace):
+    response, body = _get(nginx["port"], "/")
+    assert response.status == 200
+    assert body == (workspace["efs"] / "nginx" / "html" / "index.html").read_bytes()
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+    assert response.getheader("X-Frame-Options") == "DENY"
+    assert "default-src 'self'" in response.getheader("Content-Security-Policy")
+    response, _body = _get(nginx["port"], "/assets/app.css", {"Accept-Encoding": "gzip"})
+    assert response.status == 200 and response.getheader("Content-Encoding") == "gzip"
+
+
+def test_nginx_proxies_the_app_routes_to_the_app(nginx):
+    response, body = _get(nginx["port"], "/api/orders?id=7")
+    assert response.status == 200
+    assert json.loads(body) == {"app": "stand-in", "path": "/api/orders?id=7"}
+
+
+def test_nginx_hides_its_version(nginx):
+    response, _body = _get(nginx["port"], "/missing")
+    assert response.status == 404
+    assert response.getheader("Server") == "nginx"
+
+
+# --- teardown -----------------------------------------------------------------------------------------
+
+
+def test_teardown_leaves_nothing_of_the_storage_layer(converged, playbook, aws, workspace):
+    run = playbook("playbooks/teardown.yml", args=TEARDOWN, extra_vars=workspace["vars"])
+    assert run.returncode == 0, run.failure_messages()
+    assert stack_file_systems(aws) == []
+    assert aws("efs").describe_access_points()["AccessPoints"] == []
+    assert stack_vpn_endpoints(aws) == []
+    assert stack_certificates(aws) == []
+    assert aws("logs").describe_log_groups(logGroupNamePrefix="/cloudops/demo-local/")["logGroups"] == []
+    again = playbook("playbooks/teardown.yml", args=TEARDOWN, extra_vars=workspace["vars"])
+    assert again.returncode == 0, again.failure_messages()
+    assert again.changed() == 0, again.changed_tasks()

@@ -1,0 +1,54 @@
+"""The storage layer's filters: the VPN certificate plan, authorization rules, mount targets and instructions."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.cloudops.fargate.plugins.filter import storage
+
+
+def test_certificate_plan_has_the_ca_first_then_the_server_then_one_client_per_operator():
+    specs = storage.vpn_certificate_specs(["alice", "bob"], "demo-local", "demo-local.vpn.internal")
+    assert [s["name"] for s in specs] == ["ca", "server", "alice", "bob"]
+    ca, server, alice, _bob = specs
+    assert ca["basic_constraints"] == ["CA:TRUE"] and "keyCertSign" in ca["key_usage"]
+    assert server["extended_key_usage"] == ["serverAuth"]
+    assert server["subject_alt_name"] == ["DNS:server.demo-local.vpn.internal"]
+    assert alice["extended_key_usage"] == ["clientAuth"]
+    assert alice["basic_constraints"] == ["CA:FALSE"]
+    assert alice["common_name"] == "alice.demo-local.vpn.internal"
+
+
+@pytest.mark.parametrize("operator", ["ca", "server"])
+def test_operator_names_cannot_overwrite_the_ca_or_server_files(operator):
+    with pytest.raises(AnsibleFilterError, match="storage_vpn_operators"):
+        storage.vpn_certificate_specs(["alice", operator], "demo-local", "d")
+
+
+def test_authorization_rules_cover_each_cidr():
+    assert storage.vpn_authorization_rules(["10.20.0.0/16", "10.30.0.0/16"]) == [
+        {"target_network_cidr": "10.20.0.0/16", "description": "operators to 10.20.0.0/16"},
+        {"target_network_cidr": "10.30.0.0/16", "description": "operators to 10.30.0.0/16"},
+    ]
+    assert storage.vpn_authorization_rules([]) == []
+
+
+def test_mount_target_specs_give_every_subnet_the_groups():
+    assert storage.efs_mount_target_specs(["subnet-1", "subnet-2"], ["sg-1"]) == [
+        {"subnet_id": "subnet-1", "security_groups": ["sg-1"]},
+        {"subnet_id": "subnet-2", "security_groups": ["sg-1"]},
+    ]
+    assert storage.efs_mount_target_specs(None, ["sg-1"]) == []
+
+
+def test_mount_instructions_are_per_zone_by_address_with_tls():
+    targets = [
+        {"availability_zone_name": "us-east-1b", "ip_address": "10.20.9.10"},
+        {"availability_zone_name": "us-east-1a", "ip_address": "10.20.8.10"},
+    ]
+    instructions = storage.efs_mount_instructions(targets, "fs-123")
+    assert [i["availability_zone"] for i in instructions] == ["us-east-1a", "us-east-1b"]
+    assert instructions[0]["mount_target_ip"] == "10.20.8.10"
+    assert instructions[0]["command"] == "sudo mount -t efs -o tls,mounttargetip=10.20.8.10 fs-123 /mnt/efs"
+    assert storage.efs_mount_instructions([], "fs-123") == []
