@@ -52,3 +52,21 @@ def test_mount_instructions_are_per_zone_by_address_with_tls():
     assert instructions[0]["mount_target_ip"] == "10.20.8.10"
     assert instructions[0]["command"] == "sudo mount -t efs -o tls,mounttargetip=10.20.8.10 fs-123 /mnt/efs"
     assert storage.efs_mount_instructions([], "fs-123") == []
+
+
+def test_access_point_index_keys_ids_and_arns_by_purpose():
+    file_systems = [
+        {
+            "file_system_id": "fs-1",
+            "access_points": [
+                {"access_point_id": "fsap-1", "access_point_arn": "arn:1", "tags": {"Purpose": "config"}},
+                {"access_point_id": "fsap-2", "access_point_arn": "arn:2", "tags": {"Purpose": "ui"}},
+                {"access_point_id": "fsap-3", "access_point_arn": "arn:3", "tags": {}},
+            ],
+        }
+    ]
+    (indexed,) = storage.efs_access_point_index(file_systems)
+    assert indexed["access_point_ids"] == {"config": "fsap-1", "ui": "fsap-2"}
+    assert indexed["access_point_arns"] == {"config": "arn:1", "ui": "arn:2"}
+    assert indexed["file_system_id"] == "fs-1"
+    assert storage.efs_access_point_index([]) == []

@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters of the fargate layer: image references and the IAM resources of the app's secrets."""
+
+from __future__ import annotations
+
+import re
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import fargate_cpu_memory_errors
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import is_valid_secret_reference
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import looks_like_secret_name
+
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+
+
+def image_reference(repository_uri, tag_or_digest):
+    """``repo:tag`` for a tag, ``repo@sha256:...`` for a digest; anything else is an error naming the rule."""
+    value = str(tag_or_digest or "")
+    if _DIGEST.match(value):
+        return f"{repository_uri}@{value}"
+    if _TAG.match(value):
+        return f"{repository_uri}:{value}"
+    raise AnsibleFilterError(
+        f"image tag {value!r} must be a tag (letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-')"
+        " or a digest 'sha256:' followed by 64 lower-case hex digits"
+    )
+
+
+def secret_arns(values, service, region, account_id, partition="aws"):
+    """The IAM resources that let ECS read the given secrets of one service (``ssm`` or ``secretsmanager``).
+
+    ``valueFrom`` may be a full ARN or, for SSM parameters in the task's region, a bare name; a Secrets Manager
+    ARN may carry a JSON key and version (``...:secret:name-AbCdEf:key::``), which IAM does not know, so only the
+    secret's own ARN is kept.
+    """
+    arns = []
+    for value in values or []:
+        value = str(value)
+        if value.startswith("arn:"):
+            parts = value.split(":")
+            if len(parts) < 6 or parts[2] != service:
+                continue
+            arn = ":".join(parts[:7]) if service == "secretsmanager" else value
+        elif service == "ssm":
+            arn = f"arn:{partition}:ssm:{region}:{account_id}:parameter/{value.lstrip('/')}"
+        else:
+            continue
+        if arn not in arns:
+            arns.append(arn)
+    return arns
+
+
+def fargate_size_errors(cpu, memory):
+    """Why ``cpu``/``memory`` are not one of Fargate's task sizes (the ecs_task_definition module's rule); [] if they are."""
+    return fargate_cpu_memory_errors(cpu, memory)
+
+
+def invalid_secret_references(secrets):
+    """The names in a ``{name: valueFrom}`` dict whose value is not a reference: an ARN of an SSM parameter or a
+    Secrets Manager secret, or an SSM parameter path starting with ``/``. ECS would read any other bare word as a
+    parameter name, so a plain value given by mistake (``hunter2``) must be refused, not looked up."""
+    return sorted(
+        name
+        for name, value in (secrets or {}).items()
+        if not (isinstance(value, str) and value.startswith(("arn:", "/")) and is_valid_secret_reference(value))
+    )
+
+
+def secret_looking_names(environment):
+    """The names in a plain environment dict that look like secrets (PASSWORD, TOKEN, KEY ...)."""
+    return sorted(name for name in (environment or {}) if looks_like_secret_name(name))
+
+
+def target_tracking_policies(targets, prefix, cooldown, target_group_arn="", load_balancer_arn=""):
+    """The ``target_tracking_policies`` of ecs_service_scaling from ``{metric: target}``; a target of 0 means no policy.
+
+    Policies are named ``<prefix>-<metric>``; the request-count policy names the target group and load balancer it
+    counts requests of.
+    """
+    policies = []
+    for metric, target in (targets or {}).items():
+        value = float(target or 0)
+        if value <= 0:
+            continue
+        policy = {
+            "name": f"{prefix}-{metric.replace('_', '-')}",
+            "metric": metric,
+            "target_value": value,
+            "scale_in_cooldown": int(cooldown),
+            "scale_out_cooldown": int(cooldown),
+        }
+        if metric == "alb_request_count_per_target":
+            policy.update(target_group_arn=target_group_arn, load_balancer_arn=load_balancer_arn)
+        policies.append(policy)
+    return policies
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            "fargate_size_errors": fargate_size_errors,
+            "image_reference": image_reference,
+            "invalid_secret_references": invalid_secret_references,
+            "secret_arns": secret_arns,
+            "secret_looking_names": secret_looking_names,
+            "target_tracking_policies": target_tracking_policies,
+        }

@@ -1,0 +1,74 @@
+"""The fargate layer's filters: image references, secret ARNs for IAM, sizes, secrets and scaling policies."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.cloudops.fargate.plugins.filter import fargate
+
+REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/demo-local/app"
+DIGEST = "sha256:" + "a" * 64
+
+
+@pytest.mark.parametrize(
+    "tag, expected",
+    [("1.2.3", f"{REPO}:1.2.3"), ("latest", f"{REPO}:latest"), ("v1_rc.2-x", f"{REPO}:v1_rc.2-x"), (DIGEST, f"{REPO}@{DIGEST}")],
+)
+def test_image_reference_is_repo_tag_or_repo_at_digest(tag, expected):
+    assert fargate.image_reference(REPO, tag) == expected
+
+
+@pytest.mark.parametrize("tag", ["", ".hidden", "-dash", "a" * 129, "sha256:abc", "has space", "tag:colon"])
+def test_image_reference_refuses_anything_else(tag):
+    with pytest.raises(AnsibleFilterError, match="image tag"):
+        fargate.image_reference(REPO, tag)
+
+
+def test_secret_arns_keep_each_services_resources_once():
+    values = [
+        "arn:aws:ssm:us-east-1:123456789012:parameter/demo/db-url",
+        "/demo/api-url",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:demo/db-AbCdEf:password::",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:demo/db-AbCdEf:user::",
+    ]
+    assert fargate.secret_arns(values, "ssm", "us-east-1", "123456789012") == [
+        "arn:aws:ssm:us-east-1:123456789012:parameter/demo/db-url",
+        "arn:aws:ssm:us-east-1:123456789012:parameter/demo/api-url",
+    ]
+    assert fargate.secret_arns(values, "secretsmanager", "us-east-1", "123456789012") == [
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:demo/db-AbCdEf"
+    ]
+    assert fargate.secret_arns([], "ssm", "us-east-1", "1") == []
+
+
+def test_fargate_size_errors_name_the_rule():
+    assert fargate.fargate_size_errors(512, 1024) == []
+    (error,) = fargate.fargate_size_errors(256, 4096)
+    assert "memory 4096" in error and "cpu 256" in error
+
+
+def test_plain_secret_values_are_found():
+    secrets = {
+        "DB_URL": "arn:aws:ssm:us-east-1:123456789012:parameter/demo/db-url",
+        "API": "/demo/api",
+        "PASSWORD": "hunter2",
+        "TOKEN": "s3cr3t value",
+    }
+    assert fargate.invalid_secret_references(secrets) == ["PASSWORD", "TOKEN"]
+
+
+def test_secret_looking_environment_names_are_found():
+    assert fargate.secret_looking_names({"DB_PASSWORD": "x", "LOG_LEVEL": "info", "API_TOKEN": "y"}) == ["API_TOKEN", "DB_PASSWORD"]
+
+
+def test_target_tracking_policies_skip_zero_targets_and_name_the_alb_resources():
+    policies = fargate.target_tracking_policies(
+        {"cpu": 60, "memory": 0, "alb_request_count_per_target": 500}, "demo-local", 120, "arn:tg", "arn:lb"
+    )
+    assert [p["name"] for p in policies] == ["demo-local-cpu", "demo-local-alb-request-count-per-target"]
+    assert policies[0] == {
+        "name": "demo-local-cpu", "metric": "cpu", "target_value": 60.0, "scale_in_cooldown": 120, "scale_out_cooldown": 120,
+    }
+    assert policies[1]["target_group_arn"] == "arn:tg" and policies[1]["load_balancer_arn"] == "arn:lb"
+    assert fargate.target_tracking_policies({}, "p", 60) == []
