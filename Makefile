@@ -15,7 +15,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv nginx up down emulator emulator-stop test unit integration molecule docs lint benchmark clean
+.PHONY: help venv nginx up down emulator emulator-stop test unit integration molecule packaging sanity docs lint benchmark clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -44,7 +44,7 @@ down: $(STAMP) ## Tear the local stacks down and stop the emulator
 	$(BIN)/python -m emulator stop
 
 unit: $(STAMP) ## Unit tests: module logic, plugins, emulator extensions
-	$(BIN)/pytest tests/unit -q
+	$(BIN)/pytest tests/unit -q -n 2
 
 nginx: ## Install nginx from Debian's packages (the storage layer's nginx test), if missing
 	tools/install_nginx.sh
@@ -62,7 +62,16 @@ lint: $(STAMP) ## ansible-lint (production profile) and yamllint
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint
 
-test: lint unit molecule integration ## Everything CI checks
+sanity: $(STAMP) ## ansible-test sanity on a copy under ansible_collections/cloudops/fargate (offline pip bootstrap)
+	$(BIN)/python tools/sanity.py
+
+packaging: $(STAMP) ## The built artifact installs and runs; the EE build context; a run through ansible-runner as AWX does
+	$(BIN)/pytest tests/packaging -q
+
+# The emulator-bound suites wait on Ansible more than on the CPU, so they run side by side; each
+# starts its own emulators on free ports. --output-sync keeps each suite's log in one piece.
+test: lint unit sanity ## Everything CI checks
+	$(MAKE) --no-print-directory -j3 --output-sync=target integration molecule packaging
 
 benchmark: $(STAMP) ## Wall time and AWS API calls of a fresh and a no-op converge
 	$(BIN)/python tests/benchmark.py

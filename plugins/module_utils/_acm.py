@@ -731,7 +731,7 @@ class AcmCertificateManager(BaseResourceManager):
         if found is None:
             self._import_new(wanted)
             return
-        current, parsed = found
+        current, parsed = found  # pylint: disable=unpacking-non-sequence  # None returned above
         where = f"ACM certificate {wanted['name']} ({arn})"
         if parsed is not None and current["fingerprint_sha256"] != wanted["facts"]["fingerprint_sha256"]:
             errors = reimport_errors(parsed, wanted["x509"], where)

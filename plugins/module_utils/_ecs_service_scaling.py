@@ -632,7 +632,7 @@ class ServiceScalingManager(BaseResourceManager):
 
     def service_status(self, rid: str) -> str | None:
         """The status of the ECS service behind ``rid`` (``ACTIVE``, ``DRAINING``, ``INACTIVE``), None when missing."""
-        _, cluster, service = rid.split("/")
+        _namespace, cluster, service = rid.split("/")
         try:
             response = self.client("ecs").describe_services(aws_retry=True, cluster=cluster, services=[service])
         except is_boto3_error_code("ClusterNotFoundException"):

@@ -31,7 +31,7 @@ description:
     the certificate's issuer, which must have signed it, and none of its certificates may have expired.
   - The private key is never logged, returned or shown in a diff.
 author:
-  - cloudops.fargate maintainers
+  - cloudops.fargate maintainers (!UNKNOWN)
 options:
   state:
     description: Whether the certificate should exist.

@@ -37,7 +37,7 @@ description:
     until it is gone. With O(wait=false) it stops after starting the disassociations; a later run deletes the
     endpoint.
 author:
-  - cloudops.fargate maintainers
+  - cloudops.fargate maintainers (!UNKNOWN)
 options:
   state:
     description: Whether the endpoint should exist.

@@ -33,7 +33,7 @@ description:
     count as a change. Under enhanced scanning (Amazon Inspector) an image whose status is C(ACTIVE) counts
     as scanned.
 author:
-  - cloudops.fargate maintainers
+  - cloudops.fargate maintainers (!UNKNOWN)
 options:
   source_repository:
     description: The repository that holds the image to promote.

@@ -19,7 +19,7 @@ description:
     account's root ARN instead of its account ID. Lifecycle rules are compared in the order of their priorities.
   - Every option is validated before anything changes, so a bad input fails without touching the repository.
 author:
-  - cloudops.fargate maintainers
+  - cloudops.fargate maintainers (!UNKNOWN)
 options:
   state:
     description: Whether the repository should exist.

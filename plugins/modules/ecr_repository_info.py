@@ -14,7 +14,7 @@ description:
     M(cloudops.fargate.ecr_repository) returns.
   - A name in O(names) without a repository is left out of the result; it is not an error.
 author:
-  - cloudops.fargate maintainers
+  - cloudops.fargate maintainers (!UNKNOWN)
 options:
   names:
     description:

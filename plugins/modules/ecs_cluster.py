@@ -26,7 +26,7 @@ description:
     are still C(DRAINING) (see O(wait)).
   - Every option is validated before anything changes, so a bad input fails without touching the cluster.
 author:
-  - cloudops.fargate maintainers
+  - cloudops.fargate maintainers (!UNKNOWN)
 options:
   state:
     description: Whether the cluster should exist.

@@ -32,7 +32,7 @@ description:
   - Every option is validated, and the task definition is checked (it exists, runs on Fargate, has the containers
     and ports the load balancers name), before anything changes.
 author:
-  - cloudops.fargate maintainers
+  - cloudops.fargate maintainers (!UNKNOWN)
 options:
   state:
     description:

@@ -26,7 +26,7 @@ description:
     a duplicate.
   - Every option is validated before anything changes, so a bad input fails without touching the scaling.
 author:
-  - cloudops.fargate maintainers
+  - cloudops.fargate maintainers (!UNKNOWN)
 options:
   state:
     description: Whether the service should be registered for auto scaling.

@@ -36,7 +36,7 @@ description:
   - Every option is validated before anything is registered or deregistered, in check mode too, so a bad input
     fails without changing anything; every error message names the container and the field.
 author:
-  - cloudops.fargate maintainers
+  - cloudops.fargate maintainers (!UNKNOWN)
 options:
   state:
     description:

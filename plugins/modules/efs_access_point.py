@@ -27,7 +27,7 @@ description:
     warns, and lists them in RV(deleted_access_point_ids).
   - Every option is validated before anything changes, so a bad input fails without touching AWS.
 author:
-  - cloudops.fargate maintainers
+  - cloudops.fargate maintainers (!UNKNOWN)
 options:
   state:
     description: Whether the access point should exist. With V(absent), every access point of the name in the file

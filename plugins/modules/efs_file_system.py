@@ -32,7 +32,7 @@ description:
     before its mount targets and policies, a deleted mount target before a new one in the same Availability Zone,
     and every mount target before the file system is deleted).
 author:
-  - cloudops.fargate maintainers
+  - cloudops.fargate maintainers (!UNKNOWN)
 options:
   state:
     description:

@@ -18,7 +18,7 @@ description:
   - File systems being deleted are listed too, with their RV(file_systems[].life_cycle_state), so a role can poll
     until one is gone.
 author:
-  - cloudops.fargate maintainers
+  - cloudops.fargate maintainers (!UNKNOWN)
 options:
   name:
     description:

@@ -26,7 +26,7 @@ description:
     what AWS already has reports no change. Health check success codes are compared as a set.
   - Every option is validated before anything changes, so a bad input fails without touching the target group.
 author:
-  - cloudops.fargate maintainers
+  - cloudops.fargate maintainers (!UNKNOWN)
 options:
   state:
     description: Whether the target group should exist.

@@ -15,7 +15,7 @@ description:
   - The flow log is tagged in the create call itself, so a run that was interrupted and started again
     finds it by O(name) instead of creating a second one; a ClientToken makes retries of the call safe.
 author:
-  - cloudops.fargate maintainers
+  - cloudops.fargate maintainers (!UNKNOWN)
 options:
   state:
     description: Whether the flow log should exist.

@@ -101,7 +101,7 @@ def run_playbook(
         command.append("--diff")
     command += args or []
     completed = subprocess.run(
-        command, cwd=REPO_ROOT, env=_ansible_env(endpoint), capture_output=True, text=True, timeout=900
+        command, cwd=REPO_ROOT, env=_ansible_env(endpoint), capture_output=True, text=True, timeout=900, check=False
     )
     try:
         # Warnings can precede the JSON document on stdout.

@@ -13,8 +13,10 @@ LAYERS = ["--tags", "network,loadbalancer"]
 ALB_NAME = "demo-local-alb"
 IDENTITY = {"Stack": "demo", "Environment": "local", "ManagedBy": "cloudops.fargate"}
 TWO_SERVICES = {
-    "loadbalancer_target_groups": [{"name": "web", "port": 8080}, {"name": "api", "port": 8080,
-                                                                    "health_check_path": "/api/healthz"}],
+    "loadbalancer_target_groups": [
+        {"name": "web", "port": 8080},
+        {"name": "api", "port": 8080, "health_check_path": "/api/healthz"},
+    ],
     "loadbalancer_rules": [{"priority": 10, "target_group": "api", "path_patterns": ["/api/*"]}],
 }
 

@@ -174,6 +174,15 @@ def _fail_json(self: basic.AnsibleModule, msg: str, **kwargs: Any) -> None:
     raise ModuleExit(_serialised(result))
 
 
+def _main_result(module: ModuleType) -> dict[str, Any]:
+    """Run ``module.main()`` and return the result it handed to exit_json or fail_json."""
+    try:
+        module.main()
+    except ModuleExit as e:
+        return e.result
+    raise AssertionError(f"{module.__name__}.main() returned without exit_json or fail_json")
+
+
 @pytest.fixture
 def run_module(monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict[str, Any]]:
     """``run_module(module, args, check_mode=False, diff=False) -> dict``.
@@ -195,12 +204,7 @@ def run_module(monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict[str, Any]]
         monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
         monkeypatch.setattr(ansible_warnings, "_global_deprecations", {})
         with patch_module_args(module_args):
-            try:
-                module.main()
-            except ModuleExit as e:
-                result = e.result
-            else:
-                raise AssertionError(f"{module.__name__}.main() returned without exit_json or fail_json")
+            result = _main_result(module)
         result.setdefault("failed", False)
         warnings = ansible_warnings.get_warning_messages()
         if warnings:

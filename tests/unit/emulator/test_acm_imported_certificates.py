@@ -375,7 +375,7 @@ def test_moto_alone_has_the_gaps_and_install_fixes_them(monkeypatch: pytest.Monk
     from moto import mock_aws
 
     originals = {}
-    for cls, name, _ in acm_imported_certificates.PATCHES:
+    for cls, name, _wrap in acm_imported_certificates.PATCHES:
         current = cls.__dict__[name]
         originals[(cls, name)] = getattr(current, "__wrapped__", current)
         monkeypatch.setattr(cls, name, originals[(cls, name)])
@@ -411,7 +411,7 @@ def test_moto_alone_has_the_gaps_and_install_fixes_them(monkeypatch: pytest.Monk
         acm_imported_certificates.install()
 
         assert acm_imported_certificates.is_installed()
-        for cls, name, _ in acm_imported_certificates.PATCHES:
+        for cls, name, _wrap in acm_imported_certificates.PATCHES:
             assert cls.__dict__[name].__wrapped__ is originals[(cls, name)], f"install() must wrap {name} once"
 
         fixed = import_certificate(acm, make_certificate(), Tags=[{"Key": "Name", "Value": "site"}])

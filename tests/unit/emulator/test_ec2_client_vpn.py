@@ -369,8 +369,8 @@ def test_create_refuses_bad_input_and_creates_nothing(ec2: Any, acm: Any, pki: P
 
 
 def test_describe_filters_ids_and_pages(ec2: Any, pki: Pki) -> None:
-    udp = [create_endpoint(ec2, pki) for _ in range(4)]
-    tcp = [create_endpoint(ec2, pki, TransportProtocol="tcp") for _ in range(2)]
+    udp = [create_endpoint(ec2, pki) for _index in range(4)]
+    tcp = [create_endpoint(ec2, pki, TransportProtocol="tcp") for _index in range(2)]
     mine = udp + tcp
 
     def ids(**request: Any) -> list[str]:

@@ -113,7 +113,7 @@ def test_moto_alone_deletes_a_cluster_with_services_and_install_fixes_it(monkeyp
 
     with mock_aws():
         ecs = boto3.client("ecs", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-        orphaning, _ = create_cluster_with_service(ecs)
+        orphaning, _service = create_cluster_with_service(ecs)
         assert not ecs_cluster_contains_services.is_installed()
         assert ecs.delete_cluster(cluster=orphaning)["cluster"]["status"] == "INACTIVE"
 
@@ -122,7 +122,7 @@ def test_moto_alone_deletes_a_cluster_with_services_and_install_fixes_it(monkeyp
 
         assert ecs_cluster_contains_services.is_installed()
         assert EC2ContainerServiceBackend.delete_cluster.__wrapped__ is moto_original, "install() must not wrap twice"
-        refused, _ = create_cluster_with_service(ecs)
+        refused, _service = create_cluster_with_service(ecs)
         with pytest.raises(ClientError) as raised:
             ecs.delete_cluster(cluster=refused)
         assert raised.value.response["Error"]["Code"] == "ClusterContainsServicesException"

@@ -341,7 +341,7 @@ def test_moto_alone_never_rolls_out_and_install_does(monkeypatch: pytest.MonkeyP
         stack = Stack(ecs, subnet, security_groups=[])  # plain moto needs the member
         assert not ecs_service_deployments.is_installed()
         first = stack.create(desired=1)["deployments"][0]["id"]
-        for _ in range(3):
+        for _attempt in range(3):
             assert stack.describe()["deployments"][0]["rolloutState"] == "IN_PROGRESS"
         updated = stack.ecs.update_service(cluster=stack.cluster, service="web", taskDefinition=f"{stack.cluster}:2")[
             "service"

@@ -248,9 +248,9 @@ def test_wanted_policy_errors(overrides, messages):
 
 
 def test_policy_errors_name_the_policy_or_its_index():
-    _, errors = wanted_policy(policy(target_value=0), 3)
+    _wanted, errors = wanted_policy(policy(target_value=0), 3)
     assert errors[0].startswith("target_tracking_policies[cpu].target_value")
-    _, errors = wanted_policy(policy(name="", target_value=0), 3)
+    _wanted, errors = wanted_policy(policy(name="", target_value=0), 3)
     assert errors[0].startswith("target_tracking_policies[3].name")
 
 
@@ -281,7 +281,7 @@ def test_normalize_policy_fills_aws_defaults():
     }
     assert normalised["alarms"] == [{"alarm_name": "a", "alarm_arn": "arn:a"}]
     assert normalised["policy_arn"] == AWS_POLICY["PolicyARN"]
-    wanted, _ = wanted_policy(policy(), 0)
+    wanted, _errors = wanted_policy(policy(), 0)
     assert comparable_policy(normalised) == wanted
 
 
@@ -305,7 +305,7 @@ def test_comparable_policy_of_a_step_scaling_policy_differs():
         "PolicyType": "StepScaling",
         "StepScalingPolicyConfiguration": {"AdjustmentType": "ChangeInCapacity"},
     }
-    wanted, _ = wanted_policy(policy(), 0)
+    wanted, _errors = wanted_policy(policy(), 0)
     assert comparable_policy(normalize_policy(step)) == {
         "policy_name": "cpu",
         "policy_type": "StepScaling",
@@ -315,7 +315,7 @@ def test_comparable_policy_of_a_step_scaling_policy_differs():
 
 
 def test_policy_request():
-    wanted, _ = wanted_policy(policy(metric=ALB, resource_label=LABEL, target_value=100, scale_in_cooldown=0), 0)
+    wanted, _errors = wanted_policy(policy(metric=ALB, resource_label=LABEL, target_value=100, scale_in_cooldown=0), 0)
     assert policy_request(wanted) == {
         "PolicyName": "cpu",
         "PolicyType": "TargetTrackingScaling",
@@ -333,7 +333,7 @@ def test_policy_request():
 
 
 def test_predicted_policy_replaces_a_step_configuration():
-    wanted, _ = wanted_policy(policy(), 0)
+    wanted, _errors = wanted_policy(policy(), 0)
     current = {
         "policy_name": "cpu",
         "policy_arn": "arn",
@@ -493,7 +493,7 @@ def test_normalize_scheduled_action():
     assert normalised["end_time"] is None
     assert normalised["scalable_target_action"] == {"min_capacity": 0, "max_capacity": 1}
     assert normalised["scheduled_action_arn"] == AWS_ACTION["ScheduledActionARN"]
-    wanted, _ = wanted_scheduled_action(action(start_time="2030-01-01T00:00:00Z"), 0)
+    wanted, _errors = wanted_scheduled_action(action(start_time="2030-01-01T00:00:00Z"), 0)
     assert comparable_scheduled_action(normalised) == wanted
 
 
@@ -531,7 +531,7 @@ def test_needs_recreate(current, wanted, expected):
 
 
 def test_scheduled_action_request():
-    wanted, _ = wanted_scheduled_action(action(timezone="Europe/Berlin", start_time="2030-01-01T00:00:00Z"), 0)
+    wanted, _errors = wanted_scheduled_action(action(timezone="Europe/Berlin", start_time="2030-01-01T00:00:00Z"), 0)
     assert scheduled_action_request(wanted) == {
         "ScheduledActionName": "night",
         "Schedule": "cron(0 20 * * ? *)",

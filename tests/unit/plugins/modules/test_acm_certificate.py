@@ -507,7 +507,7 @@ def test_ambiguous_name_fails(run, args, acm, self_signed):
             PrivateKey=key_pem(key).encode(),
             Tags=[{"Key": "Name", "Value": NAME}, {"Key": "Stack", "Value": "unit"}],
         )["CertificateArn"]
-        for _ in range(2)
+        for _attempt in range(2)
     ]
     for check_mode in (True, False):
         result = run(args, check_mode=check_mode)

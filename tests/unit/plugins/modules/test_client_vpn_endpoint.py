@@ -403,7 +403,7 @@ def test_token_of_an_endpoint_being_deleted_makes_a_new_one(run, args, ec2, monk
 
 
 def test_two_endpoints_of_one_name_fail(run, args, ec2, pki):
-    for _ in range(2):
+    for _attempt in range(2):
         ec2.create_client_vpn_endpoint(
             ClientCidrBlock=CLIENT_CIDR,
             ServerCertificateArn=pki["server_arn"],

@@ -470,7 +470,7 @@ def test_another_launch_type_cannot_become_fargate(run, args, ecs, network, clus
 
 def test_force_new_deployment_changes_every_run(run, args, ecs, created):
     seen = {primary(created)["id"]}
-    for _ in range(2):
+    for _attempt in range(2):
         result = run(dict(args, force_new_deployment=True), diff=True)
         assert_ok(result, changed=True)
         assert result["diff"] == {"before": {"force_new_deployment": False}, "after": {"force_new_deployment": True}}
