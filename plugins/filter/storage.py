@@ -78,7 +78,8 @@ def efs_mount_instructions(mount_targets, file_system_id, mount_point="/mnt/efs"
 
 def efs_access_point_index(file_systems):
     """File systems as efs_file_system_info returns them, each with ``access_point_ids`` and ``access_point_arns``:
-    dicts by the access points' ``Purpose`` tag (the storage role's access point names, ``config`` and ``ui``)."""
+    dicts by the access points' ``Purpose`` tag (the storage role's access point names, ``config`` and ``ui``), and
+    ``nginx_config_digest``, the digest the storage role tags the config access point with."""
     indexed = []
     for file_system in file_systems or []:
         points = [p for p in file_system.get("access_points", []) if p.get("tags", {}).get("Purpose")]
@@ -87,6 +88,9 @@ def efs_access_point_index(file_systems):
                 file_system,
                 access_point_ids={p["tags"]["Purpose"]: p.get("access_point_id", "") for p in points},
                 access_point_arns={p["tags"]["Purpose"]: p.get("access_point_arn", "") for p in points},
+                nginx_config_digest=next(
+                    (p["tags"].get("NginxConfigDigest", "") for p in points if p["tags"]["Purpose"] == "config"), ""
+                ),
             )
         )
     return indexed

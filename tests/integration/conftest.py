@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,16 @@ from emulator import server
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 LOCAL_INVENTORY = REPO_ROOT / "inventories" / "local"
+# The local inventory keeps certificates, the "EFS mount" and outputs under the repository's .emulator/;
+# pytest-xdist workers run stacks of the same name at once, so each worker process gets folders of its own.
+_WORKER_FILES = Path(tempfile.mkdtemp(prefix="cloudops-integration-"))
+_STACK = "{{ cloudops_stack }}-{{ cloudops_environment }}"
+WORKER_LOCAL_FILES = {
+    "loadbalancer_pki_dir": f"{_WORKER_FILES}/pki/{_STACK}/loadbalancer",
+    "storage_pki_dir": f"{_WORKER_FILES}/pki/{_STACK}/storage",
+    "storage_efs_mount_path": f"{_WORKER_FILES}/efs/{_STACK}",
+    "cloudops_outputs_dir": f"{_WORKER_FILES}/outputs",
+}
 
 
 @dataclass
@@ -93,8 +104,7 @@ def run_playbook(
     args: list[str] | None = None,
 ) -> PlaybookRun:
     command = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), playbook]
-    if extra_vars:
-        command += ["-e", json.dumps(extra_vars)]
+    command += ["-e", json.dumps({**WORKER_LOCAL_FILES, **(extra_vars or {})})]
     if check:
         command.append("--check")
     if diff:

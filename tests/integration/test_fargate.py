@@ -3,10 +3,13 @@ images out (and back); teardown leaves nothing."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from tests.integration.aws_state import tag_filters
-from tests.integration.conftest import reset_emulator
+from tests.integration.conftest import WORKER_LOCAL_FILES, reset_emulator
 
 CLUSTER = "demo-local"
 SERVICE = "demo-local-web"
@@ -38,6 +41,13 @@ def test_check_mode_on_an_empty_account_creates_nothing(emulator_endpoint, playb
     reset_emulator(emulator_endpoint)
     run = playbook(check=True, extra_vars=local_files)
     assert run.returncode == 0, run.failure_messages()
+    assert aws("ec2").describe_vpcs(Filters=tag_filters("demo"))["Vpcs"] == []
+    assert aws("ecr").describe_repositories()["repositories"] == []
+    assert aws("efs").describe_file_systems()["FileSystems"] == []
+    assert aws("ec2").describe_client_vpn_endpoints()["ClientVpnEndpoints"] == []
+    assert aws("acm").list_certificates()["CertificateSummaryList"] == []
+    assert aws("elbv2").describe_load_balancers()["LoadBalancers"] == []
+    assert not any(Path(path).exists() for path in local_files.values())
     assert aws("ecs").list_clusters()["clusterArns"] == []
     assert active_revisions(aws) == []
     assert [r for r in aws("iam").list_roles()["Roles"] if r["RoleName"] in ROLES] == []
@@ -79,7 +89,7 @@ def test_service_is_reliable_by_default(stack, aws):
     (target,) = aws("application-autoscaling").describe_scalable_targets(
         ServiceNamespace="ecs", ResourceIds=[f"service/{CLUSTER}/{SERVICE}"]
     )["ScalableTargets"]
-    assert (target["MinCapacity"], target["MaxCapacity"]) == (2, 6)
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (2, 4)
     policies = aws("application-autoscaling").describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]
     assert [p["PolicyName"] for p in policies] == ["demo-local-cpu"]
 
@@ -109,10 +119,37 @@ def test_task_definition_mounts_the_access_points_read_only_and_hardens_every_co
     assert definition["taskRoleArn"].endswith("/demo-local-task")
 
 
+def test_outputs_are_written_as_json_per_environment_and_stack(stack, aws):
+    outputs = json.loads((Path(WORKER_LOCAL_FILES["cloudops_outputs_dir"]) / "local" / "demo.json").read_text())
+    (balancer,) = aws("elbv2").describe_load_balancers(Names=["demo-local-alb"])["LoadBalancers"]
+    assert outputs["service_url"] == f"https://{balancer['DNSName']}"
+    assert sorted(outputs["repository_uris"]) == ["app", "nginx"]
+    (file_system,) = aws("efs").describe_file_systems()["FileSystems"]
+    assert outputs["file_system_id"] == file_system["FileSystemId"]
+    assert outputs["vpn_endpoint_id"].startswith("cvpn-endpoint-")
+    assert list(outputs["vpn_client_config_paths"]) == ["operator"]
+    assert outputs["service_arns"]["web"] == service(aws)["serviceArn"]
+
+
 def test_second_run_changes_nothing(stack, playbook, local_files):
     run = playbook(extra_vars=local_files)
     assert run.returncode == 0, run.failure_messages()
     assert run.changed() == 0, run.changed_tasks()
+
+
+def test_drift_names_a_change_made_behind_its_back_until_site_repairs_it(stack, playbook, aws, local_files):
+    drift_vars = {"drift_extra_vars": {**WORKER_LOCAL_FILES, **local_files}}
+    aws("logs").put_retention_policy(logGroupName="/cloudops/demo-local/service", retentionInDays=1)
+    drifted = playbook("playbooks/drift.yml", extra_vars=drift_vars)
+    assert drifted.returncode != 0
+    report = drifted.failure_messages()
+    assert "has drifted: 1 task(s)" in report
+    assert "Create the service's log group with its retention" in report
+    repair = playbook(extra_vars=local_files, args=["--tags", "fargate"])
+    assert repair.returncode == 0, repair.failure_messages()
+    assert [name.split(" : ")[-1] for name in repair.changed_tasks()] == ["Create the service's log group with its retention"]
+    again = playbook("playbooks/drift.yml", extra_vars=drift_vars)
+    assert again.returncode == 0, again.failure_messages()
 
 
 def test_deploy_of_a_new_tag_makes_one_revision_and_updates_the_service(stack, playbook, aws, local_files):
@@ -143,16 +180,19 @@ def test_failed_deploy_puts_the_previous_revision_back_and_says_why(stack, playb
     assert service(aws)["taskDefinition"] == running
 
 
-def test_changed_nginx_configuration_rolls_the_service_once(stack, playbook, aws, local_files):
+def test_changed_nginx_configuration_rolls_the_service_once_and_keeps_a_scaled_out_count(stack, playbook, aws, local_files):
     running = service(aws)["taskDefinition"]
+    # Auto scaling has scaled out: re-runs must not scale the service back to fargate_desired_count.
+    aws("ecs").update_service(cluster=CLUSTER, service=SERVICE, desiredCount=4)
     changed = {**local_files, "storage_nginx_client_max_body_size": "2m"}
-    run = playbook(extra_vars=changed)
+    run = playbook(extra_vars=changed, args=["--tags", "storage,fargate"])
     assert run.returncode == 0, run.failure_messages()
     rolled = service(aws)["taskDefinition"]
     assert rolled != running
-    again = playbook(extra_vars=changed)
+    again = playbook(extra_vars=changed, args=["--tags", "storage,fargate"])
     assert again.changed() == 0, again.changed_tasks()
     assert service(aws)["taskDefinition"] == rolled
+    assert service(aws)["desiredCount"] == 4
 
 
 def test_teardown_leaves_nothing_of_the_service(stack, playbook, aws, local_files):

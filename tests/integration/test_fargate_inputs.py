@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.conftest import reset_emulator
+from tests.integration.conftest import REPO_ROOT, reset_emulator
 
 BAD_INPUTS = {
     "CPU/memory pair Fargate lacks": ({"fargate_cpu": 256, "fargate_memory": 4096}, "fargate_memory"),
@@ -39,3 +39,21 @@ def test_deploy_refuses_a_bad_image_tag_before_anything(empty_account, playbook,
     assert run.returncode != 0
     assert "image_tag" in run.failure_messages()
     assert aws("ecs").list_clusters()["clusterArns"] == []
+
+
+def test_teardown_refuses_without_confirmation_outside_local(empty_account, playbook):
+    # The dev inventory targets a real account: the refusal must come before any AWS call.
+    run = playbook("playbooks/teardown.yml", inventory=REPO_ROOT / "inventories" / "dev")
+    assert run.returncode != 0
+    assert "confirm_teardown" in run.failure_messages("web")
+    assert run.stats["web"]["ok"] == 0
+
+
+def test_teardown_runs_once_confirmed_with_the_stack_name(empty_account, playbook):
+    demanding = {"teardown_requires_confirmation": True}
+    refused = playbook("playbooks/teardown.yml", extra_vars=demanding, args=["--tags", "fargate"])
+    assert refused.returncode != 0 and "confirm_teardown" in refused.failure_messages()
+    wrong = playbook("playbooks/teardown.yml", extra_vars={**demanding, "confirm_teardown": "other"}, args=["--tags", "fargate"])
+    assert wrong.returncode != 0
+    confirmed = playbook("playbooks/teardown.yml", extra_vars={**demanding, "confirm_teardown": "demo"}, args=["--tags", "fargate"])
+    assert confirmed.returncode == 0, confirmed.failure_messages()

@@ -10,6 +10,8 @@ import pytest
 from tests.integration.aws_state import account_inventory, stack_network, tag_filters, tags_of
 from tests.integration.conftest import reset_emulator
 
+# The network layer alone: the other layers have test files of their own.
+NETWORK_ONLY = ["--tags", "network"]
 STACK = "demo"
 VPC_CIDR = "10.20.0.0/16"  # inventories/local/hosts.yml
 IDENTITY = {"Stack": STACK, "Environment": "local", "ManagedBy": "cloudops.fargate"}
@@ -37,7 +39,7 @@ def test_check_mode_on_an_empty_account_creates_nothing(emulator_endpoint, playb
     reset_emulator(emulator_endpoint)
     before = account_inventory(aws)
 
-    run = playbook(check=True)
+    run = playbook(check=True, args=NETWORK_ONLY)
 
     assert run.returncode == 0, run.failure_messages() or run.stderr
     assert run.changed() > 0, "check mode must predict the VPC's creation"
@@ -47,7 +49,7 @@ def test_check_mode_on_an_empty_account_creates_nothing(emulator_endpoint, playb
 @pytest.fixture(scope="module")
 def converged(emulator_endpoint, playbook, aws):
     reset_emulator(emulator_endpoint)
-    run = playbook()
+    run = playbook(args=NETWORK_ONLY)
     assert run.returncode == 0, run.failure_messages() or run.stderr
     return run, stack_network(aws, STACK)
 
@@ -195,19 +197,19 @@ def test_outputs_are_published_as_facts(converged):
 
 
 def test_a_second_run_changes_nothing(converged, playbook):
-    run = playbook()
+    run = playbook(args=NETWORK_ONLY)
     assert run.returncode == 0, run.failure_messages()
     assert run.changed() == 0, run.changed_tasks()
 
 
 def test_check_mode_on_the_converged_stack_predicts_nothing(converged, playbook):
-    run = playbook(check=True, diff=True)
+    run = playbook(check=True, diff=True, args=NETWORK_ONLY)
     assert run.returncode == 0, run.failure_messages()
     assert run.changed() == 0, run.changed_tasks()
 
 
 def test_check_mode_with_diff_shows_a_rule_change_and_applies_nothing(converged, playbook, aws):
-    run = playbook(check=True, diff=True, extra_vars={"network_alb_ingress_cidrs": ["203.0.113.0/24"]})
+    run = playbook(check=True, diff=True, extra_vars={"network_alb_ingress_cidrs": ["203.0.113.0/24"]}, args=NETWORK_ONLY)
     assert run.returncode == 0, run.failure_messages()
     rule_results = [r for r in run.task_results("least-privilege rules") if r.get("changed")]
     assert [r["item"]["purpose"] for r in rule_results] == ["alb"]
@@ -231,7 +233,7 @@ def test_teardown_removes_the_stack_and_nothing_else(converged, playbook, aws):
                             "Tags": [{"Key": "Stack", "Value": "other"}, {"Key": "ManagedBy", "Value": "cloudops.fargate"}]}],
     )["GroupId"]
 
-    run = playbook("playbooks/teardown.yml")
+    run = playbook("playbooks/teardown.yml", args=NETWORK_ONLY)
     assert run.returncode == 0, run.failure_messages()
 
     leftovers = {kind: items for kind, items in stack_network(aws, STACK).items() if items}
@@ -240,7 +242,7 @@ def test_teardown_removes_the_stack_and_nothing_else(converged, playbook, aws):
     assert ec2.describe_addresses(AllocationIds=[foreign_eip])["Addresses"]
     assert ec2.describe_security_groups(GroupIds=[other_stack_sg])["SecurityGroups"]
 
-    again = playbook("playbooks/teardown.yml")
+    again = playbook("playbooks/teardown.yml", args=NETWORK_ONLY)
     assert again.returncode == 0, again.failure_messages()
     assert again.changed() == 0, again.changed_tasks()
 
@@ -268,7 +270,7 @@ def test_bad_input_fails_before_anything_changes(emulator_endpoint, playbook, aw
     reset_emulator(emulator_endpoint)
     before = account_inventory(aws)
 
-    run = playbook(extra_vars=extra_vars, args=["--tags", "network"])
+    run = playbook(extra_vars=extra_vars, args=NETWORK_ONLY)
 
     assert run.returncode != 0
     assert message in run.failure_messages() + run.stderr
@@ -279,7 +281,7 @@ def test_bad_input_fails_before_anything_changes(emulator_endpoint, playbook, aw
 def test_az_count_above_what_the_region_has_fails_naming_the_region(emulator_endpoint, playbook, aws):
     reset_emulator(emulator_endpoint)
     before = account_inventory(aws)
-    run = playbook(extra_vars={"aws_region": "eu-west-3", "network_az_count": 4})
+    run = playbook(extra_vars={"aws_region": "eu-west-3", "network_az_count": 4}, args=NETWORK_ONLY)
     assert run.returncode != 0
     assert "network_az_count (4) is more than the 3 availability zones region eu-west-3" in run.failure_messages()
     assert account_inventory(aws) == before
@@ -287,9 +289,9 @@ def test_az_count_above_what_the_region_has_fails_naming_the_region(emulator_end
 
 def test_changing_the_vpc_block_of_an_existing_stack_is_refused(emulator_endpoint, playbook, aws):
     reset_emulator(emulator_endpoint)
-    assert playbook(args=["--tags", "network"]).returncode == 0
+    assert playbook(args=NETWORK_ONLY).returncode == 0
     before = account_inventory(aws)
-    run = playbook(extra_vars={"network_vpc_cidr": "10.30.0.0/16"})
+    run = playbook(extra_vars={"network_vpc_cidr": "10.30.0.0/16"}, args=NETWORK_ONLY)
     assert run.returncode != 0
     assert "a VPC's primary block cannot change" in run.failure_messages()
     assert account_inventory(aws) == before

@@ -37,7 +37,7 @@ def test_two_stacks_converge_in_parallel_and_tear_down_independently(emulator_en
         },
     )
 
-    run = playbook(inventory=inventory)
+    run = playbook(inventory=inventory, args=NETWORK_ONLY)
     assert run.returncode == 0, run.failure_messages("shop") + run.failure_messages("blog")
 
     shop, blog = stack_network(aws, "shop"), stack_network(aws, "blog")
@@ -51,10 +51,10 @@ def test_two_stacks_converge_in_parallel_and_tear_down_independently(emulator_en
     # before either reached its last.
     assert run.changed("shop") > 0 and run.changed("blog") > 0
 
-    again = playbook(inventory=inventory)
+    again = playbook(inventory=inventory, args=NETWORK_ONLY)
     assert (again.changed("shop"), again.changed("blog")) == (0, 0), again.changed_tasks("shop") + again.changed_tasks("blog")
 
-    teardown = playbook("playbooks/teardown.yml", inventory=inventory, args=["--limit", "shop"])
+    teardown = playbook("playbooks/teardown.yml", inventory=inventory, args=[*NETWORK_ONLY, "--limit", "shop"])
     assert teardown.returncode == 0, teardown.failure_messages("shop")
     assert {k: v for k, v in stack_network(aws, "shop").items() if v} == {}
     blog_after = stack_network(aws, "blog")

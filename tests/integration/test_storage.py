@@ -99,16 +99,6 @@ def workspace():
     shutil.rmtree(root, ignore_errors=True)
 
 
-def test_check_mode_on_an_empty_account_creates_nothing(emulator_endpoint, playbook, aws, workspace):
-    reset_emulator(emulator_endpoint)
-    run = playbook(check=True, args=LAYERS, extra_vars=workspace["vars"])
-    assert run.returncode == 0, run.failure_messages()
-    assert stack_file_systems(aws) == []
-    assert stack_vpn_endpoints(aws) == []
-    assert stack_certificates(aws) == []
-    assert not workspace["efs"].exists()
-
-
 @pytest.fixture(scope="module")
 def converged(emulator_endpoint, playbook, aws, workspace):
     reset_emulator(emulator_endpoint)
@@ -204,7 +194,7 @@ def test_published_tree_holds_the_config_and_the_ui(converged, workspace):
 
 
 def test_second_run_changes_nothing(converged, playbook, workspace):
-    run = playbook(args=LAYERS, extra_vars=workspace["vars"])
+    run = playbook(args=["--tags", "storage"], extra_vars=workspace["vars"])
     assert run.returncode == 0, run.failure_messages()
     assert run.changed() == 0, run.changed_tasks()
 
@@ -213,12 +203,24 @@ def test_changed_ui_file_is_the_only_change_and_stale_files_go(converged, playbo
     ui, published = workspace["ui"], workspace["efs"] / "nginx" / "html"
     (published / "stale.js").write_text("old\n")
     (ui / "index.html").write_text("<!doctype html><title>demo</title><h1>demo UI v2</h1>\n")
-    run = playbook(args=LAYERS, extra_vars=workspace["vars"])
+    run = playbook(args=["--tags", "storage"], extra_vars=workspace["vars"])
     assert run.returncode == 0, run.failure_messages()
     changed = sorted(name.split(" : ")[-1] for name in run.changed_tasks())
     assert changed == ["Publish the UI files", "Remove UI files the source no longer has"]
     assert "v2" in (published / "index.html").read_text()
     assert not (published / "stale.js").exists()
+
+
+def test_vpn_client_config_issues_a_profile_for_one_more_operator(converged, playbook, workspace):
+    # Without the converge's storage_vpn_operators extra var, which would outrank the playbook's own list.
+    without_operators = {k: v for k, v in workspace["vars"].items() if k != "storage_vpn_operators"}
+    run = playbook("playbooks/vpn_client_config.yml", extra_vars={**without_operators, "operator": "bob"})
+    assert run.returncode == 0, run.failure_messages()
+    profile = workspace["pki"] / "clients" / "bob.ovpn"
+    assert stat.S_IMODE(profile.stat().st_mode) == 0o600
+    assert "<key>" in profile.read_text()
+    assert (workspace["pki"] / "clients" / "alice.ovpn").exists()
+    assert "PRIVATE KEY" not in json.dumps(run.output)
 
 
 # --- nginx, for real --------------------------------------------------------------------------------
@@ -335,11 +337,19 @@ def test_nginx_hides_its_version(nginx):
 # --- teardown -----------------------------------------------------------------------------------------
 
 
-def test_teardown_leaves_nothing_of_the_storage_layer(converged, playbook, aws, workspace):
+def test_teardown_leaves_nothing_of_the_storage_layer_and_touches_nothing_else(converged, playbook, aws, workspace):
+    efs = aws("efs")
+    # Another stack's file system with an access point, and an untagged one: teardown must leave both.
+    other = efs.create_file_system(
+        CreationToken="other-stack", Tags=[{"Key": "Name", "Value": "other-local-static"}, {"Key": "Stack", "Value": "other"}]
+    )["FileSystemId"]
+    efs.create_access_point(FileSystemId=other, Tags=[{"Key": "Name", "Value": "other-local-config"}])
+    untagged = efs.create_file_system(CreationToken="untagged")["FileSystemId"]
     run = playbook("playbooks/teardown.yml", args=TEARDOWN, extra_vars=workspace["vars"])
     assert run.returncode == 0, run.failure_messages()
     assert stack_file_systems(aws) == []
-    assert aws("efs").describe_access_points()["AccessPoints"] == []
+    assert sorted(fs["FileSystemId"] for fs in efs.describe_file_systems()["FileSystems"]) == sorted([other, untagged])
+    assert [p["FileSystemId"] for p in efs.describe_access_points()["AccessPoints"]] == [other]
     assert stack_vpn_endpoints(aws) == []
     assert stack_certificates(aws) == []
     assert aws("logs").describe_log_groups(logGroupNamePrefix="/cloudops/demo-local/")["logGroups"] == []

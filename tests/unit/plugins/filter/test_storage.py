@@ -59,7 +59,7 @@ def test_access_point_index_keys_ids_and_arns_by_purpose():
         {
             "file_system_id": "fs-1",
             "access_points": [
-                {"access_point_id": "fsap-1", "access_point_arn": "arn:1", "tags": {"Purpose": "config"}},
+                {"access_point_id": "fsap-1", "access_point_arn": "arn:1", "tags": {"Purpose": "config", "NginxConfigDigest": "abc"}},
                 {"access_point_id": "fsap-2", "access_point_arn": "arn:2", "tags": {"Purpose": "ui"}},
                 {"access_point_id": "fsap-3", "access_point_arn": "arn:3", "tags": {}},
             ],
@@ -69,4 +69,5 @@ def test_access_point_index_keys_ids_and_arns_by_purpose():
     assert indexed["access_point_ids"] == {"config": "fsap-1", "ui": "fsap-2"}
     assert indexed["access_point_arns"] == {"config": "arn:1", "ui": "arn:2"}
     assert indexed["file_system_id"] == "fs-1"
+    assert indexed["nginx_config_digest"] == "abc"
     assert storage.efs_access_point_index([]) == []
