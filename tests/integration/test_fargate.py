@@ -139,15 +139,16 @@ def test_second_run_changes_nothing(stack, playbook, local_files):
 
 def test_drift_names_a_change_made_behind_its_back_until_site_repairs_it(stack, playbook, aws, local_files):
     drift_vars = {"drift_extra_vars": {**WORKER_LOCAL_FILES, **local_files}}
-    aws("logs").put_retention_policy(logGroupName="/cloudops/demo-local/service", retentionInDays=1)
+    aws("ecs").update_service(cluster=CLUSTER, service=SERVICE, healthCheckGracePeriodSeconds=5)
     drifted = playbook("playbooks/drift.yml", extra_vars=drift_vars)
     assert drifted.returncode != 0
     report = drifted.failure_messages()
     assert "has drifted: 1 task(s)" in report
-    assert "Create the service's log group with its retention" in report
+    assert "Create or update the service" in report and "health_check_grace_period_seconds" in report
     repair = playbook(extra_vars=local_files, args=["--tags", "fargate"])
     assert repair.returncode == 0, repair.failure_messages()
-    assert [name.split(" : ")[-1] for name in repair.changed_tasks()] == ["Create the service's log group with its retention"]
+    assert [name.split(" : ")[-1] for name in repair.changed_tasks()] == ["Create or update the service"]
+    assert service(aws)["healthCheckGracePeriodSeconds"] == 60
     again = playbook("playbooks/drift.yml", extra_vars=drift_vars)
     assert again.returncode == 0, again.failure_messages()
 
