@@ -1395,3 +1395,176 @@ class ClientVpnEndpointManager(BaseResourceManager):
             self.endpoint = {}
         else:
             self.endpoint = self.read(endpoint_id) or {}
+
+
+# --- reading for cloudops.fargate.client_vpn_endpoint_info -------------------------------------------------
+
+# The keys of an endpoint the info module adds or leaves out, by the option that asks for them.
+INFO_CHILDREN = {
+    "associations": "include_associations",
+    "authorization_rules": "include_authorization_rules",
+    "routes": "include_routes",
+}
+# The describe call of each: (operation, key of the items, what it reads).
+INFO_CHILD_CALLS = {
+    "associations": ("describe_client_vpn_target_networks", "ClientVpnTargetNetworks", "target networks"),
+    "authorization_rules": ("describe_client_vpn_authorization_rules", "AuthorizationRules", "authorization rules"),
+    "routes": ("describe_client_vpn_routes", "Routes", "routes"),
+}
+
+
+def normalize_route(route: dict[str, Any]) -> dict[str, Any]:
+    """A DescribeClientVpnRoutes entry in the return shape."""
+    return {
+        "destination_cidr": route.get("DestinationCidr"),
+        "target_subnet": route.get("TargetSubnet"),
+        "origin": route.get("Origin"),
+        "type": route.get("Type"),
+        "description": route.get("Description") or None,
+        "status": (route.get("Status") or {}).get("Code"),
+    }
+
+
+def route_key(route: dict[str, Any]) -> tuple[str, str, str]:
+    return (route["destination_cidr"] or "", route["target_subnet"] or "", route["origin"] or "")
+
+
+def info_filters(params: dict[str, Any]) -> dict[str, Any]:
+    """The info module's lookup, checked; raises ClientVpnInputError naming every bad option.
+
+    ``client_vpn_endpoint_ids`` (None: any endpoint) keeps the order given, once each; ``tags`` holds the C(Name)
+    tag when ``name`` is given, and every value as a string."""
+    errors = []
+    ids = params.get("client_vpn_endpoint_ids")
+    if ids is not None:
+        for index, endpoint_id in enumerate(ids):
+            if not isinstance(endpoint_id, str) or not endpoint_id.strip():
+                errors.append(f"client_vpn_endpoint_ids[{index}] must be a non-empty string")
+        ids = list(dict.fromkeys(ids))
+    name = params.get("name")
+    tags = _as_str_tags(params.get("tags")) or {}
+    if name is not None:
+        if not isinstance(name, str) or not name.strip():
+            errors.append("name must be a non-empty string")
+        elif NAME_TAG in tags and tags[NAME_TAG] != name:
+            errors.append(f"tags.{NAME_TAG} is {tags[NAME_TAG]!r} but name is {name!r}; the Name tag is the name")
+        else:
+            tags[NAME_TAG] = name
+    if errors:
+        raise ClientVpnInputError("; ".join(errors))
+    return {"client_vpn_endpoint_ids": ids, "tags": tags}
+
+
+def matches_info_filters(description: dict[str, Any], filters: dict[str, Any]) -> bool:
+    """Whether a DescribeClientVpnEndpoints entry is one the info module returns: not on its way out, one of the
+    IDs asked for (if any), carrying every tag asked for."""
+    if (description.get("Status") or {}).get("Code") in GONE_STATUSES:
+        return False
+    ids = filters.get("client_vpn_endpoint_ids")
+    if ids is not None and description.get("ClientVpnEndpointId") not in ids:
+        return False
+    return has_all_tags(boto3_tag_list_to_ansible_dict(description.get("Tags") or []), filters.get("tags") or {})
+
+
+def info_endpoint(
+    description: dict[str, Any],
+    networks: list[dict[str, Any]] | None,
+    rules: list[dict[str, Any]] | None,
+    routes: list[dict[str, Any]] | None,
+) -> dict[str, Any]:
+    """The endpoint in the shape of the managing module's result, plus its routes; a child list that was not read
+    (None) is left out of the result."""
+    endpoint = normalize_endpoint(description, networks or [], rules or [])
+    if networks is None:
+        del endpoint["associations"]
+    if rules is None:
+        del endpoint["authorization_rules"]
+    if routes is not None:
+        endpoint["routes"] = sorted((normalize_route(r) for r in routes), key=route_key)
+    return endpoint
+
+
+def info_order(endpoints: list[dict[str, Any]], ids: list[str] | None) -> list[dict[str, Any]]:
+    """In the order of ``ids`` when given, otherwise by name (unnamed last) and ID."""
+    if ids is not None:
+        position = {endpoint_id: index for index, endpoint_id in enumerate(ids)}
+        return sorted(endpoints, key=lambda e: position.get(e["client_vpn_endpoint_id"], len(position)))
+    return sorted(endpoints, key=lambda e: (e["name"] is None, e["name"] or "", e["client_vpn_endpoint_id"] or ""))
+
+
+class ClientVpnEndpointInfoManager(ClientVpnEndpointManager):
+    """Reads Client VPN endpoints with their target networks, authorization rules and routes; changes nothing."""
+
+    def _pages_or_none(self, operation: str, key: str, what: str, **request: Any) -> list[dict[str, Any]] | None:
+        """Every item of a NextToken-paginated describe call; None when AWS answers that the endpoint (or one of
+        the endpoints asked for) does not exist."""
+        items: list[dict[str, Any]] = []
+        while True:
+            try:
+                response = getattr(self.ec2, operation)(aws_retry=True, **request)
+            except is_boto3_error_code(_ENDPOINT_NOT_FOUND):
+                return None
+            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
+                self.module.fail_json_aws(e, msg=f"Failed to describe {what}")
+            items.extend(response.get(key) or [])
+            if not response.get("NextToken"):
+                return items
+            request["NextToken"] = response["NextToken"]
+
+    def describe_endpoints(self, ids: list[str] | None) -> list[dict[str, Any]]:
+        """The DescribeClientVpnEndpoints entries of ``ids`` (every endpoint when None); IDs without an endpoint
+        are left out. AWS answers InvalidClientVpnEndpointId.NotFound to the whole call when one ID does not exist,
+        so the IDs are then asked for one by one."""
+        operation, key = "describe_client_vpn_endpoints", "ClientVpnEndpoints"
+        if ids is None:
+            return self._pages_or_none(operation, key, "Client VPN endpoints") or []
+        if not ids:
+            return []
+        found = self._pages_or_none(operation, key, "Client VPN endpoints", ClientVpnEndpointIds=list(ids))
+        if found is not None:
+            return found
+        found = []
+        for endpoint_id in ids:
+            found.extend(
+                self._pages_or_none(
+                    operation, key, f"Client VPN endpoint {endpoint_id}", ClientVpnEndpointIds=[endpoint_id]
+                )
+                or []
+            )
+        return found
+
+    def read_child(self, endpoint_id: str, child: str) -> list[dict[str, Any]] | None:
+        """The target networks, authorization rules or routes (a key of INFO_CHILDREN) of the endpoint, as AWS
+        describes them; None when the endpoint is gone."""
+        operation, key, what = INFO_CHILD_CALLS[child]
+        return self._pages_or_none(
+            operation, key, f"the {what} of Client VPN endpoint {endpoint_id}", ClientVpnEndpointId=endpoint_id
+        )
+
+    def read_routes(self, endpoint_id: str) -> list[dict[str, Any]] | None:
+        """The DescribeClientVpnRoutes entries of the endpoint; None when it is gone."""
+        return self.read_child(endpoint_id, "routes")
+
+    def read_info(self, description: dict[str, Any], include: dict[str, bool]) -> dict[str, Any] | None:
+        """The endpoint with the children ``include`` asks for (by key of INFO_CHILDREN); None when it is gone."""
+        endpoint_id = description["ClientVpnEndpointId"]
+        children: dict[str, list[dict[str, Any]] | None] = {}
+        for child in INFO_CHILDREN:
+            children[child] = None
+            if include.get(child):
+                children[child] = self.read_child(endpoint_id, child)
+                if children[child] is None:
+                    return None  # deleted since it was listed
+        return info_endpoint(description, children["associations"], children["authorization_rules"], children["routes"])
+
+    def list_endpoints(self, filters: dict[str, Any], include: dict[str, bool]) -> list[dict[str, Any]]:
+        """The endpoints ``filters`` (from ``info_filters``) match, not on their way out, in ``info_order``."""
+        ids = filters["client_vpn_endpoint_ids"]
+        found = []
+        for description in self.describe_endpoints(ids):
+            if not matches_info_filters(description, filters):
+                continue
+            endpoint = self.read_info(description, include)
+            if endpoint is not None:
+                found.append(endpoint)
+        return info_order(found, ids)

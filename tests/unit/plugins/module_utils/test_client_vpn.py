@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 
 import jmespath
 import pytest
@@ -13,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from ansible_collections.cloudops.fargate.plugins.module_utils import _client_vpn
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import WAITER_CONFIG
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import ClientVpnInputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import _vpc_cidrs
@@ -738,3 +740,362 @@ def test_waiters_are_valid_botocore_waiters():
         if a["matcher"] == "error" and a["state"] == "success"
     }
     assert errors == {"InvalidClientVpnEndpointId.NotFound"}
+
+
+# --- reading for client_vpn_endpoint_info ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "route, expected",
+    [
+        (
+            {
+                "ClientVpnEndpointId": "cvpn-endpoint-1",
+                "DestinationCidr": "10.0.0.0/16",
+                "TargetSubnet": "subnet-a",
+                "Type": "Nat",
+                "Origin": "associate",
+                "Status": {"Code": "active"},
+                "Description": "Default Route",
+            },
+            {
+                "destination_cidr": "10.0.0.0/16",
+                "target_subnet": "subnet-a",
+                "origin": "associate",
+                "type": "Nat",
+                "description": "Default Route",
+                "status": "active",
+            },
+        ),
+        (
+            {
+                "DestinationCidr": "0.0.0.0/0",
+                "TargetSubnet": "local",
+                "Type": "local",
+                "Origin": "add-route",
+                "Status": {"Code": "creating", "Message": "Creating"},
+                "Description": "",
+            },
+            {
+                "destination_cidr": "0.0.0.0/0",
+                "target_subnet": "local",
+                "origin": "add-route",
+                "type": "local",
+                "description": None,
+                "status": "creating",
+            },
+        ),
+        (
+            {},
+            {
+                "destination_cidr": None,
+                "target_subnet": None,
+                "origin": None,
+                "type": None,
+                "description": None,
+                "status": None,
+            },
+        ),
+    ],
+)
+def test_normalize_route(route, expected):
+    assert _client_vpn.normalize_route(route) == expected
+
+
+@pytest.mark.parametrize(
+    "given, expected, error",
+    [
+        ({}, {"client_vpn_endpoint_ids": None, "tags": {}}, None),
+        ({"name": "vpn"}, {"client_vpn_endpoint_ids": None, "tags": {"Name": "vpn"}}, None),
+        (
+            {"name": "vpn", "tags": {"Stack": "demo", "Version": 2, "Empty": None}},
+            {"client_vpn_endpoint_ids": None, "tags": {"Name": "vpn", "Stack": "demo", "Version": "2", "Empty": ""}},
+            None,
+        ),
+        ({"name": "vpn", "tags": {"Name": "vpn"}}, {"client_vpn_endpoint_ids": None, "tags": {"Name": "vpn"}}, None),
+        ({"tags": {"Name": "vpn"}}, {"client_vpn_endpoint_ids": None, "tags": {"Name": "vpn"}}, None),
+        (
+            {"client_vpn_endpoint_ids": ["cvpn-endpoint-2", "cvpn-endpoint-1", "cvpn-endpoint-2"]},
+            {"client_vpn_endpoint_ids": ["cvpn-endpoint-2", "cvpn-endpoint-1"], "tags": {}},
+            None,
+        ),
+        ({"client_vpn_endpoint_ids": []}, {"client_vpn_endpoint_ids": [], "tags": {}}, None),
+        ({"name": ""}, None, "name must be a non-empty string"),
+        ({"name": "  "}, None, "name must be a non-empty string"),
+        ({"name": "vpn", "tags": {"Name": "other"}}, None, "tags.Name is 'other' but name is 'vpn'"),
+        ({"client_vpn_endpoint_ids": ["cvpn-endpoint-1", ""]}, None, "client_vpn_endpoint_ids[1] must be"),
+    ],
+)
+def test_info_filters(given, expected, error):
+    if error:
+        with pytest.raises(ClientVpnInputError, match=re.escape(error)):
+            _client_vpn.info_filters(given)
+    else:
+        assert _client_vpn.info_filters(given) == expected
+
+
+def test_info_filters_report_every_error_at_once():
+    with pytest.raises(ClientVpnInputError) as raised:
+        _client_vpn.info_filters({"name": "", "client_vpn_endpoint_ids": [""]})
+    assert "name must" in str(raised.value) and "client_vpn_endpoint_ids[0]" in str(raised.value)
+
+
+def _described(endpoint_id="cvpn-endpoint-1", status="available", **tags):
+    return {
+        "ClientVpnEndpointId": endpoint_id,
+        "Status": {"Code": status},
+        "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+    }
+
+
+@pytest.mark.parametrize(
+    "described, filters, matches",
+    [
+        (_described(Name="vpn"), {"client_vpn_endpoint_ids": None, "tags": {}}, True),
+        (_described(Name="vpn", Stack="demo"), {"client_vpn_endpoint_ids": None, "tags": {"Name": "vpn"}}, True),
+        (_described(Name="vpn"), {"client_vpn_endpoint_ids": None, "tags": {"Name": "vpn", "Stack": "d"}}, False),
+        (_described(Name="other"), {"client_vpn_endpoint_ids": None, "tags": {"Name": "vpn"}}, False),
+        (_described(), {"client_vpn_endpoint_ids": None, "tags": {"Name": "vpn"}}, False),
+        (_described(status="pending-associate"), {"client_vpn_endpoint_ids": None, "tags": {}}, True),
+        (_described(status="deleting"), {"client_vpn_endpoint_ids": None, "tags": {}}, False),
+        (_described(status="deleted"), {"client_vpn_endpoint_ids": None, "tags": {}}, False),
+        (_described(), {"client_vpn_endpoint_ids": ["cvpn-endpoint-1"], "tags": {}}, True),
+        (_described(), {"client_vpn_endpoint_ids": ["cvpn-endpoint-2"], "tags": {}}, False),
+        (_described(), {"client_vpn_endpoint_ids": [], "tags": {}}, False),
+    ],
+)
+def test_matches_info_filters(described, filters, matches):
+    assert _client_vpn.matches_info_filters(described, filters) is matches
+
+
+def test_info_endpoint_is_normalize_endpoint_plus_routes():
+    description = dict(_described(Name="vpn"), VpcId=VPC, ClientCidrBlock="172.16.0.0/22")
+    networks = [{"AssociationId": "a-1", "TargetNetworkId": "subnet-a", "Status": {"Code": "associated"}}]
+    rules = [{"DestinationCidr": "10.0.0.0/16", "GroupId": "", "AccessAll": True, "Status": {"Code": "active"}}]
+    routes = [
+        {
+            "DestinationCidr": "10.9.0.0/16",
+            "TargetSubnet": "subnet-a",
+            "Origin": "add-route",
+            "Status": {"Code": "active"},
+        },
+        {
+            "DestinationCidr": "10.0.0.0/16",
+            "TargetSubnet": "subnet-b",
+            "Origin": "associate",
+            "Status": {"Code": "active"},
+        },
+        {
+            "DestinationCidr": "10.0.0.0/16",
+            "TargetSubnet": "subnet-a",
+            "Origin": "associate",
+            "Status": {"Code": "active"},
+        },
+    ]
+
+    endpoint = _client_vpn.info_endpoint(description, networks, rules, routes)
+
+    assert {k: v for k, v in endpoint.items() if k != "routes"} == normalize_endpoint(description, networks, rules)
+    assert [(r["destination_cidr"], r["target_subnet"]) for r in endpoint["routes"]] == [
+        ("10.0.0.0/16", "subnet-a"),
+        ("10.0.0.0/16", "subnet-b"),
+        ("10.9.0.0/16", "subnet-a"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "networks, rules, routes, keys",
+    [
+        ([], [], [], {"associations", "authorization_rules", "routes"}),
+        (None, [], [], {"authorization_rules", "routes"}),
+        ([], None, [], {"associations", "routes"}),
+        ([], [], None, {"associations", "authorization_rules"}),
+        (None, None, None, set()),
+    ],
+)
+def test_info_endpoint_leaves_out_what_was_not_read(networks, rules, routes, keys):
+    endpoint = _client_vpn.info_endpoint(_described(Name="vpn"), networks, rules, routes)
+    children = {"associations", "authorization_rules", "routes"}
+    assert children & set(endpoint) == keys
+    for key in keys:
+        assert endpoint[key] == []
+
+
+def _short(endpoint_id, name):
+    return {"client_vpn_endpoint_id": endpoint_id, "name": name}
+
+
+def test_info_order():
+    endpoints = [_short("e-3", None), _short("e-2", "b"), _short("e-4", "a"), _short("e-1", "b")]
+    assert [e["client_vpn_endpoint_id"] for e in _client_vpn.info_order(endpoints, None)] == [
+        "e-4",
+        "e-1",
+        "e-2",
+        "e-3",
+    ]
+    ordered = _client_vpn.info_order(endpoints, ["e-2", "e-3", "e-1", "e-4"])
+    assert [e["client_vpn_endpoint_id"] for e in ordered] == ["e-2", "e-3", "e-1", "e-4"]
+
+
+# A fake EC2 client: every describe call answers in pages of one; ``gone`` endpoints answer NotFound.
+
+
+class _FakeModule:
+    check_mode = False
+    region = "us-east-1"
+
+    def __init__(self, ec2):
+        self._ec2 = ec2
+
+    def client(self, service, retry_decorator=None):
+        assert service == "ec2"
+        return self._ec2
+
+    def fail_json_aws(self, exception, msg):
+        raise AssertionError(f"{msg}: {exception}")
+
+
+def _not_found(endpoint_id):
+    from botocore.exceptions import ClientError
+
+    error = {"Code": "InvalidClientVpnEndpointId.NotFound", "Message": f"{endpoint_id} does not exist"}
+    return ClientError({"Error": error}, "DescribeClientVpn")
+
+
+class _PagedEc2:
+    def __init__(self, endpoints, gone=()):
+        self.endpoints = endpoints  # id -> description
+        self.gone = set(gone)  # listed, but deleted before their children are read
+        self.calls = []
+
+    @staticmethod
+    def _page(items, key, token):
+        index = int(token or 0)
+        page = {key: items[index : index + 1]}
+        if index + 1 < len(items):
+            page["NextToken"] = str(index + 1)
+        return page
+
+    def describe_client_vpn_endpoints(self, aws_retry, ClientVpnEndpointIds=None, NextToken=None):
+        assert aws_retry is True
+        self.calls.append(("endpoints", tuple(ClientVpnEndpointIds or ()), NextToken))
+        for endpoint_id in ClientVpnEndpointIds or []:
+            if endpoint_id not in self.endpoints:
+                raise _not_found(endpoint_id)
+        items = [d for i, d in self.endpoints.items() if not ClientVpnEndpointIds or i in ClientVpnEndpointIds]
+        return self._page(items, "ClientVpnEndpoints", NextToken)
+
+    def _children(self, name, key, endpoint_id, token, items):
+        self.calls.append((name, endpoint_id, token))
+        if endpoint_id in self.gone:
+            raise _not_found(endpoint_id)
+        return self._page(items, key, token)
+
+    def describe_client_vpn_target_networks(self, aws_retry, ClientVpnEndpointId, NextToken=None):
+        networks = [
+            {"AssociationId": f"a-{s}", "TargetNetworkId": s, "Status": {"Code": "associated"}}
+            for s in ("subnet-b", "subnet-a")
+        ]
+        return self._children("networks", "ClientVpnTargetNetworks", ClientVpnEndpointId, NextToken, networks)
+
+    def describe_client_vpn_authorization_rules(self, aws_retry, ClientVpnEndpointId, NextToken=None):
+        rules = [
+            {"DestinationCidr": c, "GroupId": "", "AccessAll": True, "Status": {"Code": "active"}}
+            for c in ("10.1.0.0/16", "10.0.0.0/16")
+        ]
+        return self._children("rules", "AuthorizationRules", ClientVpnEndpointId, NextToken, rules)
+
+    def describe_client_vpn_routes(self, aws_retry, ClientVpnEndpointId, NextToken=None):
+        routes = [
+            {
+                "DestinationCidr": "10.0.0.0/16",
+                "TargetSubnet": s,
+                "Origin": "associate",
+                "Type": "Nat",
+                "Status": {"Code": "active"},
+            }
+            for s in ("subnet-b", "subnet-a")
+        ]
+        return self._children("routes", "Routes", ClientVpnEndpointId, NextToken, routes)
+
+
+ALL_CHILDREN = {"associations": True, "authorization_rules": True, "routes": True}
+
+
+def _manager(ec2):
+    return _client_vpn.ClientVpnEndpointInfoManager(_FakeModule(ec2))
+
+
+def test_info_manager_reads_every_page():
+    ec2 = _PagedEc2({i: _described(i, Name=n) for i, n in (("e-1", "b"), ("e-2", "a"))})
+
+    found = _manager(ec2).list_endpoints({"client_vpn_endpoint_ids": None, "tags": {}}, ALL_CHILDREN)
+
+    assert [e["client_vpn_endpoint_id"] for e in found] == ["e-2", "e-1"]
+    for endpoint in found:
+        assert [a["subnet_id"] for a in endpoint["associations"]] == ["subnet-a", "subnet-b"]
+        assert [r["target_network_cidr"] for r in endpoint["authorization_rules"]] == ["10.0.0.0/16", "10.1.0.0/16"]
+        assert [r["target_subnet"] for r in endpoint["routes"]] == ["subnet-a", "subnet-b"]
+    assert [c for c in ec2.calls if c[0] == "endpoints"] == [("endpoints", (), None), ("endpoints", (), "1")]
+    assert ("routes", "e-1", "1") in ec2.calls
+
+
+def test_info_manager_asks_for_the_ids_one_by_one_when_one_is_unknown():
+    ec2 = _PagedEc2({i: _described(i) for i in ("e-1", "e-2")})
+
+    found = _manager(ec2).list_endpoints(
+        {"client_vpn_endpoint_ids": ["e-2", "e-9", "e-1"], "tags": {}}, dict.fromkeys(ALL_CHILDREN, False)
+    )
+
+    assert [e["client_vpn_endpoint_id"] for e in found] == ["e-2", "e-1"]
+    assert ec2.calls == [
+        ("endpoints", ("e-2", "e-9", "e-1"), None),
+        ("endpoints", ("e-2",), None),
+        ("endpoints", ("e-9",), None),
+        ("endpoints", ("e-1",), None),
+    ]
+
+
+def test_info_manager_asks_once_when_every_id_is_known():
+    ec2 = _PagedEc2({i: _described(i) for i in ("e-1", "e-2")})
+
+    found = _manager(ec2).list_endpoints(
+        {"client_vpn_endpoint_ids": ["e-1", "e-2"], "tags": {}}, dict.fromkeys(ALL_CHILDREN, False)
+    )
+
+    assert [e["client_vpn_endpoint_id"] for e in found] == ["e-1", "e-2"]
+    assert ec2.calls == [("endpoints", ("e-1", "e-2"), None), ("endpoints", ("e-1", "e-2"), "1")]
+
+
+def test_info_manager_asks_nothing_for_no_ids():
+    ec2 = _PagedEc2({"e-1": _described("e-1")})
+    assert _manager(ec2).list_endpoints({"client_vpn_endpoint_ids": [], "tags": {}}, ALL_CHILDREN) == []
+    assert ec2.calls == []
+
+
+def test_info_manager_leaves_out_an_endpoint_gone_while_read():
+    ec2 = _PagedEc2({i: _described(i) for i in ("e-1", "e-2")}, gone={"e-1"})
+
+    found = _manager(ec2).list_endpoints({"client_vpn_endpoint_ids": None, "tags": {}}, ALL_CHILDREN)
+
+    assert [e["client_vpn_endpoint_id"] for e in found] == ["e-2"]
+
+
+def test_info_manager_reads_only_the_children_asked_for():
+    ec2 = _PagedEc2({"e-1": _described("e-1")})
+
+    found = _manager(ec2).list_endpoints(
+        {"client_vpn_endpoint_ids": None, "tags": {}},
+        {"associations": False, "authorization_rules": False, "routes": True},
+    )
+
+    assert {c[0] for c in ec2.calls} == {"endpoints", "routes"}
+    assert "associations" not in found[0] and "authorization_rules" not in found[0]
+    assert len(found[0]["routes"]) == 2
+
+
+def test_info_manager_skips_endpoints_being_deleted_without_reading_them():
+    ec2 = _PagedEc2({"e-1": _described("e-1", status="deleting"), "e-2": _described("e-2", status="deleted")})
+
+    assert _manager(ec2).list_endpoints({"client_vpn_endpoint_ids": None, "tags": {}}, ALL_CHILDREN) == []
+    assert {c[0] for c in ec2.calls} == {"endpoints"}
