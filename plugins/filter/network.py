@@ -89,6 +89,17 @@ def by_name_tag(resources, tags_key="tags"):
     return result
 
 
+def security_group_ids(purposes, prefix, existing, created_results=None):
+    """``{purpose: group id}`` for the stack's groups named ``<prefix>-<purpose>``: those ``existing`` (an
+    ec2_security_group_info list) and those just created (the results of a loop over purposes); ``""`` where a group
+    is known by neither, as in check mode before it exists."""
+    found = {name: group.get("group_id", "") for name, group in by_name_tag(existing).items()}
+    for result in created_results or []:
+        if result.get("group_id"):
+            found[f"{prefix}-{result.get('item')}"] = result["group_id"]
+    return {purpose: found.get(f"{prefix}-{purpose}", "") for purpose in purposes}
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -97,4 +108,5 @@ class FilterModule:
             "cidr_prefix": cidr_prefix,
             "overlapping_cidrs": overlapping_cidrs,
             "by_name_tag": by_name_tag,
+            "security_group_ids": security_group_ids,
         }

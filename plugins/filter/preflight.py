@@ -94,7 +94,9 @@ class _Stack:
 
     def __init__(self, gathered):
         if not isinstance(gathered, dict):
-            raise AnsibleFilterError(f"preflight_findings expects a dict of gathered resources, got {type(gathered).__name__}")
+            raise AnsibleFilterError(
+                f"preflight_findings expects a dict of gathered resources, got {type(gathered).__name__}"
+            )
         self.vpc = gathered.get("vpc") or None
         self.subnets = {s.get("subnet_id") or s.get("id"): s for s in gathered.get("subnets") or []}
         self.route_tables = list(gathered.get("route_tables") or [])
@@ -216,12 +218,18 @@ def check_network(stack):
     findings = []
     subnets = stack.service_subnets()
     if not subnets:
-        return [_finding("network", "subnets", "The stack has no private subnets for the tasks: run the network layer.")]
+        return [
+            _finding("network", "subnets", "The stack has no private subnets for the tasks: run the network layer.")
+        ]
     for subnet in subnets:
         label = f"{_label(subnet, 'subnet_id')} in {subnet.get('availability_zone', 'an unknown zone')}"
         if (subnet.get("tags") or {}).get("Tier") == "public" or subnet.get("map_public_ip_on_launch"):
             findings.append(
-                _finding("network", subnet.get("subnet_id"), f"Tasks run in {label}, a public subnet: they must run in the private subnets.")
+                _finding(
+                    "network",
+                    subnet.get("subnet_id"),
+                    f"Tasks run in {label}, a public subnet: they must run in the private subnets.",
+                )
             )
         table = stack.route_table_of(subnet.get("subnet_id"))
         nat_problem = _nat_problem(stack, table)
@@ -301,7 +309,8 @@ def check_storage(stack):
     service_groups = stack.service_groups()
     service_cidrs = [s.get("cidr_block") for s in stack.service_subnets() if s.get("cidr_block")]
     if targets and not any(
-        _permits(stack.groups.get(g) or {}, "ip_permissions", NFS_PORT, service_groups, service_cidrs) for g in efs_groups
+        _permits(stack.groups.get(g) or {}, "ip_permissions", NFS_PORT, service_groups, service_cidrs)
+        for g in efs_groups
     ):
         findings.append(
             _finding(
@@ -314,7 +323,11 @@ def check_storage(stack):
     target_cidrs = [f"{t['ip_address']}/32" for t in targets if t.get("ip_address")]
     for group_id in sorted(service_groups):
         group = stack.groups.get(group_id)
-        if group is not None and targets and not _permits(group, "ip_permissions_egress", NFS_PORT, efs_groups, target_cidrs):
+        if (
+            group is not None
+            and targets
+            and not _permits(group, "ip_permissions_egress", NFS_PORT, efs_groups, target_cidrs)
+        ):
             findings.append(
                 _finding(
                     "storage",
@@ -333,14 +346,24 @@ def check_vpn(stack, expected=True):
     if file_system is None:
         return findings
     if not stack.vpn_endpoints:
-        return [_finding("storage", "Client VPN", "The stack has no Client VPN endpoint: operators cannot reach the file system.")]
+        return [
+            _finding(
+                "storage", "Client VPN", "The stack has no Client VPN endpoint: operators cannot reach the file system."
+            )
+        ]
     endpoint = stack.vpn_endpoints[0]
     vpn_label = f"Client VPN endpoint {endpoint.get('client_vpn_endpoint_id')}"
     rules = [r for r in endpoint.get("authorization_rules") or [] if r.get("status") == "active"]
     routes = [r for r in endpoint.get("routes") or [] if r.get("status") == "active"]
     associated = {a.get("subnet_id") for a in endpoint.get("associations") or [] if a.get("status") == "associated"}
     if not associated:
-        findings.append(_finding("storage", endpoint.get("client_vpn_endpoint_id"), f"The {vpn_label} has no associated subnet: nobody can connect."))
+        findings.append(
+            _finding(
+                "storage",
+                endpoint.get("client_vpn_endpoint_id"),
+                f"The {vpn_label} has no associated subnet: nobody can connect.",
+            )
+        )
     for target in file_system.get("mount_targets") or []:
         subnet = stack.subnets.get(target.get("subnet_id")) or {}
         cidr = subnet.get("cidr_block") or (f"{target['ip_address']}/32" if target.get("ip_address") else None)
@@ -349,11 +372,19 @@ def check_vpn(stack, expected=True):
         where = f"the mount target in {target.get('availability_zone_name')} ({cidr})"
         if not any(_covers(r.get("target_network_cidr"), cidr) for r in rules):
             findings.append(
-                _finding("storage", endpoint.get("client_vpn_endpoint_id"), f"No active authorization rule of the {vpn_label} covers {where}: operators are refused.")
+                _finding(
+                    "storage",
+                    endpoint.get("client_vpn_endpoint_id"),
+                    f"No active authorization rule of the {vpn_label} covers {where}: operators are refused.",
+                )
             )
         if not any(_covers(r.get("destination_cidr"), cidr) and r.get("target_subnet") in associated for r in routes):
             findings.append(
-                _finding("storage", endpoint.get("client_vpn_endpoint_id"), f"No active route of the {vpn_label} leads to {where}: operators' traffic goes nowhere.")
+                _finding(
+                    "storage",
+                    endpoint.get("client_vpn_endpoint_id"),
+                    f"No active route of the {vpn_label} leads to {where}: operators' traffic goes nowhere.",
+                )
             )
     efs_groups = {g for t in file_system.get("mount_targets") or [] for g in t.get("security_groups") or []}
     vpn_groups = set(endpoint.get("security_group_ids") or [])
@@ -375,27 +406,55 @@ def check_loadbalancer(stack):
     alb, service = stack.group("alb"), stack.group("service")
     port = stack.nginx_port()
     if alb is None or service is None or port is None:
-        missing = [n for n, v in (("ALB security group", alb), ("service security group", service), ("target group", port)) if v is None]
-        return [_finding("loadbalancer", "load balancer", f"The stack has no {' and no '.join(missing)}: run the network and loadbalancer layers.")]
+        missing = [
+            n
+            for n, v in (("ALB security group", alb), ("service security group", service), ("target group", port))
+            if v is None
+        ]
+        return [
+            _finding(
+                "loadbalancer",
+                "load balancer",
+                f"The stack has no {' and no '.join(missing)}: run the network and loadbalancer layers.",
+            )
+        ]
     findings = []
     alb_id, service_id = alb["group_id"], service["group_id"]
     if not _permits(alb, "ip_permissions_egress", port, {service_id}, []):
         findings.append(
-            _finding("loadbalancer", alb_id, f"The ALB security group {_label(alb, 'group_id')} does not let the ALB reach nginx on TCP {port} in {_label(service, 'group_id')}: every target stays unhealthy.")
+            _finding(
+                "loadbalancer",
+                alb_id,
+                f"The ALB security group {_label(alb, 'group_id')} does not let the ALB reach nginx on TCP {port} in "
+                f"{_label(service, 'group_id')}: every target stays unhealthy.",
+            )
         )
     if not _permits(service, "ip_permissions", port, {alb_id}, []):
         findings.append(
-            _finding("loadbalancer", service_id, f"The service security group {_label(service, 'group_id')} does not admit TCP {port} from the ALB: every target stays unhealthy.")
+            _finding(
+                "loadbalancer",
+                service_id,
+                f"The service security group {_label(service, 'group_id')} does not admit TCP {port} from the ALB: every target stays unhealthy.",
+            )
         )
     for rule in alb.get("ip_permissions_egress") or []:
         if not _only_to_port(rule, port, service_id):
             findings.append(
-                _finding("loadbalancer", alb_id, f"The ALB security group {_label(alb, 'group_id')} also lets the ALB out to {_rule_text(rule)}: it should reach only nginx on TCP {port}.")
+                _finding(
+                    "loadbalancer",
+                    alb_id,
+                    f"The ALB security group {_label(alb, 'group_id')} also lets the ALB out to {_rule_text(rule)}: it should reach only nginx on TCP {port}.",
+                )
             )
     for rule in service.get("ip_permissions") or []:
         if not _only_to_port(rule, port, alb_id):
             findings.append(
-                _finding("loadbalancer", service_id, f"The service security group {_label(service, 'group_id')} also admits {_rule_text(rule)}: only the ALB should reach the tasks, on nginx's TCP {port}.")
+                _finding(
+                    "loadbalancer",
+                    service_id,
+                    f"The service security group {_label(service, 'group_id')} also admits {_rule_text(rule)}: "
+                    f"only the ALB should reach the tasks, on nginx's TCP {port}.",
+                )
             )
     return findings
 
@@ -407,9 +466,21 @@ def check_fargate(stack):
     vpc_config = (service.get("network_configuration") or {}).get("awsvpc_configuration") or {}
     findings = []
     if vpc_config.get("assign_public_ip") == "ENABLED":
-        findings.append(_finding("fargate", service.get("service_name"), f"The service {service.get('service_name')} gives its tasks public IPs: they must stay private behind the ALB."))
+        findings.append(
+            _finding(
+                "fargate",
+                service.get("service_name"),
+                f"The service {service.get('service_name')} gives its tasks public IPs: they must stay private behind the ALB.",
+            )
+        )
     if not (service.get("load_balancers") or []):
-        findings.append(_finding("fargate", service.get("service_name"), f"The service {service.get('service_name')} is not attached to a target group: the ALB never sends it traffic."))
+        findings.append(
+            _finding(
+                "fargate",
+                service.get("service_name"),
+                f"The service {service.get('service_name')} is not attached to a target group: the ALB never sends it traffic.",
+            )
+        )
     return findings
 
 
@@ -424,7 +495,13 @@ def preflight_findings(gathered, layers=None, vpn_expected=True):
         raise AnsibleFilterError(f"preflight_findings: unknown layers {sorted(unknown)}; known: {list(LAYERS)}")
     stack = _Stack(gathered)
     if stack.vpc is None:
-        return [_finding("network", "VPC", "The stack has no VPC (none is tagged with its Stack and Environment): run site.yml first.")]
+        return [
+            _finding(
+                "network",
+                "VPC",
+                "The stack has no VPC (none is tagged with its Stack and Environment): run site.yml first.",
+            )
+        ]
     findings = []
     if "network" in wanted:
         findings += check_network(stack)

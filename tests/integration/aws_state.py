@@ -67,3 +67,66 @@ def account_inventory(aws: Client) -> dict[str, int]:
         "iam_roles": len(aws("iam").list_roles()["Roles"]),
         "log_groups": len(aws("logs").describe_log_groups()["logGroups"]),
     }
+
+
+def stack_resources(aws: Client, stack: str, environment: str = "local") -> dict[str, list[Any]]:
+    """Everything of every layer that is the stack's (by tags, or by the stack's name prefix where AWS has no
+    tag filter), by kind; kinds with nothing left are left out."""
+    prefix = f"{stack}-{environment}"
+    identity = {"Stack": stack, "Environment": environment, "ManagedBy": "cloudops.fargate"}
+
+    def tagged(tags: dict[str, str]) -> bool:
+        return identity.items() <= tags.items()
+
+    efs = aws("efs")
+    elbv2 = aws("elbv2")
+    ecs = aws("ecs")
+    acm = aws("acm")
+    ec2 = aws("ec2")
+    found: dict[str, list[Any]] = dict(stack_network(aws, stack, environment))
+    found["repositories"] = [
+        r["repositoryName"]
+        for r in aws("ecr").describe_repositories()["repositories"]
+        if r["repositoryName"].startswith(f"{prefix}/")
+    ]
+    found["file_systems"] = [
+        f["FileSystemId"] for f in efs.describe_file_systems()["FileSystems"] if tagged(tags_of(f))
+    ]
+    found["access_points"] = [
+        p["AccessPointId"] for p in efs.describe_access_points()["AccessPoints"] if tagged(tags_of(p))
+    ]
+    found["vpn_endpoints"] = [
+        e["ClientVpnEndpointId"]
+        for e in ec2.describe_client_vpn_endpoints()["ClientVpnEndpoints"]
+        if tagged(tags_of(e)) and e["Status"]["Code"] != "deleted"
+    ]
+    found["certificates"] = [
+        c["CertificateArn"]
+        for c in acm.list_certificates()["CertificateSummaryList"]
+        if tagged(
+            {t["Key"]: t["Value"] for t in acm.list_tags_for_certificate(CertificateArn=c["CertificateArn"])["Tags"]}
+        )
+    ]
+    found["load_balancers"] = [
+        b["LoadBalancerName"]
+        for b in elbv2.describe_load_balancers()["LoadBalancers"]
+        if b["LoadBalancerName"].startswith(prefix)
+    ]
+    found["target_groups"] = [
+        g["TargetGroupName"]
+        for g in elbv2.describe_target_groups()["TargetGroups"]
+        if g["TargetGroupName"].startswith(prefix)
+    ]
+    clusters = ecs.list_clusters()["clusterArns"]
+    found["clusters"] = [
+        c["clusterName"]
+        for c in (ecs.describe_clusters(clusters=clusters)["clusters"] if clusters else [])
+        if c["clusterName"] == prefix and c["status"] == "ACTIVE"
+    ]
+    found["task_definitions"] = ecs.list_task_definitions(familyPrefix=prefix, status="ACTIVE")["taskDefinitionArns"]
+    found["scalable_targets"] = [
+        t["ResourceId"]
+        for t in aws("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
+        if t["ResourceId"].startswith(f"service/{prefix}/")
+    ]
+    return {kind: items for kind, items in found.items() if items}

@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
+import yaml
 
 from emulator import server
 
@@ -78,6 +79,15 @@ class PlaybookRun:
                 if task["hosts"].get(host, {}).get("changed"):
                     names.append(task["task"]["name"])
         return names
+
+
+def write_inventory(directory: Path, hosts: dict[str, dict]) -> Path:
+    """An inventory with the local group_vars and the given stacks."""
+    inventory = directory / "inventory"
+    (inventory / "group_vars").mkdir(parents=True)
+    (inventory / "group_vars" / "all.yml").write_text((LOCAL_INVENTORY / "group_vars" / "all.yml").read_text())
+    (inventory / "hosts.yml").write_text(yaml.safe_dump({"fargate_stacks": {"hosts": hosts}}))
+    return inventory
 
 
 def _ansible_env(endpoint: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ from tests.integration.aws_state import account_inventory, tags_of
 from tests.integration.conftest import reset_emulator
 
 LAYERS = ["--tags", "network,loadbalancer"]
+ROLE_ALONE = ["--tags", "loadbalancer"]
 ALB_NAME = "demo-local-alb"
 IDENTITY = {"Stack": "demo", "Environment": "local", "ManagedBy": "cloudops.fargate"}
 TWO_SERVICES = {
@@ -126,28 +127,55 @@ def test_outputs(converged, aws):
     assert set(summary["msg"]["target_group_arns"]) == {"web", "api"}
 
 
-def test_a_second_run_changes_nothing(converged, playbook):
-    run = playbook(args=LAYERS, extra_vars=TWO_SERVICES)
-    assert run.changed() == 0, run.changed_tasks()
-
-
-def test_the_role_alone_finds_the_network_by_tags(converged, playbook):
-    run = playbook(args=["--tags", "loadbalancer"], extra_vars=TWO_SERVICES)
+def test_a_second_run_of_the_role_alone_changes_nothing_and_finds_the_network_by_tags(converged, playbook):
+    run = playbook(args=ROLE_ALONE, extra_vars=TWO_SERVICES)
     assert run.returncode == 0, run.failure_messages()
     assert run.changed() == 0, run.changed_tasks()
 
 
+ACCESS_LOGS = {
+    **TWO_SERVICES,
+    "loadbalancer_access_logs_bucket": "demo-local-alb-logs",
+    "loadbalancer_create_access_logs_bucket": True,
+    "loadbalancer_http_redirect": False,
+}
+
+
+def test_access_logs_to_a_bucket_the_role_creates_and_https_only(converged, playbook, aws):
+    run = playbook(args=ROLE_ALONE, extra_vars=ACCESS_LOGS)
+    assert run.returncode == 0, run.failure_messages()
+
+    s3 = aws("s3")
+    policy = json.loads(s3.get_bucket_policy(Bucket="demo-local-alb-logs")["Policy"])
+    write = next(s for s in policy["Statement"] if s["Effect"] == "Allow")
+    assert write["Principal"] == {"AWS": "arn:aws:iam::127311923021:root"}  # us-east-1's ELB account
+    assert write["Resource"].endswith("/alb/AWSLogs/123456789012/*")
+    encryption = s3.get_bucket_encryption(Bucket="demo-local-alb-logs")["ServerSideEncryptionConfiguration"]
+    assert encryption["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert s3.get_public_access_block(Bucket="demo-local-alb-logs")["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+
+    alb = load_balancer(aws)
+    attributes = {a["Key"]: a["Value"] for a in aws("elbv2").describe_load_balancer_attributes(
+        LoadBalancerArn=alb["LoadBalancerArn"])["Attributes"]}
+    assert attributes["access_logs.s3.enabled"] == "true"
+    assert attributes["access_logs.s3.bucket"] == "demo-local-alb-logs"
+    assert [l["Port"] for l in aws("elbv2").describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]] == [443]
+
+    again = playbook(args=ROLE_ALONE, extra_vars=ACCESS_LOGS)
+    assert again.changed() == 0, again.changed_tasks()
+
+
 def test_teardown_respects_deletion_protection_then_removes_everything(converged, playbook, aws):
-    protect = playbook(args=LAYERS, extra_vars={**TWO_SERVICES, "loadbalancer_deletion_protection": True})
+    protect = playbook(args=ROLE_ALONE, extra_vars={**ACCESS_LOGS, "loadbalancer_deletion_protection": True})
     assert protect.returncode == 0, protect.failure_messages()
 
-    refused = playbook("playbooks/teardown.yml", args=["--tags", "loadbalancer"], extra_vars=TWO_SERVICES)
+    refused = playbook("playbooks/teardown.yml", args=ROLE_ALONE, extra_vars=ACCESS_LOGS)
     assert refused.returncode != 0
     assert "deletion protection on" in refused.failure_messages()
     assert load_balancer(aws) is not None
 
-    forced = playbook("playbooks/teardown.yml", args=["--tags", "loadbalancer"],
-                      extra_vars={**TWO_SERVICES, "loadbalancer_force_destroy": True})
+    forced = playbook("playbooks/teardown.yml", args=ROLE_ALONE, extra_vars={**ACCESS_LOGS, "loadbalancer_force_destroy": True})
     assert forced.returncode == 0, forced.failure_messages()
     assert load_balancer(aws) is None
     assert stack_target_groups(aws) == {}
@@ -177,37 +205,3 @@ def test_bad_input_fails_before_anything_changes(emulator_endpoint, playbook, aw
     assert message in run.failure_messages() + run.stderr
     assert account_inventory(aws) == before
     assert load_balancer(aws) is None
-
-
-def test_access_logs_to_a_bucket_the_role_creates_and_https_only(emulator_endpoint, playbook, aws):
-    reset_emulator(emulator_endpoint)
-    run = playbook(args=LAYERS, extra_vars={
-        "loadbalancer_access_logs_bucket": "demo-local-alb-logs",
-        "loadbalancer_create_access_logs_bucket": True,
-        "loadbalancer_http_redirect": False,
-    })
-    assert run.returncode == 0, run.failure_messages()
-
-    s3 = aws("s3")
-    policy = json.loads(s3.get_bucket_policy(Bucket="demo-local-alb-logs")["Policy"])
-    write = next(s for s in policy["Statement"] if s["Effect"] == "Allow")
-    assert write["Principal"] == {"AWS": "arn:aws:iam::127311923021:root"}  # us-east-1's ELB account
-    assert write["Resource"].endswith("/alb/AWSLogs/123456789012/*")
-    encryption = s3.get_bucket_encryption(Bucket="demo-local-alb-logs")["ServerSideEncryptionConfiguration"]
-    assert encryption["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
-    assert s3.get_public_access_block(Bucket="demo-local-alb-logs")["PublicAccessBlockConfiguration"] == {
-        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
-
-    alb = load_balancer(aws)
-    attributes = {a["Key"]: a["Value"] for a in aws("elbv2").describe_load_balancer_attributes(
-        LoadBalancerArn=alb["LoadBalancerArn"])["Attributes"]}
-    assert attributes["access_logs.s3.enabled"] == "true"
-    assert attributes["access_logs.s3.bucket"] == "demo-local-alb-logs"
-    assert [l["Port"] for l in aws("elbv2").describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]] == [443]
-
-    again = playbook(args=LAYERS, extra_vars={
-        "loadbalancer_access_logs_bucket": "demo-local-alb-logs",
-        "loadbalancer_create_access_logs_bucket": True,
-        "loadbalancer_http_redirect": False,
-    })
-    assert again.changed() == 0, again.changed_tasks()

@@ -11,7 +11,10 @@ from ansible_collections.cloudops.fargate.plugins.filter.preflight import prefli
 
 ALB, SERVICE, EFS, VPN, ENDPOINTS = "sg-alb", "sg-service", "sg-efs", "sg-vpn", "sg-endpoints"
 NAT = "nat-a"
-PRIVATE = {"us-east-1a": ("subnet-pa", "10.20.128.0/20", "rtb-pa"), "us-east-1b": ("subnet-pb", "10.20.144.0/20", "rtb-pb")}
+PRIVATE = {
+    "us-east-1a": ("subnet-pa", "10.20.128.0/20", "rtb-pa"),
+    "us-east-1b": ("subnet-pb", "10.20.144.0/20", "rtb-pb"),
+}
 PUBLIC = {"us-east-1a": ("subnet-ua", "10.20.0.0/20"), "us-east-1b": ("subnet-ub", "10.20.16.0/20")}
 
 
@@ -37,67 +40,133 @@ def _group(group_id, purpose, ingress=(), egress=()):
 
 
 def _subnet(subnet_id, cidr, zone, tier):
-    return {"subnet_id": subnet_id, "cidr_block": cidr, "availability_zone": zone, "map_public_ip_on_launch": False,
-            "tags": {"Name": f"demo-local-{tier}-{zone[-1]}", "Tier": tier}}
+    return {
+        "subnet_id": subnet_id,
+        "cidr_block": cidr,
+        "availability_zone": zone,
+        "map_public_ip_on_launch": False,
+        "tags": {"Name": f"demo-local-{tier}-{zone[-1]}", "Tier": tier},
+    }
 
 
 def _interface_endpoint(service, endpoint_id):
-    return {"vpc_endpoint_id": endpoint_id, "service_name": f"com.amazonaws.us-east-1.{service}", "vpc_endpoint_type": "Interface",
-            "state": "available", "private_dns_enabled": True, "subnet_ids": [v[0] for v in PRIVATE.values()],
-            "route_table_ids": [], "groups": [{"group_id": ENDPOINTS}]}
+    return {
+        "vpc_endpoint_id": endpoint_id,
+        "service_name": f"com.amazonaws.us-east-1.{service}",
+        "vpc_endpoint_type": "Interface",
+        "state": "available",
+        "private_dns_enabled": True,
+        "subnet_ids": [v[0] for v in PRIVATE.values()],
+        "route_table_ids": [],
+        "groups": [{"group_id": ENDPOINTS}],
+    }
 
 
 def healthy():
     """The configuration site.yml builds: what every test breaks one piece of."""
-    subnets = [_subnet(s, c, z, "private") for z, (s, c, _) in PRIVATE.items()]
+    subnets = [_subnet(s, c, z, "private") for z, (s, c, _table) in PRIVATE.items()]
     subnets += [_subnet(s, c, z, "public") for z, (s, c) in PUBLIC.items()]
     tables = [
-        {"route_table_id": table, "tags": {"Name": f"demo-local-private-{zone[-1]}"},
-         "associations": [{"subnet_id": subnet, "main": False}],
-         "routes": [{"destination_cidr_block": "10.20.0.0/16", "gateway_id": "local", "state": "active"},
-                    {"destination_cidr_block": "0.0.0.0/0", "nat_gateway_id": NAT, "state": "active"}]}
-        for zone, (subnet, _, table) in PRIVATE.items()
+        {
+            "route_table_id": table,
+            "tags": {"Name": f"demo-local-private-{zone[-1]}"},
+            "associations": [{"subnet_id": subnet, "main": False}],
+            "routes": [
+                {"destination_cidr_block": "10.20.0.0/16", "gateway_id": "local", "state": "active"},
+                {"destination_cidr_block": "0.0.0.0/0", "nat_gateway_id": NAT, "state": "active"},
+            ],
+        }
+        for zone, (subnet, _cidr, table) in PRIVATE.items()
     ]
-    tables.append({"route_table_id": "rtb-main", "tags": {}, "associations": [{"main": True}],
-                   "routes": [{"destination_cidr_block": "10.20.0.0/16", "gateway_id": "local", "state": "active"}]})
+    tables.append(
+        {
+            "route_table_id": "rtb-main",
+            "tags": {},
+            "associations": [{"main": True}],
+            "routes": [{"destination_cidr_block": "10.20.0.0/16", "gateway_id": "local", "state": "active"}],
+        }
+    )
     return {
         "vpc": {"vpc_id": "vpc-1", "cidr_block": "10.20.0.0/16"},
         "subnets": subnets,
         "route_tables": tables,
         "nat_gateways": [{"nat_gateway_id": NAT, "state": "available", "subnet_id": "subnet-ua"}],
         "vpc_endpoints": [_interface_endpoint(s, f"vpce-{s}") for s in ("ecr.api", "ecr.dkr", "logs")]
-        + [{"vpc_endpoint_id": "vpce-s3", "service_name": "com.amazonaws.us-east-1.s3", "vpc_endpoint_type": "Gateway",
-            "state": "available", "private_dns_enabled": False, "subnet_ids": [],
-            "route_table_ids": [v[2] for v in PRIVATE.values()], "groups": []}],
+        + [
+            {
+                "vpc_endpoint_id": "vpce-s3",
+                "service_name": "com.amazonaws.us-east-1.s3",
+                "vpc_endpoint_type": "Gateway",
+                "state": "available",
+                "private_dns_enabled": False,
+                "subnet_ids": [],
+                "route_table_ids": [v[2] for v in PRIVATE.values()],
+                "groups": [],
+            }
+        ],
         "security_groups": [
-            _group(ALB, "alb", ingress=[_rule(443, cidrs=["0.0.0.0/0"]), _rule(80, cidrs=["0.0.0.0/0"])], egress=[_rule(8080, groups=[SERVICE])]),
-            _group(SERVICE, "service", ingress=[_rule(8080, groups=[ALB])],
-                   egress=[_rule(443, cidrs=["0.0.0.0/0"]), _rule(2049, groups=[EFS])]),
+            _group(
+                ALB,
+                "alb",
+                ingress=[_rule(443, cidrs=["0.0.0.0/0"]), _rule(80, cidrs=["0.0.0.0/0"])],
+                egress=[_rule(8080, groups=[SERVICE])],
+            ),
+            _group(
+                SERVICE,
+                "service",
+                ingress=[_rule(8080, groups=[ALB])],
+                egress=[_rule(443, cidrs=["0.0.0.0/0"]), _rule(2049, groups=[EFS])],
+            ),
             _group(EFS, "efs", ingress=[_rule(2049, groups=[SERVICE, VPN])]),
             _group(VPN, "vpn", egress=[_rule(2049, groups=[EFS])]),
             _group(ENDPOINTS, "endpoints", ingress=[_rule(443, groups=[SERVICE])]),
         ],
         "target_groups": [{"target_group_name": "demo-local-web", "port": 8080}],
-        "file_systems": [{
-            "file_system_id": "fs-1", "tags": {"Name": "demo-local-static"},
-            "mount_targets": [
-                {"subnet_id": s, "availability_zone_name": z, "ip_address": c.replace(".0/20", ".4"),
-                 "life_cycle_state": "available", "security_groups": [EFS]}
-                for z, (s, c, _) in PRIVATE.items()
-            ],
-        }],
-        "services": [{
-            "service_name": "demo-local-web", "status": "ACTIVE",
-            "network_configuration": {"awsvpc_configuration": {"assign_public_ip": "DISABLED", "security_groups": [SERVICE],
-                                                               "subnets": [v[0] for v in PRIVATE.values()]}},
-            "load_balancers": [{"container_name": "nginx", "container_port": 8080, "target_group_arn": "arn:tg"}],
-        }],
-        "vpn_endpoints": [{
-            "client_vpn_endpoint_id": "cvpn-endpoint-1", "status": "available", "security_group_ids": [VPN],
-            "associations": [{"subnet_id": s, "status": "associated"} for s, _, _ in PRIVATE.values()],
-            "authorization_rules": [{"target_network_cidr": "10.20.0.0/16", "authorize_all_groups": True, "status": "active"}],
-            "routes": [{"destination_cidr": "10.20.0.0/16", "target_subnet": s, "status": "active"} for s, _, _ in PRIVATE.values()],
-        }],
+        "file_systems": [
+            {
+                "file_system_id": "fs-1",
+                "tags": {"Name": "demo-local-static"},
+                "mount_targets": [
+                    {
+                        "subnet_id": s,
+                        "availability_zone_name": z,
+                        "ip_address": c.replace(".0/20", ".4"),
+                        "life_cycle_state": "available",
+                        "security_groups": [EFS],
+                    }
+                    for z, (s, c, _table) in PRIVATE.items()
+                ],
+            }
+        ],
+        "services": [
+            {
+                "service_name": "demo-local-web",
+                "status": "ACTIVE",
+                "network_configuration": {
+                    "awsvpc_configuration": {
+                        "assign_public_ip": "DISABLED",
+                        "security_groups": [SERVICE],
+                        "subnets": [v[0] for v in PRIVATE.values()],
+                    }
+                },
+                "load_balancers": [{"container_name": "nginx", "container_port": 8080, "target_group_arn": "arn:tg"}],
+            }
+        ],
+        "vpn_endpoints": [
+            {
+                "client_vpn_endpoint_id": "cvpn-endpoint-1",
+                "status": "available",
+                "security_group_ids": [VPN],
+                "associations": [{"subnet_id": s, "status": "associated"} for s, _cidr, _table in PRIVATE.values()],
+                "authorization_rules": [
+                    {"target_network_cidr": "10.20.0.0/16", "authorize_all_groups": True, "status": "active"}
+                ],
+                "routes": [
+                    {"destination_cidr": "10.20.0.0/16", "target_subnet": s, "status": "active"}
+                    for s, _cidr, _table in PRIVATE.values()
+                ],
+            }
+        ],
     }
 
 
@@ -116,7 +185,9 @@ def test_the_stack_site_builds_has_no_findings():
 def test_no_vpc_is_one_finding_that_says_to_build_first():
     stack = healthy()
     stack["vpc"] = None
-    assert _messages(stack) == ["The stack has no VPC (none is tagged with its Stack and Environment): run site.yml first."]
+    assert _messages(stack) == [
+        "The stack has no VPC (none is tagged with its Stack and Environment): run site.yml first."
+    ]
 
 
 def _without_nat(stack):
@@ -139,10 +210,22 @@ def test_nat_alone_is_enough_without_endpoints():
 @pytest.mark.parametrize(
     ("break_it", "broken", "expected"),
     [
-        (lambda s: s["nat_gateways"][0].update(state="deleted"), ["subnet-pa", "subnet-pb"], "goes to NAT gateway nat-a, which is deleted (a blackhole)"),
-        (lambda s: s["route_tables"][0]["routes"][1].update(state="blackhole"), ["subnet-pa"], "goes to NAT gateway nat-a, which is available (a blackhole)"),
+        (
+            lambda s: s["nat_gateways"][0].update(state="deleted"),
+            ["subnet-pa", "subnet-pb"],
+            "goes to NAT gateway nat-a, which is deleted (a blackhole)",
+        ),
+        (
+            lambda s: s["route_tables"][0]["routes"][1].update(state="blackhole"),
+            ["subnet-pa"],
+            "goes to NAT gateway nat-a, which is available (a blackhole)",
+        ),
         (lambda s: s["route_tables"][0]["routes"].pop(1), ["subnet-pa"], "has no default route (0.0.0.0/0)"),
-        (lambda s: s["route_tables"][0]["routes"][1].update(nat_gateway_id=None, gateway_id="igw-1"), ["subnet-pa"], "goes to igw-1, not to a NAT gateway"),
+        (
+            lambda s: s["route_tables"][0]["routes"][1].update(nat_gateway_id=None, gateway_id="igw-1"),
+            ["subnet-pa"],
+            "goes to igw-1, not to a NAT gateway",
+        ),
     ],
 )
 def test_a_private_subnet_with_neither_nat_nor_endpoints_is_named_with_the_reason(break_it, broken, expected):
@@ -211,7 +294,12 @@ def test_tasks_in_a_public_subnet_are_named():
     stack = healthy()
     stack["services"][0]["network_configuration"]["awsvpc_configuration"]["subnets"] = ["subnet-pa", "subnet-ua"]
     stack["file_systems"][0]["mount_targets"].append(
-        {"subnet_id": "subnet-ua", "availability_zone_name": "us-east-1a", "life_cycle_state": "available", "security_groups": [EFS]}
+        {
+            "subnet_id": "subnet-ua",
+            "availability_zone_name": "us-east-1a",
+            "life_cycle_state": "available",
+            "security_groups": [EFS],
+        }
     )
     messages = _messages(stack, layers=["network"])
     assert any("Tasks run in demo-local-public-a (subnet-ua) in us-east-1a, a public subnet" in m for m in messages)
@@ -301,8 +389,10 @@ def test_vpn_rules_must_cover_every_efs_subnet():
 def test_vpn_routes_must_lead_to_every_efs_subnet_through_an_associated_subnet():
     stack = healthy()
     endpoint = stack["vpn_endpoints"][0]
-    endpoint["routes"] = [{"destination_cidr": "10.20.128.0/20", "target_subnet": "subnet-pa", "status": "active"},
-                          {"destination_cidr": "10.20.144.0/20", "target_subnet": "subnet-gone", "status": "active"}]
+    endpoint["routes"] = [
+        {"destination_cidr": "10.20.128.0/20", "target_subnet": "subnet-pa", "status": "active"},
+        {"destination_cidr": "10.20.144.0/20", "target_subnet": "subnet-gone", "status": "active"},
+    ]
     assert _messages(stack) == [
         "No active route of the Client VPN endpoint cvpn-endpoint-1 leads to the mount target in us-east-1b (10.20.144.0/20): "
         "operators' traffic goes nowhere."
@@ -363,7 +453,9 @@ def test_the_nginx_port_comes_from_the_service_then_the_target_group():
 def test_missing_load_balancer_pieces_say_which_layers_to_run():
     stack = healthy()
     stack["services"], stack["target_groups"] = [], []
-    assert _messages(stack, layers=["loadbalancer"]) == ["The stack has no target group: run the network and loadbalancer layers."]
+    assert _messages(stack, layers=["loadbalancer"]) == [
+        "The stack has no target group: run the network and loadbalancer layers."
+    ]
     stack["security_groups"] = [g for g in stack["security_groups"] if g["group_id"] != ALB]
     assert _messages(stack, layers=["loadbalancer"]) == [
         "The stack has no ALB security group and no target group: run the network and loadbalancer layers."
