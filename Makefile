@@ -14,8 +14,10 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 STAMP := $(VENV)/.installed
+# A prefix for the suites that should yield the CPU (make test sets it to nice).
+NICE ?=
 
-.PHONY: help venv nginx up down emulator emulator-stop test unit integration molecule packaging sanity docs lint benchmark clean
+.PHONY: help venv nginx up down emulator emulator-stop test checks unit integration molecule packaging sanity docs lint benchmark clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -53,7 +55,7 @@ integration: $(STAMP) nginx ## Integration tests: the real playbooks against an 
 	$(BIN)/pytest tests/integration -q -n 3 --dist loadfile
 
 molecule: $(STAMP) ## Molecule scenarios, one per role, against an emulator on a free port
-	$(BIN)/python tests/molecule_runner.py
+	$(NICE) $(BIN)/python tests/molecule_runner.py
 
 docs: $(STAMP) ## Regenerate the roles' variable tables from their argument specs
 	$(BIN)/python tools/role_readme.py
@@ -66,14 +68,19 @@ sanity: $(STAMP) ## ansible-test sanity on a copy under ansible_collections/clou
 	$(BIN)/python tools/sanity.py
 
 packaging: $(STAMP) ## The built artifact installs and runs; the EE build context; a run through ansible-runner as AWX does
-	$(BIN)/pytest tests/packaging -q
+	$(NICE) $(BIN)/pytest tests/packaging -q
 
-# The emulator-bound suites wait on Ansible more than on the CPU, so they run side by side; each
-# starts its own emulators on free ports. --output-sync keeps each suite's log in one piece.
-test: lint unit sanity ## Everything CI checks
-	$(MAKE) --no-print-directory -j3 --output-sync=target integration molecule packaging
+# The suites run side by side, the emulator-bound ones each with its own emulators on free ports; the
+# CPU is what they share. Integration has the longest chain of playbook runs, so it starts first and
+# molecule and packaging yield to it (nice); lint, unit and sanity run one after the other beside it.
+# --output-sync keeps each suite's log in one piece.
+test: $(STAMP) ## Everything CI checks
+	$(MAKE) --no-print-directory -j4 --output-sync=target integration checks molecule packaging NICE="nice -n 10"
 
-benchmark: $(STAMP) ## Wall time and AWS API calls of a fresh and a no-op converge
+checks: $(STAMP) ## lint, unit and sanity, one after the other
+	$(MAKE) --no-print-directory -j1 lint unit sanity
+
+benchmark: $(STAMP) ## Wall time, CPU time and AWS API calls of converges, drift, preflight and teardown
 	$(BIN)/python tests/benchmark.py
 
 clean: emulator-stop ## Remove the venv and local state

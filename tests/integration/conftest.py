@@ -34,6 +34,23 @@ WORKER_LOCAL_FILES = {
 }
 
 
+# Longest first: pytest-xdist (--dist loadfile) hands whole files to workers in collection order, and the file
+# with the longest chain of playbook runs bounds the suite, so it must not start last.
+LONGEST_FIRST = (
+    "test_whole_stack.py",
+    "test_deploy.py",
+    "test_storage.py",
+    "test_network_lifecycle.py",
+    "test_loadbalancer.py",
+    "test_network.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 @dataclass
 class PlaybookRun:
     """What one ansible-playbook run did, read from the json callback."""

@@ -175,11 +175,13 @@ def test_teardown_respects_deletion_protection_then_removes_everything(converged
     assert "deletion protection on" in refused.failure_messages()
     assert load_balancer(aws) is not None
 
-    forced = playbook("playbooks/teardown.yml", args=ROLE_ALONE, extra_vars={**ACCESS_LOGS, "loadbalancer_force_destroy": True})
+    forced = playbook("playbooks/teardown.yml", args=ROLE_ALONE,
+                      extra_vars={**ACCESS_LOGS, "loadbalancer_force_destroy": True, "loadbalancer_access_logs_bucket_destroy": True})
     assert forced.returncode == 0, forced.failure_messages()
     assert load_balancer(aws) is None
     assert stack_target_groups(aws) == {}
     assert stack_certificates(aws) == []
+    assert "demo-local-alb-logs" not in [b["Name"] for b in aws("s3").list_buckets()["Buckets"]]
 
 
 BAD_INPUTS = [

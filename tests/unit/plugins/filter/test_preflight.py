@@ -9,7 +9,11 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.cloudops.fargate.plugins.filter.preflight import preflight_findings
 
-ALB, SERVICE, EFS, VPN, ENDPOINTS = "sg-alb", "sg-service", "sg-efs", "sg-vpn", "sg-endpoints"
+ALB = "sg-alb"
+SERVICE = "sg-service"
+EFS = "sg-efs"
+VPN = "sg-vpn"
+ENDPOINTS = "sg-endpoints"
 NAT = "nat-a"
 PRIVATE = {
     "us-east-1a": ("subnet-pa", "10.20.128.0/20", "rtb-pa"),

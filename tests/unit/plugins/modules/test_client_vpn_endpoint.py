@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import ast
 import datetime
 import json
 import os
@@ -11,7 +10,6 @@ import stat
 import time
 
 import pytest
-import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import serialization
@@ -937,31 +935,3 @@ def test_delete_leaves_other_endpoints_alone(run, args, ec2, created):
 def test_delete_ignores_present_only_options(run, ec2):
     result = run({"name": NAME, "state": "absent", "client_cidr_block": "nonsense", "connection_log": None})
     assert_ok(result, changed=False)
-
-
-# --- documentation and argument spec agree ------------------------------------------------------------------
-
-
-def _documented_options():
-    with open(client_vpn_endpoint.__file__, encoding="utf-8") as source:
-        tree = ast.parse(source.read())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == "DOCUMENTATION":
-            return yaml.safe_load(node.value.value)["options"]
-    raise AssertionError("no DOCUMENTATION")
-
-
-def _compare(documented, spec, where=""):
-    assert set(documented) == set(spec), where
-    for name, option in spec.items():
-        doc = documented[name]
-        for field in ("default", "choices", "aliases", "elements"):
-            assert doc.get(field) == option.get(field), f"{where}{name}: {field}"
-        assert doc.get("type", "str") == option.get("type", "str"), f"{where}{name}"
-        assert bool(doc.get("required")) == bool(option.get("required")), f"{where}{name}"
-        if "options" in option:
-            _compare(doc["suboptions"], option["options"], f"{where}{name}.")
-
-
-def test_documentation_matches_argument_spec():
-    _compare(_documented_options(), client_vpn_endpoint.argument_spec())

@@ -8,12 +8,10 @@ boto3 to build the expected results.
 
 from __future__ import annotations
 
-import ast
 import datetime
 import time
 
 import pytest
-import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import serialization
@@ -24,6 +22,7 @@ from ansible_collections.cloudops.fargate.plugins.module_utils import _client_vp
 from ansible_collections.cloudops.fargate.plugins.modules import client_vpn_endpoint
 from ansible_collections.cloudops.fargate.plugins.modules import client_vpn_endpoint_info
 from emulator.extensions import ec2_client_vpn
+from tests.unit.plugins.modules.test_documentation import documentation
 
 NAME = "unit-vpn"
 REGION = "us-east-1"
@@ -444,46 +443,11 @@ def test_bad_input_fails_before_any_call(run_module, aws, monkeypatch, args, mes
     assert message in result["msg"]
 
 
-# --- documentation and argument spec agree -------------------------------------------------------------------
-
-
-def _documented(module, section):
-    with open(module.__file__, encoding="utf-8") as source:
-        tree = ast.parse(source.read())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == section:
-            return yaml.safe_load(node.value.value)
-    raise AssertionError(f"no {section}")
-
-
-def _compare(documented, spec, where=""):
-    assert set(documented) == set(spec), where
-    for name, option in spec.items():
-        doc = documented[name]
-        for key, default in (
-            ("default", None),
-            ("type", "str"),
-            ("choices", None),
-            ("aliases", None),
-            ("elements", None),
-        ):
-            assert doc.get(key, default) == option.get(key, default), f"{where}{name}: {key}"
-        assert bool(doc.get("required")) == bool(option.get("required")), f"{where}{name}: required"
-        assert bool(doc.get("no_log")) == bool(option.get("no_log")), f"{where}{name}: no_log"
-        if "options" in option:
-            _compare(doc["suboptions"], option["options"], f"{where}{name}.")
-        else:
-            assert "suboptions" not in doc, f"{where}{name}"
-
-
-def test_documentation_matches_argument_spec():
-    _compare(
-        _documented(client_vpn_endpoint_info, "DOCUMENTATION")["options"], client_vpn_endpoint_info.argument_spec()
-    )
+# --- documentation -------------------------------------------------------------------------------------------
 
 
 def test_include_options_are_those_of_the_manager():
-    options = set(_documented(client_vpn_endpoint_info, "DOCUMENTATION")["options"])
+    options = set(documentation(client_vpn_endpoint_info, "DOCUMENTATION")["options"])
     assert set(_client_vpn.INFO_CHILDREN.values()) <= options
 
 
@@ -496,8 +460,8 @@ def _structure(fields):
 
 
 def test_returned_fields_are_those_of_client_vpn_endpoint_plus_routes():
-    info_fields = _documented(client_vpn_endpoint_info, "RETURN")["client_vpn_endpoints"]["contains"]
-    model_fields = _documented(client_vpn_endpoint, "RETURN")["client_vpn_endpoint"]["contains"]
+    info_fields = documentation(client_vpn_endpoint_info, "RETURN")["client_vpn_endpoints"]["contains"]
+    model_fields = documentation(client_vpn_endpoint, "RETURN")["client_vpn_endpoint"]["contains"]
     assert set(info_fields) == set(model_fields) | {"routes"}
     info_structure = _structure(info_fields)
     assert {name: info_structure[name] for name in model_fields} == _structure(model_fields)
@@ -506,7 +470,7 @@ def test_returned_fields_are_those_of_client_vpn_endpoint_plus_routes():
 
 def test_returned_fields_are_documented(managed, info):
     """Every key the module returns is documented, and every documented key is returned."""
-    documented = _documented(client_vpn_endpoint_info, "RETURN")["client_vpn_endpoints"]["contains"]
+    documented = documentation(client_vpn_endpoint_info, "RETURN")["client_vpn_endpoints"]["contains"]
     endpoint = info({"name": NAME})[0]
     assert set(endpoint) == set(documented)
     for child in ("associations", "authorization_rules", "routes"):

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 import threading
 import time
-from pathlib import Path
 
 import pytest
-import yaml
 
 from ansible_collections.cloudops.fargate.plugins.modules import ecs_cluster
 
@@ -761,37 +758,3 @@ def test_absent_with_an_invalid_name_fails(run, ecs):
     result = run({"name": "bad name", "state": "absent"})
     assert result["failed"]
     assert "may contain only letters" in result["msg"]
-
-
-# --- documentation and argument spec agree ------------------------------------------------------------------
-
-
-def _documented_options():
-    tree = ast.parse(Path(ecs_cluster.__file__).read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == "DOCUMENTATION":
-            return yaml.safe_load(node.value.value)["options"]
-    raise AssertionError("no DOCUMENTATION")
-
-
-def _compare(documented, spec, where=""):
-    assert set(documented) == set(spec), where
-    for name, option in spec.items():
-        doc = documented[name]
-        for key, default in (
-            ("default", None),
-            ("type", "str"),
-            ("choices", None),
-            ("aliases", None),
-            ("elements", None),
-            ("required", False),
-        ):
-            assert doc.get(key, default) == option.get(key, default), f"{where}{name}.{key}"
-        if "options" in option:
-            _compare(doc["suboptions"], option["options"], f"{where}{name}.")
-        else:
-            assert "suboptions" not in doc, f"{where}{name}"
-
-
-def test_documentation_matches_argument_spec():
-    _compare(_documented_options(), ecs_cluster.argument_spec())

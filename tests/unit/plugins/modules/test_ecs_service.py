@@ -4,12 +4,9 @@ read back with boto3."""
 
 from __future__ import annotations
 
-import ast
 import time
-from pathlib import Path
 
 import pytest
-import yaml
 
 from ansible_collections.cloudops.fargate.plugins.module_utils import _ecs_service
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
@@ -755,32 +752,3 @@ def test_bad_input_on_an_existing_service_changes_nothing(run, args, ecs, create
     described = describe(ecs)
     assert described["desiredCount"] == 2 and described["taskDefinition"].endswith(":1")
     assert primary(described)["id"] == primary(created)["id"]
-
-
-# --- documentation and argument spec agree ------------------------------------------------------------------
-
-
-def _documented_options():
-    tree = ast.parse(Path(ecs_service.__file__).read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == "DOCUMENTATION":
-            return yaml.safe_load(node.value.value)["options"]
-    raise AssertionError("no DOCUMENTATION")
-
-
-def _compare(documented, spec, where=""):
-    assert set(documented) == set(spec), where
-    for name, option in spec.items():
-        doc = documented[name]
-        assert doc.get("default") == option.get("default"), f"{where}{name}"
-        assert doc.get("type", "str") == option.get("type", "str"), f"{where}{name}"
-        assert doc.get("choices") == option.get("choices"), f"{where}{name}"
-        assert doc.get("aliases") == option.get("aliases"), f"{where}{name}"
-        assert doc.get("elements") == option.get("elements"), f"{where}{name}"
-        assert bool(doc.get("required")) == bool(option.get("required")), f"{where}{name}"
-        if "options" in option:
-            _compare(doc["suboptions"], option["options"], f"{where}{name}.")
-
-
-def test_documentation_matches_argument_spec():
-    _compare(_documented_options(), ecs_service.argument_spec())

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import ast
 import datetime
-from pathlib import Path
 
 import pytest
-import yaml
 
 from ansible_collections.cloudops.fargate.plugins.modules import ecs_service_scaling
 
@@ -705,37 +702,3 @@ def test_absent_with_a_bad_service_name_fails(run, aas):
 def test_absent_ignores_present_only_options(run, aas):
     result = run({"cluster": CLUSTER, "service": SERVICE, "state": "absent", "min_capacity": 9, "max_capacity": 1})
     assert_ok(result, changed=False)
-
-
-# --- documentation and argument spec agree ------------------------------------------------------------------
-
-
-def _documented_options():
-    tree = ast.parse(Path(ecs_service_scaling.__file__).read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == "DOCUMENTATION":
-            return yaml.safe_load(node.value.value)["options"]
-    raise AssertionError("no DOCUMENTATION")
-
-
-def _compare(documented, spec, where=""):
-    assert set(documented) == set(spec), where
-    for name, option in spec.items():
-        doc = documented[name]
-        for key, default in (
-            ("default", None),
-            ("type", "str"),
-            ("choices", None),
-            ("aliases", None),
-            ("elements", None),
-            ("required", False),
-        ):
-            assert doc.get(key, default) == option.get(key, default), f"{where}{name}.{key}"
-        if "options" in option:
-            _compare(doc["suboptions"], option["options"], f"{where}{name}.")
-        else:
-            assert "suboptions" not in doc, f"{where}{name}"
-
-
-def test_documentation_matches_argument_spec():
-    _compare(_documented_options(), ecs_service_scaling.argument_spec())

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import ast
-
 import botocore.waiter
 import pytest
-import yaml
 from moto.efs.models import AccessPoint
 
 from ansible_collections.cloudops.fargate.plugins.module_utils import _efs_access_point
@@ -817,33 +814,3 @@ def test_absent_validates_the_identity(run, efs):
     result = run({"file_system_id": "nope", "name": NAME, "state": "absent"})
     assert result["failed"]
     assert "is neither a file system id" in result["msg"]
-
-
-# --- documentation and argument spec agree ------------------------------------------------------------------
-
-
-def _documented_options():
-    with open(efs_access_point.__file__, encoding="utf-8") as source:
-        tree = ast.parse(source.read())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == "DOCUMENTATION":
-            return yaml.safe_load(node.value.value)["options"]
-    raise AssertionError("no DOCUMENTATION")
-
-
-def _compare(documented, spec, where=""):
-    assert set(documented) == set(spec), where
-    for name, option in spec.items():
-        doc = documented[name]
-        assert doc.get("default") == option.get("default"), f"{where}{name}"
-        assert doc.get("type", "str") == option.get("type", "str"), f"{where}{name}"
-        assert doc.get("choices") == option.get("choices"), f"{where}{name}"
-        assert doc.get("aliases") == option.get("aliases"), f"{where}{name}"
-        assert bool(doc.get("required")) == bool(option.get("required")), f"{where}{name}"
-        assert doc.get("elements") == option.get("elements"), f"{where}{name}"
-        if "options" in option:
-            _compare(doc["suboptions"], option["options"], f"{where}{name}.")
-
-
-def test_documentation_matches_argument_spec():
-    _compare(_documented_options(), efs_access_point.argument_spec())

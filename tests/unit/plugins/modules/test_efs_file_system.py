@@ -6,11 +6,9 @@ extensions (emulator/extensions/efs_backup_policy.py, efs_update_file_system.py)
 
 from __future__ import annotations
 
-import ast
 import json
 
 import pytest
-import yaml
 
 from ansible_collections.cloudops.fargate.plugins.module_utils import _efs
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
@@ -1027,40 +1025,7 @@ def test_delete_waits_for_the_mount_targets_before_the_file_system(run, args, ef
     assert fs_id(efs)  # not deleted, and no FileSystemInUse error either
 
 
-# --- documentation and argument spec agree ------------------------------------------------------------------------
-
-
-def _documented_options():
-    with open(efs_file_system.__file__, encoding="utf-8") as source:
-        tree = ast.parse(source.read())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == "DOCUMENTATION":
-            return yaml.safe_load(node.value.value)["options"]
-    raise AssertionError("no DOCUMENTATION")
-
-
-def _compare(documented, spec, where=""):
-    assert set(documented) == set(spec), where
-    for name, option in spec.items():
-        doc = documented[name]
-        for key, default in (
-            ("default", None),
-            ("type", "str"),
-            ("choices", None),
-            ("aliases", None),
-            ("elements", None),
-        ):
-            assert doc.get(key, default) == option.get(key, default), f"{where}{name}: {key}"
-        assert bool(doc.get("required")) == bool(option.get("required")), f"{where}{name}: required"
-        assert bool(doc.get("no_log")) == bool(option.get("no_log")), f"{where}{name}: no_log"
-        if "options" in option:
-            _compare(doc["suboptions"], option["options"], f"{where}{name}.")
-        else:
-            assert "suboptions" not in doc, f"{where}{name}"
-
-
-def test_documentation_matches_argument_spec():
-    _compare(_documented_options(), efs_file_system.argument_spec())
+# --- documentation ------------------------------------------------------------------------------------------------
 
 
 def test_documented_choices_are_the_api_s():

@@ -9,10 +9,7 @@ CreateAccessPoint and lists no error for the access points of a missing file sys
 
 from __future__ import annotations
 
-import ast
-
 import pytest
-import yaml
 
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import EfsInputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import default_creation_token
@@ -26,6 +23,7 @@ from emulator.extensions import efs_access_point_client_token
 from emulator.extensions import efs_access_point_not_found
 from emulator.extensions import efs_backup_policy
 from emulator.extensions import efs_update_file_system
+from tests.unit.plugins.modules.test_documentation import documentation
 
 NAME = "unit-local-static"
 OTHER = "unit-local-other"
@@ -482,46 +480,13 @@ def test_info_order():
 # --- documentation ----------------------------------------------------------------------------------------------
 
 
-def _documentation(module, variable):
-    with open(module.__file__, encoding="utf-8") as source:
-        tree = ast.parse(source.read())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == variable:
-            return yaml.safe_load(node.value.value)
-    raise AssertionError(f"no {variable}")
-
-
-def _compare(documented, spec, where=""):
-    assert set(documented) == set(spec), where
-    for name, option in spec.items():
-        doc = documented[name]
-        for key, default in (
-            ("default", None),
-            ("type", "str"),
-            ("choices", None),
-            ("aliases", None),
-            ("elements", None),
-        ):
-            assert doc.get(key, default) == option.get(key, default), f"{where}{name}: {key}"
-        assert bool(doc.get("required")) == bool(option.get("required")), f"{where}{name}: required"
-        assert bool(doc.get("no_log")) == bool(option.get("no_log")), f"{where}{name}: no_log"
-        if "options" in option:
-            _compare(doc["suboptions"], option["options"], f"{where}{name}.")
-        else:
-            assert "suboptions" not in doc, f"{where}{name}"
-
-
-def test_documentation_matches_argument_spec():
-    _compare(_documentation(efs_file_system_info, "DOCUMENTATION")["options"], efs_file_system_info.argument_spec())
-
-
 def test_return_documents_what_efs_file_system_and_efs_access_point_return():
     """Every key of efs_file_system's file_system (and of efs_access_point's access_point) is documented here."""
-    mine = _documentation(efs_file_system_info, "RETURN")["file_systems"]["contains"]
-    theirs = _documentation(efs_file_system, "RETURN")["file_system"]["contains"]
+    mine = documentation(efs_file_system_info, "RETURN")["file_systems"]["contains"]
+    theirs = documentation(efs_file_system, "RETURN")["file_system"]["contains"]
     assert set(mine) - {"access_points"} == set(theirs)
     assert set(mine["mount_targets"]["contains"]) == set(theirs["mount_targets"]["contains"])
-    access_point = _documentation(efs_access_point, "RETURN")["access_point"]["contains"]
+    access_point = documentation(efs_access_point, "RETURN")["access_point"]["contains"]
     assert set(mine["access_points"]["contains"]) == set(access_point)
 
 
@@ -549,7 +514,7 @@ def test_return_documents_every_returned_key(run, run_module, efs, managed):
     }
     assert not run_module(efs_access_point, args)["failed"]
     result = run({})
-    documented = _documentation(efs_file_system_info, "RETURN")
+    documented = documentation(efs_file_system_info, "RETURN")
     assert set(result) - {"changed", "failed"} == set(documented)
     assert result["file_systems"][0]["access_points"]
     assert _undocumented({"file_systems": result["file_systems"]}, documented, "") == []

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import ast
-
 import pytest
-import yaml
 
 from ansible_collections.cloudops.fargate.plugins.modules import elb_target_group
 
@@ -863,33 +860,6 @@ def test_delete_leaves_other_target_groups_alone(run, args, elbv2, created):
     assert_ok(run(dict(args, name="unit-other")), changed=True)
     assert_ok(run({"name": NAME, "state": "absent"}), changed=True)
     assert [t["TargetGroupName"] for t in target_groups(elbv2)] == ["unit-other"]
-
-
-# --- documentation and argument spec agree ------------------------------------------------------------------
-
-
-def _documented_options():
-    tree = ast.parse(open(elb_target_group.__file__, encoding="utf-8").read())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == "DOCUMENTATION":
-            return yaml.safe_load(node.value.value)["options"]
-    raise AssertionError("no DOCUMENTATION")
-
-
-def _compare(documented, spec, where=""):
-    assert set(documented) == set(spec), where
-    for name, option in spec.items():
-        doc = documented[name]
-        assert doc.get("default") == option.get("default"), f"{where}{name}"
-        assert doc.get("type", "str") == option.get("type", "str"), f"{where}{name}"
-        assert doc.get("choices") == option.get("choices"), f"{where}{name}"
-        assert doc.get("aliases") == option.get("aliases"), f"{where}{name}"
-        if "options" in option:
-            _compare(doc["suboptions"], option["options"], f"{where}{name}.")
-
-
-def test_documentation_matches_argument_spec():
-    _compare(_documented_options(), elb_target_group.argument_spec())
 
 
 def test_switch_to_weighted_random_and_back_in_one_run(run, args, elbv2, created):

@@ -3,14 +3,12 @@ cloudops.fargate.elb_target_group (or boto3), so the info module's shape is comp
 
 from __future__ import annotations
 
-import ast
-
 import pytest
-import yaml
 
 from ansible_collections.cloudops.fargate.plugins.module_utils import _elb_target_group
 from ansible_collections.cloudops.fargate.plugins.modules import elb_target_group
 from ansible_collections.cloudops.fargate.plugins.modules import elb_target_group_info
+from tests.unit.plugins.modules.test_documentation import documentation
 
 
 @pytest.fixture
@@ -294,55 +292,13 @@ def test_every_page_is_read_and_a_vanished_target_group_is_left_out():
     assert all(group["tags"] == {"Stack": "unit"} and group["targets"] == [] for group in groups)
 
 
-# --- documentation and argument spec agree -------------------------------------------------------------------
-
-
-def _documented_options():
-    with open(elb_target_group_info.__file__, encoding="utf-8") as source:
-        tree = ast.parse(source.read())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == "DOCUMENTATION":
-            return yaml.safe_load(node.value.value)["options"]
-    raise AssertionError("no DOCUMENTATION")
-
-
-def _compare(documented, spec, where=""):
-    assert set(documented) == set(spec), where
-    for name, option in spec.items():
-        doc = documented[name]
-        for key, default in (
-            ("default", None),
-            ("type", "str"),
-            ("choices", None),
-            ("aliases", None),
-            ("elements", None),
-        ):
-            assert doc.get(key, default) == option.get(key, default), f"{where}{name}: {key}"
-        assert bool(doc.get("required")) == bool(option.get("required")), f"{where}{name}: required"
-        assert bool(doc.get("no_log")) == bool(option.get("no_log")), f"{where}{name}: no_log"
-        if "options" in option:
-            _compare(doc["suboptions"], option["options"], f"{where}{name}.")
-        else:
-            assert "suboptions" not in doc, f"{where}{name}"
-
-
-def test_documentation_matches_argument_spec():
-    _compare(_documented_options(), elb_target_group_info.argument_spec())
-
-
-def _returned(module):
-    with open(module.__file__, encoding="utf-8") as source:
-        tree = ast.parse(source.read())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == "RETURN":
-            return yaml.safe_load(node.value.value)
-    raise AssertionError("no RETURN")
+# --- documentation -------------------------------------------------------------------------------------------
 
 
 def test_returned_fields_are_those_of_elb_target_group():
     """The documented fields of a target group are elb_target_group's, plus ``targets``."""
-    info_fields = _returned(elb_target_group_info)["target_groups"]["contains"]
-    model_fields = _returned(elb_target_group)["target_group"]["contains"]
+    info_fields = documentation(elb_target_group_info, "RETURN")["target_groups"]["contains"]
+    model_fields = documentation(elb_target_group, "RETURN")["target_group"]["contains"]
     assert set(info_fields) == set(model_fields) | {"targets"}
     for name, field in model_fields.items():
         assert info_fields[name].get("contains") == field.get("contains"), name

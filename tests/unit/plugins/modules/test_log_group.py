@@ -3,16 +3,15 @@ AWS operation the module calls is recorded, so that check mode is shown to call 
 
 from __future__ import annotations
 
-import ast
 import importlib
 import re
 
 import botocore.client
 import pytest
-import yaml
 
 from ansible_collections.cloudops.fargate.plugins.module_utils import _log_group
 from ansible_collections.cloudops.fargate.plugins.modules import log_group
+from tests.unit.plugins.modules.test_documentation import documentation
 
 NAME = "/ecs/unit-web"
 # What check mode may call: nothing else.
@@ -669,36 +668,9 @@ def test_already_exists_race_with_what_we_want_is_no_change(run, args, logs, cal
     assert [g["logGroupName"] for g in all_log_groups(logs)] == [NAME]
 
 
-# --- documentation and argument spec agree -----------------------------------------------------------------------------
-
-
-def _documented_options():
-    with open(log_group.__file__, encoding="utf-8") as handle:
-        tree = ast.parse(handle.read())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == "DOCUMENTATION":
-            return yaml.safe_load(node.value.value)["options"]
-    raise AssertionError("no DOCUMENTATION")
-
-
-def _compare(documented, spec, where=""):
-    assert set(documented) == set(spec), where
-    for name, option in spec.items():
-        doc = documented[name]
-        assert doc.get("default") == option.get("default"), f"{where}{name}"
-        assert doc.get("type", "str") == option.get("type", "str"), f"{where}{name}"
-        assert doc.get("choices") == option.get("choices"), f"{where}{name}"
-        assert doc.get("aliases") == option.get("aliases"), f"{where}{name}"
-        assert bool(doc.get("required")) == bool(option.get("required")), f"{where}{name}"
-        assert doc.get("elements") == option.get("elements"), f"{where}{name}"
-        if "options" in option:
-            _compare(doc["suboptions"], option["options"], f"{where}{name}.")
-
-
-def test_documentation_matches_argument_spec():
-    _compare(_documented_options(), log_group.argument_spec())
+# --- documentation -----------------------------------------------------------------------------------------------------
 
 
 def test_documented_retention_values_are_the_allowed_ones():
-    documented = _documented_options()["retention_days"]["description"][0]
+    documented = documentation(log_group)["options"]["retention_days"]["description"][0]
     assert tuple(int(days) for days in re.findall(r"C\((\d+)\)", documented)) == _log_group.RETENTION_DAYS
