@@ -60,12 +60,12 @@ def argument_spec_of(module: ModuleType, monkeypatch: pytest.MonkeyPatch) -> dic
         raise _Captured(kwargs.get("argument_spec"))
 
     monkeypatch.setattr(module, "AnsibleAWSModule", fake_module)
+    spec = None
     try:
         module.main()
+        pytest.fail(f"{module.__name__}: main() returned without constructing AnsibleAWSModule")
     except _Captured as captured:
         spec = captured.argument_spec
-    else:
-        pytest.fail(f"{module.__name__}: main() returned without constructing AnsibleAWSModule")
     if not isinstance(spec, dict):
         pytest.fail(f"{module.__name__}: main() gave AnsibleAWSModule no argument_spec dict: {spec!r}")
     return spec
