@@ -38,7 +38,6 @@ WORKER_LOCAL_FILES = {
 # with the longest chain of playbook runs bounds the suite, so it must not start last.
 LONGEST_FIRST = (
     "test_whole_stack.py",
-    "test_deploy.py",
     "test_storage.py",
     "test_network_lifecycle.py",
     "test_loadbalancer.py",
