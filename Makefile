@@ -61,18 +61,19 @@ docs: $(STAMP) ## Regenerate the roles' variable tables from their argument spec
 	$(BIN)/python tools/role_readme.py
 
 lint: $(STAMP) ## ansible-lint (production profile) and yamllint
-	$(BIN)/yamllint --strict .
-	$(BIN)/ansible-lint
+	$(NICE) $(BIN)/yamllint --strict .
+	$(NICE) $(BIN)/ansible-lint
 
 sanity: $(STAMP) ## ansible-test sanity on a copy under ansible_collections/cloudops/fargate (offline pip bootstrap)
-	$(BIN)/python tools/sanity.py
+	$(NICE) $(BIN)/python tools/sanity.py
 
 packaging: $(STAMP) ## The built artifact installs and runs; the EE build context; a run through ansible-runner as AWX does
 	$(NICE) $(BIN)/pytest tests/packaging -q
 
 # The suites run side by side, the emulator-bound ones each with its own emulators on free ports; the
-# CPU is what they share. Integration has the longest chain of playbook runs, so it starts first and
-# molecule and packaging yield to it (nice); lint, unit and sanity run one after the other beside it.
+# CPU is what they share. Integration has the longest chains of playbook runs, so it starts first and
+# the rest yield to it (nice), except the unit tests, some of which time the emulator's transitions;
+# lint, unit and sanity run one after the other beside it.
 # --output-sync keeps each suite's log in one piece.
 test: $(STAMP) ## Everything CI checks
 	$(MAKE) --no-print-directory -j4 --output-sync=target integration checks molecule packaging NICE="nice -n 10"

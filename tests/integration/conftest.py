@@ -37,6 +37,7 @@ WORKER_LOCAL_FILES = {
 # Longest first: pytest-xdist (--dist loadfile) hands whole files to workers in collection order, and the file
 # with the longest chain of playbook runs bounds the suite, so it must not start last.
 LONGEST_FIRST = (
+    "test_deploy.py",
     "test_whole_stack.py",
     "test_storage.py",
     "test_network_lifecycle.py",
