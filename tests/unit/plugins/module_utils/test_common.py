@@ -15,10 +15,6 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._common import me
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_changes
 
 
-def test_managed_by_names_the_collection():
-    assert _common.MANAGED_BY == "cloudops.fargate"
-
-
 # --- DifferenceTracker ---------------------------------------------------------------------------------
 
 
