@@ -18,18 +18,16 @@ import datetime
 from copy import deepcopy
 from typing import Any
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
-
-try:
-    import botocore
-    from botocore.waiter import WaiterModel
-    from botocore.waiter import create_waiter_with_client
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing dependency
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wait
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wanted_tags
 
 try:
     from cryptography import x509
@@ -110,7 +108,7 @@ IN_USE_WAITER_CONFIG = {
 }
 
 
-class AcmInputError(ValueError):
+class AcmInputError(InputError):
     """The caller's arguments cannot describe a certificate to import; the message names the option."""
 
 
@@ -525,13 +523,6 @@ def name_errors(name: Any, option: str = "name") -> list[str]:
     return []
 
 
-def wanted_tags(tags: dict[str, Any] | None) -> dict[str, str] | None:
-    """Tags as ACM stores them (strings); ``None`` leaves tags alone."""
-    if tags is None:
-        return None
-    return {str(key): "" if value is None else str(value) for key, value in tags.items()}
-
-
 def lookup_tags(name: str, tags: dict[str, Any] | None) -> dict[str, str]:
     """The tags that identify the certificate: Name, plus the identity tags among ``tags``."""
     result = {NAME_TAG: name}
@@ -566,17 +557,14 @@ def identity_of(params: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "lookup_tags": lookup_tags(name, tags)}
 
 
-def wanted_certificate(params: dict[str, Any], now: datetime.datetime | None = None) -> dict[str, Any]:
-    """The certificate the caller asked for, parsed and checked; raises AcmInputError naming the bad options.
+def _chain_of(params: dict[str, Any]) -> list:
+    text = params.get("certificate_chain")
+    return parse_certificates(text, "certificate_chain") if text is not None and str(text).strip() else []
 
-    The result holds the private key's PEM under ``private_key`` for the import request only; nothing that
-    reaches the module's result is built from it.
-    """
+
+def certificate_errors(params: dict[str, Any], now: datetime.datetime | None = None) -> list[str]:
+    """Why the task's certificate, private key and chain cannot be imported into ACM now."""
     now = now or _now()
-    identity = identity_of(params)
-    name = identity["name"]
-    tags = wanted_tags(params.get("tags"))
-
     errors: list[str] = []
     certificate = key = None
     chain: list = []
@@ -588,15 +576,10 @@ def wanted_certificate(params: dict[str, Any], now: datetime.datetime | None = N
         key = parse_private_key(params.get("private_key"))
     except AcmInputError as e:
         errors.append(str(e))
-    chain_text = params.get("certificate_chain")
-    if chain_text is not None and str(chain_text).strip():
-        try:
-            chain = parse_certificates(chain_text, "certificate_chain")
-        except AcmInputError as e:
-            errors.append(str(e))
-            chain = []
-            chain_text = None
-
+    try:
+        chain = _chain_of(params)
+    except AcmInputError as e:
+        errors.append(str(e))
     if certificate is not None:
         errors.extend(validity_errors(certificate, "certificate", now))
         if not certificate.issuer.rfc4514_string():
@@ -605,14 +588,27 @@ def wanted_certificate(params: dict[str, Any], now: datetime.datetime | None = N
             errors.extend(key_errors(certificate, key))
         if chain:
             errors.extend(chain_errors(certificate, chain, now=now))
+    return errors
+
+
+def wanted_certificate(params: dict[str, Any], now: datetime.datetime | None = None) -> dict[str, Any]:
+    """The certificate the caller asked for, parsed and checked; raises AcmInputError naming the bad options.
+
+    The result holds the private key's PEM under ``private_key`` for the import request only; nothing that
+    reaches the module's result is built from it.
+    """
+    identity = identity_of(params)
+    errors = certificate_errors(params, now)
     if errors:
         raise AcmInputError("; ".join(errors))
-
-    all_tags = None if tags is None else {**tags, NAME_TAG: name}
+    name = identity["name"]
+    tags = wanted_tags(params.get("tags"))
+    certificate = parse_certificate(params["certificate"])
+    chain = _chain_of(params)
     return {
         "name": name,
         "lookup_tags": identity["lookup_tags"],
-        "tags": all_tags,
+        "tags": None if tags is None else {**tags, NAME_TAG: name},
         "all_tags": {**(tags or {}), NAME_TAG: name},
         "purge_tags": params.get("purge_tags", True),
         "x509": certificate,
@@ -625,17 +621,8 @@ def wanted_certificate(params: dict[str, Any], now: datetime.datetime | None = N
 
 # --- manager ---------------------------------------------------------------------------------------------
 
-_AWS_ERRORS: tuple[type[Exception], ...]
-try:
-    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:  # botocore missing: AnsibleAWSModule fails before any call
-    _AWS_ERRORS = ()
-
-
-def waiter_settings(timeout: int, delay: int = IN_USE_POLL_DELAY) -> tuple[int, int]:
-    """(delay, max_attempts) for a waiter that gives up after about ``timeout`` seconds."""
-    delay = max(1, min(delay, timeout)) if timeout > 0 else delay
-    return delay, max(1, timeout // delay + 1)
+_NOT_FOUND = "ResourceNotFoundException"
+_IN_USE = "in use"  # DeleteCertificate's answer to ResourceInUseException
 
 
 class AcmCertificateManager(BaseResourceManager):
@@ -650,29 +637,23 @@ class AcmCertificateManager(BaseResourceManager):
 
     def _imported_arns(self) -> list[str]:
         """The ARNs of every imported certificate of the region, of every key type and status."""
-        arns = []
-        request: dict[str, Any] = {"Includes": {"keyTypes": list(ACM_KEY_TYPES)}, "MaxItems": 1000}
-        while True:
-            try:
-                response = self.acm.list_certificates(aws_retry=True, **request)
-            except _AWS_ERRORS as e:
-                self.module.fail_json_aws(e, msg="Failed to list ACM certificates")
-            for summary in response.get("CertificateSummaryList", []):
-                if summary.get("Type", "IMPORTED") == "IMPORTED":
-                    arns.append(summary["CertificateArn"])
-            if not response.get("NextToken"):
-                return arns
-            request["NextToken"] = response["NextToken"]
+        summaries = paginate(
+            self.acm.list_certificates,
+            "list ACM certificates",
+            "CertificateSummaryList",
+            Includes={"keyTypes": list(ACM_KEY_TYPES)},
+            MaxItems=1000,
+        )
+        return [s["CertificateArn"] for s in summaries if s.get("Type", "IMPORTED") == "IMPORTED"]
+
+    def _get(self, method, what: str, arn: str) -> dict[str, Any] | None:
+        """One read of the certificate ``arn``; None when it is gone."""
+        return call(method, f"{what} ACM certificate {arn}", answers={_NOT_FOUND: None}, CertificateArn=arn)
 
     def tags(self, arn: str) -> dict[str, str] | None:
         """The certificate's tags; ``None`` when it is gone."""
-        try:
-            response = self.acm.list_tags_for_certificate(aws_retry=True, CertificateArn=arn)
-        except is_boto3_error_code("ResourceNotFoundException"):
-            return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to list the tags of ACM certificate {arn}")
-        return tags_from_acm(response.get("Tags"))
+        response = self._get(self.acm.list_tags_for_certificate, "list the tags of", arn)
+        return None if response is None else tags_from_acm(response.get("Tags"))
 
     def find(self, name: str, identity: dict[str, str]) -> str | None:
         """The ARN of the one imported certificate carrying every tag of ``identity``; ``None`` when none does."""
@@ -683,31 +664,20 @@ class AcmCertificateManager(BaseResourceManager):
                 found.append(arn)
         if len(found) > 1:
             wanted = ", ".join(f"{key}={value}" for key, value in identity.items())
-            self.module.fail_json(
-                msg=(
-                    f"{len(found)} imported ACM certificates carry the tags {wanted}: {', '.join(sorted(found))}."
-                    " The name must identify one certificate; delete the extra ones or tell them apart by their"
-                    f" identity tags ({', '.join(IDENTITY_TAG_KEYS)})"
-                )
+            raise AWSActionError(
+                f"{len(found)} imported ACM certificates carry the tags {wanted}: {', '.join(sorted(found))}."
+                " The name must identify one certificate; delete the extra ones or tell them apart by their"
+                f" identity tags ({', '.join(IDENTITY_TAG_KEYS)})"
             )
         return found[0] if found else None
 
     def describe(self, arn: str) -> dict[str, Any] | None:
-        try:
-            return self.acm.describe_certificate(aws_retry=True, CertificateArn=arn)["Certificate"]
-        except is_boto3_error_code("ResourceNotFoundException"):
-            return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to describe ACM certificate {arn}")
+        response = self._get(self.acm.describe_certificate, "describe", arn)
+        return None if response is None else response["Certificate"]
 
     def _pem(self, arn: str) -> tuple[str | None, str | None] | None:
-        try:
-            response = self.acm.get_certificate(aws_retry=True, CertificateArn=arn)
-        except is_boto3_error_code("ResourceNotFoundException"):
-            return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to get ACM certificate {arn}")
-        return response.get("Certificate"), response.get("CertificateChain")
+        response = self._get(self.acm.get_certificate, "get", arn)
+        return None if response is None else (response.get("Certificate"), response.get("CertificateChain"))
 
     def read(self, arn: str) -> tuple[dict[str, Any], Any] | None:
         """The certificate in the return shape and parsed; ``None`` when it is gone."""
@@ -736,14 +706,16 @@ class AcmCertificateManager(BaseResourceManager):
         if parsed is not None and current["fingerprint_sha256"] != wanted["facts"]["fingerprint_sha256"]:
             errors = reimport_errors(parsed, wanted["x509"], where)
             if errors:
-                self.module.fail_json(
-                    msg="; ".join(errors) + ". Delete the certificate (state: absent) and import the new one, or"
+                raise AWSActionError(
+                    "; ".join(errors) + ". Delete the certificate (state: absent) and import the new one, or"
                     " import it under another name",
                     certificate=current,
                 )
         self.certificate = deepcopy(current)
         self._update_content(arn, current, wanted)
-        self._update_tags(arn, current, wanted)
+        after = self.sync_tags(self.acm, "acm", arn, current["tags"], wanted["tags"], wanted["purge_tags"], where)
+        if after is not None:
+            self.certificate["tags"] = after
         if self.changed and not self.check_mode:
             again = self.read(arn)
             if again is not None:
@@ -760,53 +732,33 @@ class AcmCertificateManager(BaseResourceManager):
 
     def _import_new(self, wanted: dict[str, Any]) -> None:
         predicted = predicted_certificate(wanted)
-        self.changed = True
         self.set_diff(before={}, after=predicted)
+        # Tags in the import itself: the certificate never exists without the tags that find it again.
+        tags = ansible_dict_to_boto3_tag_list(predicted["tags"])
+        request = dict(self._import_request(wanted), Tags=tags)
+        response = self.change(self.acm.import_certificate, f"import ACM certificate {wanted['name']}", **request)
         if self.check_mode:
             self.certificate = predicted
             return
-        request = self._import_request(wanted)
-        # Tags in the import itself: the certificate never exists without the tags that find it again.
-        request["Tags"] = ansible_dict_to_boto3_tag_list(predicted["tags"])
-        try:
-            arn = self.acm.import_certificate(aws_retry=True, **request)["CertificateArn"]
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to import ACM certificate {wanted['name']}")
+        arn = response["CertificateArn"]
         found = self.read(arn)
         self.certificate = found[0] if found else dict(predicted, certificate_arn=arn)
 
     def _update_content(self, arn: str, current: dict[str, Any], wanted: dict[str, Any]) -> None:
-        after = content_of(wanted["facts"])
-        if not self.differences.add("certificate", content_of(current), after):
-            return
-        self.changed = True
-        self.certificate.update(wanted["facts"])
-        if self.check_mode:
-            return
-        try:
-            # No tags here: ACM refuses them on a re-import, and keeps the ones the certificate has.
-            self.acm.import_certificate(aws_retry=True, CertificateArn=arn, **self._import_request(wanted))
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to re-import ACM certificate {wanted['name']} ({arn})")
+        # No tags here: ACM refuses them on a re-import, and keeps the ones the certificate has.
+        changed = self.act(
+            "certificate",
+            content_of(current),
+            content_of(wanted["facts"]),
+            self.acm.import_certificate,
+            f"re-import ACM certificate {wanted['name']} ({arn})",
+            CertificateArn=arn,
+            **self._import_request(wanted),
+        )
+        if changed:
+            self.certificate.update(wanted["facts"])
 
-    def _update_tags(self, arn: str, current: dict[str, Any], wanted: dict[str, Any]) -> None:
-        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
-            try:
-                if to_unset:
-                    # Keys only: with a Value, ACM removes a tag only when the value still matches.
-                    self.acm.remove_tags_from_certificate(
-                        aws_retry=True, CertificateArn=arn, Tags=[{"Key": key} for key in to_unset]
-                    )
-                if to_set:
-                    self.acm.add_tags_to_certificate(
-                        aws_retry=True, CertificateArn=arn, Tags=ansible_dict_to_boto3_tag_list(to_set)
-                    )
-            except _AWS_ERRORS as e:
-                self.module.fail_json_aws(e, msg=f"Failed to update the tags of ACM certificate {wanted['name']} ({arn})")
-
-        after = self.update_tags(current["tags"], wanted["tags"], wanted["purge_tags"], apply)
-        if after is not None:
-            self.certificate["tags"] = after
+    # --- absent ---
 
     def _in_use_message(self, name: str, arn: str, in_use_by: list[str]) -> str:
         users = ", ".join(in_use_by) if in_use_by else "a resource ACM does not name yet"
@@ -816,19 +768,23 @@ class AcmCertificateManager(BaseResourceManager):
         )
 
     def _wait_until_not_in_use(self, name: str, arn: str, timeout: int, current: dict[str, Any]) -> None:
-        delay, max_attempts = waiter_settings(timeout)
-        client = getattr(self.acm, "client", self.acm)  # the waiter wants botocore's client, not the retry wrapper
-        waiter = create_waiter_with_client("CertificateNotInUse", WaiterModel(IN_USE_WAITER_CONFIG), client)
         try:
-            waiter.wait(CertificateArn=arn, WaiterConfig={"Delay": delay, "MaxAttempts": max_attempts})
-        except botocore.exceptions.WaiterError as e:
-            in_use_by = ((e.last_response or {}).get("Certificate") or {}).get("InUseBy") or []
-            if "Max attempts exceeded" in str(getattr(e, "kwargs", {}).get("reason", "")):
-                self.module.fail_json(
-                    msg=f"Timed out after {timeout} seconds: " + self._in_use_message(name, arn, in_use_by),
-                    certificate=current,
-                )
-            self.module.fail_json_aws(e, msg=f"Failed while waiting for ACM to release certificate {name} ({arn})")
+            wait(
+                self.acm,
+                "CertificateNotInUse",
+                f"ACM to release certificate {name} ({arn})",
+                timeout,
+                IN_USE_POLL_DELAY,
+                model=IN_USE_WAITER_CONFIG,
+                CertificateArn=arn,
+            )
+        except AWSActionError as e:
+            if e.exception is not None:
+                raise
+            # A timeout: the message says who still holds the certificate.
+            in_use_by = (self.describe(arn) or {}).get("InUseBy") or current["in_use_by"]
+            message = f"Timed out after {timeout} seconds: " + self._in_use_message(name, arn, in_use_by)
+            raise AWSActionError(message, certificate=current) from e
 
     def ensure_absent(self, name: str, identity: dict[str, str], in_use_timeout: int = 0) -> None:
         arn = self.find(name, identity)
@@ -836,26 +792,21 @@ class AcmCertificateManager(BaseResourceManager):
         if found is None:
             return
         current = found[0]
-        self.changed = True
         self.set_diff(before=current, after={})
-        if self.check_mode:
-            if current["in_use_by"]:
-                self.module.warn(
-                    self._in_use_message(name, arn, current["in_use_by"])
-                    + "; the delete fails unless they release it before it runs"
-                )
-            return
-        if current["in_use_by"] and in_use_timeout > 0:
-            self._wait_until_not_in_use(name, arn, in_use_timeout, current)
-        try:
-            self.acm.delete_certificate(aws_retry=True, CertificateArn=arn)
-        except is_boto3_error_code("ResourceNotFoundException"):
-            return
-        except is_boto3_error_code("ResourceInUseException"):  # pylint: disable=duplicate-except
-            description = self.describe(arn) or {}
-            self.module.fail_json(
-                msg=self._in_use_message(name, arn, description.get("InUseBy") or current["in_use_by"]),
-                certificate=current,
+        if current["in_use_by"] and self.check_mode:
+            self.module.warn(
+                self._in_use_message(name, arn, current["in_use_by"])
+                + "; the delete fails unless they release it before it runs"
             )
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to delete ACM certificate {name} ({arn})")
+        elif current["in_use_by"] and in_use_timeout > 0:
+            self._wait_until_not_in_use(name, arn, in_use_timeout, current)
+        deleted = self.change(
+            self.acm.delete_certificate,
+            f"delete ACM certificate {name} ({arn})",
+            answers={_NOT_FOUND: False, "ResourceInUseException": _IN_USE},
+            CertificateArn=arn,
+        )
+        if deleted == _IN_USE:
+            description = self.describe(arn) or {}
+            in_use_by = description.get("InUseBy") or current["in_use_by"]
+            raise AWSActionError(self._in_use_message(name, arn, in_use_by), certificate=current)

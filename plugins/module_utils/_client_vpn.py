@@ -29,23 +29,21 @@ import ipaddress
 import json
 import os
 import tempfile
-import time
 from copy import deepcopy
 from typing import Any
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import Deadline
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
-
-try:
-    import botocore
-    from botocore.waiter import WaiterModel
-    from botocore.waiter import create_waiter_with_client
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing dependency
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wait
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wanted_tags
 
 try:
     from cryptography import x509
@@ -177,23 +175,17 @@ WAITER_CONFIG = {
 }
 
 
-class ClientVpnInputError(ValueError):
+class ClientVpnInputError(InputError):
     """The caller's arguments cannot describe a valid endpoint; the message names the option."""
 
 
 # --- small conversions ----------------------------------------------------------------------------------
 
 
-def _as_str_tags(tags: dict[str, Any] | None) -> dict[str, str] | None:
-    if tags is None:
-        return None
-    return {str(key): "" if value is None else str(value) for key, value in tags.items()}
-
-
 def lookup_tags(name: str, tags: dict[str, Any] | None) -> dict[str, str]:
     """The tags that identify the endpoint: Name, plus the identity tags among ``tags``."""
     result = {NAME_TAG: name}
-    for key, value in (_as_str_tags(tags) or {}).items():
+    for key, value in (wanted_tags(tags) or {}).items():
         if key in IDENTITY_TAG_KEYS:
             result[key] = value
     return result
@@ -205,14 +197,6 @@ def has_all_tags(tags: dict[str, str], wanted: dict[str, str]) -> bool:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def waiter_settings(timeout: float, delay: float | None = None) -> tuple[float, int]:
-    """(delay, max_attempts) for a waiter that gives up after about ``timeout`` seconds."""
-    delay = POLL_DELAY if delay is None else delay
-    timeout = max(0.0, timeout)
-    delay = max(0.01, min(delay, timeout)) if timeout > 0 else delay
-    return delay, max(1, int(timeout // delay) + 1)
 
 
 # --- validation -----------------------------------------------------------------------------------------
@@ -381,7 +365,7 @@ def wanted_client_config(options: dict[str, Any] | None) -> tuple[dict[str, Any]
 def identity_of(params: dict[str, Any]) -> dict[str, Any]:
     """Name and lookup tags of the endpoint the task means, validated (both states need them)."""
     name = params.get("name")
-    tags = _as_str_tags(params.get("tags"))
+    tags = wanted_tags(params.get("tags"))
     errors = []
     if not isinstance(name, str) or not name.strip():
         errors.append("name must be a non-empty string")
@@ -394,9 +378,8 @@ def identity_of(params: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "lookup_tags": lookup_tags(name, tags)}
 
 
-def wanted_endpoint(params: dict[str, Any]) -> dict[str, Any]:
-    """The endpoint the caller asked for, checked; raises ClientVpnInputError naming every bad option."""
-    identity = identity_of(params)
+def endpoint_errors(params: dict[str, Any]) -> list[str]:
+    """What AWS would refuse, or what cannot work, in the endpoint the task describes (besides its identity)."""
     errors: list[str] = []
     for option in ("server_certificate_arn", "client_root_certificate_chain_arn", "client_cidr_block"):
         if params.get(option) is None:
@@ -406,26 +389,30 @@ def wanted_endpoint(params: dict[str, Any]) -> dict[str, Any]:
     for option in ("server_certificate_arn", "client_root_certificate_chain_arn"):
         if params.get(option) is not None:
             errors.extend(certificate_arn_errors(params[option], option))
-    dns_servers = params.get("dns_servers")
-    errors.extend(dns_server_errors(dns_servers))
+    errors.extend(dns_server_errors(params.get("dns_servers")))
     if params.get("security_group_ids") is not None and not params.get("vpc_id"):
         errors.append("security_group_ids requires vpc_id (the VPC of the security groups)")
     for option in ("security_group_ids", "subnet_ids"):
         values = params.get(option)
         if values is not None and len(set(values)) != len(values):
             errors.append(f"{option} lists an ID more than once")
-    rules, rule_errors = wanted_rules(params.get("authorization_rules"))
-    errors.extend(rule_errors)
-    connection_log, log_errors = wanted_connection_log(params.get("connection_log"))
-    errors.extend(log_errors)
-    client_config, config_errors = wanted_client_config(params.get("client_config"))
-    errors.extend(config_errors)
+    errors.extend(wanted_rules(params.get("authorization_rules"))[1])
+    errors.extend(wanted_connection_log(params.get("connection_log"))[1])
+    errors.extend(wanted_client_config(params.get("client_config"))[1])
     if params.get("wait_timeout") is not None and params["wait_timeout"] < 0:
         errors.append("wait_timeout must not be negative")
+    return errors
+
+
+def wanted_endpoint(params: dict[str, Any]) -> dict[str, Any]:
+    """The endpoint the caller asked for, checked; raises ClientVpnInputError naming every bad option."""
+    identity = identity_of(params)
+    errors = endpoint_errors(params)
     if errors:
         raise ClientVpnInputError("; ".join(errors))
 
-    tags = _as_str_tags(params.get("tags"))
+    dns_servers = params.get("dns_servers")
+    tags = wanted_tags(params.get("tags"))
     return {
         "name": identity["name"],
         "lookup_tags": identity["lookup_tags"],
@@ -443,13 +430,13 @@ def wanted_endpoint(params: dict[str, Any]) -> dict[str, Any]:
         "vpc_id": params.get("vpc_id"),
         "security_group_ids": None if params.get("security_group_ids") is None else list(params["security_group_ids"]),
         "subnet_ids": None if params.get("subnet_ids") is None else list(params["subnet_ids"]),
-        "authorization_rules": rules,
-        "connection_log": connection_log,
+        "authorization_rules": wanted_rules(params.get("authorization_rules"))[0],
+        "connection_log": wanted_connection_log(params.get("connection_log"))[0],
         "session_timeout_hours": params.get("session_timeout_hours"),
         "replace_on_change": params.get("replace_on_change", False),
         "wait": params.get("wait", True),
         "wait_timeout": params.get("wait_timeout", DEFAULT_WAIT_TIMEOUT),
-        "client_config": client_config,
+        "client_config": wanted_client_config(params.get("client_config"))[0],
     }
 
 
@@ -794,11 +781,20 @@ def predicted_rules(
 
 # --- manager -----------------------------------------------------------------------------------------------
 
-_AWS_ERRORS: tuple[type[Exception], ...]
-try:
-    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:  # botocore missing: AnsibleAWSModule fails before any call
-    _AWS_ERRORS = ()
+# The children of an endpoint, each read with its own describe call: (operation, key of the items, what it reads).
+CHILD_CALLS = {
+    "associations": ("describe_client_vpn_target_networks", "ClientVpnTargetNetworks", "target networks"),
+    "authorization_rules": ("describe_client_vpn_authorization_rules", "AuthorizationRules", "authorization rules"),
+    "routes": ("describe_client_vpn_routes", "Routes", "routes"),
+}
+# The waits of WAITER_CONFIG: waiter -> (what it waits for, the request key of the endpoint's ID).
+_WAITS = {
+    "TargetNetworksAssociated": ("every target network to be associated", "ClientVpnEndpointId"),
+    "TargetNetworksGone": ("no target network to be left", "ClientVpnEndpointId"),
+    "AuthorizationRulesActive": ("every authorization rule to be active", "ClientVpnEndpointId"),
+    "AuthorizationRulesRevoked": ("the revoked authorization rules to be gone", "ClientVpnEndpointId"),
+    "EndpointDeleted": ("the endpoint to be deleted", "ClientVpnEndpointIds"),
+}
 
 
 class ClientVpnEndpointManager(BaseResourceManager):
@@ -811,82 +807,71 @@ class ClientVpnEndpointManager(BaseResourceManager):
         self.replaced = False
         self.client_config_path: str | None = None
         self.wait_timeout = wait_timeout
-        self._deadline = time.monotonic() + wait_timeout
+        self._deadline = Deadline(wait_timeout)
 
     # --- reading ---
-
-    def _pages(self, operation: str, key: str, what: str, not_found: str | None = None, **request: Any) -> list:
-        """Every item of a NextToken-paginated EC2 describe call; a missing parent is an empty list."""
-        items: list[dict[str, Any]] = []
-        while True:
-            try:
-                response = getattr(self.ec2, operation)(aws_retry=True, **request)
-            except is_boto3_error_code(not_found or []):
-                return items
-            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(e, msg=f"Failed to describe {what}")
-            items.extend(response.get(key) or [])
-            if not response.get("NextToken"):
-                return items
-            request["NextToken"] = response["NextToken"]
 
     def find(self, lookup: dict[str, str], include_leaving: bool = False) -> list[dict[str, Any]]:
         """The DescribeClientVpnEndpoints entries carrying every tag of ``lookup`` (it has no tag filter)."""
         found = []
-        for endpoint in self._pages("describe_client_vpn_endpoints", "ClientVpnEndpoints", "Client VPN endpoints"):
+        for endpoint in self._endpoints(None, "Client VPN endpoints", []):
             tags = boto3_tag_list_to_ansible_dict(endpoint.get("Tags") or [])
             leaving = (endpoint.get("Status") or {}).get("Code") in GONE_STATUSES
             if has_all_tags(tags, lookup) and (include_leaving or not leaving):
                 found.append(endpoint)
         return found
 
-    def _fail_ambiguous(self, lookup: dict[str, str], found: list[dict[str, Any]]) -> None:
+    @staticmethod
+    def _ambiguous(lookup: dict[str, str], found: list[dict[str, Any]]) -> AWSActionError:
         wanted = ", ".join(f"{key}={value}" for key, value in lookup.items())
         ids = ", ".join(sorted(e["ClientVpnEndpointId"] for e in found))
-        self.module.fail_json(
-            msg=(
-                f"{len(found)} Client VPN endpoints carry the tags {wanted}: {ids}. The name must identify one"
-                " endpoint; delete the extra ones or tell them apart by their identity tags"
-                f" ({', '.join(IDENTITY_TAG_KEYS)})"
-            )
+        return AWSActionError(
+            f"{len(found)} Client VPN endpoints carry the tags {wanted}: {ids}. The name must identify one"
+            " endpoint; delete the extra ones or tell them apart by their identity tags"
+            f" ({', '.join(IDENTITY_TAG_KEYS)})"
         )
 
     def find_one(self, lookup: dict[str, str]) -> dict[str, Any] | None:
         found = self.find(lookup)
         if len(found) > 1:
-            self._fail_ambiguous(lookup, found)
+            raise self._ambiguous(lookup, found)
         return found[0] if found else None
 
-    def describe(self, endpoint_id: str) -> dict[str, Any] | None:
-        found = self._pages(
-            "describe_client_vpn_endpoints",
+    def _endpoints(self, ids: list[str] | None, what: str, gone: Any) -> Any:
+        """DescribeClientVpnEndpoints of ``ids`` (every endpoint when None); ``gone`` when AWS answers that one of
+        them does not exist."""
+        request = {} if ids is None else {"ClientVpnEndpointIds": list(ids)}
+        return paginate(
+            self.ec2.describe_client_vpn_endpoints,
+            f"describe {what}",
             "ClientVpnEndpoints",
-            f"Client VPN endpoint {endpoint_id}",
-            not_found=_ENDPOINT_NOT_FOUND,
-            ClientVpnEndpointIds=[endpoint_id],
+            answers={_ENDPOINT_NOT_FOUND: gone},
+            **request,
         )
+
+    def describe(self, endpoint_id: str) -> dict[str, Any] | None:
+        found = self._endpoints([endpoint_id], f"Client VPN endpoint {endpoint_id}", [])
         return found[0] if found else None
+
+    def read_child(self, endpoint_id: str, child: str, gone: Any = None) -> list[dict[str, Any]] | None:
+        """The target networks, authorization rules or routes (a key of CHILD_CALLS) of the endpoint, as AWS
+        describes them; ``gone`` when the endpoint does not exist."""
+        operation, key, what = CHILD_CALLS[child]
+        return paginate(
+            getattr(self.ec2, operation),
+            f"describe the {what} of Client VPN endpoint {endpoint_id}",
+            key,
+            answers={_ENDPOINT_NOT_FOUND: gone},
+            ClientVpnEndpointId=endpoint_id,
+        )
 
     def read(self, endpoint_id: str, description: dict[str, Any] | None = None) -> dict[str, Any] | None:
         """The endpoint with its target networks and rules in the return shape; None when it is gone."""
         description = description or self.describe(endpoint_id)
         if description is None:
             return None
-        what = f"of Client VPN endpoint {endpoint_id}"
-        networks = self._pages(
-            "describe_client_vpn_target_networks",
-            "ClientVpnTargetNetworks",
-            f"the target networks {what}",
-            not_found=_ENDPOINT_NOT_FOUND,
-            ClientVpnEndpointId=endpoint_id,
-        )
-        rules = self._pages(
-            "describe_client_vpn_authorization_rules",
-            "AuthorizationRules",
-            f"the authorization rules {what}",
-            not_found=_ENDPOINT_NOT_FOUND,
-            ClientVpnEndpointId=endpoint_id,
-        )
+        networks = self.read_child(endpoint_id, "associations", gone=[])
+        rules = self.read_child(endpoint_id, "authorization_rules", gone=[])
         return normalize_endpoint(description, networks, rules)
 
     # --- read-only checks of what the task refers to ---
@@ -921,29 +906,26 @@ class ClientVpnEndpointManager(BaseResourceManager):
         problems.extend(self._log_problems(wanted["connection_log"]))
         return problems
 
-    def _describe(self, operation: str, key: str, not_found: Any, **request: Any) -> list[dict[str, Any]] | None:
+    def _describe(self, operation: str, key: str, not_found: Any = (), **request: Any) -> list[dict[str, Any]] | None:
         """A one-page EC2 describe call; None when AWS answers that something asked for does not exist."""
-        try:
-            return getattr(self.ec2, operation)(aws_retry=True, **request).get(key) or []
-        except is_boto3_error_code(not_found):
-            return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to call {operation}")
+        response = call(getattr(self.ec2, operation), f"call {operation}", answers={not_found: None}, **request)
+        return None if response is None else response.get(key) or []
 
     def _certificate_problems(self, wanted: dict[str, Any]) -> list[str]:
         acm = self.client("acm")
         problems = []
         for option in ("server_certificate_arn", "client_root_certificate_chain_arn"):
             arn = wanted[option]
-            try:
-                certificate = acm.describe_certificate(aws_retry=True, CertificateArn=arn)["Certificate"]
-            except is_boto3_error_code(("ResourceNotFoundException", "ValidationException")):
+            response = call(
+                acm.describe_certificate,
+                f"describe ACM certificate {arn}",
+                answers={("ResourceNotFoundException", "ValidationException"): None},
+                CertificateArn=arn,
+            )
+            if response is None:
                 problems.append(f"{option} {arn} is not a certificate of ACM in region {self.module.region}")
-                continue
-            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(e, msg=f"Failed to describe ACM certificate {arn}")
-            if certificate.get("Status") != "ISSUED":
-                problems.append(f"{option} {arn} is {certificate.get('Status')}, not ISSUED")
+            elif response["Certificate"].get("Status") != "ISSUED":
+                problems.append(f"{option} {arn} is {response['Certificate'].get('Status')}, not ISSUED")
         return problems
 
     def _subnet_problems(self, wanted: dict[str, Any], current: dict[str, Any] | None, vpc_cidrs: list[str]) -> list:
@@ -986,16 +968,14 @@ class ClientVpnEndpointManager(BaseResourceManager):
             return []
         logs = self.client("logs")
         group, stream = connection_log["log_group"], connection_log["log_stream"]
-        try:
-            response = logs.describe_log_groups(aws_retry=True, logGroupNamePrefix=group)
-            if not any(g.get("logGroupName") == group for g in response.get("logGroups") or []):
-                return [f"connection_log.cloudwatch_log_group {group} does not exist in CloudWatch Logs"]
-            if stream:
-                response = logs.describe_log_streams(aws_retry=True, logGroupName=group, logStreamNamePrefix=stream)
-                if not any(s.get("logStreamName") == stream for s in response.get("logStreams") or []):
-                    return [f"connection_log.cloudwatch_log_stream {stream} does not exist in log group {group}"]
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to look up CloudWatch Logs group {group}")
+        what = f"look up CloudWatch Logs group {group}"
+        response = call(logs.describe_log_groups, what, logGroupNamePrefix=group)
+        if not any(g.get("logGroupName") == group for g in response.get("logGroups") or []):
+            return [f"connection_log.cloudwatch_log_group {group} does not exist in CloudWatch Logs"]
+        if stream:
+            response = call(logs.describe_log_streams, what, logGroupName=group, logStreamNamePrefix=stream)
+            if not any(s.get("logStreamName") == stream for s in response.get("logStreams") or []):
+                return [f"connection_log.cloudwatch_log_stream {stream} does not exist in log group {group}"]
         return []
 
     def default_security_groups(self, vpc_id: str | None) -> list[str]:
@@ -1005,64 +985,41 @@ class ClientVpnEndpointManager(BaseResourceManager):
         groups = self._describe(
             "describe_security_groups",
             "SecurityGroups",
-            [],
             Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}],
         )
         return sorted(g["GroupId"] for g in groups or [])
 
     # --- waiting ---
 
-    def _wait(self, waiter_name: str, what: str, endpoint_id: str, **request: Any) -> None:
-        delay, max_attempts = waiter_settings(self._deadline - time.monotonic())
-        client = getattr(self.ec2, "client", self.ec2)  # the waiter wants botocore's client, not the retry wrapper
-        waiter = create_waiter_with_client(waiter_name, WaiterModel(WAITER_CONFIG), client)
+    def _wait(self, waiter_name: str, endpoint_id: str) -> None:
+        """One waiter of WAITER_CONFIG, within what is left of the task's ``wait_timeout`` (all waits share it)."""
+        condition, id_key = _WAITS[waiter_name]
+        what = f"{condition} (Client VPN endpoint {endpoint_id})"
+
+        def describe() -> tuple[str, dict[str, Any]]:
+            return "", {"client_vpn_endpoint": self.read(endpoint_id) or {}}
+
+        request = {id_key: [endpoint_id] if id_key.endswith("Ids") else endpoint_id}
         try:
-            waiter.wait(**request, WaiterConfig={"Delay": delay, "MaxAttempts": max_attempts})
-        except botocore.exceptions.WaiterError as e:
-            state = self.read(endpoint_id) or {}
-            if "Max attempts exceeded" in str(getattr(e, "kwargs", {}).get("reason", "")):
-                self.module.fail_json(
-                    msg=(
-                        f"Timed out after {self.wait_timeout} seconds (wait_timeout) waiting until {what} of Client"
-                        f" VPN endpoint {endpoint_id}; AWS is still at it: run the task again to keep waiting"
-                    ),
-                    client_vpn_endpoint=state,
-                )
-            self.module.fail_json_aws(
-                e,
-                msg=f"Failed while waiting until {what} of Client VPN endpoint {endpoint_id}",
-                client_vpn_endpoint=state,
+            wait(
+                self.ec2,
+                waiter_name,
+                what,
+                self._deadline.remaining,
+                POLL_DELAY,
+                model=WAITER_CONFIG,
+                describe=describe,
+                **request,
             )
-
-    def wait_associated(self, endpoint_id: str) -> None:
-        self._wait(
-            "TargetNetworksAssociated",
-            "every target network is associated",
-            endpoint_id,
-            ClientVpnEndpointId=endpoint_id,
-        )
-
-    def wait_disassociated(self, endpoint_id: str) -> None:
-        self._wait("TargetNetworksGone", "no target network is left", endpoint_id, ClientVpnEndpointId=endpoint_id)
-
-    def wait_rules_active(self, endpoint_id: str) -> None:
-        self._wait(
-            "AuthorizationRulesActive",
-            "every authorization rule is active",
-            endpoint_id,
-            ClientVpnEndpointId=endpoint_id,
-        )
-
-    def wait_rules_revoked(self, endpoint_id: str) -> None:
-        self._wait(
-            "AuthorizationRulesRevoked",
-            "the revoked authorization rules are gone",
-            endpoint_id,
-            ClientVpnEndpointId=endpoint_id,
-        )
-
-    def wait_deleted(self, endpoint_id: str) -> None:
-        self._wait("EndpointDeleted", "the endpoint is deleted", endpoint_id, ClientVpnEndpointIds=[endpoint_id])
+        except AWSActionError as e:
+            if e.exception is not None:
+                raise
+            # A timeout: name the task's whole wait_timeout rather than what was left of it for this wait.
+            raise AWSActionError(
+                f"Timed out after {self.wait_timeout} seconds (wait_timeout) waiting for {what}; AWS is still at it:"
+                " run the task again to keep waiting",
+                **e.result,
+            ) from e
 
     # --- present ---
 
@@ -1074,19 +1031,17 @@ class ClientVpnEndpointManager(BaseResourceManager):
             described = "; ".join(
                 f"{field} is {before!r}, the task asks for {after!r}" for field, (before, after) in immutable.items()
             )
-            self.module.fail_json(
-                msg=(
-                    f"{', '.join(immutable)} of Client VPN endpoint {wanted['name']} cannot change after it is created"
-                    f" ({described}). Set replace_on_change: true to delete it and create it again (a new endpoint,"
-                    " with a new DNS name: clients then need the new configuration)."
-                ),
+            raise AWSActionError(
+                f"{', '.join(immutable)} of Client VPN endpoint {wanted['name']} cannot change after it is created"
+                f" ({described}). Set replace_on_change: true to delete it and create it again (a new endpoint,"
+                " with a new DNS name: clients then need the new configuration).",
                 client_vpn_endpoint=current,
             )
         problems = self.check_references(wanted, None if immutable else current)
         if current and not immutable:
             problems.extend(vpc_move_problems(current, wanted))
         if problems:
-            self.module.fail_json(msg="; ".join(problems), client_vpn_endpoint=current or {})
+            raise AWSActionError("; ".join(problems), client_vpn_endpoint=current or {})
 
         if current is None:
             self._create(wanted, before={})
@@ -1100,16 +1055,15 @@ class ClientVpnEndpointManager(BaseResourceManager):
 
     def _create(self, wanted: dict[str, Any], before: dict[str, Any], replacing: str | None = None) -> None:
         predicted = predicted_endpoint(wanted, self.default_security_groups(wanted["vpc_id"]))
-        self.changed = True
         self.set_diff(before=before, after=predicted)
         if replacing:
             self._diff_override["before_header"] = f"Client VPN endpoint {wanted['name']} (deleted: {replacing})"
             self._diff_override["after_header"] = f"Client VPN endpoint {wanted['name']} (created again)"
+        request = create_request(wanted)
+        endpoint_id = self._create_call(wanted["name"], request, client_token(wanted["name"], request))
         if self.check_mode:
             self.endpoint = predicted
             return
-        request = create_request(wanted)
-        endpoint_id = self._create_call(wanted["name"], request, client_token(wanted["name"], request))
         description = self.describe(endpoint_id)
         if description is None or description["Status"]["Code"] in GONE_STATUSES:
             # The token named an endpoint deleted since (AWS remembers a token for a while): create the new one
@@ -1120,12 +1074,12 @@ class ClientVpnEndpointManager(BaseResourceManager):
         self._converge_children(endpoint_id, current, wanted)
         self._finish(endpoint_id, wanted)
 
-    def _create_call(self, name: str, request: dict[str, Any], token: str) -> str:
-        try:
-            response = self.ec2.create_client_vpn_endpoint(aws_retry=True, ClientToken=token, **request)
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to create Client VPN endpoint {name}")
-        return response["ClientVpnEndpointId"]
+    def _create_call(self, name: str, request: dict[str, Any], token: str) -> str | None:
+        """The new endpoint's ID (None in check mode)."""
+        response = self.change(
+            self.ec2.create_client_vpn_endpoint, f"create Client VPN endpoint {name}", ClientToken=token, **request
+        )
+        return None if response is None else response["ClientVpnEndpointId"]
 
     def _update(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
         endpoint_id = current["client_vpn_endpoint_id"]
@@ -1167,49 +1121,43 @@ class ClientVpnEndpointManager(BaseResourceManager):
         # Target networks leave first: the VPC can change only once none of the old VPC's is left.
         self._disassociate(endpoint_id, to_remove)
         if "vpc_id" in changes and current["associations"]:
-            self.wait_disassociated(endpoint_id)
+            self._wait("TargetNetworksGone", endpoint_id)
         if changes:
             self._modify(endpoint_id, wanted["name"], modify_request(changes, current, wanted))
         self._converge_children(endpoint_id, current, wanted, to_remove_done=True)
         self._finish(endpoint_id, wanted)
 
     def _modify(self, endpoint_id: str, name: str, request: dict[str, Any]) -> None:
-        try:
-            self.ec2.modify_client_vpn_endpoint(aws_retry=True, ClientVpnEndpointId=endpoint_id, **request)
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to modify Client VPN endpoint {name} ({endpoint_id})")
+        call(
+            self.ec2.modify_client_vpn_endpoint,
+            f"modify Client VPN endpoint {name} ({endpoint_id})",
+            ClientVpnEndpointId=endpoint_id,
+            **request,
+        )
 
     def _update_tags(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
         endpoint_id = current["client_vpn_endpoint_id"]
-
-        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
-            try:
-                if to_unset:
-                    self.ec2.delete_tags(aws_retry=True, Resources=[endpoint_id], Tags=[{"Key": k} for k in to_unset])
-                if to_set:
-                    self.ec2.create_tags(
-                        aws_retry=True, Resources=[endpoint_id], Tags=ansible_dict_to_boto3_tag_list(to_set)
-                    )
-            except _AWS_ERRORS as e:
-                self.module.fail_json_aws(e, msg=f"Failed to update the tags of Client VPN endpoint {endpoint_id}")
-
-        after = self.update_tags(current["tags"], wanted["tags"], wanted["purge_tags"], apply)
+        after = self.sync_tags(
+            self.ec2,
+            "ec2",
+            endpoint_id,
+            current["tags"],
+            wanted["tags"],
+            wanted["purge_tags"],
+            f"Client VPN endpoint {endpoint_id}",
+        )
         if after is not None:
             self.endpoint["tags"] = after
 
     def _disassociate(self, endpoint_id: str, associations: list[dict[str, Any]]) -> None:
         for association in associations:
-            self.changed = True
-            try:
-                self.ec2.disassociate_client_vpn_target_network(
-                    aws_retry=True, ClientVpnEndpointId=endpoint_id, AssociationId=association["association_id"]
-                )
-            except is_boto3_error_code("InvalidClientVpnAssociationIdNotFound"):
-                continue  # gone already
-            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(
-                    e, msg=f"Failed to disassociate subnet {association['subnet_id']} from {endpoint_id}"
-                )
+            self.change(
+                self.ec2.disassociate_client_vpn_target_network,
+                f"disassociate subnet {association['subnet_id']} from {endpoint_id}",
+                answers={"InvalidClientVpnAssociationIdNotFound": None},  # gone already
+                ClientVpnEndpointId=endpoint_id,
+                AssociationId=association["association_id"],
+            )
 
     def _converge_children(
         self, endpoint_id: str, current: dict[str, Any], wanted: dict[str, Any], to_remove_done: bool = False
@@ -1220,16 +1168,13 @@ class ClientVpnEndpointManager(BaseResourceManager):
             self._disassociate(endpoint_id, to_remove)
         known = sorted(a["association_id"] or "" for a in current["associations"])
         for subnet_id in to_add:
-            self.changed = True
-            try:
-                self.ec2.associate_client_vpn_target_network(
-                    aws_retry=True,
-                    ClientVpnEndpointId=endpoint_id,
-                    SubnetId=subnet_id,
-                    ClientToken=idempotency_token(endpoint_id, subnet_id, *known),
-                )
-            except _AWS_ERRORS as e:
-                self.module.fail_json_aws(e, msg=f"Failed to associate subnet {subnet_id} with {endpoint_id}")
+            self.change(
+                self.ec2.associate_client_vpn_target_network,
+                f"associate subnet {subnet_id} with {endpoint_id}",
+                ClientVpnEndpointId=endpoint_id,
+                SubnetId=subnet_id,
+                ClientToken=idempotency_token(endpoint_id, subnet_id, *known),
+            )
 
         to_authorize, to_revoke, to_replace = rule_changes(
             current["authorization_rules"], wanted["authorization_rules"]
@@ -1238,29 +1183,25 @@ class ClientVpnEndpointManager(BaseResourceManager):
             self._revoke(endpoint_id, rule)
         if to_replace:
             # A rule's description cannot change: the old rule must be gone before the same rule is authorized.
-            self.wait_rules_revoked(endpoint_id)
+            self._wait("AuthorizationRulesRevoked", endpoint_id)
         generation = sorted(json.dumps(r, sort_keys=True) for r in current["authorization_rules"])
         for rule in to_authorize + to_replace:
             self._authorize(endpoint_id, rule, generation)
 
     def _revoke(self, endpoint_id: str, rule: dict[str, Any]) -> None:
-        self.changed = True
         request: dict[str, Any] = {"ClientVpnEndpointId": endpoint_id, "TargetNetworkCidr": rule["target_network_cidr"]}
         if rule["authorize_all_groups"]:
             request["RevokeAllGroups"] = True
         else:
             request["AccessGroupId"] = rule["access_group_id"]
-        try:
-            self.ec2.revoke_client_vpn_ingress(aws_retry=True, **request)
-        except is_boto3_error_code("InvalidClientVpnEndpointAuthorizationRuleNotFound"):
-            return  # gone already
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(
-                e, msg=f"Failed to revoke the authorization rule for {rule['target_network_cidr']}"
-            )
+        self.change(
+            self.ec2.revoke_client_vpn_ingress,
+            f"revoke the authorization rule for {rule['target_network_cidr']}",
+            answers={"InvalidClientVpnEndpointAuthorizationRuleNotFound": None},  # gone already
+            **request,
+        )
 
     def _authorize(self, endpoint_id: str, rule: dict[str, Any], generation: list[str]) -> None:
-        self.changed = True
         request: dict[str, Any] = {"ClientVpnEndpointId": endpoint_id, "TargetNetworkCidr": rule["target_network_cidr"]}
         if rule["authorize_all_groups"]:
             request["AuthorizeAllGroups"] = True
@@ -1271,18 +1212,18 @@ class ClientVpnEndpointManager(BaseResourceManager):
         # The rules as they were are part of the token: the same rule authorized again after a revocation is a new
         # request, not a replay of the first one.
         token = idempotency_token(endpoint_id, json.dumps(request, sort_keys=True), *generation)
-        try:
-            self.ec2.authorize_client_vpn_ingress(aws_retry=True, ClientToken=token, **request)
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(
-                e, msg=f"Failed to authorize the clients of {endpoint_id} to reach {rule['target_network_cidr']}"
-            )
+        self.change(
+            self.ec2.authorize_client_vpn_ingress,
+            f"authorize the clients of {endpoint_id} to reach {rule['target_network_cidr']}",
+            ClientToken=token,
+            **request,
+        )
 
     def _finish(self, endpoint_id: str, wanted: dict[str, Any]) -> None:
         """Wait for what is slow (with wait: true), then read the endpoint as it is."""
         if wanted["wait"]:
-            self.wait_associated(endpoint_id)
-            self.wait_rules_active(endpoint_id)
+            self._wait("TargetNetworksAssociated", endpoint_id)
+            self._wait("AuthorizationRulesActive", endpoint_id)
         self.endpoint = self.read(endpoint_id) or self.endpoint
 
     # --- client configuration ---
@@ -1297,10 +1238,11 @@ class ClientVpnEndpointManager(BaseResourceManager):
                 self._diff_override[side][field] = value
 
     def _export(self, endpoint_id: str) -> str:
-        try:
-            response = self.ec2.export_client_vpn_client_configuration(aws_retry=True, ClientVpnEndpointId=endpoint_id)
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to export the client configuration of {endpoint_id}")
+        response = call(
+            self.ec2.export_client_vpn_client_configuration,
+            f"export the client configuration of {endpoint_id}",
+            ClientVpnEndpointId=endpoint_id,
+        )
         return response["ClientConfiguration"]
 
     def _ensure_client_config(self, wanted: dict[str, Any]) -> None:
@@ -1338,7 +1280,7 @@ class ClientVpnEndpointManager(BaseResourceManager):
             self.module.atomic_move(temporary, path)
             os.chmod(path, CLIENT_CONFIG_MODE)  # atomic_move gives the file the mode of the one it replaces
         except OSError as e:
-            self.module.fail_json(msg=f"Failed to write the client configuration to {path}: {e.strerror}")
+            raise AWSActionError(f"Failed to write the client configuration to {path}: {e.strerror}") from e
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
@@ -1349,11 +1291,11 @@ class ClientVpnEndpointManager(BaseResourceManager):
         found = self.find(lookup, include_leaving=True)
         live = [e for e in found if e["Status"]["Code"] not in GONE_STATUSES]
         if len(live) > 1:
-            self._fail_ambiguous(lookup, live)
+            raise self._ambiguous(lookup, live)
         if not live:
             if wait and not self.check_mode:
                 for endpoint in found:
-                    self.wait_deleted(endpoint["ClientVpnEndpointId"])
+                    self._wait("EndpointDeleted", endpoint["ClientVpnEndpointId"])
             elif found:
                 self.endpoint = self.read(found[0]["ClientVpnEndpointId"], found[0]) or {}
             return
@@ -1366,8 +1308,6 @@ class ClientVpnEndpointManager(BaseResourceManager):
             return
         self.changed = True
         self.set_diff(before=current, after={})
-        if self.check_mode:
-            return
         self._delete(current, wait_for_deletion=wait, wait_for_disassociation=wait)
 
     def _delete(self, current: dict[str, Any], wait_for_deletion: bool, wait_for_disassociation: bool) -> None:
@@ -1383,15 +1323,15 @@ class ClientVpnEndpointManager(BaseResourceManager):
             if not wait_for_disassociation:
                 self.endpoint = self.read(endpoint_id) or {}
                 return
-            self.wait_disassociated(endpoint_id)
-        try:
-            self.ec2.delete_client_vpn_endpoint(aws_retry=True, ClientVpnEndpointId=endpoint_id)
-        except is_boto3_error_code(_ENDPOINT_NOT_FOUND):
-            pass  # gone already
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to delete Client VPN endpoint {endpoint_id}")
+            self._wait("TargetNetworksGone", endpoint_id)
+        self.change(
+            self.ec2.delete_client_vpn_endpoint,
+            f"delete Client VPN endpoint {endpoint_id}",
+            answers={_ENDPOINT_NOT_FOUND: False},  # gone already
+            ClientVpnEndpointId=endpoint_id,
+        )
         if wait_for_deletion:
-            self.wait_deleted(endpoint_id)
+            self._wait("EndpointDeleted", endpoint_id)
             self.endpoint = {}
         else:
             self.endpoint = self.read(endpoint_id) or {}
@@ -1404,12 +1344,6 @@ INFO_CHILDREN = {
     "associations": "include_associations",
     "authorization_rules": "include_authorization_rules",
     "routes": "include_routes",
-}
-# The describe call of each: (operation, key of the items, what it reads).
-INFO_CHILD_CALLS = {
-    "associations": ("describe_client_vpn_target_networks", "ClientVpnTargetNetworks", "target networks"),
-    "authorization_rules": ("describe_client_vpn_authorization_rules", "AuthorizationRules", "authorization rules"),
-    "routes": ("describe_client_vpn_routes", "Routes", "routes"),
 }
 
 
@@ -1442,7 +1376,7 @@ def info_filters(params: dict[str, Any]) -> dict[str, Any]:
                 errors.append(f"client_vpn_endpoint_ids[{index}] must be a non-empty string")
         ids = list(dict.fromkeys(ids))
     name = params.get("name")
-    tags = _as_str_tags(params.get("tags")) or {}
+    tags = wanted_tags(params.get("tags")) or {}
     if name is not None:
         if not isinstance(name, str) or not name.strip():
             errors.append("name must be a non-empty string")
@@ -1495,51 +1429,21 @@ def info_order(endpoints: list[dict[str, Any]], ids: list[str] | None) -> list[d
 class ClientVpnEndpointInfoManager(ClientVpnEndpointManager):
     """Reads Client VPN endpoints with their target networks, authorization rules and routes; changes nothing."""
 
-    def _pages_or_none(self, operation: str, key: str, what: str, **request: Any) -> list[dict[str, Any]] | None:
-        """Every item of a NextToken-paginated describe call; None when AWS answers that the endpoint (or one of
-        the endpoints asked for) does not exist."""
-        items: list[dict[str, Any]] = []
-        while True:
-            try:
-                response = getattr(self.ec2, operation)(aws_retry=True, **request)
-            except is_boto3_error_code(_ENDPOINT_NOT_FOUND):
-                return None
-            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(e, msg=f"Failed to describe {what}")
-            items.extend(response.get(key) or [])
-            if not response.get("NextToken"):
-                return items
-            request["NextToken"] = response["NextToken"]
-
     def describe_endpoints(self, ids: list[str] | None) -> list[dict[str, Any]]:
         """The DescribeClientVpnEndpoints entries of ``ids`` (every endpoint when None); IDs without an endpoint
         are left out. AWS answers InvalidClientVpnEndpointId.NotFound to the whole call when one ID does not exist,
         so the IDs are then asked for one by one."""
-        operation, key = "describe_client_vpn_endpoints", "ClientVpnEndpoints"
         if ids is None:
-            return self._pages_or_none(operation, key, "Client VPN endpoints") or []
+            return self._endpoints(None, "Client VPN endpoints", [])
         if not ids:
             return []
-        found = self._pages_or_none(operation, key, "Client VPN endpoints", ClientVpnEndpointIds=list(ids))
+        found = self._endpoints(ids, "Client VPN endpoints", None)
         if found is not None:
             return found
         found = []
         for endpoint_id in ids:
-            found.extend(
-                self._pages_or_none(
-                    operation, key, f"Client VPN endpoint {endpoint_id}", ClientVpnEndpointIds=[endpoint_id]
-                )
-                or []
-            )
+            found.extend(self._endpoints([endpoint_id], f"Client VPN endpoint {endpoint_id}", []))
         return found
-
-    def read_child(self, endpoint_id: str, child: str) -> list[dict[str, Any]] | None:
-        """The target networks, authorization rules or routes (a key of INFO_CHILDREN) of the endpoint, as AWS
-        describes them; None when the endpoint is gone."""
-        operation, key, what = INFO_CHILD_CALLS[child]
-        return self._pages_or_none(
-            operation, key, f"the {what} of Client VPN endpoint {endpoint_id}", ClientVpnEndpointId=endpoint_id
-        )
 
     def read_routes(self, endpoint_id: str) -> list[dict[str, Any]] | None:
         """The DescribeClientVpnRoutes entries of the endpoint; None when it is gone."""

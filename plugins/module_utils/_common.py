@@ -109,8 +109,26 @@ def module_errors(module, input_errors: tuple[type[Exception], ...] = (InputErro
 
 # --- paging -------------------------------------------------------------------------------------------------
 
-# paging style -> (request key, response key of the next page)
-_PAGING = {"NextToken": ("NextToken", "NextToken"), "nextToken": ("nextToken", "nextToken"), "Marker": ("Marker", "NextMarker")}
+# paging style -> (request key, response key of the next page); IAM names both Marker
+_PAGING = {
+    "NextToken": ("NextToken", "NextToken"),
+    "nextToken": ("nextToken", "nextToken"),
+    "Marker": ("Marker", "NextMarker"),
+    "IsTruncated": ("Marker", "Marker"),
+}
+
+
+def pages(method: Callable[..., Any], what: str, *, token: str = "NextToken", **request: Any) -> Iterator[Any]:
+    """Each response of a paged list call, the next page read only when the caller asks for it: a search
+    that stops at its match reads no further. Any AWS error raises ``AWSActionError``."""
+    request_key, response_key = _PAGING[token]
+    while True:
+        response = call(method, what, **request)
+        yield response
+        next_token = response.get(response_key)
+        if not next_token:
+            return
+        request = dict(request, **{request_key: next_token})
 
 
 def paginate(
@@ -122,21 +140,18 @@ def paginate(
     answers: _ANSWERS | None = None,
     **request: Any,
 ) -> Any:
-    """Every item under ``items`` of a paged list call, each page through the retry wrapper. An error code
-    in ``answers`` ends the listing with its answer (a missing parent is ``None`` or ``[]``, as the caller
-    says); any other error raises ``AWSActionError``."""
-    request_key, response_key = _PAGING[token]
+    """Every item under ``items`` of a paged list call. An error code in ``answers`` ends the listing with its
+    answer (a missing parent is ``None`` or ``[]``, as the caller says); any other error raises
+    ``AWSActionError``."""
     found: list[Any] = []
-    while True:
-        try:
-            response = method(aws_retry=True, **request)
-        except aws_errors() as e:
-            return _answer(e, what, answers)
-        found.extend(response.get(items) or [])
-        next_token = response.get(response_key)
-        if not next_token:
-            return found
-        request = dict(request, **{request_key: next_token})
+    try:
+        for response in pages(method, what, token=token, **request):
+            found.extend(response.get(items) or [])
+    except AWSActionError as e:
+        if e.exception is None:
+            raise
+        return _answer(e.exception, what, answers)
+    return found
 
 
 # --- acting -------------------------------------------------------------------------------------------------
@@ -365,6 +380,7 @@ TAGGING = {
         _tagger("add_tags", "ResourceArns", "Tags", "list", as_list=True),
         _tagger("remove_tags", "ResourceArns", "TagKeys", "keys", as_list=True),
     ),
+    "iam": (_tagger("tag_role", "RoleName", "Tags", "list"), _tagger("untag_role", "RoleName", "TagKeys", "keys")),
     "logs": (_tagger("tag_resource", "resourceArn", "tags", "dict"), _tagger("untag_resource", "resourceArn", "tagKeys", "keys")),
 }
 
@@ -436,6 +452,8 @@ def wait(
         if "Max attempts exceeded" in str(getattr(e, "kwargs", {}).get("reason", "")):
             raise AWSActionError(f"Timed out after {timeout} seconds waiting for {what}{suffix}", **result) from e
         raise AWSActionError(f"Failed while waiting for {what}{suffix}", exception=e, **result) from e
+    except aws_errors() as e:  # a poll that failed outright (connection, credentials): no state to describe
+        raise AWSActionError(f"Failed while waiting for {what}", exception=e) from e
 
 
 # --- identity -----------------------------------------------------------------------------------------------

@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from copy import deepcopy
 from typing import Any
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
-
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing dependency
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wanted_tags
 
 # --- names -------------------------------------------------------------------------------------------
 
@@ -46,7 +46,7 @@ LIFECYCLE_ACTION_TYPES = ("expire",)
 _LIFECYCLE_TAG_LISTS = ("tagPrefixList", "tagPatternList")
 
 
-class EcrInputError(ValueError):
+class EcrInputError(InputError):
     """The caller's arguments cannot describe a valid repository; the message names the option."""
 
 
@@ -376,13 +376,6 @@ def encryption_differences(current: dict[str, Any], wanted: dict[str, Any]) -> d
 # --- the module's arguments ------------------------------------------------------------------------
 
 
-def wanted_tags(tags: dict[str, Any] | None) -> dict[str, str] | None:
-    """Tags as ECR stores them (strings); ``None`` leaves tags alone."""
-    if tags is None:
-        return None
-    return {str(key): "" if value is None else str(value) for key, value in tags.items()}
-
-
 def wanted_settings(params: dict[str, Any]) -> dict[str, Any]:
     """The repository the caller asked for, validated; raises EcrInputError naming the bad option.
 
@@ -474,13 +467,27 @@ def _dump_policy(policy: dict[str, Any]) -> str:
     return json.dumps(policy, sort_keys=True)
 
 
-# --- managers ----------------------------------------------------------------------------------------
+# option -> (the call that puts it, its text parameter, the call that deletes it, the error code of no policy,
+# the policy in words)
+_POLICY_CALLS = {
+    "lifecycle_policy": (
+        "put_lifecycle_policy",
+        "lifecyclePolicyText",
+        "delete_lifecycle_policy",
+        "LifecyclePolicyNotFoundException",
+        "lifecycle policy",
+    ),
+    "repository_policy": (
+        "set_repository_policy",
+        "policyText",
+        "delete_repository_policy",
+        "RepositoryPolicyNotFoundException",
+        "repository policy",
+    ),
+}
 
-_AWS_ERRORS: tuple[type[Exception], ...]
-try:
-    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:  # botocore missing: AnsibleAWSModule fails before any call
-    _AWS_ERRORS = ()
+
+# --- managers ----------------------------------------------------------------------------------------
 
 
 class EcrReader(BaseResourceManager):
@@ -492,12 +499,13 @@ class EcrReader(BaseResourceManager):
 
     def describe(self, name: str) -> dict[str, Any] | None:
         """The DescribeRepositories entry of ``name``; ``None`` when there is no such repository."""
-        try:
-            found = self.ecr.describe_repositories(aws_retry=True, repositoryNames=[name])["repositories"]
-        except is_boto3_error_code("RepositoryNotFoundException"):
-            return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to describe ECR repository {name}")
+        response = call(
+            self.ecr.describe_repositories,
+            f"describe ECR repository {name}",
+            answers={"RepositoryNotFoundException": {}},
+            repositoryNames=[name],
+        )
+        found = response.get("repositories")
         return found[0] if found else None
 
     def describe_names(self, names: list[str]) -> list[dict[str, Any]]:
@@ -506,54 +514,47 @@ class EcrReader(BaseResourceManager):
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(unique), _DESCRIBE_BATCH):
             batch = unique[start : start + _DESCRIBE_BATCH]
-            try:
-                entries = self.ecr.describe_repositories(aws_retry=True, repositoryNames=batch)["repositories"]
-            except is_boto3_error_code("RepositoryNotFoundException"):
+            response = call(
+                self.ecr.describe_repositories,
+                "describe ECR repositories",
+                answers={"RepositoryNotFoundException": None},
+                repositoryNames=batch,
+            )
+            if response is None:
                 # One missing name fails the whole call: ask for each on its own.
                 entries = [entry for entry in (self.describe(name) for name in batch) if entry]
-            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(e, msg="Failed to describe ECR repositories")
+            else:
+                entries = response["repositories"]
             found.update((entry["repositoryName"], entry) for entry in entries)
         return [found[name] for name in unique if name in found]
 
     def describe_all(self) -> list[dict[str, Any]]:
         """Every repository of the registry, ordered by name."""
-        entries: list[dict[str, Any]] = []
-        request: dict[str, Any] = {"maxResults": 1000}
-        while True:
-            try:
-                response = self.ecr.describe_repositories(aws_retry=True, **request)
-            except _AWS_ERRORS as e:
-                self.module.fail_json_aws(e, msg="Failed to list ECR repositories")
-            entries.extend(response.get("repositories", []))
-            if not response.get("nextToken"):
-                break
-            request["nextToken"] = response["nextToken"]
+        entries = paginate(
+            self.ecr.describe_repositories, "list ECR repositories", "repositories", token="nextToken", maxResults=1000
+        )
         return sorted(entries, key=lambda entry: entry["repositoryName"])
 
     def tags(self, arn: str) -> dict[str, str]:
-        try:
-            response = self.ecr.list_tags_for_resource(aws_retry=True, resourceArn=arn)
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to list tags of {arn}")
+        response = call(self.ecr.list_tags_for_resource, f"list tags of {arn}", resourceArn=arn)
         return boto3_tag_list_to_ansible_dict(response.get("tags", []))
 
     def lifecycle_policy(self, name: str) -> dict[str, Any] | None:
-        try:
-            response = self.ecr.get_lifecycle_policy(aws_retry=True, repositoryName=name)
-        except is_boto3_error_code(["LifecyclePolicyNotFoundException", "RepositoryNotFoundException"]):
-            return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to get the lifecycle policy of ECR repository {name}")
+        response = call(
+            self.ecr.get_lifecycle_policy,
+            f"get the lifecycle policy of ECR repository {name}",
+            answers={("LifecyclePolicyNotFoundException", "RepositoryNotFoundException"): {}},
+            repositoryName=name,
+        )
         return parse_policy_text(response.get("lifecyclePolicyText"))
 
     def repository_policy(self, name: str) -> dict[str, Any] | None:
-        try:
-            response = self.ecr.get_repository_policy(aws_retry=True, repositoryName=name)
-        except is_boto3_error_code(["RepositoryPolicyNotFoundException", "RepositoryNotFoundException"]):
-            return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to get the repository policy of ECR repository {name}")
+        response = call(
+            self.ecr.get_repository_policy,
+            f"get the repository policy of ECR repository {name}",
+            answers={("RepositoryPolicyNotFoundException", "RepositoryNotFoundException"): {}},
+            repositoryName=name,
+        )
         return parse_policy_text(response.get("policyText"))
 
     def complete(self, description: dict[str, Any], tags: dict[str, str] | None = None) -> dict[str, Any]:
@@ -601,8 +602,8 @@ class EcrRepositoryManager(EcrReader):
         self.repository = deepcopy(current)
         self._update_image_tag_mutability(current, wanted)
         self._update_scan_on_push(current, wanted)
-        self._update_lifecycle_policy(current, wanted)
-        self._update_repository_policy(current, wanted)
+        self._update_policy("lifecycle_policy", current, wanted, lifecycle_policies_equal)
+        self._update_policy("repository_policy", current, wanted, repository_policies_equal)
         self._update_tags(current, wanted)
         if self.changed and not self.check_mode:
             self.repository = self.read(wanted["name"]) or self.repository
@@ -613,12 +614,10 @@ class EcrRepositoryManager(EcrReader):
             if kms_keys_match(self._resolve_kms_key(current.get("kms_key")), self._resolve_kms_key(wanted["kms_key"])):
                 differences = {}
         for option, (before, after) in differences.items():
-            self.module.fail_json(
-                msg=(
-                    f"{option} of ECR repository {wanted['name']} cannot change after it is created: it is"
-                    f" {before}, the task asks for {after}. Delete the repository (and its images) and create it"
-                    f" again to change it."
-                ),
+            raise AWSActionError(
+                f"{option} of ECR repository {wanted['name']} cannot change after it is created: it is"
+                f" {before}, the task asks for {after}. Delete the repository (and its images) and create it"
+                f" again to change it.",
                 repository=current,
             )
 
@@ -627,9 +626,9 @@ class EcrRepositoryManager(EcrReader):
         if not key:
             return key
         try:
-            return self.client("kms").describe_key(aws_retry=True, KeyId=key)["KeyMetadata"]["Arn"]
-        except _AWS_ERRORS:
-            return key
+            return call(self.client("kms").describe_key, f"look KMS key {key} up", KeyId=key)["KeyMetadata"]["Arn"]
+        except AWSActionError:
+            return key  # no such key, or no kms:DescribeKey: compare the references as they are
 
     def _create(self, wanted: dict[str, Any]) -> None:
         name = wanted["name"]
@@ -650,131 +649,95 @@ class EcrRepositoryManager(EcrReader):
         }
         if predicted["tags"]:
             request["tags"] = ansible_dict_to_boto3_tag_list(predicted["tags"])
-        try:
-            self.ecr.create_repository(aws_retry=True, **request)
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to create ECR repository {name}")
-        if wanted["lifecycle_policy"]:
-            self._put_lifecycle_policy(name, wanted["lifecycle_policy"])
-        if wanted["repository_policy"]:
-            self._set_repository_policy(name, wanted["repository_policy"])
+        call(self.ecr.create_repository, f"create ECR repository {name}", **request)
+        for option in _POLICY_CALLS:
+            if wanted[option]:
+                method, what, kwargs = self._policy_call(option, name, wanted[option])
+                call(method, what, **kwargs)
         self.repository = self.read(name) or predicted
 
     def _update_image_tag_mutability(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
         value = wanted["image_tag_mutability"]
-        if not self.differences.add("image_tag_mutability", current["image_tag_mutability"], value):
-            return
-        self.changed = True
         self.repository["image_tag_mutability"] = value
-        if self.check_mode:
-            return
-        try:
-            self.ecr.put_image_tag_mutability(aws_retry=True, repositoryName=wanted["name"], imageTagMutability=value)
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to set the tag mutability of ECR repository {wanted['name']}")
+        self.act(
+            "image_tag_mutability",
+            current["image_tag_mutability"],
+            value,
+            self.ecr.put_image_tag_mutability,
+            f"set the tag mutability of ECR repository {wanted['name']}",
+            repositoryName=wanted["name"],
+            imageTagMutability=value,
+        )
 
     def _update_scan_on_push(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
         value = wanted["scan_on_push"]
-        if not self.differences.add("scan_on_push", current["scan_on_push"], value):
-            return
-        self.changed = True
         self.repository["scan_on_push"] = value
-        if self.check_mode:
-            return
-        try:
-            self.ecr.put_image_scanning_configuration(
-                aws_retry=True, repositoryName=wanted["name"], imageScanningConfiguration={"scanOnPush": value}
+        self.act(
+            "scan_on_push",
+            current["scan_on_push"],
+            value,
+            self.ecr.put_image_scanning_configuration,
+            f"set scan on push of ECR repository {wanted['name']}",
+            repositoryName=wanted["name"],
+            imageScanningConfiguration={"scanOnPush": value},
+        )
+
+    def _policy_call(
+        self, option: str, name: str, policy: dict[str, Any] | None
+    ) -> tuple[Callable[..., Any], str, dict[str, Any]]:
+        """The call (method, what, arguments) that gives repository ``name`` the policy ``option``, or deletes it
+        when ``policy`` is None (a policy already gone counts as deleted)."""
+        put, text_key, delete, not_found, words = _POLICY_CALLS[option]
+        if policy is None:
+            return (
+                getattr(self.ecr, delete),
+                f"delete the {words} of ECR repository {name}",
+                {"answers": {not_found: False}, "repositoryName": name},
             )
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to set scan on push of ECR repository {wanted['name']}")
+        verb = put.split("_", 1)[0]
+        return (
+            getattr(self.ecr, put),
+            f"{verb} the {words} of ECR repository {name}",
+            {"repositoryName": name, text_key: _dump_policy(policy)},
+        )
 
-    def _update_lifecycle_policy(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
-        policy = wanted["lifecycle_policy"]
-        if policy is None or lifecycle_policies_equal(current["lifecycle_policy"], policy):
+    def _update_policy(
+        self, option: str, current: dict[str, Any], wanted: dict[str, Any], equal: Callable[..., bool]
+    ) -> None:
+        """A policy option: left alone when unset, compared by meaning (``equal``), ``{}`` deletes it."""
+        policy = wanted[option]
+        if policy is None or equal(current[option], policy):
             return
         after = policy or None
-        self.differences.add("lifecycle_policy", current["lifecycle_policy"], after)
-        self.changed = True
-        self.repository["lifecycle_policy"] = after
-        if self.check_mode:
-            return
-        if after is None:
-            try:
-                self.ecr.delete_lifecycle_policy(aws_retry=True, repositoryName=wanted["name"])
-            except is_boto3_error_code("LifecyclePolicyNotFoundException"):
-                pass
-            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(
-                    e, msg=f"Failed to delete the lifecycle policy of ECR repository {wanted['name']}"
-                )
-        else:
-            self._put_lifecycle_policy(wanted["name"], after)
-
-    def _put_lifecycle_policy(self, name: str, policy: dict[str, Any]) -> None:
-        try:
-            self.ecr.put_lifecycle_policy(aws_retry=True, repositoryName=name, lifecyclePolicyText=_dump_policy(policy))
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to put the lifecycle policy of ECR repository {name}")
-
-    def _update_repository_policy(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
-        policy = wanted["repository_policy"]
-        if policy is None or repository_policies_equal(current["repository_policy"], policy):
-            return
-        after = policy or None
-        self.differences.add("repository_policy", current["repository_policy"], after)
-        self.changed = True
-        self.repository["repository_policy"] = after
-        if self.check_mode:
-            return
-        if after is None:
-            try:
-                self.ecr.delete_repository_policy(aws_retry=True, repositoryName=wanted["name"])
-            except is_boto3_error_code("RepositoryPolicyNotFoundException"):
-                pass
-            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(
-                    e, msg=f"Failed to delete the repository policy of ECR repository {wanted['name']}"
-                )
-        else:
-            self._set_repository_policy(wanted["name"], after)
-
-    def _set_repository_policy(self, name: str, policy: dict[str, Any]) -> None:
-        try:
-            self.ecr.set_repository_policy(aws_retry=True, repositoryName=name, policyText=_dump_policy(policy))
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to set the repository policy of ECR repository {name}")
+        self.repository[option] = after
+        method, what, kwargs = self._policy_call(option, wanted["name"], after)
+        self.act(option, current[option], after, method, what, **kwargs)
 
     def _update_tags(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
-        arn = current["repository_arn"]
-
-        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
-            try:
-                if to_unset:
-                    self.ecr.untag_resource(aws_retry=True, resourceArn=arn, tagKeys=to_unset)
-                if to_set:
-                    self.ecr.tag_resource(aws_retry=True, resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(to_set))
-            except _AWS_ERRORS as e:
-                self.module.fail_json_aws(e, msg=f"Failed to update the tags of ECR repository {wanted['name']}")
-
-        after = self.update_tags(current["tags"], wanted["tags"], wanted["purge_tags"], apply)
+        after = self.sync_tags(
+            self.ecr,
+            "ecr",
+            current["repository_arn"],
+            current["tags"],
+            wanted["tags"],
+            wanted["purge_tags"],
+            f"ECR repository {wanted['name']}",
+        )
         if after is not None:
             self.repository["tags"] = after
 
     def image_count(self, name: str) -> int:
         """How many images (by digest) the repository holds; 0 when it does not exist."""
-        digests: set[str] = set()
-        request: dict[str, Any] = {"repositoryName": name, "maxResults": 1000}
-        while True:
-            try:
-                response = self.ecr.list_images(aws_retry=True, **request)
-            except is_boto3_error_code("RepositoryNotFoundException"):
-                return 0
-            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(e, msg=f"Failed to list the images of ECR repository {name}")
-            digests.update(image.get("imageDigest", "") for image in response.get("imageIds", []))
-            if not response.get("nextToken"):
-                return len(digests)
-            request["nextToken"] = response["nextToken"]
+        images = paginate(
+            self.ecr.list_images,
+            f"list the images of ECR repository {name}",
+            "imageIds",
+            token="nextToken",
+            answers={"RepositoryNotFoundException": []},
+            repositoryName=name,
+            maxResults=1000,
+        )
+        return len({image.get("imageDigest", "") for image in images})
 
     def ensure_absent(self, name: str, force: bool) -> None:
         current = self.read(name)
@@ -782,20 +745,16 @@ class EcrRepositoryManager(EcrReader):
             return
         count = self.image_count(name)
         if count and not force:
-            self.module.fail_json(
-                msg=(
-                    f"ECR repository {name} holds {count} image{'s' if count != 1 else ''}; set force: true to"
-                    " delete it with its images"
-                ),
+            raise AWSActionError(
+                f"ECR repository {name} holds {count} image{'s' if count != 1 else ''}; set force: true to"
+                " delete it with its images",
                 repository=current,
             )
-        self.changed = True
         self.set_diff(before=current, after={})
-        if self.check_mode:
-            return
-        try:
-            self.ecr.delete_repository(aws_retry=True, repositoryName=name, force=bool(force))
-        except is_boto3_error_code("RepositoryNotFoundException"):
-            return
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to delete ECR repository {name}")
+        self.change(
+            self.ecr.delete_repository,
+            f"delete ECR repository {name}",
+            answers={"RepositoryNotFoundException": False},
+            repositoryName=name,
+            force=bool(force),
+        )

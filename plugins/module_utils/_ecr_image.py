@@ -24,18 +24,11 @@ from typing import Any
 
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
-
-try:
-    import botocore
-    from botocore.waiter import WaiterModel
-    from botocore.waiter import create_waiter_with_client
-
-    AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except ImportError:
-    AWS_ERRORS = ()  # AnsibleAWSModule reports the missing dependency
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wait
 
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -238,9 +231,10 @@ def image_uri(repository_uri: str, digest: str) -> str:
     return f"{repository_uri}@{digest}"
 
 
-def waiter_settings(timeout: int, delay: int = SCAN_POLL_DELAY) -> tuple[int, int]:
-    """(delay, max_attempts) for a waiter that gives up after about ``timeout`` seconds."""
-    return delay, max(1, timeout // delay + 1)
+def scan_findings(response: dict[str, Any]) -> list[dict[str, Any]]:
+    """The findings of one DescribeImageScanFindings page, basic and enhanced, in one list."""
+    page = response.get("imageScanFindings") or {}
+    return [*(page.get("findings") or []), *(page.get("enhancedFindings") or [])]
 
 
 def scan_summary(response: dict[str, Any], repository: str, registry_id: str) -> dict[str, Any]:
@@ -281,80 +275,86 @@ def open_blob_url(url: str):
     return open_url(url, method="GET", timeout=BLOB_DOWNLOAD_TIMEOUT, use_netrc=False, decompress=False)
 
 
+def _refusal(message: str, keep_error: bool = False):
+    """An answer to an AWS error code that fails the promotion with ``message`` (and, with ``keep_error``, the
+    error's details)."""
+
+    def answer(exception: Exception):
+        raise AWSActionError(message, exception=exception if keep_error else None)
+
+    return answer
+
+
 # --- manager ---------------------------------------------------------------------------------------------
 
 
 class EcrImageManager(BaseResourceManager):
-    def __init__(self, module) -> None:
+    """Promotes one image; ``image`` holds the result. ``fail_on_severity`` (None: no threshold) and
+    ``scan_timeout`` (seconds) configure the scan gate."""
+
+    def __init__(self, module, *, fail_on_severity: str | None, scan_timeout: int) -> None:
         super().__init__(module)
         self.ecr = self.client("ecr")
-        self.params = module.params
+        self.fail_on_severity = fail_on_severity
+        self.scan_timeout = scan_timeout
         self.image: dict[str, Any] = {}
         self.scan_findings_summary: dict[str, Any] | None = None
 
     # --- reads ---------------------------------------------------------------------------------------
-
-    def _aws_error(self, error, msg: str) -> None:
-        self.module.fail_json_aws(error, msg=msg)
 
     @staticmethod
     def _registry(registry_id: str | None) -> dict[str, str]:
         return {"registryId": registry_id} if registry_id else {}
 
     def _describe_repository(self, name: str, registry_id: str | None) -> dict[str, Any] | None:
-        try:
-            found = self.ecr.describe_repositories(
-                aws_retry=True, repositoryNames=[name], **self._registry(registry_id)
-            )["repositories"]
-        except is_boto3_error_code("RepositoryNotFoundException"):
-            return None
-        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self._aws_error(e, f"Failed to describe repository {name}")
+        response = call(
+            self.ecr.describe_repositories,
+            f"describe repository {name}",
+            answers={"RepositoryNotFoundException": None},
+            repositoryNames=[name],
+            **self._registry(registry_id),
+        )
+        found = response["repositories"] if response else []
         return found[0] if found else None
 
     def _describe_image(self, repository: dict[str, Any], image_id: dict[str, str]) -> dict[str, Any] | None:
-        try:
-            found = self.ecr.describe_images(
-                aws_retry=True,
-                repositoryName=repository["repositoryName"],
-                registryId=repository["registryId"],
-                imageIds=[image_id],
-            )["imageDetails"]
-        except is_boto3_error_code("ImageNotFoundException"):
-            return None
-        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self._aws_error(e, f"Failed to describe image {image_id} in {repository['repositoryName']}")
+        response = call(
+            self.ecr.describe_images,
+            f"describe image {image_id} in {repository['repositoryName']}",
+            answers={"ImageNotFoundException": None},
+            repositoryName=repository["repositoryName"],
+            registryId=repository["registryId"],
+            imageIds=[image_id],
+        )
+        found = response["imageDetails"] if response else []
         return found[0] if found else None
 
     def _get_manifest(self, repository: str, registry_id: str | None, image_id: dict[str, str]) -> dict[str, Any]:
         """The image's manifest as ECR stores it: ``{repository, registry_id, digest, manifest, media_type}``."""
         where = f"{repository}" + (f" in registry {registry_id}" if registry_id else "")
         wanted = image_id.get("imageTag") and f"tag {image_id['imageTag']}" or f"digest {image_id.get('imageDigest')}"
-        try:
-            response = self.ecr.batch_get_image(
-                aws_retry=True,
-                repositoryName=repository,
-                imageIds=[image_id],
-                acceptedMediaTypes=ACCEPTED_MEDIA_TYPES,
-                **self._registry(registry_id),
-            )
-        except is_boto3_error_code("RepositoryNotFoundException"):
-            self.module.fail_json(msg=f"Source repository {where} not found")
-        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self._aws_error(e, f"Failed to get the image with {wanted} from {where}")
+        response = call(
+            self.ecr.batch_get_image,
+            f"get the image with {wanted} from {where}",
+            answers={"RepositoryNotFoundException": _refusal(f"Source repository {where} not found")},
+            repositoryName=repository,
+            imageIds=[image_id],
+            acceptedMediaTypes=ACCEPTED_MEDIA_TYPES,
+            **self._registry(registry_id),
+        )
         images = response.get("images") or []
         if not images:
             failure = (response.get("failures") or [{}])[0]
             code = failure.get("failureCode") or "ImageNotFound"
             if code == "ImageNotFound":
-                self.module.fail_json(msg=f"Source image with {wanted} not found in repository {where}")
-            self.module.fail_json(
-                msg=f"Cannot read the image with {wanted} from {where}: {code}: {failure.get('failureReason')}"
+                raise AWSActionError(f"Source image with {wanted} not found in repository {where}")
+            raise AWSActionError(
+                f"Cannot read the image with {wanted} from {where}: {code}: {failure.get('failureReason')}"
             )
         image = images[0]
         digest = image["imageId"]["imageDigest"]
         if image_id.get("imageDigest") and digest != image_id["imageDigest"]:
-            self.module.fail_json(msg=f"ECR returned image {digest} for {wanted} in {where}")
+            raise AWSActionError(f"ECR returned image {digest} for {wanted} in {where}")
         manifest = image["imageManifest"]
         return {
             "repository": repository,
@@ -367,34 +367,41 @@ class EcrImageManager(BaseResourceManager):
 
     # --- the promotion -------------------------------------------------------------------------------
 
-    def promote(self) -> None:
-        p = self.params
-        target_name = p["target_repository"] or p["source_repository"]
-        target = self._describe_repository(target_name, p["target_registry_id"])
+    def promote(
+        self,
+        *,
+        source_repository: str,
+        source_registry_id: str | None,
+        source_tag: str | None,
+        source_digest: str | None,
+        target_repository: str,
+        target_registry_id: str | None,
+        tag: str,
+        gate: bool,
+    ) -> None:
+        """Point ``target_repository:tag`` at the source image (by tag or by digest), behind the scan gate when
+        ``gate``."""
+        target = self._describe_repository(target_repository, target_registry_id)
         if target is None:
-            where = f" in registry {p['target_registry_id']}" if p["target_registry_id"] else ""
-            self.module.fail_json(msg=f"Target repository {target_name}{where} not found")
-        tag = p["target_tag"]
+            where = f" in registry {target_registry_id}" if target_registry_id else ""
+            raise AWSActionError(f"Target repository {target_repository}{where} not found")
 
-        source_id = {"imageDigest": p["source_digest"]} if p["source_digest"] else {"imageTag": p["source_tag"]}
-        source = self._get_manifest(p["source_repository"], p["source_registry_id"], source_id)
+        source_id = {"imageDigest": source_digest} if source_digest else {"imageTag": source_tag}
+        source = self._get_manifest(source_repository, source_registry_id, source_id)
         digest = source["digest"]
 
         current = self._describe_image(target, {"imageTag": tag})
         current_digest = current["imageDigest"] if current else None
         changing = current_digest != digest
         if changing and current_digest and self._tag_is_immutable(target, tag):
-            self.module.fail_json(
-                msg=(
-                    f"Tag {tag} of the repository {target['repositoryName']} is immutable and already points at"
-                    f" {current_digest}; refusing to point it at {digest}"
-                ),
+            raise AWSActionError(
+                f"Tag {tag} of the repository {target['repositoryName']} is immutable and already points at"
+                f" {current_digest}; refusing to point it at {digest}",
                 image_digest=digest,
                 current_digest=current_digest,
             )
 
         same_registry = source["registry_id"] in (None, target["registryId"])
-        gate = bool(p["wait_for_scan"] or p["fail_on_severity"])
         unchanged = f"Tag {tag} of {target['repositoryName']} already points at this image"
 
         if gate and same_registry:
@@ -423,7 +430,7 @@ class EcrImageManager(BaseResourceManager):
             return target
         repository = self._describe_repository(source["repository"], source["requested_registry_id"])
         if repository is None:
-            self.module.fail_json(msg=f"Source repository {source['repository']} not found")
+            raise AWSActionError(f"Source repository {source['repository']} not found")
         return repository
 
     def _stage_gate_and_tag(self, source: dict[str, Any], target: dict[str, Any], tag: str) -> None:
@@ -469,11 +476,11 @@ class EcrImageManager(BaseResourceManager):
             status = (response or {}).get("imageScanStatus", {}).get("status")
         if status not in SCAN_DONE:
             description = (response or {}).get("imageScanStatus", {}).get("description") or "no description"
-            self.module.fail_json(msg=f"The scan of {image} ended with status {status}: {description}")
+            raise AWSActionError(f"The scan of {image} ended with status {status}: {description}")
 
         findings = self._all_findings(name, registry_id, digest, response)
         self.scan_findings_summary = scan_summary(response, name, registry_id)
-        threshold = self.params["fail_on_severity"]
+        threshold = self.fail_on_severity
         if not threshold:
             return
         counts = blocking_counts(self.scan_findings_summary["finding_severity_counts"], threshold)
@@ -484,76 +491,78 @@ class EcrImageManager(BaseResourceManager):
                 counts[finding["severity"]] = counts.get(finding["severity"], 0) + 1
         if not counts:
             return
-        self.module.fail_json(
-            msg=f"{gate_failure_message(image, threshold, counts, blocking)}. {outcome}.",
+        raise AWSActionError(
+            f"{gate_failure_message(image, threshold, counts, blocking)}. {outcome}.",
             changed=pushed_now,
             findings=blocking,
             scan_findings_summary=self.scan_findings_summary,
         )
 
-    def _describe_findings(
-        self, repository: str, registry_id: str, digest: str, token: str | None = None
-    ) -> dict[str, Any] | None:
-        request = {"repositoryName": repository, "registryId": registry_id, "imageId": {"imageDigest": digest}}
-        if token:
-            request["nextToken"] = token
-        try:
-            return self.ecr.describe_image_scan_findings(aws_retry=True, **request)
-        except is_boto3_error_code("ScanNotFoundException"):
-            return None
-        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self._aws_error(e, f"Failed to describe the scan findings of {repository}@{digest}")
+    @staticmethod
+    def _image_id(repository: str, registry_id: str, digest: str) -> dict[str, Any]:
+        return {"repositoryName": repository, "registryId": registry_id, "imageId": {"imageDigest": digest}}
+
+    def _describe_findings(self, repository: str, registry_id: str, digest: str) -> dict[str, Any] | None:
+        """The first page of the scan's findings, with its status; None when the image has no scan."""
+        return call(
+            self.ecr.describe_image_scan_findings,
+            f"describe the scan findings of {repository}@{digest}",
+            answers={"ScanNotFoundException": None},
+            **self._image_id(repository, registry_id, digest),
+        )
+
+    def _findings_page(self, **request: Any) -> dict[str, Any]:
+        """DescribeImageScanFindings with the page's findings in one list, the way ``paginate`` reads pages."""
+        response = self.ecr.describe_image_scan_findings(**request)
+        return {"findings": scan_findings(response), "nextToken": response.get("nextToken")}
 
     def _all_findings(
         self, repository: str, registry_id: str, digest: str, first: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Every finding of a finished scan, basic and enhanced, across all pages."""
-        findings: list[dict[str, Any]] = []
-        response = first
-        while response:
-            page = response.get("imageScanFindings") or {}
-            findings.extend(page.get("findings") or [])
-            findings.extend(page.get("enhancedFindings") or [])
-            token = response.get("nextToken")
-            response = self._describe_findings(repository, registry_id, digest, token) if token else None
+        """Every finding of a finished scan, basic and enhanced, across all pages (``first`` is in hand)."""
+        findings = scan_findings(first)
+        if first.get("nextToken"):
+            findings += paginate(
+                self._findings_page,
+                f"describe the scan findings of {repository}@{digest}",
+                "findings",
+                token="nextToken",
+                answers={"ScanNotFoundException": []},
+                nextToken=first["nextToken"],
+                **self._image_id(repository, registry_id, digest),
+            )
         return findings
 
     def _start_scan(self, repository: str, registry_id: str, digest: str) -> None:
-        try:
-            self.ecr.start_image_scan(
-                aws_retry=True, repositoryName=repository, registryId=registry_id, imageId={"imageDigest": digest}
-            )
-        except is_boto3_error_code("LimitExceededException"):
-            # One scan per image a day, the scan on push included: one is on its way or done; wait for it.
-            return
-        except is_boto3_error_code("UnsupportedImageTypeException"):  # pylint: disable=duplicate-except
-            self.module.fail_json(msg=f"ECR cannot scan {repository}@{digest}: its image type is not supported")
-        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self._aws_error(e, f"Failed to start a scan of {repository}@{digest}")
+        call(
+            self.ecr.start_image_scan,
+            f"start a scan of {repository}@{digest}",
+            answers={
+                # One scan per image a day, the scan on push included: one is on its way or done; wait for it.
+                "LimitExceededException": None,
+                "UnsupportedImageTypeException": _refusal(
+                    f"ECR cannot scan {repository}@{digest}: its image type is not supported"
+                ),
+            },
+            **self._image_id(repository, registry_id, digest),
+        )
 
     def _wait_for_scan(self, repository: str, registry_id: str, digest: str) -> None:
-        timeout = self.params["scan_timeout"]
-        delay, max_attempts = waiter_settings(timeout)
-        client = getattr(self.ecr, "client", self.ecr)  # the waiter wants botocore's client, not the retry wrapper
-        waiter = create_waiter_with_client("ImageScanComplete", WaiterModel(SCAN_WAITER_CONFIG), client)
         try:
-            waiter.wait(
-                repositoryName=repository,
-                registryId=registry_id,
-                imageId={"imageDigest": digest},
-                WaiterConfig={"Delay": delay, "MaxAttempts": max_attempts},
+            wait(
+                self.ecr,
+                "ImageScanComplete",
+                f"the scan of {repository}@{digest}",
+                self.scan_timeout,
+                SCAN_POLL_DELAY,
+                model=SCAN_WAITER_CONFIG,
+                **self._image_id(repository, registry_id, digest),
             )
-        except botocore.exceptions.WaiterError as e:
-            status = ((e.last_response or {}).get("imageScanStatus") or {}).get("status")
-            if status in SCAN_FAILED:
+        except AWSActionError as e:
+            last = getattr(e.exception, "last_response", None) or {}
+            if (last.get("imageScanStatus") or {}).get("status") in SCAN_FAILED:
                 return  # the caller reports the status and its description
-            if "Max attempts exceeded" in str(getattr(e, "kwargs", {}).get("reason", "")):
-                self.module.fail_json_aws(
-                    e, msg=f"Timed out after {timeout} seconds waiting for the scan of {repository}@{digest}"
-                )
-            self._aws_error(e, f"Failed while waiting for the scan of {repository}@{digest}")
-        except AWS_ERRORS as e:
-            self._aws_error(e, f"Failed while waiting for the scan of {repository}@{digest}")
+            raise
 
     # --- copying -------------------------------------------------------------------------------------
 
@@ -567,7 +576,7 @@ class EcrImageManager(BaseResourceManager):
     ) -> None:
         """Put the source manifest into the target, after what it refers to; untagged when ``tag`` is None."""
         if depth > _MAX_INDEX_DEPTH:
-            self.module.fail_json(msg=f"Manifest {source['digest']} nests image indexes deeper than {_MAX_INDEX_DEPTH}")
+            raise AWSActionError(f"Manifest {source['digest']} nests image indexes deeper than {_MAX_INDEX_DEPTH}")
         same_repository = source["repository"] == target["repositoryName"] and source["registry_id"] in (
             None,
             target["registryId"],
@@ -576,7 +585,8 @@ class EcrImageManager(BaseResourceManager):
             try:
                 blobs, children = manifest_references(source["manifest"], source["media_type"])
             except (ValueError, TypeError, KeyError, AttributeError) as e:
-                self.module.fail_json(msg=f"Cannot read the manifest of {source['repository']}@{source['digest']}: {e}")
+                what = f"{source['repository']}@{source['digest']}"
+                raise AWSActionError(f"Cannot read the manifest of {what}: {e}") from e
             for child in children:
                 if self._describe_image(target, {"imageDigest": child}) is None:
                     child_image = self._get_manifest(
@@ -595,16 +605,21 @@ class EcrImageManager(BaseResourceManager):
         if tag:
             request["imageTag"] = tag
         where = f"{target['repositoryName']}:{tag}" if tag else f"{target['repositoryName']} (untagged)"
-        try:
-            self.ecr.put_image(aws_retry=True, **request)
-        except is_boto3_error_code("ImageAlreadyExistsException"):
-            return  # put meanwhile by someone else, with the same tag
-        except is_boto3_error_code("ImageTagAlreadyExistsException"):  # pylint: disable=duplicate-except
-            self.module.fail_json(msg=f"Tag {tag} of {target['repositoryName']} is immutable and was set meanwhile")
-        except is_boto3_error_code("ImageDigestDoesNotMatchException") as e:  # pylint: disable=duplicate-except
-            self._aws_error(e, f"ECR computed another digest than {source['digest']} for the manifest put into {where}")
-        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self._aws_error(e, f"Failed to put image {source['digest']} into {where}")
+        call(
+            self.ecr.put_image,
+            f"put image {source['digest']} into {where}",
+            answers={
+                "ImageAlreadyExistsException": None,  # put meanwhile by someone else, with the same tag
+                "ImageTagAlreadyExistsException": _refusal(
+                    f"Tag {tag} of {target['repositoryName']} is immutable and was set meanwhile"
+                ),
+                "ImageDigestDoesNotMatchException": _refusal(
+                    f"ECR computed another digest than {source['digest']} for the manifest put into {where}",
+                    keep_error=True,
+                ),
+            },
+            **request,
+        )
 
     def _copy_missing_blobs(self, source: dict[str, Any], target: dict[str, Any], blobs: list[str]) -> None:
         for digest in self._missing_blobs(target, blobs):
@@ -614,15 +629,13 @@ class EcrImageManager(BaseResourceManager):
         missing = []
         for start in range(0, len(blobs), _LAYER_CHECK_BATCH):
             batch = blobs[start : start + _LAYER_CHECK_BATCH]
-            try:
-                response = self.ecr.batch_check_layer_availability(
-                    aws_retry=True,
-                    registryId=target["registryId"],
-                    repositoryName=target["repositoryName"],
-                    layerDigests=batch,
-                )
-            except AWS_ERRORS as e:
-                self._aws_error(e, f"Failed to check which layers {target['repositoryName']} has")
+            response = call(
+                self.ecr.batch_check_layer_availability,
+                f"check which layers {target['repositoryName']} has",
+                registryId=target["registryId"],
+                repositoryName=target["repositoryName"],
+                layerDigests=batch,
+            )
             available = {
                 layer["layerDigest"]
                 for layer in response.get("layers") or []
@@ -635,16 +648,14 @@ class EcrImageManager(BaseResourceManager):
         """Stream one blob from the source repository into the target, checking its digest on the way."""
         target_ref = {"registryId": target["registryId"], "repositoryName": target["repositoryName"]}
         what = f"layer {digest} from {source['repository']} to {target['repositoryName']}"
-        try:
-            url = self.ecr.get_download_url_for_layer(
-                aws_retry=True,
-                repositoryName=source["repository"],
-                layerDigest=digest,
-                **self._registry(source["requested_registry_id"]),
-            )["downloadUrl"]
-            upload = self.ecr.initiate_layer_upload(aws_retry=True, **target_ref)
-        except AWS_ERRORS as e:
-            self._aws_error(e, f"Failed to start copying {what}")
+        url = call(
+            self.ecr.get_download_url_for_layer,
+            f"start copying {what}",
+            repositoryName=source["repository"],
+            layerDigest=digest,
+            **self._registry(source["requested_registry_id"]),
+        )["downloadUrl"]
+        upload = call(self.ecr.initiate_layer_upload, f"start copying {what}", **target_ref)
         upload_id = upload["uploadId"]
         part_size = upload.get("partSize") or _DEFAULT_PART_SIZE
         hasher = hashlib.sha256()
@@ -656,8 +667,9 @@ class EcrImageManager(BaseResourceManager):
                     if not part:
                         break
                     hasher.update(part)
-                    self.ecr.upload_layer_part(
-                        aws_retry=True,
+                    call(
+                        self.ecr.upload_layer_part,
+                        f"upload {what}",
                         uploadId=upload_id,
                         partFirstByte=offset,
                         partLastByte=offset + len(part) - 1,
@@ -666,18 +678,18 @@ class EcrImageManager(BaseResourceManager):
                     )
                     offset += len(part)
         except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
-            self.module.fail_json(msg=f"Failed to download {what}: {e}")
-        except AWS_ERRORS as e:
-            self._aws_error(e, f"Failed to upload {what}")
+            raise AWSActionError(f"Failed to download {what}: {e}") from e
         received = f"sha256:{hasher.hexdigest()}"
         if received != digest:
-            self.module.fail_json(msg=f"The bytes downloaded for {what} hash to {received}; nothing was uploaded")
-        try:
-            self.ecr.complete_layer_upload(aws_retry=True, uploadId=upload_id, layerDigests=[digest], **target_ref)
-        except is_boto3_error_code("LayerAlreadyExistsException"):
-            return
-        except AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self._aws_error(e, f"Failed to complete the upload of {what}")
+            raise AWSActionError(f"The bytes downloaded for {what} hash to {received}; nothing was uploaded")
+        call(
+            self.ecr.complete_layer_upload,
+            f"complete the upload of {what}",
+            answers={"LayerAlreadyExistsException": None},
+            uploadId=upload_id,
+            layerDigests=[digest],
+            **target_ref,
+        )
 
     # --- result --------------------------------------------------------------------------------------
 

@@ -17,28 +17,31 @@ create, and an interrupted create is completed by the next run (it finds the clu
 A DeleteCluster leaves the cluster INACTIVE for a while; INACTIVE counts as absent, and creating it again makes a
 new ACTIVE cluster under the same name. AWS refuses to delete a cluster that still holds services, ACTIVE or
 DRAINING (deleted, their tasks still stopping); the module looks them up first, names ACTIVE ones, and waits (with
-a timeout) for DRAINING ones to become INACTIVE.
+a timeout) for DRAINING ones to become INACTIVE. That wait is a botocore waiter on DeleteCluster itself
+(``DELETE_WAITER``): ListServices may leave DRAINING services out, so AWS's refusal is the only sure sign of them.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from copy import deepcopy
 from typing import Any
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
-
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing dependency
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import error_code
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_errors
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wait
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wanted_tags
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import describe_services
 
 # --- choices and defaults -------------------------------------------------------------------------------
 
@@ -72,11 +75,31 @@ NAME_MAX_LENGTH = 255
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 WEIGHT_RANGE = (0, 1000)
 BASE_RANGE = (0, 100000)
-DESCRIBE_SERVICES_BATCH = 10
 DEFAULT_WAIT_TIMEOUT = 600
+# Seconds between two DeleteCluster attempts while deleted services drain.
+DRAIN_POLL_DELAY = 5
+
+# Deleted: DeleteCluster succeeds or no longer finds the cluster. Retried while AWS refuses because of services (by
+# then only DRAINING ones: ACTIVE ones fail before the wait); any other refusal (tasks still running) ends it. The
+# delay and attempts are placeholders: wait() sets them from wait_timeout.
+DELETE_WAITER: dict[str, Any] = {
+    "version": 2,
+    "waiters": {
+        "ClusterDeleted": {
+            "operation": "DeleteCluster",
+            "delay": DRAIN_POLL_DELAY,
+            "maxAttempts": 1,
+            "acceptors": [
+                {"matcher": "status", "expected": 200, "state": "success"},
+                {"matcher": "error", "expected": "ClusterNotFoundException", "state": "success"},
+                {"matcher": "error", "expected": "ClusterContainsServicesException", "state": "retry"},
+            ],
+        }
+    },
+}
 
 
-class ClusterInputError(ValueError):
+class ClusterInputError(InputError):
     """The caller's arguments cannot describe a valid cluster; the message names the option."""
 
 
@@ -272,24 +295,6 @@ def execute_command_errors(config: dict[str, Any] | None) -> list[str]:
     return errors
 
 
-# --- tags ---------------------------------------------------------------------------------------------------
-
-
-def tag_errors(tags: dict[str, Any] | None) -> list[str]:
-    if not tags:
-        return []
-    reserved = sorted(key for key in tags if str(key).lower().startswith("aws:"))
-    if reserved:
-        return [f"tags {', '.join(reserved)}: keys starting with 'aws:' are reserved by AWS"]
-    return []
-
-
-def wanted_tags(tags: dict[str, Any] | None) -> dict[str, str] | None:
-    if tags is None:
-        return None
-    return {str(key): "" if value is None else str(value) for key, value in tags.items()}
-
-
 # --- wanted state -------------------------------------------------------------------------------------------
 
 
@@ -409,23 +414,7 @@ def services_message(name: str, services: list[dict[str, str]], waited: int | No
     return message + " Run this task again once they are INACTIVE, or set wait: true."
 
 
-def poll_delays(timeout: int, first: float = 1.0, longest: float = 15.0):
-    """Seconds to sleep between polls within ``timeout``: doubling from ``first`` up to ``longest``."""
-    delay, total = first, 0.0
-    while total < timeout:
-        step = min(delay, longest, timeout - total)
-        yield step
-        total += step
-        delay *= 2
-
-
 # --- manager -----------------------------------------------------------------------------------------------
-
-_AWS_ERRORS: tuple[type[Exception], ...]
-try:
-    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:  # botocore missing: AnsibleAWSModule fails before any call
-    _AWS_ERRORS = ()
 
 
 class ClusterManager(BaseResourceManager):
@@ -440,13 +429,14 @@ class ClusterManager(BaseResourceManager):
 
     def describe(self, name: str) -> dict[str, Any] | None:
         """The DescribeClusters entry of ``name`` when it is not INACTIVE; ``None`` otherwise."""
-        try:
-            response = self.ecs.describe_clusters(aws_retry=True, clusters=[name], include=DESCRIBE_INCLUDE)
-        except is_boto3_error_code("ClusterNotFoundException"):
-            return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to describe ECS cluster {name}")
-        for cluster in response.get("clusters", []):
+        response = call(
+            self.ecs.describe_clusters,
+            f"describe ECS cluster {name}",
+            answers={"ClusterNotFoundException": None},
+            clusters=[name],
+            include=DESCRIBE_INCLUDE,
+        )
+        for cluster in (response or {}).get("clusters", []):
             if cluster.get("clusterName") == name and cluster.get("status") != "INACTIVE":
                 return cluster
         return None
@@ -457,24 +447,10 @@ class ClusterManager(BaseResourceManager):
 
     def services(self, name: str) -> list[dict[str, str]]:
         """The services of the cluster that keep AWS from deleting it (ACTIVE or DRAINING), by name."""
-        arns: list[str] = []
-        request: dict[str, Any] = {"cluster": name}
-        try:
-            while True:
-                response = self.ecs.list_services(aws_retry=True, **request)
-                arns.extend(response.get("serviceArns", []))
-                if not response.get("nextToken"):
-                    break
-                request["nextToken"] = response["nextToken"]
-            found = []
-            for start in range(0, len(arns), DESCRIBE_SERVICES_BATCH):
-                batch = arns[start : start + DESCRIBE_SERVICES_BATCH]
-                described = self.ecs.describe_services(aws_retry=True, cluster=name, services=batch)
-                found.extend(described.get("services", []))
-        except is_boto3_error_code("ClusterNotFoundException"):
-            return []
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to list the services of ECS cluster {name}")
+        what = f"list the services of ECS cluster {name}"
+        missing = {"ClusterNotFoundException": None}
+        arns = paginate(self.ecs.list_services, what, "serviceArns", token="nextToken", answers=missing, cluster=name)
+        found = describe_services(self.ecs, name, arns or [], what) or []
         blocking = [
             {"service_name": service["serviceName"], "status": service["status"]}
             for service in found
@@ -511,7 +487,7 @@ class ClusterManager(BaseResourceManager):
             where = "capacity_providers" if wanted["capacity_providers"] is not None else "the cluster has"
         errors = strategy_provider_errors(strategy, providers, where)
         if errors:
-            self.module.fail_json(msg="; ".join(errors), cluster=current)
+            raise AWSActionError("; ".join(errors), cluster=current)
         return providers, strategy
 
     def _create(self, wanted: dict[str, Any]) -> None:
@@ -521,13 +497,10 @@ class ClusterManager(BaseResourceManager):
             wanted["default_capacity_provider_strategy"] or [], wanted["capacity_providers"] or [], "capacity_providers"
         )
         if errors:
-            self.module.fail_json(msg="; ".join(errors))
+            raise AWSActionError("; ".join(errors))
         predicted = predicted_cluster(wanted)
-        self.changed = True
         self.set_diff(before={}, after=predicted)
-        if self.check_mode:
-            self.cluster = predicted
-            return
+        self.cluster = predicted
         request: dict[str, Any] = {
             "clusterName": name,
             "settings": [{"name": CONTAINER_INSIGHTS_SETTING, "value": wanted["container_insights"]}],
@@ -542,11 +515,8 @@ class ClusterManager(BaseResourceManager):
             request["defaultCapacityProviderStrategy"] = strategy_request(wanted["default_capacity_provider_strategy"])
         if predicted["tags"]:
             request["tags"] = ansible_dict_to_boto3_tag_list(predicted["tags"], "key", "value")
-        try:
-            self.ecs.create_cluster(aws_retry=True, **request)
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to create ECS cluster {name}")
-        self.cluster = self.read(name) or predicted
+        if self.change(self.ecs.create_cluster, f"create ECS cluster {name}", **request) is not None:
+            self.cluster = self.read(name) or predicted
 
     def _update_cluster(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
         request: dict[str, Any] = {}
@@ -566,15 +536,9 @@ class ClusterManager(BaseResourceManager):
             )
             self.cluster["configuration"]["execute_command_configuration"] = deepcopy(wanted_exec)
             request["configuration"] = {"executeCommandConfiguration": execute_command_request(wanted_exec)}
-        if not request:
-            return
-        self.changed = True
-        if self.check_mode:
-            return
-        try:
-            self.ecs.update_cluster(aws_retry=True, cluster=current["cluster_name"], **request)
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to update ECS cluster {current['cluster_name']}")
+        if request:  # one UpdateCluster for both
+            name = current["cluster_name"]
+            self.change(self.ecs.update_cluster, f"update ECS cluster {name}", cluster=name, **request)
 
     def _update_capacity_providers(self, current: dict[str, Any], providers: list[str], strategy: list[dict]) -> None:
         changed = self.differences.add("capacity_providers", current["capacity_providers"], providers)
@@ -586,51 +550,40 @@ class ClusterManager(BaseResourceManager):
         )
         if not changed:
             return
-        self.changed = True
         self.cluster["capacity_providers"] = list(providers)
         self.cluster["default_capacity_provider_strategy"] = deepcopy(strategy)
-        if self.check_mode:
-            return
-        try:
-            self.ecs.put_cluster_capacity_providers(
-                aws_retry=True,
-                cluster=current["cluster_name"],
-                capacityProviders=list(providers),
-                defaultCapacityProviderStrategy=strategy_request(strategy),
-            )
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(
-                e, msg=f"Failed to put the capacity providers of ECS cluster {current['cluster_name']}"
-            )
+        # PutClusterCapacityProviders always takes both
+        self.change(
+            self.ecs.put_cluster_capacity_providers,
+            f"put the capacity providers of ECS cluster {current['cluster_name']}",
+            cluster=current["cluster_name"],
+            capacityProviders=list(providers),
+            defaultCapacityProviderStrategy=strategy_request(strategy),
+        )
 
     def _update_tags(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
-        arn = current["cluster_arn"]
-
-        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
-            try:
-                if to_unset:
-                    self.ecs.untag_resource(aws_retry=True, resourceArn=arn, tagKeys=to_unset)
-                if to_set:
-                    self.ecs.tag_resource(
-                        aws_retry=True, resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(to_set, "key", "value")
-                    )
-            except _AWS_ERRORS as e:
-                self.module.fail_json_aws(e, msg=f"Failed to update the tags of ECS cluster {wanted['name']}")
-
-        after = self.update_tags(current["tags"], wanted["tags"], wanted["purge_tags"], apply)
+        after = self.sync_tags(
+            self.ecs,
+            "ecs",
+            current["cluster_arn"],
+            current["tags"],
+            wanted["tags"],
+            wanted["purge_tags"],
+            f"ECS cluster {wanted['name']}",
+        )
         if after is not None:
             self.cluster["tags"] = after
 
     # --- absent ---
 
-    def ensure_absent(self, name: str, wait: bool = True, wait_timeout: int = DEFAULT_WAIT_TIMEOUT) -> None:
+    def ensure_absent(self, name: str, wait_drained: bool = True, wait_timeout: int = DEFAULT_WAIT_TIMEOUT) -> None:
         current = self.read(name)
         if current is None:
             return
         services = self.services(name)
         draining = [service for service in services if service["status"] == "DRAINING"]
-        if len(draining) < len(services) or (draining and not wait):
-            self.module.fail_json(msg=services_message(name, services), cluster=current, services=services)
+        if len(draining) < len(services) or (draining and not wait_drained):
+            raise AWSActionError(services_message(name, services), cluster=current, services=services)
         self.changed = True
         self.set_diff(before=current, after={})
         if self.check_mode:
@@ -640,33 +593,49 @@ class ClusterManager(BaseResourceManager):
                     f"ECS cluster {name}: deleted services {listed} are still draining; the deletion waits"
                 )
             return
-        self._delete(name, current, wait, wait_timeout)
+        self._delete(name, current, wait_drained, wait_timeout)
 
-    def _delete(self, name: str, current: dict[str, Any], wait: bool, wait_timeout: int) -> None:
-        """DeleteCluster; while AWS refuses because deleted services are still draining, retry until ``wait_timeout``
-        (with ``wait``). A service that is ACTIVE again fails at once."""
-        delays = poll_delays(wait_timeout)
-        while True:
-            try:
-                self.ecs.delete_cluster(aws_retry=True, cluster=name)
-                return
-            except is_boto3_error_code("ClusterNotFoundException"):
-                return
-            except is_boto3_error_code("ClusterContainsServicesException") as e:  # pylint: disable=duplicate-except
-                services = self.services(name)
-                still_active = any(service["status"] != "DRAINING" for service in services)
-                delay = next(delays, None) if wait and not still_active else None
-                if delay is None:
-                    waited = wait_timeout if wait and not still_active else None
-                    self.module.fail_json_aws(
-                        e, msg=services_message(name, services, waited), cluster=current, services=services
-                    )
-                time.sleep(delay)
-            except is_boto3_error_code("ClusterContainsTasksException") as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(
-                    e,
-                    msg=f"Cannot delete ECS cluster {name}: it still runs tasks; stop them, then run this task again",
-                    cluster=current,
-                )
-            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(e, msg=f"Failed to delete ECS cluster {name}")
+    def _delete(self, name: str, current: dict[str, Any], wait_drained: bool, wait_timeout: int) -> None:
+        """DeleteCluster. AWS refuses while the cluster holds services or tasks: services that are all DRAINING are
+        waited for (with ``wait_drained``), anything else fails at once, naming what blocks."""
+        refused = call(
+            self.ecs.delete_cluster,
+            f"delete ECS cluster {name}",
+            answers={
+                "ClusterNotFoundException": None,
+                ("ClusterContainsServicesException", "ClusterContainsTasksException"): lambda e: e,
+            },
+            cluster=name,
+        )
+        if not isinstance(refused, Exception):
+            return
+        if error_code(refused) == "ClusterContainsTasksException":
+            raise AWSActionError(
+                f"Cannot delete ECS cluster {name}: it still runs tasks; stop them, then run this task again",
+                exception=refused,
+                cluster=current,
+            )
+        services = self.services(name)
+        if not wait_drained or any(service["status"] != "DRAINING" for service in services):
+            raise AWSActionError(
+                services_message(name, services), exception=refused, cluster=current, services=services
+            )
+        try:
+            wait(
+                self.ecs,
+                "ClusterDeleted",
+                f"ECS cluster {name} to be deleted",
+                wait_timeout,
+                DRAIN_POLL_DELAY,
+                model=DELETE_WAITER,
+                cluster=name,
+            )
+        except AWSActionError as e:
+            services = self.services(name)
+            if e.exception is not None:  # refused for another reason than draining services
+                e.result.update(cluster=current, services=services)
+                raise
+            # timed out (wait() raises that without an exception): say what still blocks, as AWS's first refusal did
+            raise AWSActionError(
+                services_message(name, services, wait_timeout), exception=refused, cluster=current, services=services
+            ) from e

@@ -27,19 +27,17 @@ from typing import Any
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
-
-try:
-    import botocore
-    from botocore.waiter import WaiterModel
-    from botocore.waiter import create_waiter_with_client
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing dependency
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_errors
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wait
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wanted_tags
 
 # --- choices and defaults -------------------------------------------------------------------------------
 
@@ -73,6 +71,8 @@ FARGATE_CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 POLL_DELAY = 5
 EVENTS_RETURNED = 10
 STOPPED_TASKS_REPORTED = 10
+# DescribeServices takes at most 10 services a call.
+DESCRIBE_SERVICES_BATCH = 10
 # ECS's clientToken: up to 36 ASCII characters.
 CLIENT_TOKEN_LENGTH = 36
 
@@ -96,16 +96,19 @@ MAX_SECURITY_GROUPS = 5
 MAX_LOAD_BALANCERS = 5
 MAX_CAPACITY_PROVIDERS = 20
 PORT_RANGE = (1, 65535)
-PERCENT_RANGE = (0, 100)
 MAX_INT32 = 2147483647
+# A rolling update's DeploymentConfiguration. minimumHealthyPercent is the share of the desired count that keeps
+# running, so at most 100. maximumPercent counts old and new tasks together: at least 100 here, as fewer would stop
+# tasks before their replacements start, which is minimum_healthy_percent's to say. The ECS API reference gives it no
+# upper limit (an Integer; 200 is only its default), so neither does the module.
+MINIMUM_HEALTHY_PERCENT_RANGE = (0, 100)
+MAXIMUM_PERCENT_RANGE = (100, MAX_INT32)
 WEIGHT_RANGE = (0, 1000)
 BASE_RANGE = (0, 100000)
 MAX_TAGS = 50
-TAG_KEY_MAX_LENGTH = 128
-TAG_VALUE_MAX_LENGTH = 256
 
 
-class ServiceInputError(ValueError):
+class ServiceInputError(InputError):
     """The caller's arguments cannot describe a valid service; the message names every bad option."""
 
 
@@ -217,51 +220,68 @@ def is_fargate(launch_type: str | None, strategy: list[dict[str, Any]] | None) -
     return launch_type == "FARGATE"
 
 
-def wanted_tags(tags: dict[str, Any] | None) -> dict[str, str] | None:
-    """Tags as AWS stores them (strings); ``None`` leaves tags alone."""
-    if tags is None:
-        return None
-    return {str(key): "" if value is None else str(value) for key, value in tags.items()}
-
-
-def _tag_errors(tags: dict[str, str] | None) -> list[str]:
-    if tags is None:
-        return []
-    errors = []
-    if len(tags) > MAX_TAGS:
-        errors.append(f"tags: at most {MAX_TAGS} tags, not {len(tags)}")
-    for key, value in tags.items():
-        if key.lower().startswith("aws:"):
-            errors.append(f"tags: the key {key!r} is reserved by AWS (aws: prefix)")
-        if not 1 <= len(key) <= TAG_KEY_MAX_LENGTH:
-            errors.append(f"tags: the key {key!r} must be 1 to {TAG_KEY_MAX_LENGTH} characters long")
-        if len(value) > TAG_VALUE_MAX_LENGTH:
-            errors.append(f"tags: the value of {key!r} must be at most {TAG_VALUE_MAX_LENGTH} characters long")
+def deployment_errors(minimum_healthy_percent: Any, maximum_percent: Any, option_prefix: str = "") -> list[str]:
+    """What AWS refuses in a rolling update's deployment configuration (``MINIMUM_HEALTHY_PERCENT_RANGE``,
+    ``MAXIMUM_PERCENT_RANGE``), and a maximum that leaves no room to replace a task. The options are named with
+    ``option_prefix`` (the fargate role's are ``fargate_...``)."""
+    minimum, maximum = f"{option_prefix}minimum_healthy_percent", f"{option_prefix}maximum_percent"
+    errors = [
+        error
+        for error in (
+            _range_error(minimum, minimum_healthy_percent, *MINIMUM_HEALTHY_PERCENT_RANGE),
+            _range_error(maximum, maximum_percent, *MAXIMUM_PERCENT_RANGE),
+        )
+        if error
+    ]
+    if not errors and 0 < minimum_healthy_percent and maximum_percent <= minimum_healthy_percent:
+        errors.append(
+            f"{maximum} ({maximum_percent}) must be above {minimum} ({minimum_healthy_percent}), or no task could be"
+            " replaced during a deployment"
+        )
     return errors
 
 
-def _wanted_strategy(given: list[dict[str, Any]] | None) -> tuple[list[dict[str, Any]] | None, list[str]]:
-    if given is None:
-        return None, []
-    if not given:
-        return None, ["capacity_provider_strategy must not be empty; leave it out to use launch_type"]
-    errors = []
-    strategy = []
-    for index, item in enumerate(given):
+def _percents(params: dict[str, Any]) -> tuple[Any, Any]:
+    """minimum_healthy_percent and maximum_percent, the module's defaults for those not given."""
+    minimum, maximum = params.get("minimum_healthy_percent"), params.get("maximum_percent")
+    return (
+        DEFAULT_MINIMUM_HEALTHY_PERCENT if minimum is None else minimum,
+        DEFAULT_MAXIMUM_PERCENT if maximum is None else maximum,
+    )
+
+
+def _strategy_items(given: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items of a capacity provider strategy in the given order, the module's defaults filled in."""
+    items = []
+    for item in given:
         item = item or {}
-        provider = item.get("capacity_provider")
-        weight = item.get("weight")
-        weight = DEFAULT_CAPACITY_PROVIDER_WEIGHT if weight is None else weight
-        base = item.get("base")
-        base = DEFAULT_CAPACITY_PROVIDER_BASE if base is None else base
+        weight, base = item.get("weight"), item.get("base")
+        items.append(
+            {
+                "capacity_provider": item.get("capacity_provider"),
+                "weight": DEFAULT_CAPACITY_PROVIDER_WEIGHT if weight is None else weight,
+                "base": DEFAULT_CAPACITY_PROVIDER_BASE if base is None else base,
+            }
+        )
+    return items
+
+
+def _strategy_errors(given: list[dict[str, Any]] | None) -> list[str]:
+    if given is None:
+        return []
+    if not given:
+        return ["capacity_provider_strategy must not be empty; leave it out to use launch_type"]
+    errors = []
+    strategy = _strategy_items(given)
+    for index, item in enumerate(strategy):
         where = f"capacity_provider_strategy[{index}]"
+        provider = item["capacity_provider"]
         if not isinstance(provider, str) or not _NAME_RE.match(provider):
             errors.append(f"{where}.capacity_provider must be a capacity provider name, not {provider!r}")
-        for option, value, bounds in (("weight", weight, WEIGHT_RANGE), ("base", base, BASE_RANGE)):
-            error = _range_error(f"{where}.{option}", value, *bounds)
+        for option, bounds in (("weight", WEIGHT_RANGE), ("base", BASE_RANGE)):
+            error = _range_error(f"{where}.{option}", item[option], *bounds)
             if error:
                 errors.append(error)
-        strategy.append({"capacity_provider": provider, "weight": weight, "base": base})
     names = [item["capacity_provider"] for item in strategy]
     if len(names) != len(set(names)):
         errors.append("capacity_provider_strategy names a capacity provider more than once")
@@ -269,23 +289,44 @@ def _wanted_strategy(given: list[dict[str, Any]] | None) -> tuple[list[dict[str,
         errors.append(f"capacity_provider_strategy: at most {MAX_CAPACITY_PROVIDERS} capacity providers")
     if sum(1 for item in strategy if _is_int(item["base"]) and item["base"] > 0) > 1:
         errors.append("capacity_provider_strategy: only one capacity provider may have a base above 0")
-    if strategy and all(_is_int(item["weight"]) for item in strategy) and not any(item["weight"] for item in strategy):
+    if all(_is_int(item["weight"]) for item in strategy) and not any(item["weight"] for item in strategy):
         errors.append("capacity_provider_strategy: at least one capacity provider needs a weight above 0")
-    return sorted(strategy, key=lambda item: str(item["capacity_provider"])), errors
+    return errors
 
 
-def _wanted_network(given: dict[str, Any] | None) -> tuple[dict[str, Any] | None, list[str]]:
+def _launch_type_errors(launch_type: str | None, strategy: list[dict[str, Any]] | None) -> list[str]:
+    if strategy:
+        return ["launch_type and capacity_provider_strategy are mutually exclusive"] if launch_type is not None else []
+    launch_type = launch_type or DEFAULT_LAUNCH_TYPE
+    if launch_type not in LAUNCH_TYPES:
+        return [f"launch_type must be one of {', '.join(LAUNCH_TYPES)}, not {launch_type!r}"]
+    return []
+
+
+def _network(given: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The network configuration in the given order (AWS keeps it; compared as sets), duplicates dropped."""
     if given is None:
-        return None, []
-    errors = []
+        return None
     subnets = given.get("subnets") or []
     security_groups = given.get("security_groups") or None
     assign_public_ip = given.get("assign_public_ip")
-    assign_public_ip = DEFAULT_ASSIGN_PUBLIC_IP if assign_public_ip is None else assign_public_ip
+    return {
+        "subnets": list(dict.fromkeys(subnets)),
+        "security_groups": list(dict.fromkeys(security_groups)) if security_groups else None,
+        "assign_public_ip": bool(DEFAULT_ASSIGN_PUBLIC_IP if assign_public_ip is None else assign_public_ip),
+    }
+
+
+def _network_errors(given: dict[str, Any] | None) -> list[str]:
+    if given is None:
+        return []
+    errors = []
+    subnets = given.get("subnets") or []
+    security_groups = given.get("security_groups") or []
     if not subnets:
         errors.append(
             "network.subnets is required with network (the tasks' subnets"
-            + (", which assign_public_ip needs" if assign_public_ip else "")
+            + (", which assign_public_ip needs" if _network(given)["assign_public_ip"] else "")
             + ")"
         )
     elif len(subnets) > MAX_SUBNETS:
@@ -293,49 +334,68 @@ def _wanted_network(given: dict[str, Any] | None) -> tuple[dict[str, Any] | None
     for subnet in subnets:
         if not isinstance(subnet, str) or not _SUBNET_RE.match(subnet):
             errors.append(f"network.subnets: {subnet!r} is not a subnet ID")
-    for group in security_groups or []:
+    for group in security_groups:
         if not isinstance(group, str) or not _SECURITY_GROUP_RE.match(group):
             errors.append(f"network.security_groups: {group!r} is not a security group ID")
-    if security_groups and len(security_groups) > MAX_SECURITY_GROUPS:
+    if len(security_groups) > MAX_SECURITY_GROUPS:
         errors.append(f"network.security_groups: at most {MAX_SECURITY_GROUPS} security groups")
-    return {  # in the given order (AWS keeps it); compared as sets
-        "subnets": list(dict.fromkeys(subnets)),
-        "security_groups": list(dict.fromkeys(security_groups)) if security_groups else None,
-        "assign_public_ip": bool(assign_public_ip),
-    }, errors
+    return errors
 
 
-def _wanted_load_balancers(given: list[dict[str, Any]] | None) -> tuple[list[dict[str, Any]] | None, list[str]]:
+def _load_balancer_key(load_balancer: dict[str, Any]) -> tuple[str, str, str]:
+    return (
+        str(load_balancer["target_group_arn"]),
+        str(load_balancer["container_name"]),
+        str(load_balancer["container_port"]),
+    )
+
+
+def _load_balancer_items(given: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "target_group_arn": (item or {}).get("target_group_arn"),
+            "container_name": (item or {}).get("container_name"),
+            "container_port": (item or {}).get("container_port"),
+        }
+        for item in given
+    ]
+
+
+def _load_balancers(given: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    return None if given is None else sorted(_load_balancer_items(given), key=_load_balancer_key)
+
+
+def _load_balancer_errors(given: list[dict[str, Any]] | None) -> list[str]:
     if given is None:
-        return None, []
+        return []
     errors = []
     if len(given) > MAX_LOAD_BALANCERS:
         errors.append(f"load_balancers: at most {MAX_LOAD_BALANCERS} target groups per service")
-    result = []
-    for index, item in enumerate(given):
-        item = item or {}
+    load_balancers = _load_balancer_items(given)
+    for index, item in enumerate(load_balancers):
         where = f"load_balancers[{index}]"
-        arn = item.get("target_group_arn")
+        arn, name = item["target_group_arn"], item["container_name"]
         if not isinstance(arn, str) or not _TARGET_GROUP_ARN_RE.match(arn):
             errors.append(f"{where}.target_group_arn is not a target group ARN: {arn!r}")
-        name = item.get("container_name")
         if not isinstance(name, str) or not _NAME_RE.match(name):
             errors.append(f"{where}.container_name must be a container name, not {name!r}")
-        error = _range_error(f"{where}.container_port", item.get("container_port"), *PORT_RANGE)
+        error = _range_error(f"{where}.container_port", item["container_port"], *PORT_RANGE)
         if error:
             errors.append(error)
-        result.append({"target_group_arn": arn, "container_name": name, "container_port": item.get("container_port")})
-    keys = [(lb["target_group_arn"], lb["container_name"], lb["container_port"]) for lb in result]
+    keys = [_load_balancer_key(item) for item in load_balancers]
     if len(keys) != len(set(keys)):
         errors.append("load_balancers lists the same target group, container and port more than once")
-    return sorted(
-        result, key=lambda lb: (str(lb["target_group_arn"]), str(lb["container_name"]), str(lb["container_port"]))
-    ), errors
+    return errors
 
 
-def wanted_settings(params: dict[str, Any]) -> dict[str, Any]:
-    """The service the caller asked for, validated, defaults filled in; raises ServiceInputError naming every bad
-    option. ``None`` for a field means it is left alone."""
+def _optional_range_errors(params: dict[str, Any], option: str, low: int, high: int) -> list[str]:
+    value = params.get(option)
+    error = None if value is None else _range_error(option, value, low, high)
+    return [error] if error else []
+
+
+def service_errors(params: dict[str, Any]) -> list[str]:
+    """Every option of ``params`` AWS would refuse, and the rules between options, before any AWS call."""
     errors = identity_errors(params)
     task_definition = params.get("task_definition")
     if not isinstance(task_definition, str) or not _TASK_DEFINITION_RE.match(task_definition):
@@ -343,85 +403,57 @@ def wanted_settings(params: dict[str, Any]) -> dict[str, Any]:
             f"task_definition must be family:revision, a family (its latest ACTIVE revision) or a task definition ARN,"
             f" not {task_definition!r}"
         )
-    desired_count = params.get("desired_count")
-    if desired_count is not None:
-        error = _range_error("desired_count", desired_count, 0, MAX_INT32)
-        if error:
-            errors.append(error)
-    minimum = params.get("minimum_healthy_percent")
-    minimum = DEFAULT_MINIMUM_HEALTHY_PERCENT if minimum is None else minimum
-    maximum = params.get("maximum_percent")
-    maximum = DEFAULT_MAXIMUM_PERCENT if maximum is None else maximum
-    error = _range_error("minimum_healthy_percent", minimum, *PERCENT_RANGE)
-    if error:
-        errors.append(error)
-    error = _range_error("maximum_percent", maximum, 100, MAX_INT32)
-    if error:
-        errors.append(error)
-    elif _is_int(minimum) and maximum <= minimum and minimum > 0:
-        errors.append(
-            f"maximum_percent ({maximum}) must be above minimum_healthy_percent ({minimum}), or no task could be"
-            " replaced during a deployment"
-        )
-    breaker = dict(DEFAULT_CIRCUIT_BREAKER)
-    breaker.update({k: bool(v) for k, v in (params.get("deployment_circuit_breaker") or {}).items() if v is not None})
-    breaker["rollback"] = breaker["rollback"] and breaker["enable"]  # no rollback without the breaker
-
-    strategy, strategy_errors = _wanted_strategy(params.get("capacity_provider_strategy"))
-    errors.extend(strategy_errors)
-    launch_type = params.get("launch_type")
-    if strategy is None:
-        launch_type = launch_type or DEFAULT_LAUNCH_TYPE
-        if launch_type not in LAUNCH_TYPES:
-            errors.append(f"launch_type must be one of {', '.join(LAUNCH_TYPES)}, not {launch_type!r}")
-    elif launch_type is not None:
-        errors.append("launch_type and capacity_provider_strategy are mutually exclusive")
-        launch_type = None
-
-    network, network_errors = _wanted_network(params.get("network"))
-    errors.extend(network_errors)
-    load_balancers, load_balancer_errors = _wanted_load_balancers(params.get("load_balancers"))
-    errors.extend(load_balancer_errors)
-    grace = params.get("health_check_grace_period_seconds")
-    if grace is not None:
-        error = _range_error("health_check_grace_period_seconds", grace, 0, MAX_INT32)
-        if error:
-            errors.append(error)
+    errors.extend(_optional_range_errors(params, "desired_count", 0, MAX_INT32))
+    errors.extend(deployment_errors(*_percents(params)))
+    errors.extend(_strategy_errors(params.get("capacity_provider_strategy")))
+    errors.extend(_launch_type_errors(params.get("launch_type"), params.get("capacity_provider_strategy")))
+    errors.extend(_network_errors(params.get("network")))
+    errors.extend(_load_balancer_errors(params.get("load_balancers")))
+    errors.extend(_optional_range_errors(params, "health_check_grace_period_seconds", 0, MAX_INT32))
     platform_version = params.get("platform_version") or DEFAULT_PLATFORM_VERSION
     if not _PLATFORM_VERSION_RE.match(str(platform_version)):
         errors.append(f"platform_version must be LATEST or a version like 1.4.0, not {platform_version!r}")
     propagate_tags = params.get("propagate_tags") or DEFAULT_PROPAGATE_TAGS
     if propagate_tags not in PROPAGATE_TAGS:
         errors.append(f"propagate_tags must be one of {', '.join(PROPAGATE_TAGS)}, not {propagate_tags!r}")
-    managed_tags = params.get("enable_ecs_managed_tags")
-    managed_tags = DEFAULT_ENABLE_ECS_MANAGED_TAGS if managed_tags is None else bool(managed_tags)
-    tags = wanted_tags(params.get("tags"))
-    errors.extend(_tag_errors(tags))
+    errors.extend(tag_errors(params.get("tags"), max_tags=MAX_TAGS, lengths=True))
+    return errors
+
+
+def wanted_settings(params: dict[str, Any]) -> dict[str, Any]:
+    """The service the caller asked for, validated (``service_errors``), defaults filled in; raises
+    ServiceInputError naming every bad option. ``None`` for a field means it is left alone."""
+    errors = service_errors(params)
     if errors:
         raise ServiceInputError("; ".join(errors))
-
-    externally = bool(params.get("desired_count_managed_externally"))
+    minimum, maximum = _percents(params)
+    breaker = dict(DEFAULT_CIRCUIT_BREAKER)
+    breaker.update({k: bool(v) for k, v in (params.get("deployment_circuit_breaker") or {}).items() if v is not None})
+    breaker["rollback"] = breaker["rollback"] and breaker["enable"]  # no rollback without the breaker
+    strategy = params.get("capacity_provider_strategy")
+    strategy = sorted(_strategy_items(strategy), key=lambda item: str(item["capacity_provider"])) if strategy else None
+    managed_tags = params.get("enable_ecs_managed_tags")
     return {
         "name": params["name"],
         "cluster": params["cluster"],
-        "task_definition": task_definition,
-        "task_definition_ref": task_definition_ref(task_definition),
+        "task_definition": params["task_definition"],
+        "task_definition_ref": task_definition_ref(params["task_definition"]),
         "task_definition_arn": None,  # filled in once the task definition is described
-        "desired_count": desired_count,
-        "desired_count_managed_externally": externally,
+        "desired_count": params.get("desired_count"),
+        "desired_count_managed_externally": bool(params.get("desired_count_managed_externally")),
         "deployment_circuit_breaker": breaker,
         "minimum_healthy_percent": minimum,
         "maximum_percent": maximum,
-        "launch_type": launch_type,
+        "launch_type": None if strategy else params.get("launch_type") or DEFAULT_LAUNCH_TYPE,
         "capacity_provider_strategy": strategy,
-        "network": network,
-        "load_balancers": load_balancers,
-        "health_check_grace_period_seconds": grace,
-        "platform_version": platform_version,
+        "network": _network(params.get("network")),
+        "load_balancers": _load_balancers(params.get("load_balancers")),
+        "health_check_grace_period_seconds": params.get("health_check_grace_period_seconds"),
+        "platform_version": params.get("platform_version") or DEFAULT_PLATFORM_VERSION,
         "enable_execute_command": params.get("enable_execute_command"),
-        "propagate_tags": propagate_tags,
-        "enable_ecs_managed_tags": managed_tags,
-        "tags": tags,
+        "propagate_tags": params.get("propagate_tags") or DEFAULT_PROPAGATE_TAGS,
+        "enable_ecs_managed_tags": DEFAULT_ENABLE_ECS_MANAGED_TAGS if managed_tags is None else bool(managed_tags),
+        "tags": wanted_tags(params.get("tags")),
         "purge_tags": params.get("purge_tags", True),
         "force_new_deployment": bool(params.get("force_new_deployment")),
         "wait": params.get("wait", True),
@@ -811,14 +843,10 @@ def failure_report(headline: str, events: list[dict[str, Any]], stopped_tasks: l
 
 # --- waiters -----------------------------------------------------------------------------------------------
 
-
-def waiter_settings(timeout: int, delay: float = POLL_DELAY) -> tuple[float, int]:
-    """(delay, max_attempts) for a waiter that gives up after about ``timeout`` seconds."""
-    delay = max(delay, 0.001)
-    return delay, max(1, int(timeout // delay) + 1)
+# The waiters' own delay and attempts are placeholders: wait() sets both from wait_timeout.
 
 
-def inactive_waiter_config(delay: float, max_attempts: int) -> dict[str, Any]:
+def inactive_waiter_config(delay: float = POLL_DELAY, max_attempts: int = 1) -> dict[str, Any]:
     """Deleted: DescribeServices no longer knows the service, or it is INACTIVE. (botocore's ServicesInactive
     counts an unknown service as a failure.)"""
     return {
@@ -838,7 +866,7 @@ def inactive_waiter_config(delay: float, max_attempts: int) -> dict[str, Any]:
 
 
 def rollout_waiter_config(
-    deployment_id: str, delay: float, max_attempts: int, has_rollout_state: bool = True
+    deployment_id: str, delay: float = POLL_DELAY, max_attempts: int = 1, has_rollout_state: bool = True
 ) -> dict[str, Any]:
     """Rolled out: deployment ``deployment_id`` is the PRIMARY one and COMPLETED and every desired task runs.
     Failed: it is FAILED, or gone from the service (rolled back or replaced), or the service is no longer ACTIVE."""
@@ -883,13 +911,63 @@ def rollout_waiter_config(
     }
 
 
-# --- manager -----------------------------------------------------------------------------------------------
+def rollout_failure_headline(raw: dict[str, Any] | None, name: str, deployment_id: str, timeout: int | None) -> str:
+    """What ended the wait for deployment ``deployment_id``, from the service as it is now (``raw``, a
+    DescribeServices entry): the timeout (``timeout`` set), the service's deletion, the deployment's failure (and
+    the rollback), or another deployment that replaced it."""
+    service = normalize_service(raw)
+    ours = next((d for d in (raw or {}).get("deployments") or [] if d.get("id") == deployment_id), None)
+    primary = primary_deployment(raw) or {}
+    if timeout is not None:
+        return (
+            f"Timed out after {timeout} seconds waiting for deployment {deployment_id} of ECS service {name} to"
+            f" complete: rollout {(ours or primary).get('rolloutState', 'state unknown')},"
+            f" {service.get('running_count', 0)} of {service.get('desired_count', 0)} tasks running"
+            f" ({(ours or {}).get('failedTasks', 0)} failed to start)."
+        )
+    if raw is None or raw.get("status") != "ACTIVE":
+        return f"ECS service {name} was deleted while deployment {deployment_id} rolled out."
+    if ours is not None and ours.get("rolloutState") == "FAILED":
+        reason = ours.get("rolloutStateReason", "FAILED")
+        headline = f"Deployment {deployment_id} of ECS service {name} failed: {reason}"
+        if primary.get("id") != deployment_id:
+            headline += (
+                f" The service rolled back to {task_definition_ref(primary.get('taskDefinition'))}"
+                f" (deployment {primary.get('id')})."
+            )
+        return headline
+    return (
+        f"Deployment {deployment_id} of ECS service {name} is gone: the service now runs deployment"
+        f" {primary.get('id')} ({primary.get('rolloutStateReason') or primary.get('rolloutState')})."
+    )
 
-_AWS_ERRORS: tuple[type[Exception], ...]
-try:
-    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:  # botocore missing: AnsibleAWSModule fails before any call
-    _AWS_ERRORS = ()
+
+# --- reading -----------------------------------------------------------------------------------------------
+
+
+def describe_services(
+    ecs, cluster: str, services: list[str], what: str, include: list[str] | None = None
+) -> list[dict[str, Any]] | None:
+    """The DescribeServices entries of ``services`` (names or ARNs), ``DESCRIBE_SERVICES_BATCH`` a call; None when
+    the cluster does not exist. ``what`` names the lookup in a failure."""
+    found: list[dict[str, Any]] = []
+    extra = {"include": include} if include else {}
+    for start in range(0, len(services), DESCRIBE_SERVICES_BATCH):
+        response = call(
+            ecs.describe_services,
+            what,
+            answers={"ClusterNotFoundException": None},
+            cluster=cluster,
+            services=services[start : start + DESCRIBE_SERVICES_BATCH],
+            **extra,
+        )
+        if response is None:
+            return None
+        found.extend(response.get("services") or [])
+    return found
+
+
+# --- manager -----------------------------------------------------------------------------------------------
 
 
 class ServiceManager(BaseResourceManager):
@@ -905,40 +983,46 @@ class ServiceManager(BaseResourceManager):
 
     def describe(self, cluster: str, name: str) -> dict[str, Any] | None:
         """The DescribeServices entry of the service (with tags); None when there is none or no such cluster."""
-        try:
-            response = self.ecs.describe_services(aws_retry=True, cluster=cluster, services=[name], include=["TAGS"])
-        except is_boto3_error_code("ClusterNotFoundException"):
+        found = describe_services(
+            self.ecs, cluster, [name], f"describe ECS service {name} in cluster {cluster}", include=["TAGS"]
+        )
+        if found is None:
             self.cluster_missing = True
             return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to describe ECS service {name} in cluster {cluster}")
-        for service in response.get("services") or []:
-            if service.get("serviceName") == name:
-                return service
-        return None
+        return next((service for service in found if service.get("serviceName") == name), None)
+
+    def find(self, cluster: str, names: list[str]) -> list[dict[str, Any]]:
+        """The ACTIVE and DRAINING services among ``names`` (names or ARNs), in that order, in the module's return
+        shape; those not found (or no such cluster) are left out."""
+        found = describe_services(
+            self.ecs, cluster, list(dict.fromkeys(names)), f"describe the services of ECS cluster {cluster}", ["TAGS"]
+        )
+        by_key: dict[str, dict[str, Any]] = {}
+        for service in found or []:
+            if service.get("status") in ("ACTIVE", "DRAINING"):
+                by_key[service.get("serviceName")] = by_key[service.get("serviceArn")] = service
+        return [normalize_service(by_key[name]) for name in names if name in by_key]
 
     def describe_task_definition(self, task_definition: str) -> dict[str, Any] | None:
-        try:
-            response = self.ecs.describe_task_definition(aws_retry=True, taskDefinition=task_definition)
-        except is_boto3_error_code("ClientException"):
-            return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to describe task definition {task_definition}")
-        return response.get("taskDefinition")
+        response = call(
+            self.ecs.describe_task_definition,
+            f"describe task definition {task_definition}",
+            answers={"ClientException": None},
+            taskDefinition=task_definition,
+        )
+        return (response or {}).get("taskDefinition")
 
     def stopped_tasks(self, cluster: str, name: str, deployment_id: str | None) -> list[dict[str, Any]]:
         """The service's stopped tasks (those of ``deployment_id`` when it has any), newest first."""
+        what = f"list the stopped tasks of ECS service {name}"
         try:
-            arns = (
-                self.ecs.list_tasks(
-                    aws_retry=True, cluster=cluster, serviceName=name, desiredStatus="STOPPED", maxResults=100
-                ).get("taskArns")
-                or []
-            )
+            arns = call(
+                self.ecs.list_tasks, what, cluster=cluster, serviceName=name, desiredStatus="STOPPED", maxResults=100
+            ).get("taskArns")
             if not arns:
                 return []
-            tasks = self.ecs.describe_tasks(aws_retry=True, cluster=cluster, tasks=arns[:100]).get("tasks") or []
-        except _AWS_ERRORS:
+            tasks = call(self.ecs.describe_tasks, what, cluster=cluster, tasks=arns[:100]).get("tasks") or []
+        except AWSActionError:
             return []  # only used to explain a failure: the failure itself is the message
         mine = [task for task in tasks if deployment_id and task.get("startedBy") == deployment_id]
         chosen = mine or tasks
@@ -951,7 +1035,7 @@ class ServiceManager(BaseResourceManager):
         cluster, name = wanted["cluster"], wanted["name"]
         raw = self.describe(cluster, name)
         if self.cluster_missing and not self.check_mode:
-            self.module.fail_json(msg=f"ECS cluster {cluster} does not exist; create it before its service {name}")
+            raise AWSActionError(f"ECS cluster {cluster} does not exist; create it before its service {name}")
         status = (raw or {}).get("status")
         current_ref = task_definition_ref(raw.get("taskDefinition")) if status == "ACTIVE" else None
         self._resolve_task_definition(wanted, current_ref)
@@ -977,20 +1061,20 @@ class ServiceManager(BaseResourceManager):
         if definition is None:
             if self.check_mode:
                 return
-            self.module.fail_json(
-                msg=f"task definition {wanted['task_definition']} does not exist (or has no ACTIVE revision)"
+            raise AWSActionError(
+                f"task definition {wanted['task_definition']} does not exist (or has no ACTIVE revision)"
             )
         wanted["task_definition_arn"] = definition.get("taskDefinitionArn")
         wanted["task_definition_ref"] = task_definition_ref(definition.get("taskDefinitionArn"))
         errors = task_definition_errors(definition, wanted, current_ref)
         if errors:
-            self.module.fail_json(msg="; ".join(errors))
+            raise AWSActionError("; ".join(errors))
 
     def _create(self, wanted: dict[str, Any], previous: dict[str, Any] | None) -> None:
         cluster, name = wanted["cluster"], wanted["name"]
         if wanted["network"] is None and is_fargate(wanted["launch_type"], wanted["capacity_provider_strategy"]):
-            self.module.fail_json(
-                msg=f"network.subnets is required to create service {name}: Fargate tasks run in awsvpc mode"
+            raise AWSActionError(
+                f"network.subnets is required to create service {name}: Fargate tasks run in awsvpc mode"
             )
         # The token names this incarnation of the service: a re-run after an interrupted create sends the same one,
         # a create after a deletion (previous is INACTIVE) another.
@@ -998,59 +1082,49 @@ class ServiceManager(BaseResourceManager):
         token = idempotency_token(cluster_name(cluster), name, incarnation, length=CLIENT_TOKEN_LENGTH)
         request = create_request(wanted, token)
         predicted = predicted_service(None, request)
-        self.changed = True
         self.set_diff(before={}, after=predicted)
-        if self.check_mode:
-            self.service = predicted
-            return
-        try:
-            created = self.ecs.create_service(aws_retry=True, **request)["service"]
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to create ECS service {name} in cluster {cluster}")
-        self._finish(wanted, primary_deployment(created))
+        self.service = predicted
+        created = self.change(self.ecs.create_service, f"create ECS service {name} in cluster {cluster}", **request)
+        if created is not None:
+            self._finish(wanted, primary_deployment(created["service"]))
 
     def _update(self, raw: dict[str, Any], wanted: dict[str, Any]) -> None:
         cluster, name = wanted["cluster"], wanted["name"]
         current = normalize_service(raw)
         errors = immutable_errors(raw, wanted)
         if errors:
-            self.module.fail_json(msg="; ".join(errors), service=current)
+            raise AWSActionError("; ".join(errors), service=current)
         changes, request = service_changes(raw, wanted)
         self.service = predicted_service(current, request)
         deployment = primary_deployment(raw)
-        if changes:
+        if changes:  # one UpdateService for every field
             for field, before, after in changes:
                 self.differences.add(field, before, after)
-            self.changed = True
-            if not self.check_mode:
-                try:
-                    updated = self.ecs.update_service(aws_retry=True, cluster=cluster, service=name, **request)[
-                        "service"
-                    ]
-                except _AWS_ERRORS as e:
-                    self.module.fail_json_aws(e, msg=f"Failed to update ECS service {name} in cluster {cluster}")
-                deployment = primary_deployment(updated)
+            updated = self.change(
+                self.ecs.update_service,
+                f"update ECS service {name} in cluster {cluster}",
+                cluster=cluster,
+                service=name,
+                **request,
+            )
+            if updated is not None:
+                deployment = primary_deployment(updated["service"])
         self._update_tags(raw, wanted)
         if self.check_mode:
             return
         self._finish(wanted, deployment)
 
     def _update_tags(self, raw: dict[str, Any], wanted: dict[str, Any]) -> None:
-        arn = raw["serviceArn"]
-
-        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
-            try:
-                if to_unset:
-                    self.ecs.untag_resource(aws_retry=True, resourceArn=arn, tagKeys=to_unset)
-                if to_set:
-                    self.ecs.tag_resource(
-                        aws_retry=True, resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(to_set, "key", "value")
-                    )
-            except _AWS_ERRORS as e:
-                self.module.fail_json_aws(e, msg=f"Failed to update the tags of ECS service {wanted['name']}")
-
         current_tags = boto3_tag_list_to_ansible_dict(raw.get("tags") or [], "key", "value")
-        after = self.update_tags(current_tags, wanted["tags"], wanted["purge_tags"], apply)
+        after = self.sync_tags(
+            self.ecs,
+            "ecs",
+            raw["serviceArn"],
+            current_tags,
+            wanted["tags"],
+            wanted["purge_tags"],
+            f"ECS service {wanted['name']}",
+        )
         if after is not None:
             self.service["tags"] = after
 
@@ -1063,78 +1137,54 @@ class ServiceManager(BaseResourceManager):
 
     # --- waiting ---
 
-    def _waiter(self, config: dict[str, Any], name: str):
-        client = getattr(self.ecs, "client", self.ecs)  # the waiter wants botocore's client, not the retry wrapper
-        return create_waiter_with_client(name, WaiterModel(config), client)
-
     def _wait_rollout(self, cluster: str, name: str, deployment: dict[str, Any], timeout: int) -> None:
         deployment_id = deployment["id"]
         if not _DEPLOYMENT_ID_RE.match(deployment_id):
-            self.module.fail_json(
-                msg=f"Cannot wait for deployment {deployment_id!r} of ECS service {name}: unexpected id"
-            )
-        delay, attempts = waiter_settings(timeout, POLL_DELAY)
-        config = rollout_waiter_config(deployment_id, delay, attempts, has_rollout_state="rolloutState" in deployment)
+            raise AWSActionError(f"Cannot wait for deployment {deployment_id!r} of ECS service {name}: unexpected id")
+        model = rollout_waiter_config(deployment_id, has_rollout_state="rolloutState" in deployment)
         try:
-            self._waiter(config, "ServiceRolledOut").wait(
-                cluster=cluster, services=[name], WaiterConfig={"Delay": delay, "MaxAttempts": attempts}
+            wait(
+                self.ecs,
+                "ServiceRolledOut",
+                f"deployment {deployment_id} of ECS service {name} to complete",
+                timeout,
+                POLL_DELAY,
+                model=model,
+                cluster=cluster,
+                services=[name],
             )
-            return
-        except botocore.exceptions.WaiterError as e:
-            timed_out = "Max attempts exceeded" in str(e)
-        raw = self.describe(cluster, name)
-        service = normalize_service(raw)
-        events = service.get("events") or []
-        stopped = self.stopped_tasks(cluster, name, deployment_id)
-        ours = next((d for d in (raw or {}).get("deployments") or [] if d.get("id") == deployment_id), None)
-        primary = primary_deployment(raw) or {}
-        if timed_out:
-            headline = (
-                f"Timed out after {timeout} seconds waiting for deployment {deployment_id} of ECS service {name} to"
-                f" complete: rollout {(ours or primary).get('rolloutState', 'state unknown')},"
-                f" {service.get('running_count', 0)} of {service.get('desired_count', 0)} tasks running"
-                f" ({(ours or {}).get('failedTasks', 0)} failed to start)."
-            )
-        elif raw is None or raw.get("status") != "ACTIVE":
-            headline = f"ECS service {name} was deleted while deployment {deployment_id} rolled out."
-        elif ours is not None and ours.get("rolloutState") == "FAILED":
-            headline = (
-                f"Deployment {deployment_id} of ECS service {name} failed: {ours.get('rolloutStateReason', 'FAILED')}"
-            )
-            if primary.get("id") != deployment_id:
-                headline += (
-                    f" The service rolled back to {task_definition_ref(primary.get('taskDefinition'))}"
-                    f" (deployment {primary.get('id')})."
-                )
-        else:
-            headline = (
-                f"Deployment {deployment_id} of ECS service {name} is gone: the service now runs deployment"
-                f" {primary.get('id')} ({primary.get('rolloutStateReason') or primary.get('rolloutState')})."
-            )
-        self.module.fail_json(
-            msg=failure_report(headline, events, stopped),
-            service=service,
-            events=events,
-            stopped_tasks=stopped,
-            rollout_state=rollout_state(service),
-            rollout_complete=False,
-        )
+        except AWSActionError as e:
+            # the failure report says what ended the wait (wait() raises a timeout without an exception)
+            raw = self.describe(cluster, name)
+            service = normalize_service(raw)
+            events = service.get("events") or []
+            stopped = self.stopped_tasks(cluster, name, deployment_id)
+            headline = rollout_failure_headline(raw, name, deployment_id, timeout if e.exception is None else None)
+            raise AWSActionError(
+                failure_report(headline, events, stopped),
+                service=service,
+                events=events,
+                stopped_tasks=stopped,
+                rollout_state=rollout_state(service),
+                rollout_complete=False,
+            ) from e
 
     def _wait_inactive(self, cluster: str, name: str, timeout: int, what: str) -> None:
-        delay, attempts = waiter_settings(timeout, POLL_DELAY)
-        try:
-            self._waiter(inactive_waiter_config(delay, attempts), "ServiceInactive").wait(
-                cluster=cluster, services=[name], WaiterConfig={"Delay": delay, "MaxAttempts": attempts}
-            )
-        except botocore.exceptions.WaiterError as e:
-            latest = normalize_service(self.describe(cluster, name))
-            if "Max attempts exceeded" in str(e):
-                self.module.fail_json(
-                    msg=f"Timed out after {timeout} seconds waiting for ECS service {name} {what}"
-                    f" (it is {latest.get('status')})",
-                    service=latest,
-                )
-            self.module.fail_json_aws(e, msg=f"Failed while waiting for ECS service {name} {what}", service=latest)
+        def latest() -> tuple[str, dict[str, Any]]:
+            service = normalize_service(self.describe(cluster, name))
+            return f"it is {service.get('status')}", {"service": service}
+
+        wait(
+            self.ecs,
+            "ServiceInactive",
+            f"ECS service {name} {what}",
+            timeout,
+            POLL_DELAY,
+            model=inactive_waiter_config(),
+            describe=latest,
+            cluster=cluster,
+            services=[name],
+        )
 
     # --- absent ---
 
@@ -1159,13 +1209,12 @@ class ServiceManager(BaseResourceManager):
         self.service = normalize_service(self.describe(cluster, name))
 
     def _delete(self, raw: dict[str, Any]) -> None:
+        """Scale to 0, then delete; a service deleted by someone else since it was read is gone already."""
         cluster, name = raw["clusterArn"], raw["serviceName"]
-        gone = ("ServiceNotFoundException", "ServiceNotActiveException")
-        try:
-            if raw.get("desiredCount"):
-                self.ecs.update_service(aws_retry=True, cluster=cluster, service=name, desiredCount=0)
-            self.ecs.delete_service(aws_retry=True, cluster=cluster, service=name, force=True)
-        except is_boto3_error_code(gone):
-            return  # deleted by someone else since it was read
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to delete ECS service {name}")
+        what = f"delete ECS service {name}"
+        gone = {("ServiceNotFoundException", "ServiceNotActiveException"): False}
+        if raw.get("desiredCount"):
+            scaled = call(self.ecs.update_service, what, answers=gone, cluster=cluster, service=name, desiredCount=0)
+            if scaled is False:
+                return
+        call(self.ecs.delete_service, what, answers=gone, cluster=cluster, service=name, force=True)

@@ -25,14 +25,11 @@ from typing import Any
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
-
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing dependency
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
 
 # --- constants and defaults ------------------------------------------------------------------------------
 
@@ -82,7 +79,7 @@ CRON_FIELDS = 6
 COOLDOWN_MAX = 31536000  # a year: far beyond any useful value, guards against typos
 
 
-class ScalingInputError(ValueError):
+class ScalingInputError(InputError):
     """The caller's arguments cannot describe valid auto scaling; the message names the option."""
 
 
@@ -565,12 +562,6 @@ def _sorted_values(items: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
 
 # --- manager -----------------------------------------------------------------------------------------------
 
-_AWS_ERRORS: tuple[type[Exception], ...]
-try:
-    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:  # botocore missing: AnsibleAWSModule fails before any call
-    _AWS_ERRORS = ()
-
 _TARGET_KEY = {"ServiceNamespace": SERVICE_NAMESPACE, "ScalableDimension": SCALABLE_DIMENSION}
 
 
@@ -588,58 +579,55 @@ class ServiceScalingManager(BaseResourceManager):
     # --- reading ---
 
     def read_target(self, rid: str) -> dict[str, Any] | None:
-        try:
-            response = self.autoscaling.describe_scalable_targets(aws_retry=True, ResourceIds=[rid], **_TARGET_KEY)
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to describe the scalable target {rid}")
+        response = call(
+            self.autoscaling.describe_scalable_targets,
+            f"describe the scalable target {rid}",
+            ResourceIds=[rid],
+            **_TARGET_KEY,
+        )
         for target in response.get("ScalableTargets", []):
             if target.get("ResourceId") == rid and target.get("ScalableDimension") == SCALABLE_DIMENSION:
                 return normalize_target(target)
         return None
 
+    def _read_own(self, method, what: str, items: str, rid: str) -> list[dict[str, Any]]:
+        """Every item of a paged describe call that belongs to ``rid``'s scalable target, matched exactly: moto
+        5.2.5 matches ResourceId as a substring (service/c/web finds web2)."""
+        return [
+            item
+            for item in paginate(method, what, items, ResourceId=rid, **_TARGET_KEY)
+            if item.get("ResourceId") == rid and item.get("ScalableDimension") == SCALABLE_DIMENSION
+        ]
+
     def read_policies(self, rid: str) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        request: dict[str, Any] = dict(_TARGET_KEY, ResourceId=rid)
-        try:
-            while True:
-                response = self.autoscaling.describe_scaling_policies(aws_retry=True, **request)
-                for policy in response.get("ScalingPolicies", []):
-                    # exact match here too: moto 5.2.5 matches ResourceId as a substring (service/c/web finds web2)
-                    if policy.get("ResourceId") == rid and policy.get("ScalableDimension") == SCALABLE_DIMENSION:
-                        found[policy["PolicyName"]] = normalize_policy(policy)
-                if not response.get("NextToken"):
-                    break
-                request["NextToken"] = response["NextToken"]
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to describe the scaling policies of {rid}")
-        return found
+        policies = self._read_own(
+            self.autoscaling.describe_scaling_policies,
+            f"describe the scaling policies of {rid}",
+            "ScalingPolicies",
+            rid,
+        )
+        return {policy["PolicyName"]: normalize_policy(policy) for policy in policies}
 
     def read_scheduled_actions(self, rid: str) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        request: dict[str, Any] = dict(_TARGET_KEY, ResourceId=rid)
-        try:
-            while True:
-                response = self.autoscaling.describe_scheduled_actions(aws_retry=True, **request)
-                for action in response.get("ScheduledActions", []):
-                    if action.get("ResourceId") == rid and action.get("ScalableDimension") == SCALABLE_DIMENSION:
-                        found[action["ScheduledActionName"]] = normalize_scheduled_action(action)
-                if not response.get("NextToken"):
-                    break
-                request["NextToken"] = response["NextToken"]
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to describe the scheduled actions of {rid}")
-        return found
+        actions = self._read_own(
+            self.autoscaling.describe_scheduled_actions,
+            f"describe the scheduled actions of {rid}",
+            "ScheduledActions",
+            rid,
+        )
+        return {action["ScheduledActionName"]: normalize_scheduled_action(action) for action in actions}
 
     def service_status(self, rid: str) -> str | None:
         """The status of the ECS service behind ``rid`` (``ACTIVE``, ``DRAINING``, ``INACTIVE``), None when missing."""
         _namespace, cluster, service = rid.split("/")
-        try:
-            response = self.client("ecs").describe_services(aws_retry=True, cluster=cluster, services=[service])
-        except is_boto3_error_code("ClusterNotFoundException"):
-            return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to describe ECS service {service} of cluster {cluster}")
-        for description in response.get("services", []):
+        response = call(
+            self.client("ecs").describe_services,
+            f"describe ECS service {service} of cluster {cluster}",
+            answers={"ClusterNotFoundException": None},
+            cluster=cluster,
+            services=[service],
+        )
+        for description in (response or {}).get("services", []):
             if description.get("serviceName") == service:
                 return description.get("status")
         return None
@@ -680,7 +668,7 @@ class ServiceScalingManager(BaseResourceManager):
         if self.check_mode:
             self.module.warn(f"{message}; the prediction assumes it will exist.")
             return
-        self.module.fail_json(msg=f"{message}: create the service before its auto scaling.")
+        raise AWSActionError(f"{message}: create the service before its auto scaling.")
 
     def _ensure_target(self, rid: str, target: dict[str, Any] | None, wanted: dict[str, Any]) -> None:
         before = {} if target is None else {k: target.get(k) for k in ("min_capacity", "max_capacity")}
@@ -689,24 +677,17 @@ class ServiceScalingManager(BaseResourceManager):
         self.scalable_target = predicted_target(rid, wanted["min_capacity"], wanted["max_capacity"], target)
         if not changed_fields:
             return
-        self.differences.add(
+        self.act(
             "scalable_target",
             {k: before[k] for k in changed_fields if k in before},
             changed_fields,
+            self.autoscaling.register_scalable_target,
+            f"register the scalable target {rid}",
+            ResourceId=rid,
+            MinCapacity=wanted["min_capacity"],
+            MaxCapacity=wanted["max_capacity"],
+            **_TARGET_KEY,
         )
-        self.changed = True
-        if self.check_mode:
-            return
-        try:
-            self.autoscaling.register_scalable_target(
-                aws_retry=True,
-                ResourceId=rid,
-                MinCapacity=wanted["min_capacity"],
-                MaxCapacity=wanted["max_capacity"],
-                **_TARGET_KEY,
-            )
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to register the scalable target {rid}")
 
     def _ensure_policies(
         self, rid: str, current: dict[str, dict[str, Any]], wanted: dict[str, Any]
@@ -737,28 +718,27 @@ class ServiceScalingManager(BaseResourceManager):
             result[name] = predicted_policy(rid, policy, existing)
         if not before:
             return result
-        self.differences.add("policies", before, after)
-        self.changed = True
+        self.act("policies", before, after, None)
         if self.check_mode:
             return result
         for name in to_delete:
-            self._delete_policy(rid, name)
+            call(
+                self.autoscaling.delete_scaling_policy,
+                f"delete scaling policy {name} of {rid}",
+                answers={"ObjectNotFoundException": False},
+                PolicyName=name,
+                ResourceId=rid,
+                **_TARGET_KEY,
+            )
         for policy in to_put:
-            try:
-                self.autoscaling.put_scaling_policy(
-                    aws_retry=True, ResourceId=rid, **_TARGET_KEY, **policy_request(policy)
-                )
-            except _AWS_ERRORS as e:
-                self.module.fail_json_aws(e, msg=f"Failed to put scaling policy {policy['policy_name']} of {rid}")
+            call(
+                self.autoscaling.put_scaling_policy,
+                f"put scaling policy {policy['policy_name']} of {rid}",
+                ResourceId=rid,
+                **_TARGET_KEY,
+                **policy_request(policy),
+            )
         return result
-
-    def _delete_policy(self, rid: str, name: str) -> None:
-        try:
-            self.autoscaling.delete_scaling_policy(aws_retry=True, PolicyName=name, ResourceId=rid, **_TARGET_KEY)
-        except is_boto3_error_code("ObjectNotFoundException"):
-            return
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to delete scaling policy {name} of {rid}")
 
     def _ensure_scheduled_actions(
         self, rid: str, current: dict[str, dict[str, Any]], wanted: dict[str, Any]
@@ -790,32 +770,27 @@ class ServiceScalingManager(BaseResourceManager):
             result[name] = predicted
         if not before:
             return result
-        self.differences.add("scheduled_actions", before, after)
-        self.changed = True
+        self.act("scheduled_actions", before, after, None)
         if self.check_mode:
             return result
         for name in to_delete:
-            self._delete_scheduled_action(rid, name)
-        for action in to_put:
-            try:
-                self.autoscaling.put_scheduled_action(
-                    aws_retry=True, ResourceId=rid, **_TARGET_KEY, **scheduled_action_request(action)
-                )
-            except _AWS_ERRORS as e:
-                self.module.fail_json_aws(
-                    e, msg=f"Failed to put scheduled action {action['scheduled_action_name']} of {rid}"
-                )
-        return result
-
-    def _delete_scheduled_action(self, rid: str, name: str) -> None:
-        try:
-            self.autoscaling.delete_scheduled_action(
-                aws_retry=True, ScheduledActionName=name, ResourceId=rid, **_TARGET_KEY
+            call(
+                self.autoscaling.delete_scheduled_action,
+                f"delete scheduled action {name} of {rid}",
+                answers={"ObjectNotFoundException": False},
+                ScheduledActionName=name,
+                ResourceId=rid,
+                **_TARGET_KEY,
             )
-        except is_boto3_error_code("ObjectNotFoundException"):
-            return
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to delete scheduled action {name} of {rid}")
+        for action in to_put:
+            call(
+                self.autoscaling.put_scheduled_action,
+                f"put scheduled action {action['scheduled_action_name']} of {rid}",
+                ResourceId=rid,
+                **_TARGET_KEY,
+                **scheduled_action_request(action),
+            )
+        return result
 
     # --- absent ---
 
@@ -828,14 +803,12 @@ class ServiceScalingManager(BaseResourceManager):
             "policies": _sorted_values(self.read_policies(rid)),
             "scheduled_actions": _sorted_values(self.read_scheduled_actions(rid)),
         }
-        self.changed = True
         self.set_diff(before=before, after={})
-        if self.check_mode:
-            return
-        try:
-            # deletes the target's scaling policies and scheduled actions with it
-            self.autoscaling.deregister_scalable_target(aws_retry=True, ResourceId=rid, **_TARGET_KEY)
-        except is_boto3_error_code("ObjectNotFoundException"):
-            return
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to deregister the scalable target {rid}")
+        # deletes the target's scaling policies and scheduled actions with it
+        self.change(
+            self.autoscaling.deregister_scalable_target,
+            f"deregister the scalable target {rid}",
+            answers={"ObjectNotFoundException": False},
+            ResourceId=rid,
+            **_TARGET_KEY,
+        )

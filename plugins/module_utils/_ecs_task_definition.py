@@ -19,14 +19,16 @@ plain values, with no AWS call:
   ``"1 vCPU"`` / ``"2 GB"``, as AWS converts them on registration.
 * ``fargate_cpu_memory_errors(cpu, memory)`` / ``is_valid_fargate_size(cpu, memory)``: whether the pair is
   one of Fargate's task sizes (``FARGATE_CPU_MEMORY``, from the RegisterTaskDefinition API reference).
+* ``image_tag_errors(value, option)``: an image tag (``[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}``) or a digest
+  (``sha256:<64 hex digits>``), the part after the repository; the one owner of that rule.
 * ``image_reference_errors(image)`` / ``is_valid_image_reference(image)``: ``repository:tag`` or
   ``repository@sha256:<64 hex digits>``.
 * ``is_valid_secret_reference(value_from)``: an SSM parameter (ARN or name) or a Secrets Manager secret ARN.
 * ``looks_like_secret_name(name)``: whether an environment variable's name calls for ``secrets`` instead.
 
-``wanted_task_definition(params)`` runs all of them (and the rest: ports, secrets, volumes, mount points,
-roles ...) over the module's parameters and raises ``TaskDefinitionInputError`` naming every problem, each
-message naming the container and the field.
+``definition_errors(params)`` runs all of them (and the rest: ports, secrets, volumes, mount points, roles ...)
+over the module's parameters, each message naming the container and the field; ``wanted_task_definition(params)``
+raises ``TaskDefinitionInputError`` with them all, or returns the RegisterTaskDefinition request.
 """
 
 from __future__ import annotations
@@ -39,15 +41,20 @@ from typing import Any
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_errors
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wanted_tags
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import without_aws_tags
 
 try:
-    import botocore
     from botocore.validate import ParamValidator
 except ImportError:
     pass  # AnsibleAWSModule reports the missing dependency
@@ -139,9 +146,10 @@ _PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 _DOMAIN = rf"{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*(?::[0-9]+)?"
 _REPOSITORY = rf"(?:{_DOMAIN}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
-_TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
-_TAGGED_IMAGE_RE = re.compile(rf"^(?P<repository>{_REPOSITORY}):(?P<tag>{_TAG})$")
-_DIGEST_IMAGE_RE = re.compile(rf"^(?P<repository>{_REPOSITORY})@sha256:(?P<digest>[0-9a-fA-F]{{64}})$")
+_REPOSITORY_RE = re.compile(_REPOSITORY)
+# What follows the repository (ECR's and Docker's rules): a tag after ':', a digest after '@'.
+_IMAGE_TAG_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_IMAGE_DIGEST_RE = re.compile(r"sha256:[0-9a-fA-F]{64}")
 IMAGE_MAX_LENGTH = 255
 
 # Secret references: an SSM parameter by ARN or name (a name is looked up in the task's region), or a Secrets
@@ -154,7 +162,7 @@ _SECRETS_MANAGER_ARN_RE = re.compile(
 SSM_NAME_MAX_LENGTH = 2048
 
 
-class TaskDefinitionInputError(ValueError):
+class TaskDefinitionInputError(InputError):
     """The caller's arguments cannot describe a valid task definition; the message names every problem."""
 
 
@@ -262,32 +270,47 @@ def is_valid_fargate_size(cpu: Any, memory: Any) -> bool:
 # --- images --------------------------------------------------------------------------------------------------
 
 
+def image_tag_errors(value: Any, option: str = "image tag") -> list[str]:
+    """Why ``value`` is neither an image tag (letters, digits, ``_ . -``, at most 128, not starting with ``.`` or
+    ``-``) nor a digest ``sha256:<64 hex digits>``; empty when it is one. ``option`` names the value."""
+    text = value if isinstance(value, str) else ""
+    if _IMAGE_TAG_RE.fullmatch(text) or _IMAGE_DIGEST_RE.fullmatch(text):
+        return []
+    return [
+        f"{option} {value!r} must be a tag (letters, digits, '_', '.', '-', at most 128 characters, not starting with"
+        " '.' or '-') or a digest 'sha256:' followed by 64 hex digits"
+    ]
+
+
 def image_reference_errors(image: Any, where: str = "image") -> list[str]:
     """Why ``image`` is not ``repository:tag`` or ``repository@sha256:<64 hex digits>``; empty when it is.
 
     The repository is a Docker repository name, optionally behind a registry host (and port): ``nginx``,
-    ``library/nginx``, ``123456789012.dkr.ecr.us-east-1.amazonaws.com/app``. An image without a tag (Docker's
-    implicit ``latest``) is refused: a task definition should name what it runs.
+    ``library/nginx``, ``123456789012.dkr.ecr.us-east-1.amazonaws.com/app``; the tag or digest follows
+    ``image_tag_errors``. An image without a tag (Docker's implicit ``latest``) is refused: a task definition should
+    name what it runs.
     """
     if not isinstance(image, str) or not image:
         return [f"{where} must be a non-empty string, not {image!r}"]
-    tagged = _TAGGED_IMAGE_RE.match(image)
-    if tagged:
-        if len(image) > IMAGE_MAX_LENGTH:
-            return [f"{where} {image!r} is longer than {IMAGE_MAX_LENGTH} characters"]
-        return []
-    pinned = _DIGEST_IMAGE_RE.match(image)
-    if pinned:
-        if len(pinned.group("repository")) > IMAGE_MAX_LENGTH:
+
+    def refused(reason: str) -> list[str]:
+        return [f"{where} {image!r} is not repository:tag or repository@sha256:<64 hex digits> ({reason})"]
+
+    if "@" in image:
+        repository, digest = image.split("@", 1)
+        if not (_REPOSITORY_RE.fullmatch(repository) and digest.startswith("sha256:") and not image_tag_errors(digest)):
+            return refused("a digest must be sha256: followed by 64 hex digits, after a valid repository name")
+        if len(repository) > IMAGE_MAX_LENGTH:
             return [f"{where} {image!r}: the repository is longer than {IMAGE_MAX_LENGTH} characters"]
         return []
-    if "@" in image:
-        reason = "a digest must be sha256: followed by 64 hex digits, after a valid repository name"
-    elif ":" not in image.rsplit("/", 1)[-1]:
-        reason = "it has no tag"
-    else:
-        reason = "the repository or the tag has characters Docker does not allow"
-    return [f"{where} {image!r} is not repository:tag or repository@sha256:<64 hex digits> ({reason})"]
+    if ":" not in image.rsplit("/", 1)[-1]:
+        return refused("it has no tag")
+    repository, tag = image.rsplit(":", 1)
+    if not (_REPOSITORY_RE.fullmatch(repository) and not image_tag_errors(tag)):
+        return refused("the repository or the tag has characters Docker does not allow")
+    if len(image) > IMAGE_MAX_LENGTH:
+        return [f"{where} {image!r} is longer than {IMAGE_MAX_LENGTH} characters"]
+    return []
 
 
 def is_valid_image_reference(image: Any) -> bool:
@@ -621,26 +644,12 @@ def family_errors(family: Any) -> list[str]:
     return []
 
 
-def validate_family(family: Any) -> None:
+def validate_family(family: Any) -> str:
+    """``family``, when it is a valid family name; raises TaskDefinitionInputError otherwise."""
     errors = family_errors(family)
     if errors:
         raise TaskDefinitionInputError("; ".join(errors))
-
-
-def tags_errors(tags: dict[str, Any] | None) -> list[str]:
-    if not tags:
-        return []
-    reserved = sorted(str(key) for key in tags if str(key).lower().startswith("aws:"))
-    if reserved:
-        return [f"tags {', '.join(reserved)}: keys starting with 'aws:' are reserved by AWS"]
-    return []
-
-
-def wanted_tags(tags: dict[str, Any] | None) -> dict[str, str] | None:
-    """Tags as AWS stores them (strings); ``None`` leaves tags alone."""
-    if tags is None:
-        return None
-    return {str(key): "" if value is None else str(value) for key, value in tags.items()}
+    return family
 
 
 def _uses_awslogs(containers: list[Any]) -> bool:
@@ -663,12 +672,37 @@ def _uses_secrets(containers: list[Any]) -> bool:
     )
 
 
-def wanted_task_definition(params: dict[str, Any]) -> dict[str, Any]:
-    """The task definition the caller asked for, validated: ``{"family", "request", "tags", "purge_tags",
-    "keep_revisions"}`` where ``request`` holds RegisterTaskDefinition's parameters (without tags).
-    Raises TaskDefinitionInputError naming every problem."""
+def _compatibilities(params: dict[str, Any]) -> list[str]:
+    return list(params.get("requires_compatibilities", DEFAULT_REQUIRES_COMPATIBILITIES) or [])
+
+
+def _task_size(params: dict[str, Any], fargate: bool) -> tuple[int | None, int | None, list[str]]:
+    """The task's cpu units and memory MiB (None when not given or not readable), and what is wrong with them:
+    on Fargate one of its task sizes, elsewhere each optional, the cpu within ``EC2_CPU_RANGE``."""
+    if fargate:
+        errors = fargate_cpu_memory_errors(params.get("cpu"), params.get("memory"))
+        if errors:
+            return None, None, errors
+        return parse_cpu(params["cpu"]), parse_memory(params["memory"]), []
+    errors = []
+    sizes: dict[str, int] = {}
+    for option, parse in (("cpu", parse_cpu), ("memory", parse_memory)):
+        if params.get(option) is None:
+            continue
+        try:
+            sizes[option] = parse(params[option])
+        except TaskDefinitionInputError as e:
+            errors.append(str(e))
+            continue
+        if option == "cpu" and not EC2_CPU_RANGE[0] <= sizes["cpu"] <= EC2_CPU_RANGE[1]:
+            errors.append(f"cpu must be from {EC2_CPU_RANGE[0]} to {EC2_CPU_RANGE[1]} units, not {sizes['cpu']}")
+    return sizes.get("cpu"), sizes.get("memory"), errors
+
+
+def definition_errors(params: dict[str, Any]) -> list[str]:
+    """Every problem with the module's parameters, each naming the option (and the container, the field)."""
     errors = family_errors(params.get("family"))
-    compatibilities = list(params.get("requires_compatibilities", DEFAULT_REQUIRES_COMPATIBILITIES) or [])
+    compatibilities = _compatibilities(params)
     if not compatibilities:
         errors.append("requires_compatibilities must name at least one of " + ", ".join(COMPATIBILITIES))
     elif len(set(compatibilities)) != len(compatibilities):
@@ -677,28 +711,8 @@ def wanted_task_definition(params: dict[str, Any]) -> dict[str, Any]:
     network_mode = params.get("network_mode") or DEFAULT_NETWORK_MODE
     if fargate and network_mode != "awsvpc":
         errors.append(f"network_mode must be awsvpc with FARGATE in requires_compatibilities, not {network_mode}")
-
-    cpu = memory = None
-    if fargate:
-        size_errors = fargate_cpu_memory_errors(params.get("cpu"), params.get("memory"))
-        errors.extend(size_errors)
-        if not size_errors:
-            cpu, memory = parse_cpu(params["cpu"]), parse_memory(params["memory"])
-    else:
-        for option, parse in (("cpu", parse_cpu), ("memory", parse_memory)):
-            if params.get(option) is None:
-                continue
-            try:
-                value = parse(params[option])
-            except TaskDefinitionInputError as e:
-                errors.append(str(e))
-                continue
-            if option == "cpu":
-                if not EC2_CPU_RANGE[0] <= value <= EC2_CPU_RANGE[1]:
-                    errors.append(f"cpu must be from {EC2_CPU_RANGE[0]} to {EC2_CPU_RANGE[1]} units, not {value}")
-                cpu = value
-            else:
-                memory = value
+    cpu, memory, size_errors = _task_size(params, fargate)
+    errors.extend(size_errors)
 
     for option in ("execution_role_arn", "task_role_arn"):
         value = params.get(option)
@@ -731,14 +745,23 @@ def wanted_task_definition(params: dict[str, Any]) -> dict[str, Any]:
     keep = params.get("keep_revisions")
     if keep is not None and not (_is_int(keep) and keep >= 1):
         errors.append(f"keep_revisions must be at least 1 (the latest revision is always kept), not {keep!r}")
-    errors.extend(tags_errors(params.get("tags")))
+    errors.extend(tag_errors(params.get("tags")))
+    return errors
+
+
+def wanted_task_definition(params: dict[str, Any]) -> dict[str, Any]:
+    """The task definition the caller asked for, validated (``definition_errors``): ``{"family", "request", "tags",
+    "purge_tags", "keep_revisions"}`` where ``request`` holds RegisterTaskDefinition's parameters (without tags).
+    Raises TaskDefinitionInputError naming every problem."""
+    errors = definition_errors(params)
     if errors:
         raise TaskDefinitionInputError("; ".join(errors))
-
+    compatibilities = _compatibilities(params)
+    cpu, memory, _errors = _task_size(params, "FARGATE" in compatibilities)
     request: dict[str, Any] = {
         "family": params["family"],
-        "containerDefinitions": deepcopy(containers),
-        "networkMode": network_mode,
+        "containerDefinitions": deepcopy(params["container_definitions"]),
+        "networkMode": params.get("network_mode") or DEFAULT_NETWORK_MODE,
         "requiresCompatibilities": compatibilities,
     }
     if cpu is not None:
@@ -758,14 +781,14 @@ def wanted_task_definition(params: dict[str, Any]) -> dict[str, Any]:
             "cpuArchitecture": platform["cpu_architecture"],
             "operatingSystemFamily": platform["operating_system_family"],
         }
-    if storage is not None:
-        request["ephemeralStorage"] = {"sizeInGiB": storage}
+    if params.get("ephemeral_storage") is not None:
+        request["ephemeralStorage"] = {"sizeInGiB": params["ephemeral_storage"]}
     return {
         "family": params["family"],
         "request": request,
         "tags": wanted_tags(params.get("tags")),
         "purge_tags": params.get("purge_tags", True),
-        "keep_revisions": keep,
+        "keep_revisions": params.get("keep_revisions"),
     }
 
 
@@ -1005,18 +1028,8 @@ def revisions_to_deregister(active_arns: list[str], keep: int | None, registerin
 
 # --- manager --------------------------------------------------------------------------------------------------------
 
-_AWS_ERRORS: tuple[type[Exception], ...]
-try:
-    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:  # botocore missing: AnsibleAWSModule fails before any call
-    _AWS_ERRORS = ()
-
 # DescribeTaskDefinition answers ClientException for a revision it does not know (deleted since it was listed).
 _NOT_FOUND = "ClientException"
-
-
-def _without_aws_tags(tags: dict[str, str]) -> dict[str, str]:
-    return {key: value for key, value in tags.items() if not key.lower().startswith("aws:")}
 
 
 class TaskDefinitionManager(BaseResourceManager):
@@ -1042,27 +1055,28 @@ class TaskDefinitionManager(BaseResourceManager):
 
     def active_arns(self, family: str) -> list[str]:
         """The ARNs of the family's ACTIVE revisions, oldest first."""
-        arns: list[str] = []
-        request: dict[str, Any] = {"familyPrefix": family, "status": "ACTIVE"}
-        while True:
-            try:
-                response = self.ecs.list_task_definitions(aws_retry=True, **request)
-            except _AWS_ERRORS as e:
-                self.module.fail_json_aws(e, msg=f"Failed to list the revisions of task definition family {family}")
-            # familyPrefix is the whole family name; checked anyway so that another family never counts
-            arns.extend(arn for arn in response.get("taskDefinitionArns", []) if family_of(arn) == family)
-            if not response.get("nextToken"):
-                return sorted(set(arns), key=revision_of)
-            request["nextToken"] = response["nextToken"]
+        arns = paginate(
+            self.ecs.list_task_definitions,
+            f"list the revisions of task definition family {family}",
+            "taskDefinitionArns",
+            token="nextToken",
+            familyPrefix=family,
+            status="ACTIVE",
+        )
+        # familyPrefix is the whole family name; checked anyway so that another family never counts
+        return sorted({arn for arn in arns if family_of(arn) == family}, key=revision_of)
 
     def describe(self, arn: str) -> tuple[dict[str, Any], dict[str, str]] | None:
         """A revision's description and tags; None when it is gone."""
-        try:
-            response = self.ecs.describe_task_definition(aws_retry=True, taskDefinition=arn, include=["TAGS"])
-        except is_boto3_error_code(_NOT_FOUND):
+        response = call(
+            self.ecs.describe_task_definition,
+            f"describe task definition {arn}",
+            answers={_NOT_FOUND: None},
+            taskDefinition=arn,
+            include=["TAGS"],
+        )
+        if response is None:
             return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to describe task definition {arn}")
         tags = boto3_tag_list_to_ansible_dict(response.get("tags") or [], "key", "value")
         return response["taskDefinition"], tags
 
@@ -1081,7 +1095,7 @@ class TaskDefinitionManager(BaseResourceManager):
         input_shape = self.ecs.meta.service_model.operation_model("RegisterTaskDefinition").input_shape
         shape_errors = request_shape_errors(wanted["request"], input_shape)
         if shape_errors:
-            self.module.fail_json(msg="Invalid task definition: " + "; ".join(shape_errors))
+            raise TaskDefinitionInputError("Invalid task definition: " + "; ".join(shape_errors))
 
         arns = self.active_arns(family)
         current = self.latest(arns)
@@ -1107,7 +1121,7 @@ class TaskDefinitionManager(BaseResourceManager):
         differences: list[tuple[str, Any, Any]] | None,
     ) -> None:
         family = wanted["family"]
-        current_tags = _without_aws_tags(current[1]) if current else {}
+        current_tags = without_aws_tags(current[1]) if current else {}
         tags = merged_tags(current_tags, wanted["tags"], wanted["purge_tags"])
         predicted = task_definition_result(predicted_description(wanted["request"]), tags)
         self.changed = True
@@ -1125,10 +1139,9 @@ class TaskDefinitionManager(BaseResourceManager):
         request = dict(wanted["request"])
         if tags:
             request["tags"] = ansible_dict_to_boto3_tag_list(tags, "key", "value")
-        try:
-            response = self.ecs.register_task_definition(aws_retry=True, **request)
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to register a revision of task definition family {family}")
+        response = call(
+            self.ecs.register_task_definition, f"register a revision of task definition family {family}", **request
+        )
         description = response["taskDefinition"]
         if "tags" in response:
             tags = boto3_tag_list_to_ansible_dict(response["tags"] or [], "key", "value")
@@ -1138,20 +1151,9 @@ class TaskDefinitionManager(BaseResourceManager):
             self._headers = (self._headers[0], f"{family}:{self.revision}")
 
     def _update_tags(self, current: dict[str, str], wanted: dict[str, Any]) -> None:
-        arn = self.arn
-
-        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
-            try:
-                if to_unset:
-                    self.ecs.untag_resource(aws_retry=True, resourceArn=arn, tagKeys=to_unset)
-                if to_set:
-                    self.ecs.tag_resource(
-                        aws_retry=True, resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(to_set, "key", "value")
-                    )
-            except _AWS_ERRORS as e:
-                self.module.fail_json_aws(e, msg=f"Failed to update the tags of task definition {arn}")
-
-        after = self.update_tags(current, wanted["tags"], wanted["purge_tags"], apply)
+        after = self.sync_tags(
+            self.ecs, "ecs", self.arn, current, wanted["tags"], wanted["purge_tags"], f"task definition {self.arn}"
+        )
         if after is not None:
             self.task_definition["tags"] = after
 
@@ -1169,11 +1171,10 @@ class TaskDefinitionManager(BaseResourceManager):
         for arn in arns:
             if not self.check_mode:
                 try:
-                    self.ecs.deregister_task_definition(aws_retry=True, taskDefinition=arn)
-                except _AWS_ERRORS as e:
-                    self.module.fail_json_aws(
-                        e, msg=f"Failed to deregister task definition {arn}", deregistered=list(self.deregistered)
-                    )
+                    call(self.ecs.deregister_task_definition, f"deregister task definition {arn}", taskDefinition=arn)
+                except AWSActionError as e:
+                    e.result.update(deregistered=list(self.deregistered))  # what the run did before it failed
+                    raise
             self.deregistered.append(arn)
 
     # --- absent ---

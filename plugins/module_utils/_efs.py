@@ -27,29 +27,30 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-import time
+from collections.abc import Callable
 from copy import deepcopy
 from typing import Any
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import TAG_VALUE_MAX_LENGTH
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import Deadline
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_errors as shared_tag_errors
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wait
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wanted_tags as shared_wanted_tags
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import AccessPointInputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import describe_access_points
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import file_system_id_of
-from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import normalize_access_point
-
-try:
-    import botocore
-    from botocore.waiter import WaiterModel
-    from botocore.waiter import create_waiter_with_client
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing dependency
 
 # --- choices and limits ---------------------------------------------------------------------------------------
 
@@ -88,7 +89,6 @@ BACKUP_DISABLED = "DISABLED"
 _BACKUP_ON = ("ENABLED", "ENABLING")
 
 CREATION_TOKEN_MAX_LENGTH = 64
-TAG_VALUE_MAX_LENGTH = 256
 POLICY_MAX_LENGTH = 20000
 MAX_SECURITY_GROUPS = 5
 DEFAULT_WAIT_TIMEOUT = 600
@@ -229,7 +229,7 @@ WAITER_CONFIG: dict[str, Any] = {
 }
 
 
-class EfsInputError(ValueError):
+class EfsInputError(InputError):
     """The caller's arguments cannot describe a file system; the message names the option(s)."""
 
 
@@ -449,12 +449,12 @@ def mount_target_errors(mount_targets: list[dict[str, Any]] | None) -> list[str]
 
 
 def tag_errors(name: str, tags: dict[str, Any] | None) -> list[str]:
-    errors = []
-    for key, value in (tags or {}).items():
-        if str(key).lower().startswith("aws:"):
-            errors.append(f"tags: the key {key!r} is reserved by AWS.")
-        if key == NAME_TAG and value != name:
-            errors.append(f"tags.Name ({value!r}) must be left out or equal name ({name!r}): name is the Name tag.")
+    """The shared tag rules, and a Name tag in ``tags`` equal to ``name``."""
+    errors = shared_tag_errors(tags)
+    if tags and NAME_TAG in tags and tags[NAME_TAG] != name:
+        errors.append(
+            f"tags.Name ({tags[NAME_TAG]!r}) must be left out or equal name ({name!r}): name is the Name tag."
+        )
     return errors
 
 
@@ -462,9 +462,7 @@ def wanted_tags(name: str, tags: dict[str, Any] | None, purge: bool) -> tuple[di
     """The tags to converge to and whether to purge others: the Name tag always, the task's tags when given."""
     if tags is None:
         return {NAME_TAG: name}, False
-    result = {str(key): str(value) for key, value in tags.items()}
-    result[NAME_TAG] = name
-    return result, purge
+    return {**shared_wanted_tags(tags), NAME_TAG: name}, purge
 
 
 def normalized_mount_targets(option: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
@@ -827,20 +825,7 @@ def predicted_file_system(wanted: dict[str, Any], mount_targets: list[dict[str, 
     }
 
 
-def waiter_settings(timeout: float, delay: int = POLL_DELAY) -> tuple[int, int]:
-    """(delay, max_attempts) for a waiter that gives up after about ``timeout`` seconds (one look at 0)."""
-    timeout = int(max(0, timeout))
-    delay = max(1, min(delay, timeout)) if timeout > 0 else delay
-    return delay, max(1, timeout // delay + 1)
-
-
 # --- manager ---------------------------------------------------------------------------------------------------
-
-_AWS_ERRORS: tuple[type[Exception], ...]
-try:
-    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:  # botocore missing: AnsibleAWSModule fails before any call
-    _AWS_ERRORS = ()
 
 
 class FileSystemManager(BaseResourceManager):
@@ -852,8 +837,7 @@ class FileSystemManager(BaseResourceManager):
         self._ec2 = None
         self._kms = None
         self.file_system: dict[str, Any] = {}
-        self._deadline = 0.0
-        self._timeout = 0
+        self._deadline = Deadline(0)
         self._token: str | None = None
 
     @property
@@ -869,32 +853,27 @@ class FileSystemManager(BaseResourceManager):
         return self._kms
 
     def _start_clock(self, timeout: int) -> None:
-        self._timeout = timeout
-        self._deadline = time.monotonic() + timeout
+        self._deadline = Deadline(timeout)
 
     # --- reading ---
 
     def describe(self, creation_token: str) -> dict[str, Any] | None:
-        try:
-            found = self.efs.describe_file_systems(aws_retry=True, CreationToken=creation_token)["FileSystems"]
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg="Failed to look the file system up by its creation token")
+        found = call(
+            self.efs.describe_file_systems,
+            "look the file system up by its creation token",
+            CreationToken=creation_token,
+        )["FileSystems"]
         return found[0] if found else None
 
     def _mount_targets(self, file_system_id: str) -> list[dict[str, Any]]:
-        descriptions: list[dict[str, Any]] = []
-        request: dict[str, Any] = {"FileSystemId": file_system_id}
-        while True:
-            try:
-                response = self.efs.describe_mount_targets(aws_retry=True, **request)
-            except is_boto3_error_code("FileSystemNotFound"):
-                return []
-            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(e, msg=f"Failed to describe the mount targets of {file_system_id}")
-            descriptions.extend(response.get("MountTargets", []))
-            if not response.get("NextMarker"):
-                break
-            request["Marker"] = response["NextMarker"]
+        descriptions = paginate(
+            self.efs.describe_mount_targets,
+            f"describe the mount targets of {file_system_id}",
+            "MountTargets",
+            token="Marker",
+            answers={"FileSystemNotFound": []},
+            FileSystemId=file_system_id,
+        )
         result = []
         for description in descriptions:
             groups: list[str] | None = None
@@ -904,42 +883,41 @@ class FileSystemManager(BaseResourceManager):
         return result
 
     def _security_groups(self, mount_target_id: str) -> list[str] | None:
-        try:
-            response = self.efs.describe_mount_target_security_groups(aws_retry=True, MountTargetId=mount_target_id)
-        except is_boto3_error_code(("MountTargetNotFound", "IncorrectMountTargetState")):
-            return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(
-                e, msg=f"Failed to describe the security groups of mount target {mount_target_id}"
-            )
-        return list(response.get("SecurityGroups") or [])
+        response = call(
+            self.efs.describe_mount_target_security_groups,
+            f"describe the security groups of mount target {mount_target_id}",
+            answers={("MountTargetNotFound", "IncorrectMountTargetState"): None},
+            MountTargetId=mount_target_id,
+        )
+        return None if response is None else list(response.get("SecurityGroups") or [])
 
     def _policy(self, file_system_id: str) -> dict[str, Any] | None:
-        try:
-            response = self.efs.describe_file_system_policy(aws_retry=True, FileSystemId=file_system_id)
-        except is_boto3_error_code(("PolicyNotFound", "FileSystemNotFound")):
-            return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to describe the file system policy of {file_system_id}")
+        response = call(
+            self.efs.describe_file_system_policy,
+            f"describe the file system policy of {file_system_id}",
+            answers={("PolicyNotFound", "FileSystemNotFound"): {}},
+            FileSystemId=file_system_id,
+        )
         text = response.get("Policy")
         return json.loads(text) if text else None
 
     def _backup_status(self, file_system_id: str) -> str:
-        try:
-            response = self.efs.describe_backup_policy(aws_retry=True, FileSystemId=file_system_id)
-        except is_boto3_error_code(("PolicyNotFound", "FileSystemNotFound")):
-            return BACKUP_DISABLED  # a One Zone file system created without backups has no backup policy
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to describe the backup policy of {file_system_id}")
+        # a One Zone file system created without backups has no backup policy: disabled
+        response = call(
+            self.efs.describe_backup_policy,
+            f"describe the backup policy of {file_system_id}",
+            answers={("PolicyNotFound", "FileSystemNotFound"): {}},
+            FileSystemId=file_system_id,
+        )
         return (response.get("BackupPolicy") or {}).get("Status") or BACKUP_DISABLED
 
     def _lifecycle(self, file_system_id: str) -> dict[str, str]:
-        try:
-            response = self.efs.describe_lifecycle_configuration(aws_retry=True, FileSystemId=file_system_id)
-        except is_boto3_error_code("FileSystemNotFound"):
-            return {}
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to describe the lifecycle configuration of {file_system_id}")
+        response = call(
+            self.efs.describe_lifecycle_configuration,
+            f"describe the lifecycle configuration of {file_system_id}",
+            answers={"FileSystemNotFound": {}},
+            FileSystemId=file_system_id,
+        )
         return lifecycle_dict(response.get("LifecyclePolicies"))
 
     def read(self, creation_token: str) -> dict[str, Any] | None:
@@ -967,20 +945,16 @@ class FileSystemManager(BaseResourceManager):
             return {}
         subnet_ids = sorted({entry["subnet_id"] for entry in mount_targets})
         group_ids = sorted({group for entry in mount_targets for group in entry.get("security_groups") or []})
-        try:
-            found = self.ec2.describe_subnets(aws_retry=True, Filters=[{"Name": "subnet-id", "Values": subnet_ids}])
-            subnets = {s["SubnetId"]: subnet_facts(s) for s in found.get("Subnets", [])}
-            group_vpcs: dict[str, str] = {}
-            if group_ids:
-                groups = self.ec2.describe_security_groups(
-                    aws_retry=True, Filters=[{"Name": "group-id", "Values": group_ids}]
-                )
-                group_vpcs = {g["GroupId"]: g.get("VpcId") for g in groups.get("SecurityGroups", [])}
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg="Failed to describe the subnets and security groups of the mount targets")
+        what = "describe the subnets and security groups of the mount targets"
+        found = call(self.ec2.describe_subnets, what, Filters=[{"Name": "subnet-id", "Values": subnet_ids}])
+        subnets = {s["SubnetId"]: subnet_facts(s) for s in found.get("Subnets", [])}
+        group_vpcs: dict[str, str] = {}
+        if group_ids:
+            groups = call(self.ec2.describe_security_groups, what, Filters=[{"Name": "group-id", "Values": group_ids}])
+            group_vpcs = {g["GroupId"]: g.get("VpcId") for g in groups.get("SecurityGroups", [])}
         errors = mount_target_network_errors(mount_targets, subnets, group_vpcs)
         if errors:
-            self.module.fail_json(msg=" ".join(errors))
+            raise AWSActionError(" ".join(errors))
         return subnets
 
     def _same_kms_key(self, current: str | None, wanted: str | None) -> bool:
@@ -994,29 +968,34 @@ class FileSystemManager(BaseResourceManager):
     def _key_arn(self, key: str | None) -> str | None:
         if key is None:
             return None
-        try:
-            return self.kms.describe_key(aws_retry=True, KeyId=key)["KeyMetadata"]["Arn"]
-        except is_boto3_error_code("NotFoundException"):
+        response = call(
+            self.kms.describe_key,
+            f"look KMS key {key} up to compare it with the file system's",
+            answers={"NotFoundException": None},
+            KeyId=key,
+        )
+        if response is None:
             return f"(no such key: {key})"  # never equal to another key's ARN
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to look KMS key {key} up to compare it with the file system's")
+        return response["KeyMetadata"]["Arn"]
 
     # --- waiting ---
 
     def _wait(self, waiter_name: str, what: str, **request: Any) -> None:
-        delay, max_attempts = waiter_settings(self._deadline - time.monotonic())
-        client = getattr(self.efs, "client", self.efs)  # the waiter wants botocore's client, not the retry wrapper
-        waiter = create_waiter_with_client(waiter_name, WaiterModel(WAITER_CONFIG), client)
-        try:
-            waiter.wait(WaiterConfig={"Delay": delay, "MaxAttempts": max_attempts}, **request)
-        except botocore.exceptions.WaiterError as e:
-            latest = self.read(self._token) if self._token else None
-            if "Max attempts exceeded" in str(getattr(e, "kwargs", {}).get("reason", "")):
-                self.module.fail_json(
-                    msg=f"Timed out after {self._timeout} seconds waiting for {what}.",
-                    file_system=latest or self.file_system,
-                )
-            self.module.fail_json_aws(e, msg=f"Failed while waiting for {what}", file_system=latest or self.file_system)
+        """Wait within what is left of ``wait_timeout``: every wait of one run shares it."""
+        wait(
+            self.efs,
+            waiter_name,
+            what,
+            round(self._deadline.remaining),
+            POLL_DELAY,
+            model=WAITER_CONFIG,
+            describe=self._latest,
+            **request,
+        )
+
+    def _latest(self) -> tuple[str, dict[str, Any]]:
+        latest = self.read(self._token) if self._token else None
+        return "", {"file_system": latest or self.file_system}
 
     def _wait_file_system_available(self, file_system_id: str) -> None:
         self._wait(
@@ -1045,7 +1024,7 @@ class FileSystemManager(BaseResourceManager):
             }
             errors = state_errors(new, wanted)
             if errors:
-                self.module.fail_json(msg=" ".join(errors))
+                raise AWSActionError(" ".join(errors))
             subnets = self._subnets(wanted["mount_targets"])
             self._create(wanted, subnets)
         else:
@@ -1054,20 +1033,18 @@ class FileSystemManager(BaseResourceManager):
     def _update(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
         file_system_id = current["file_system_id"]
         if current.get("life_cycle_state") in ("deleting", "deleted"):
-            self.module.fail_json(
-                msg=(
-                    f"File system {wanted['name']} ({file_system_id}) is being deleted; run the task again once it is"
-                    " gone to create it anew."
-                ),
+            raise AWSActionError(
+                f"File system {wanted['name']} ({file_system_id}) is being deleted; run the task again once it is"
+                " gone to create it anew.",
                 file_system=current,
             )
         same_key = self._same_kms_key(current.get("kms_key_id"), wanted["kms_key_id"])
         immutable = immutable_differences(current, wanted, same_kms_key=same_key)
         if immutable:
-            self.module.fail_json(msg=immutable_message(wanted["name"], file_system_id, immutable), file_system=current)
+            raise AWSActionError(immutable_message(wanted["name"], file_system_id, immutable), file_system=current)
         errors = state_errors(current, wanted)
         if errors:
-            self.module.fail_json(msg=" ".join(errors), file_system=current)
+            raise AWSActionError(" ".join(errors), file_system=current)
         subnets = self._subnets(wanted["mount_targets"])
         plan = mount_target_plan(current["mount_targets"], wanted["mount_targets"], subnets, wanted["wait"])
         throughput = self._throughput_changes(current, wanted)
@@ -1131,19 +1108,24 @@ class FileSystemManager(BaseResourceManager):
             request["ProvisionedThroughputInMibps"] = wanted["provisioned_throughput_in_mibps"]
         if wanted["backup"] is not None:
             request["Backup"] = wanted["backup"]
-        try:
-            file_system_id = self.efs.create_file_system(aws_retry=True, **request)["FileSystemId"]
-        except is_boto3_error_code("FileSystemAlreadyExists") as e:
-            # made by another run with the same token since it was looked up: converge that one instead
+        what = f"create file system {wanted['name']}"
+
+        def made_meanwhile(error: Exception) -> dict[str, Any]:
+            """FileSystemAlreadyExists: another run made it with the same token since it was looked up."""
             existing = self.read(wanted["creation_token"])
             if existing is None:
-                self.module.fail_json_aws(e, msg=f"Failed to create file system {wanted['name']}")
+                raise AWSActionError(f"Failed to {what}", exception=error) from error
+            return {"existing": existing}
+
+        response = call(
+            self.efs.create_file_system, what, answers={"FileSystemAlreadyExists": made_meanwhile}, **request
+        )
+        if "existing" in response:  # converge that one instead
             self.changed = False
             self._diff_override = None
-            self._update(existing, wanted)
+            self._update(response["existing"], wanted)
             return
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to create file system {wanted['name']}")
+        file_system_id = response["FileSystemId"]
         self._wait_file_system_available(file_system_id)
         current = {"file_system_id": file_system_id, "name": wanted["name"]}
         if wanted["lifecycle_policies"]:
@@ -1175,82 +1157,82 @@ class FileSystemManager(BaseResourceManager):
         for field, after in changes.items():
             self.differences.add(field, current.get(field), after)
             self.file_system[field] = after
-        self.changed = True
-        if self.check_mode:
-            return
         request: dict[str, Any] = {"ThroughputMode": changes.get("throughput_mode", current.get("throughput_mode"))}
         if request["ThroughputMode"] == "provisioned":
             request["ProvisionedThroughputInMibps"] = changes.get(
                 "provisioned_throughput_in_mibps", current.get("provisioned_throughput_in_mibps")
             )
-        try:
-            self.efs.update_file_system(aws_retry=True, FileSystemId=current["file_system_id"], **request)
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(
-                e, msg=f"Failed to update the throughput of file system {current['file_system_id']}"
-            )
+        self.change(
+            self.efs.update_file_system,
+            f"update the throughput of file system {current['file_system_id']}",
+            FileSystemId=current["file_system_id"],
+            **request,
+        )
+
+    def _put(
+        self,
+        field: str,
+        current: dict[str, Any],
+        after: Any,
+        record: bool,
+        method: Callable[..., Any],
+        what: str,
+        **request: Any,
+    ) -> None:
+        """Put one setting of the file system: in an update (``record``) as a change of ``field``, recorded and
+        gated on check mode; on a file system just created (never in check mode), only the call."""
+        request["FileSystemId"] = current["file_system_id"]
+        if not record:
+            call(method, what, **request)
+            return
+        self.file_system[field] = deepcopy(after)
+        self.act(field, current[field], after, method, what, **request)
 
     def _put_lifecycle(self, current: dict[str, Any], policies: dict[str, str], record: bool = True) -> None:
-        if record:
-            self.differences.add("lifecycle_policies", current["lifecycle_policies"], policies)
-            self.file_system["lifecycle_policies"] = dict(policies)
-            self.changed = True
-        if self.check_mode:
-            return
-        try:
-            self.efs.put_lifecycle_configuration(
-                aws_retry=True, FileSystemId=current["file_system_id"], LifecyclePolicies=lifecycle_request(policies)
-            )
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(
-                e, msg=f"Failed to put the lifecycle configuration of file system {current['file_system_id']}"
-            )
+        self._put(
+            "lifecycle_policies",
+            current,
+            dict(policies),
+            record,
+            self.efs.put_lifecycle_configuration,
+            f"put the lifecycle configuration of file system {current['file_system_id']}",
+            LifecyclePolicies=lifecycle_request(policies),
+        )
 
     def _put_backup(self, current: dict[str, Any], enabled: bool) -> None:
         status = BACKUP_ENABLED if enabled else BACKUP_DISABLED
-        self.differences.add("backup_policy", current["backup_policy"], {"status": status})
-        self.file_system["backup_policy"] = {"status": status}
-        self.changed = True
-        if self.check_mode:
-            return
-        try:
-            self.efs.put_backup_policy(
-                aws_retry=True, FileSystemId=current["file_system_id"], BackupPolicy={"Status": status}
-            )
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(
-                e, msg=f"Failed to put the backup policy of file system {current['file_system_id']}"
-            )
+        self._put(
+            "backup_policy",
+            current,
+            {"status": status},
+            True,
+            self.efs.put_backup_policy,
+            f"put the backup policy of file system {current['file_system_id']}",
+            BackupPolicy={"Status": status},
+        )
 
     def _put_policy(self, current: dict[str, Any], policy: dict[str, Any], record: bool = True) -> None:
-        if record:
-            self.differences.add("policy", current["policy"], policy)
-            self.file_system["policy"] = deepcopy(policy)
-            self.changed = True
-        if self.check_mode:
-            return
-        try:
-            self.efs.put_file_system_policy(
-                aws_retry=True, FileSystemId=current["file_system_id"], Policy=json.dumps(policy)
-            )
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to put the file system policy of {current['file_system_id']}")
+        self._put(
+            "policy",
+            current,
+            policy,
+            record,
+            self.efs.put_file_system_policy,
+            f"put the file system policy of {current['file_system_id']}",
+            Policy=json.dumps(policy),
+        )
 
     def _update_tags(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
         file_system_id = current["file_system_id"]
-
-        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
-            try:
-                if to_unset:
-                    self.efs.untag_resource(aws_retry=True, ResourceId=file_system_id, TagKeys=to_unset)
-                if to_set:
-                    self.efs.tag_resource(
-                        aws_retry=True, ResourceId=file_system_id, Tags=ansible_dict_to_boto3_tag_list(to_set)
-                    )
-            except _AWS_ERRORS as e:
-                self.module.fail_json_aws(e, msg=f"Failed to update the tags of file system {file_system_id}")
-
-        after = self.update_tags(current["tags"], wanted["tags"], wanted["purge_tags"], apply)
+        after = self.sync_tags(
+            self.efs,
+            "efs",
+            file_system_id,
+            current["tags"],
+            wanted["tags"],
+            wanted["purge_tags"],
+            f"file system {file_system_id}",
+        )
         if after is not None:
             self.file_system["tags"] = after
             if NAME_TAG in after:
@@ -1277,14 +1259,12 @@ class FileSystemManager(BaseResourceManager):
         for entry in plan["create"]:
             self._create_mount_target(current, entry)
         for mount_target, groups in plan["modify"]:
-            try:
-                self.efs.modify_mount_target_security_groups(
-                    aws_retry=True, MountTargetId=mount_target["mount_target_id"], SecurityGroups=groups
-                )
-            except _AWS_ERRORS as e:
-                self.module.fail_json_aws(
-                    e, msg=f"Failed to change the security groups of mount target {mount_target['mount_target_id']}"
-                )
+            call(
+                self.efs.modify_mount_target_security_groups,
+                f"change the security groups of mount target {mount_target['mount_target_id']}",
+                MountTargetId=mount_target["mount_target_id"],
+                SecurityGroups=groups,
+            )
 
     def _create_mount_target(self, current: dict[str, Any], entry: dict[str, Any]) -> None:
         request: dict[str, Any] = {"FileSystemId": current["file_system_id"], "SubnetId": entry["subnet_id"]}
@@ -1292,21 +1272,19 @@ class FileSystemManager(BaseResourceManager):
             request["SecurityGroups"] = entry["security_groups"]
         if entry.get("ip_address") is not None:
             request["IpAddress"] = entry["ip_address"]
-        try:
-            self.efs.create_mount_target(aws_retry=True, **request)
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(
-                e,
-                msg=f"Failed to create a mount target of file system {current['file_system_id']} in {entry['subnet_id']}",
-            )
+        call(
+            self.efs.create_mount_target,
+            f"create a mount target of file system {current['file_system_id']} in {entry['subnet_id']}",
+            **request,
+        )
 
     def _delete_mount_target(self, mount_target: dict[str, Any]) -> None:
-        try:
-            self.efs.delete_mount_target(aws_retry=True, MountTargetId=mount_target["mount_target_id"])
-        except is_boto3_error_code("MountTargetNotFound"):
-            return
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to delete mount target {mount_target['mount_target_id']}")
+        call(
+            self.efs.delete_mount_target,
+            f"delete mount target {mount_target['mount_target_id']}",
+            answers={"MountTargetNotFound": False},
+            MountTargetId=mount_target["mount_target_id"],
+        )
 
     # --- absent ---
 
@@ -1340,12 +1318,14 @@ class FileSystemManager(BaseResourceManager):
                 " without mount targets)",
                 FileSystemId=file_system_id,
             )
-        try:
-            self.efs.delete_file_system(aws_retry=True, FileSystemId=file_system_id)
-        except is_boto3_error_code("FileSystemNotFound"):
+        deleted = call(
+            self.efs.delete_file_system,
+            f"delete file system {wanted['name']} ({file_system_id})",
+            answers={"FileSystemNotFound": False},
+            FileSystemId=file_system_id,
+        )
+        if deleted is False:
             return
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to delete file system {wanted['name']} ({file_system_id})")
         if wanted["wait"]:
             self._wait("FileSystemDeleted", f"file system {file_system_id} to be deleted", FileSystemId=file_system_id)
             return
@@ -1375,12 +1355,11 @@ def info_filters(params: dict[str, Any]) -> dict[str, Any]:
         except AccessPointInputError as e:
             errors.append(f"{e}.")
     _fail_on(errors)
-    tags = params.get("tags")
     return {
         "name": name,
         "creation_token": creation_token,
         "file_system_id": file_system_id,
-        "tags": None if tags is None else {str(k): "" if v is None else str(v) for k, v in tags.items()},
+        "tags": shared_wanted_tags(params.get("tags")),
     }
 
 
@@ -1445,34 +1424,16 @@ class FileSystemInfoManager(FileSystemManager):
             request["FileSystemId"] = filters["file_system_id"]
         elif filters.get("creation_token") is not None:
             request["CreationToken"] = filters["creation_token"]
-        found: list[dict[str, Any]] = []
-        while True:
-            try:
-                response = self.efs.describe_file_systems(aws_retry=True, **request)
-            except is_boto3_error_code("FileSystemNotFound"):
-                return []
-            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(e, msg="Failed to describe the file systems")
-            found.extend(response.get("FileSystems", []))
-            if not response.get("NextMarker"):
-                return found
-            request["Marker"] = response["NextMarker"]
+        return paginate(
+            self.efs.describe_file_systems,
+            "describe the file systems",
+            "FileSystems",
+            token="Marker",
+            answers={"FileSystemNotFound": []},
+            **request,
+        )
 
     def access_points(self, file_system_id: str) -> list[dict[str, Any]]:
         """The access points of a file system in efs_access_point's return shape, by name; none when the file
         system is gone."""
-        found: list[dict[str, Any]] = []
-        request: dict[str, Any] = {"FileSystemId": file_system_id}
-        while True:
-            try:
-                response = self.efs.describe_access_points(aws_retry=True, **request)
-            except is_boto3_error_code("FileSystemNotFound"):
-                return []
-            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(
-                    e, msg=f"Failed to describe the access points of file system {file_system_id}"
-                )
-            found.extend(normalize_access_point(entry) for entry in response.get("AccessPoints", []))
-            if not response.get("NextToken"):
-                return sorted(found, key=_access_point_order)
-            request["NextToken"] = response["NextToken"]
+        return sorted(describe_access_points(self.efs, file_system_id) or [], key=_access_point_order)

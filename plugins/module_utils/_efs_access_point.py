@@ -25,20 +25,22 @@ import unicodedata
 from copy import deepcopy
 from typing import Any
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import TAG_KEY_MAX_LENGTH
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import TAG_VALUE_MAX_LENGTH
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
-
-try:
-    import botocore
-    from botocore.waiter import WaiterModel
-    from botocore.waiter import create_waiter_with_client
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing dependency
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_errors as shared_tag_errors
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wait
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wanted_tags
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import without_aws_tags
 
 # --- constants ------------------------------------------------------------------------------------------
 
@@ -58,8 +60,6 @@ PATH_FORBIDDEN_CHARACTERS = "$#<>;`|&?{}^*\n"
 _PERMISSIONS_RE = re.compile(r"^[0-7]{3,4}$")
 _FILE_SYSTEM_ID_RE = re.compile(r"^fs-[0-9a-f]{8,40}$")
 _FILE_SYSTEM_ARN_RE = re.compile(r"^arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/(fs-[0-9a-f]{8,40})$")
-TAG_KEY_MAX_LENGTH = 128
-TAG_VALUE_MAX_LENGTH = 256
 # Besides letters, numbers and spaces, the only characters EFS accepts in a tag key or value.
 _TAG_PUNCTUATION = "_.:/=+-@"
 
@@ -113,7 +113,7 @@ WAITER_CONFIG = {
 }
 
 
-class AccessPointInputError(ValueError):
+class AccessPointInputError(InputError):
     """The caller's arguments cannot describe a valid access point; the message names the options."""
 
 
@@ -164,19 +164,11 @@ def name_errors(name: Any, option: str = "name") -> list[str]:
     return errors
 
 
-def wanted_tags(tags: dict[str, Any] | None) -> dict[str, str] | None:
-    """Tags as EFS stores them (strings); ``None`` leaves tags alone."""
-    if tags is None:
-        return None
-    return {str(key): "" if value is None else str(value) for key, value in tags.items()}
-
-
 def tag_errors(tags: dict[str, str] | None, name: str) -> list[str]:
-    errors: list[str] = []
-    for key, value in (tags or {}).items():
-        if key.lower().startswith("aws:"):
-            errors.append(f"tags: the key {key!r} is reserved by AWS (aws: prefix)")
-            continue
+    """The shared rule (no ``aws:`` keys) plus EFS's own: each key and value by its length and by the characters
+    EFS accepts, named one by one, and a Name tag equal to ``name``."""
+    errors = shared_tag_errors(tags)
+    for key, value in without_aws_tags(tags).items():
         if not 1 <= len(key) <= TAG_KEY_MAX_LENGTH:
             errors.append(f"tags: the key {key!r} must be 1 to {TAG_KEY_MAX_LENGTH} characters long")
         elif not _tag_text_ok(key):
@@ -199,10 +191,6 @@ def with_name(tags: dict[str, str] | None, name: str) -> dict[str, str] | None:
     if tags is None:
         return None
     return {**tags, NAME_TAG: name}
-
-
-def without_aws_tags(tags: dict[str, str]) -> dict[str, str]:
-    return {key: value for key, value in tags.items() if not key.lower().startswith("aws:")}
 
 
 # --- spec: POSIX user and root directory ----------------------------------------------------------------
@@ -485,19 +473,19 @@ def immutable_message(name: str, current: dict[str, Any], differences: dict[str,
     )
 
 
-def waiter_settings(timeout: int, delay: int = POLL_DELAY) -> tuple[int, int]:
-    """(delay, max_attempts) for a waiter that gives up after about ``timeout`` seconds."""
-    delay = max(1, min(delay, timeout)) if timeout > 0 else delay
-    return delay, max(1, timeout // delay + 1)
+def describe_access_points(efs, file_system_id: str) -> list[dict[str, Any]] | None:
+    """Every access point of a file system, normalised; ``None`` when the file system does not exist."""
+    found = paginate(
+        efs.describe_access_points,
+        f"describe the access points of file system {file_system_id}",
+        "AccessPoints",
+        answers={_FILE_SYSTEM_NOT_FOUND: None},
+        FileSystemId=file_system_id,
+    )
+    return None if found is None else [normalize_access_point(description) for description in found]
 
 
 # --- manager -----------------------------------------------------------------------------------------------
-
-_AWS_ERRORS: tuple[type[Exception], ...]
-try:
-    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:  # botocore missing: AnsibleAWSModule fails before any call
-    _AWS_ERRORS = ()
 
 
 class AccessPointManager(BaseResourceManager):
@@ -531,34 +519,24 @@ class AccessPointManager(BaseResourceManager):
     def find(self, file_system_id: str, name: str) -> list[dict[str, Any]] | None:
         """Every access point of the file system whose Name tag is ``name``; ``None`` when the file system
         does not exist."""
-        found: list[dict[str, Any]] = []
-        request: dict[str, Any] = {"FileSystemId": file_system_id}
-        while True:
-            try:
-                response = self.efs.describe_access_points(aws_retry=True, **request)
-            except is_boto3_error_code(_FILE_SYSTEM_NOT_FOUND):
-                return None
-            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(
-                    e, msg=f"Failed to describe the access points of file system {file_system_id}"
-                )
-            for description in response.get("AccessPoints", []):
-                access_point = normalize_access_point(description)
-                if access_point["name"] == name and access_point["file_system_id"] == file_system_id:
-                    found.append(access_point)
-            if not response.get("NextToken"):
-                return found
-            request["NextToken"] = response["NextToken"]
+        found = describe_access_points(self.efs, file_system_id)
+        if found is None:
+            return None
+        return [ap for ap in found if ap["name"] == name and ap["file_system_id"] == file_system_id]
+
+    def _description(self, access_point_id: str) -> dict[str, Any] | None:
+        response = call(
+            self.efs.describe_access_points,
+            f"describe access point {access_point_id}",
+            answers={_NOT_FOUND: None},
+            AccessPointId=access_point_id,
+        )
+        entries = (response or {}).get("AccessPoints") or []
+        return entries[0] if entries else None
 
     def describe(self, access_point_id: str) -> dict[str, Any] | None:
-        try:
-            response = self.efs.describe_access_points(aws_retry=True, AccessPointId=access_point_id)
-        except is_boto3_error_code(_NOT_FOUND):
-            return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to describe access point {access_point_id}")
-        entries = response.get("AccessPoints") or []
-        return normalize_access_point(entries[0]) if entries else None
+        description = self._description(access_point_id)
+        return normalize_access_point(description) if description else None
 
     # --- present ---
 
@@ -566,8 +544,8 @@ class AccessPointManager(BaseResourceManager):
         file_system_id, name = wanted["file_system_id"], wanted["name"]
         found = self.find(file_system_id, name)
         if found is None:
-            self.module.fail_json(
-                msg=f"File system {file_system_id} does not exist; create it before its access point {name}",
+            raise AWSActionError(
+                f"File system {file_system_id} does not exist; create it before its access point {name}",
                 access_point={},
             )
         found = [ap for ap in found if ap["life_cycle_state"] not in GOING_STATES]
@@ -601,10 +579,7 @@ class AccessPointManager(BaseResourceManager):
         if not is_usable(current) and not differences:
             differences = {"life_cycle_state": (current["life_cycle_state"], LIFE_CYCLE_AVAILABLE)}
         if not wanted["replace_on_change"]:
-            self.module.fail_json(
-                msg=immutable_message(wanted["name"], current, differences),
-                access_point=current,
-            )
+            raise AWSActionError(immutable_message(wanted["name"], current, differences), access_point=current)
         self.changed = True
         self.replaced = True
         self._replacement_fields = list(differences)
@@ -645,8 +620,8 @@ class AccessPointManager(BaseResourceManager):
             token = client_token(wanted["file_system_id"], wanted["name"], spec, self._stale_id)
             created = self._create_with_token(wanted, tags, token)
         if created is None:
-            self.module.fail_json(
-                msg=f"Failed to create access point {wanted['name']}: AWS answers that its ClientToken belongs to"
+            raise AWSActionError(
+                f"Failed to create access point {wanted['name']}: AWS answers that its ClientToken belongs to"
                 f" access point {self._stale_id}, which is gone or failed",
                 access_point={},
             )
@@ -658,38 +633,39 @@ class AccessPointManager(BaseResourceManager):
         """The access point made (or earlier made) with ``token``; ``None`` when the token is held by one that
         is gone, going or failed."""
         what = "the new access point" if self.replaced else "access point"
-        try:
-            return normalize_access_point(
-                self.efs.create_access_point(aws_retry=True, **create_request(wanted, token, tags))
-            )
-        except is_boto3_error_code(_ALREADY_EXISTS) as e:
-            # an earlier, interrupted run (or a retried request) created it with this token: that one is ours
-            existing_id = getattr(e, "response", {}).get("AccessPointId")
-            existing = self.describe(existing_id) if existing_id else None
-            if existing is not None and is_usable(existing):
-                return existing
-            self._stale_id = existing_id or ""
-            return None
-        except is_boto3_error_code(_FILE_SYSTEM_NOT_FOUND):  # pylint: disable=duplicate-except
-            self.module.fail_json(msg=f"File system {wanted['file_system_id']} does not exist", access_point={})
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to create {what} {wanted['name']}")
+
+        def no_file_system(_error: Exception) -> None:
+            raise AWSActionError(f"File system {wanted['file_system_id']} does not exist", access_point={})
+
+        description = call(
+            self.efs.create_access_point,
+            f"create {what} {wanted['name']}",
+            answers={_ALREADY_EXISTS: self._made_before, _FILE_SYSTEM_NOT_FOUND: no_file_system},
+            **create_request(wanted, token, tags),
+        )
+        return normalize_access_point(description) if description else None
+
+    def _made_before(self, error: Exception) -> dict[str, Any] | None:
+        """CreateAccessPoint's AccessPointAlreadyExists: an earlier, interrupted run (or a retried request)
+        created one with this token. Its description when it is usable (that one is ours), else None."""
+        existing_id = (getattr(error, "response", None) or {}).get("AccessPointId")
+        existing = self._description(existing_id) if existing_id else None
+        if existing is not None and is_usable(normalize_access_point(existing)):
+            return existing
+        self._stale_id = existing_id or ""
+        return None
 
     def _update_tags(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
         access_point_id = current["access_point_id"]
-
-        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
-            try:
-                if to_unset:
-                    self.efs.untag_resource(aws_retry=True, ResourceId=access_point_id, TagKeys=to_unset)
-                if to_set:
-                    self.efs.tag_resource(
-                        aws_retry=True, ResourceId=access_point_id, Tags=ansible_dict_to_boto3_tag_list(to_set)
-                    )
-            except _AWS_ERRORS as e:
-                self.module.fail_json_aws(e, msg=f"Failed to update the tags of access point {access_point_id}")
-
-        after = self.update_tags(current["tags"], wanted["tags"], wanted["purge_tags"], apply)
+        after = self.sync_tags(
+            self.efs,
+            "efs",
+            access_point_id,
+            current["tags"],
+            wanted["tags"],
+            wanted["purge_tags"],
+            f"access point {access_point_id}",
+        )
         if after is not None:
             self.access_point["tags"] = after
 
@@ -698,25 +674,20 @@ class AccessPointManager(BaseResourceManager):
         return self.describe(access_point_id) or {}
 
     def _wait(self, waiter_name: str, access_point_id: str, timeout: int, what: str) -> None:
-        delay, max_attempts = waiter_settings(timeout)
-        client = getattr(self.efs, "client", self.efs)  # the waiter wants botocore's client, not the retry wrapper
-        waiter = create_waiter_with_client(waiter_name, WaiterModel(WAITER_CONFIG), client)
-        try:
-            waiter.wait(AccessPointId=access_point_id, WaiterConfig={"Delay": delay, "MaxAttempts": max_attempts})
-        except botocore.exceptions.WaiterError as e:
-            latest = self.describe(access_point_id) or {}
-            state = latest.get("life_cycle_state")
-            if "Max attempts exceeded" in str(getattr(e, "kwargs", {}).get("reason", "")):
-                self.module.fail_json(
-                    msg=f"Timed out after {timeout} seconds waiting for access point {access_point_id} {what}"
-                    f" (it is {state})",
-                    access_point=latest,
-                )
-            self.module.fail_json_aws(
-                e,
-                msg=f"Failed while waiting for access point {access_point_id} {what} (it is {state})",
-                access_point=latest,
-            )
+        def latest() -> tuple[str, dict[str, Any]]:
+            found = self.describe(access_point_id) or {}
+            return f"it is {found.get('life_cycle_state')}", {"access_point": found}
+
+        wait(
+            self.efs,
+            waiter_name,
+            f"access point {access_point_id} {what}",
+            timeout,
+            POLL_DELAY,
+            model=WAITER_CONFIG,
+            describe=latest,
+            AccessPointId=access_point_id,
+        )
 
     # --- absent ---
 
@@ -745,9 +716,9 @@ class AccessPointManager(BaseResourceManager):
                 self._wait("AccessPointDeleted", access_point["access_point_id"], timeout, "to be deleted")
 
     def _delete(self, access_point_id: str) -> None:
-        try:
-            self.efs.delete_access_point(aws_retry=True, AccessPointId=access_point_id)
-        except is_boto3_error_code(_NOT_FOUND):
-            return
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to delete access point {access_point_id}")
+        call(
+            self.efs.delete_access_point,
+            f"delete access point {access_point_id}",
+            answers={_NOT_FOUND: False},
+            AccessPointId=access_point_id,
+        )

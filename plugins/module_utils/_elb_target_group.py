@@ -20,17 +20,17 @@ import re
 from copy import deepcopy
 from typing import Any
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
-
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing dependency
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wanted_tags
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import without_aws_tags
 
 # --- choices and defaults -------------------------------------------------------------------------------
 
@@ -158,7 +158,7 @@ _COOKIE_NAME_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _RESERVED_COOKIE_PREFIX = "AWSALB"
 
 
-class TargetGroupInputError(ValueError):
+class TargetGroupInputError(InputError):
     """The caller's arguments cannot describe a valid target group; the message names the option."""
 
 
@@ -408,11 +408,47 @@ def _wanted_attributes(params: dict[str, Any], target_type: str) -> tuple[dict[s
 # --- the module's arguments ----------------------------------------------------------------------------------
 
 
-def wanted_tags(tags: dict[str, Any] | None) -> dict[str, str] | None:
-    """Tags as AWS stores them (strings); ``None`` leaves tags alone."""
-    if tags is None:
-        return None
-    return {str(key): "" if value is None else str(value) for key, value in tags.items()}
+def _wanted_network(params: dict[str, Any], target_type: str) -> tuple[dict[str, Any], list[str]]:
+    """VPC, port and protocol asked for, defaults filled in; all ``None`` for a target type without them."""
+    if not _TARGET_TYPE_RULES[target_type]["network"]:
+        errors = [
+            f"{option} is not allowed with target_type {target_type}"
+            for option in ("vpc_id", "port", "protocol")
+            if params.get(option) is not None
+        ]
+        return {"vpc_id": None, "port": None, "protocol": None}, errors
+    errors = []
+    vpc_id = params.get("vpc_id")
+    if not vpc_id:
+        errors.append(f"vpc_id is required with state present and target_type {target_type}")
+    elif not _VPC_ID_RE.match(vpc_id):
+        errors.append(f"vpc_id {vpc_id!r} is not a VPC ID (vpc- and hexadecimal digits)")
+    port = params.get("port")
+    port = DEFAULT_PORT if port is None else port
+    error = _range_error("port", port, PORT_RANGE)
+    if error:
+        errors.append(error)
+    protocol = params.get("protocol")
+    if target_type == "alb":
+        if protocol is not None:
+            errors.append(f"protocol is not allowed with target_type alb: it is always {ALB_TARGET_PROTOCOL}")
+        protocol = ALB_TARGET_PROTOCOL
+    else:
+        protocol = protocol or DEFAULT_PROTOCOL
+        if protocol not in PROTOCOLS:
+            errors.append(f"protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}")
+    return {"vpc_id": vpc_id, "port": port, "protocol": protocol}, errors
+
+
+def _wanted_protocol_version(given: str | None, target_type: str) -> tuple[str | None, list[str]]:
+    if not _TARGET_TYPE_RULES[target_type]["protocol_version"]:
+        return None, [] if given is None else [f"protocol_version is not allowed with target_type {target_type}"]
+    protocol_version = given or DEFAULT_PROTOCOL_VERSION
+    if protocol_version not in PROTOCOL_VERSIONS:
+        return protocol_version, [
+            f"protocol_version must be one of {', '.join(PROTOCOL_VERSIONS)}, not {protocol_version!r}"
+        ]
+    return protocol_version, []
 
 
 def wanted_settings(params: dict[str, Any]) -> dict[str, Any]:
@@ -422,7 +458,6 @@ def wanted_settings(params: dict[str, Any]) -> dict[str, Any]:
     target_type = params.get("target_type") or DEFAULT_TARGET_TYPE
     if target_type not in TARGET_TYPES:
         raise TargetGroupInputError(f"target_type must be one of {', '.join(TARGET_TYPES)}, not {target_type!r}")
-    rules = _TARGET_TYPE_RULES[target_type]
     wanted: dict[str, Any] = {
         "name": params.get("name"),
         "target_type": target_type,
@@ -430,53 +465,20 @@ def wanted_settings(params: dict[str, Any]) -> dict[str, Any]:
         "purge_tags": params.get("purge_tags", True),
         "replace_on_change": params.get("replace_on_change", True),
     }
-
-    if rules["network"]:
-        vpc_id = params.get("vpc_id")
-        if not vpc_id:
-            errors.append(f"vpc_id is required with state present and target_type {target_type}")
-        elif not _VPC_ID_RE.match(vpc_id):
-            errors.append(f"vpc_id {vpc_id!r} is not a VPC ID (vpc- and hexadecimal digits)")
-        port = params.get("port")
-        port = DEFAULT_PORT if port is None else port
-        error = _range_error("port", port, PORT_RANGE)
-        if error:
-            errors.append(error)
-        protocol = params.get("protocol")
-        if target_type == "alb":
-            if protocol is not None:
-                errors.append(f"protocol is not allowed with target_type alb: it is always {ALB_TARGET_PROTOCOL}")
-            protocol = ALB_TARGET_PROTOCOL
-        else:
-            protocol = protocol or DEFAULT_PROTOCOL
-            if protocol not in PROTOCOLS:
-                errors.append(f"protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}")
-        wanted.update(vpc_id=vpc_id, port=port, protocol=protocol)
-    else:
-        for option in ("vpc_id", "port", "protocol"):
-            if params.get(option) is not None:
-                errors.append(f"{option} is not allowed with target_type {target_type}")
-        wanted.update(vpc_id=None, port=None, protocol=None)
-
-    protocol_version = params.get("protocol_version")
-    if rules["protocol_version"]:
-        protocol_version = protocol_version or DEFAULT_PROTOCOL_VERSION
-        if protocol_version not in PROTOCOL_VERSIONS:
-            errors.append(f"protocol_version must be one of {', '.join(PROTOCOL_VERSIONS)}, not {protocol_version!r}")
-    else:
-        if protocol_version is not None:
-            errors.append(f"protocol_version is not allowed with target_type {target_type}")
-        protocol_version = None
-    wanted["protocol_version"] = protocol_version
-
+    network, network_errors = _wanted_network(params, target_type)
+    wanted.update(network)
+    errors.extend(network_errors)
+    wanted["protocol_version"], version_errors = _wanted_protocol_version(params.get("protocol_version"), target_type)
+    errors.extend(version_errors)
     wanted["health_check"], health_check_errors = _wanted_health_check(
-        params.get("health_check"), target_type, wanted["protocol"], protocol_version
+        params.get("health_check"), target_type, wanted["protocol"], wanted["protocol_version"]
     )
     errors.extend(health_check_errors)
     attributes, attribute_errors = _wanted_attributes(params, target_type)
     wanted.update(attributes)
     errors.extend(attribute_errors)
 
+    # the aws: rule in this module's own wording, one error per key
     for key in wanted["tags"] or {}:
         if key.lower().startswith("aws:"):
             errors.append(f"tags: the key {key!r} is reserved by AWS (aws: prefix)")
@@ -742,17 +744,15 @@ def in_use_message(name: str, users: dict[str, list[str]], doing: str, reason: s
     )
 
 
-def _without_aws_tags(tags: dict[str, str]) -> dict[str, str]:
-    return {key: value for key, value in tags.items() if not key.lower().startswith("aws:")}
+def tags_of(response: dict[str, Any], arn: str) -> dict[str, str]:
+    """The tags of ``arn`` in a DescribeTags response."""
+    for description in response.get("TagDescriptions", []):
+        if description.get("ResourceArn") == arn:
+            return boto3_tag_list_to_ansible_dict(description.get("Tags", []))
+    return {}
 
 
 # --- manager -----------------------------------------------------------------------------------------------
-
-_AWS_ERRORS: tuple[type[Exception], ...]
-try:
-    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:  # botocore missing: AnsibleAWSModule fails before any call
-    _AWS_ERRORS = ()
 
 _NOT_FOUND = "TargetGroupNotFound"
 # Listener protocols that have rules (Network and Gateway Load Balancer listeners have none).
@@ -785,30 +785,23 @@ class TargetGroupManager(BaseResourceManager):
 
     def describe(self, name: str) -> dict[str, Any] | None:
         """The DescribeTargetGroups entry of ``name``; ``None`` when there is none."""
-        try:
-            found = self.elbv2.describe_target_groups(aws_retry=True, Names=[name])["TargetGroups"]
-        except is_boto3_error_code(_NOT_FOUND):
-            return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to describe target group {name}")
+        response = call(
+            self.elbv2.describe_target_groups, f"describe target group {name}", answers={_NOT_FOUND: None}, Names=[name]
+        )
+        found = response["TargetGroups"] if response else []
         return found[0] if found else None
 
     def attributes(self, arn: str) -> dict[str, str]:
-        try:
-            response = self.elbv2.describe_target_group_attributes(aws_retry=True, TargetGroupArn=arn)
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to describe the attributes of target group {arn}")
+        response = call(
+            self.elbv2.describe_target_group_attributes,
+            f"describe the attributes of target group {arn}",
+            TargetGroupArn=arn,
+        )
         return attributes_dict(response.get("Attributes"))
 
     def tags(self, arn: str) -> dict[str, str]:
-        try:
-            response = self.elbv2.describe_tags(aws_retry=True, ResourceArns=[arn])
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to describe the tags of target group {arn}")
-        for description in response.get("TagDescriptions", []):
-            if description.get("ResourceArn") == arn:
-                return boto3_tag_list_to_ansible_dict(description.get("Tags", []))
-        return {}
+        response = call(self.elbv2.describe_tags, f"describe the tags of target group {arn}", ResourceArns=[arn])
+        return tags_of(response, arn)
 
     def read(self, name: str) -> dict[str, Any] | None:
         description = self.describe(name)
@@ -817,30 +810,24 @@ class TargetGroupManager(BaseResourceManager):
         arn = description["TargetGroupArn"]
         return normalize_target_group(description, self.attributes(arn), self.tags(arn))
 
-    def _marker_pages(self, operation: str, key: str, not_found: str, what: str, **request: Any) -> list[dict[str, Any]]:
-        """Every item of a Marker-paginated ELBv2 describe call; a missing parent is an empty list."""
-        items: list[dict[str, Any]] = []
-        while True:
-            try:
-                response = getattr(self.elbv2, operation)(aws_retry=True, **request)
-            except is_boto3_error_code(not_found):
-                return items
-            except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(e, msg=f"Failed to describe the {what}")
-            items.extend(response.get(key, []))
-            if not response.get("NextMarker"):
-                return items
-            request["Marker"] = response["NextMarker"]
-
     def _listeners(self, load_balancer_arn: str) -> list[dict[str, Any]]:
-        return self._marker_pages(
-            "describe_listeners", "Listeners", "LoadBalancerNotFound", f"listeners of {load_balancer_arn}",
+        return paginate(
+            self.elbv2.describe_listeners,
+            f"describe the listeners of {load_balancer_arn}",
+            "Listeners",
+            token="Marker",
+            answers={"LoadBalancerNotFound": []},
             LoadBalancerArn=load_balancer_arn,
         )
 
     def _rules(self, listener_arn: str) -> list[dict[str, Any]]:
-        return self._marker_pages(
-            "describe_rules", "Rules", "ListenerNotFound", f"rules of {listener_arn}", ListenerArn=listener_arn
+        return paginate(
+            self.elbv2.describe_rules,
+            f"describe the rules of {listener_arn}",
+            "Rules",
+            token="Marker",
+            answers={"ListenerNotFound": []},
+            ListenerArn=listener_arn,
         )
 
     def users(self, current: dict[str, Any]) -> dict[str, list[str]]:
@@ -868,7 +855,7 @@ class TargetGroupManager(BaseResourceManager):
             return
         users = self.users(current)
         message = in_use_message(current["target_group_name"], users, doing, reason)
-        self.module.fail_json(msg=message, target_group=current, **users)
+        raise AWSActionError(message, target_group=current, **users)
 
     # --- present ---
 
@@ -894,18 +881,16 @@ class TargetGroupManager(BaseResourceManager):
             f"{field} is {before!r}, the task asks for {after!r}" for field, (before, after) in immutable.items()
         )
         if not wanted["replace_on_change"]:
-            self.module.fail_json(
-                msg=(
-                    f"{', '.join(immutable)} of target group {name} cannot change after it is created ({described})."
-                    " Set replace_on_change: true to delete it and create it again (it must not be in use by a"
-                    " listener or rule)."
-                ),
+            raise AWSActionError(
+                f"{', '.join(immutable)} of target group {name} cannot change after it is created ({described})."
+                " Set replace_on_change: true to delete it and create it again (it must not be in use by a"
+                " listener or rule).",
                 target_group=current,
             )
         self._refuse_if_in_use(current, "replace", f"to change {', '.join(immutable)}")
         self.replaced = True
         self._replacement_fields = list(immutable)
-        tags = merged_tags(_without_aws_tags(current["tags"]), wanted["tags"], wanted["purge_tags"])
+        tags = merged_tags(without_aws_tags(current["tags"]), wanted["tags"], wanted["purge_tags"])
         self._delete(current)
         self._create(wanted, before=current, tags=tags)
 
@@ -926,11 +911,8 @@ class TargetGroupManager(BaseResourceManager):
             request.update(health_check_request(wanted["health_check"], wanted["protocol_version"]))
         if predicted["tags"]:
             request["Tags"] = ansible_dict_to_boto3_tag_list(predicted["tags"])
-        try:
-            created = self.elbv2.create_target_group(aws_retry=True, **request)["TargetGroups"][0]
-        except _AWS_ERRORS as e:
-            what = "create target group" if not before else "create target group (the old one is already deleted)"
-            self.module.fail_json_aws(e, msg=f"Failed to {what} {name}")
+        what = "create target group" if not before else "create target group (the old one is already deleted)"
+        created = call(self.elbv2.create_target_group, f"{what} {name}", **request)["TargetGroups"][0]
         arn = created["TargetGroupArn"]
         current_attributes = normalize_attributes(self.attributes(arn), wanted["target_type"])
         changes = attribute_changes(current_attributes, wanted)
@@ -943,16 +925,16 @@ class TargetGroupManager(BaseResourceManager):
         before, after = health_check_changes(current["health_check"], wanted["health_check"])
         if not after:
             return
-        self.differences.add("health_check", before, after)
-        self.changed = True
         self.target_group["health_check"].update(after)
-        if self.check_mode:
-            return
-        request = health_check_request(after, current["protocol_version"])
-        try:
-            self.elbv2.modify_target_group(aws_retry=True, TargetGroupArn=current["target_group_arn"], **request)
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to modify the health check of target group {wanted['name']}")
+        self.act(
+            "health_check",
+            before,
+            after,
+            self.elbv2.modify_target_group,
+            f"modify the health check of target group {wanted['name']}",
+            TargetGroupArn=current["target_group_arn"],
+            **health_check_request(after, current["protocol_version"]),
+        )
 
     def _update_attributes(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
         changes = attribute_changes(current, wanted)
@@ -969,24 +951,23 @@ class TargetGroupManager(BaseResourceManager):
         self._modify_attributes(wanted["name"], current["target_group_arn"], attributes_request(changes, stickiness))
 
     def _modify_attributes(self, name: str, arn: str, attributes: list[dict[str, str]]) -> None:
-        try:
-            self.elbv2.modify_target_group_attributes(aws_retry=True, TargetGroupArn=arn, Attributes=attributes)
-        except _AWS_ERRORS as e:
-            self.module.fail_json_aws(e, msg=f"Failed to modify the attributes of target group {name}")
+        call(
+            self.elbv2.modify_target_group_attributes,
+            f"modify the attributes of target group {name}",
+            TargetGroupArn=arn,
+            Attributes=attributes,
+        )
 
     def _update_tags(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
-        arn = current["target_group_arn"]
-
-        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
-            try:
-                if to_unset:
-                    self.elbv2.remove_tags(aws_retry=True, ResourceArns=[arn], TagKeys=to_unset)
-                if to_set:
-                    self.elbv2.add_tags(aws_retry=True, ResourceArns=[arn], Tags=ansible_dict_to_boto3_tag_list(to_set))
-            except _AWS_ERRORS as e:
-                self.module.fail_json_aws(e, msg=f"Failed to update the tags of target group {wanted['name']}")
-
-        after = self.update_tags(current["tags"], wanted["tags"], wanted["purge_tags"], apply)
+        after = self.sync_tags(
+            self.elbv2,
+            "elbv2",
+            current["target_group_arn"],
+            current["tags"],
+            wanted["tags"],
+            wanted["purge_tags"],
+            f"target group {wanted['name']}",
+        )
         if after is not None:
             self.target_group["tags"] = after
 
@@ -1002,18 +983,21 @@ class TargetGroupManager(BaseResourceManager):
     def _delete(self, current: dict[str, Any]) -> None:
         if self.check_mode:
             return
-        name, arn = current["target_group_name"], current["target_group_arn"]
-        try:
-            self.elbv2.delete_target_group(aws_retry=True, TargetGroupArn=arn)
-        except is_boto3_error_code(_NOT_FOUND):
-            return
-        except is_boto3_error_code("ResourceInUse") as e:  # pylint: disable=duplicate-except
-            # a listener took it up since it was read: say which
+        name = current["target_group_name"]
+
+        def taken_up(exception: Exception):
+            """A listener took it up since it was read: say which."""
             latest = self.read(name) or current
             users = self.users(latest)
-            self.module.fail_json_aws(e, msg=in_use_message(name, users, "delete"), target_group=latest, **users)
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to delete target group {name}")
+            message = in_use_message(name, users, "delete")
+            raise AWSActionError(message, exception=exception, target_group=latest, **users)
+
+        call(
+            self.elbv2.delete_target_group,
+            f"delete target group {name}",
+            answers={_NOT_FOUND: False, "ResourceInUse": taken_up},
+            TargetGroupArn=current["target_group_arn"],
+        )
 
 
 # --- reading many: cloudops.fargate.elb_target_group_info --------------------------------------------------
@@ -1046,22 +1030,20 @@ class TargetGroupInfoManager(TargetGroupManager):
     cloudops.fargate.elb_target_group's ``target_group``, optionally with the health of their targets.
     A target group that is missing, or deleted while it is read, is left out."""
 
-    def _optional(self, operation: str, what: str, **request: Any) -> dict[str, Any] | None:
+    def _optional(self, method, what: str, **request: Any) -> dict[str, Any] | None:
         """One ELBv2 call on a target group; ``None`` when the target group is gone."""
-        try:
-            return getattr(self.elbv2, operation)(aws_retry=True, **request)
-        except is_boto3_error_code(_NOT_FOUND):
-            return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to describe the {what}")
+        return call(method, f"describe the {what}", answers={_NOT_FOUND: None}, **request)
 
     def all_descriptions(self) -> list[dict[str, Any]]:
         """Every DescribeTargetGroups entry of the account and region, every page."""
-        return self._marker_pages("describe_target_groups", "TargetGroups", _NOT_FOUND, "target groups")
+        return paginate(
+            self.elbv2.describe_target_groups, "describe the target groups", "TargetGroups", token="Marker",
+            answers={_NOT_FOUND: []},
+        )
 
     def target_health(self, arn: str) -> list[dict[str, Any]] | None:
         """The targets of the target group with their health, by id and port; ``None`` when it is gone."""
-        response = self._optional("describe_target_health", f"target health of {arn}", TargetGroupArn=arn)
+        response = self._optional(self.elbv2.describe_target_health, f"target health of {arn}", TargetGroupArn=arn)
         if response is None:
             return None
         targets = [normalize_target_health(item) for item in response.get("TargetHealthDescriptions", [])]
@@ -1070,15 +1052,13 @@ class TargetGroupInfoManager(TargetGroupManager):
     def complete(self, description: dict[str, Any], include_target_health: bool) -> dict[str, Any] | None:
         """A DescribeTargetGroups entry with attributes, tags (and targets); ``None`` when it is gone."""
         arn = description["TargetGroupArn"]
-        attributes = self._optional("describe_target_group_attributes", f"attributes of {arn}", TargetGroupArn=arn)
-        tags = self._optional("describe_tags", f"tags of {arn}", ResourceArns=[arn])
+        attributes = self._optional(
+            self.elbv2.describe_target_group_attributes, f"attributes of {arn}", TargetGroupArn=arn
+        )
+        tags = self._optional(self.elbv2.describe_tags, f"tags of {arn}", ResourceArns=[arn])
         if attributes is None or tags is None:
             return None
-        tag_dict: dict[str, str] = {}
-        for tag_description in tags.get("TagDescriptions", []):
-            if tag_description.get("ResourceArn") == arn:
-                tag_dict = boto3_tag_list_to_ansible_dict(tag_description.get("Tags", []))
-        result = normalize_target_group(description, attributes_dict(attributes.get("Attributes")), tag_dict)
+        result = normalize_target_group(description, attributes_dict(attributes.get("Attributes")), tags_of(tags, arn))
         if include_target_health:
             targets = self.target_health(arn)
             if targets is None:

@@ -9,18 +9,14 @@ from typing import Any
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
-
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing dependency
 
 # Flow logs cannot be modified: any of these differing means delete and create again.
 IMMUTABLE_FIELDS = (
@@ -84,103 +80,77 @@ def settings_differences(current: dict[str, Any], wanted: dict[str, Any]) -> dic
 
 
 class FlowLogManager(BaseResourceManager):
-    def __init__(self, module) -> None:
+    """The flow log named ``name`` (its Name tag) on ``resource_id``."""
+
+    def __init__(self, module, name: str, resource_id: str) -> None:
         super().__init__(module)
         self.ec2 = self.client("ec2")
-        self.params = module.params
+        self.name = name
+        self.resource_id = resource_id
         self.flow_log: dict[str, Any] | None = None
 
     def _find(self) -> dict[str, Any] | None:
-        filters = ansible_dict_to_boto3_filter_list(
-            {"resource-id": self.params["resource_id"], "tag:Name": self.params["name"]}
-        )
-        try:
-            found = self.ec2.describe_flow_logs(aws_retry=True, Filters=filters)["FlowLogs"]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.module.fail_json_aws(e, msg="Failed to describe flow logs")
+        filters = ansible_dict_to_boto3_filter_list({"resource-id": self.resource_id, "tag:Name": self.name})
+        found = call(self.ec2.describe_flow_logs, "describe flow logs", Filters=filters)["FlowLogs"]
         if len(found) > 1:
             ids = ", ".join(sorted(f["FlowLogId"] for f in found))
-            self.module.fail_json(
-                msg=f"More than one flow log named {self.params['name']} on {self.params['resource_id']}: {ids}"
-            )
+            raise AWSActionError(f"More than one flow log named {self.name} on {self.resource_id}: {ids}")
         return normalize_flow_log(found[0]) if found else None
 
-    def _wanted_tags(self) -> dict[str, str]:
-        return dict(self.params.get("tags") or {}, Name=self.params["name"])
+    def _wanted_tags(self, tags: dict[str, Any] | None) -> dict[str, str]:
+        return dict(tags or {}, Name=self.name)
 
-    def ensure_present(self) -> None:
+    def ensure_present(self, wanted: dict[str, Any], tags: dict[str, Any] | None, purge_tags: bool) -> None:
+        """``wanted`` is ``wanted_settings(params)``: a difference in any of them replaces the flow log."""
         current = self._find()
-        wanted = wanted_settings(self.params)
+        tags = self._wanted_tags(tags)
         if current is None:
-            self._create(wanted, before={})
+            self._create(wanted, tags, before={})
             return
         differences = settings_differences(current, wanted)
         if differences:
             # Only tags can change in place; everything else is a replacement, said so in the diff.
             self._delete(current["flow_log_id"])
-            self._create(wanted, before=current)
+            self._create(wanted, tags, before=current)
             return
         self.flow_log = current
-        self._update_tags(current)
+        what = f"flow log {self.name}"
+        after = self.sync_tags(self.ec2, "ec2", current["flow_log_id"], current["tags"], tags, purge_tags, what)
+        if after is not None:
+            self.flow_log = dict(current, tags=after)
 
-    def _create(self, wanted: dict[str, Any], before: dict[str, Any]) -> None:
-        tags = self._wanted_tags()
-        self.changed = True
-        predicted = dict(wanted, resource_id=self.params["resource_id"], tags=tags)
+    def _create(self, wanted: dict[str, Any], tags: dict[str, str], before: dict[str, Any]) -> None:
+        predicted = dict(wanted, resource_id=self.resource_id, tags=tags)
         self.set_diff(before=before, after=predicted)
-        if self.check_mode:
-            self.flow_log = predicted
-            return
         request = {_API_NAMES[field]: value for field, value in wanted.items()}
         request.update(
-            ResourceIds=[self.params["resource_id"]],
+            ResourceIds=[self.resource_id],
             # Tags go in with the create, so an interrupted run's flow log is found by name on the next
             # run; the token, fresh for each create, makes the SDK's retries of this one call safe. A
             # token derived from the settings alone would be answered with a flow log deleted since.
-            ClientToken=idempotency_token(self.params["resource_id"], self.params["name"], str(uuid.uuid4())),
+            ClientToken=idempotency_token(self.resource_id, self.name, str(uuid.uuid4())),
             TagSpecifications=boto3_tag_specifications(tags, types=["vpc-flow-log"]),
         )
-        try:
-            response = self.ec2.create_flow_logs(aws_retry=True, **request)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.module.fail_json_aws(e, msg="Failed to create flow log")
+        response = self.change(self.ec2.create_flow_logs, "create flow log", **request)
+        if self.check_mode:
+            self.flow_log = predicted
+            return
         if response.get("Unsuccessful"):
             error = response["Unsuccessful"][0].get("Error", {})
-            self.module.fail_json(msg=f"Failed to create flow log: {error.get('Code')}: {error.get('Message')}")
+            raise AWSActionError(f"Failed to create flow log: {error.get('Code')}: {error.get('Message')}")
         self.flow_log = self._find() or predicted
-
-    def _update_tags(self, current: dict[str, Any]) -> None:
-        resource = [current["flow_log_id"]]
-
-        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
-            try:
-                if to_unset:
-                    self.ec2.delete_tags(aws_retry=True, Resources=resource, Tags=[{"Key": k} for k in to_unset])
-                if to_set:
-                    self.ec2.create_tags(
-                        aws_retry=True, Resources=resource, Tags=[{"Key": k, "Value": v} for k, v in to_set.items()]
-                    )
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                self.module.fail_json_aws(e, msg="Failed to update flow log tags")
-
-        after = self.update_tags(current["tags"], self._wanted_tags(), self.params["purge_tags"], apply)
-        if after is not None:
-            self.flow_log = dict(current, tags=after)
 
     def ensure_absent(self) -> None:
         current = self._find()
         if current is None:
             return
-        self.changed = True
         self.set_diff(before=current, after={})
         self._delete(current["flow_log_id"])
 
     def _delete(self, flow_log_id: str) -> None:
-        if self.check_mode:
-            return
-        try:
-            self.ec2.delete_flow_logs(aws_retry=True, FlowLogIds=[flow_log_id])
-        except is_boto3_error_code("InvalidFlowLogId.NotFound"):
-            return
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to delete flow log {flow_log_id}")
+        self.change(
+            self.ec2.delete_flow_logs,
+            f"delete flow log {flow_log_id}",
+            answers={"InvalidFlowLogId.NotFound": False},
+            FlowLogIds=[flow_log_id],
+        )

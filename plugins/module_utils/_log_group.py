@@ -20,15 +20,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.cloudops.fargate.plugins.module_utils import _common
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
-
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing dependency
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import pages
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wanted_tags
 
 # --- limits, from the CloudWatch Logs API (botocore's logs service model) ---------------------------------
 
@@ -63,16 +63,14 @@ NAME_PATTERN = re.compile(r"^[.\-_/#A-Za-z0-9]{1,512}$")
 NAME_MAX_LENGTH = 512
 # CloudWatch Logs takes the key's ARN (not a key ID, nor an alias), and describes the log group with it.
 KMS_KEY_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
-# Tag limits of the logs API (shapes TagKey, TagValue, Tags).
-TAG_KEY_MAX_LENGTH = 128
-TAG_VALUE_MAX_LENGTH = 256
+# The logs API's limit of tags (shape Tags); keys and values have AWS's usual lengths.
 MAX_TAGS = 50
 
 # The fields the diff shows.
 DIFF_FIELDS = ("retention_in_days", "kms_key_id", "tags")
 
 
-class LogGroupInputError(ValueError):
+class LogGroupInputError(InputError):
     """The module's arguments cannot work; the message names every bad option."""
 
 
@@ -116,28 +114,7 @@ def kms_key_errors(kms_key_id: Any) -> list[str]:
 
 
 def tag_errors(tags: dict[str, Any] | None) -> list[str]:
-    if not tags:
-        return []
-    errors = []
-    reserved = sorted(str(key) for key in tags if str(key).lower().startswith("aws:"))
-    if reserved:
-        errors.append(f"tags {', '.join(reserved)}: keys starting with 'aws:' are reserved by AWS")
-    too_long = sorted(str(key) for key in tags if not 1 <= len(str(key)) <= TAG_KEY_MAX_LENGTH)
-    if too_long:
-        errors.append(f"tags {', '.join(too_long)}: a tag key is 1 to {TAG_KEY_MAX_LENGTH} characters")
-    long_values = sorted(str(k) for k, v in tags.items() if v is not None and len(str(v)) > TAG_VALUE_MAX_LENGTH)
-    if long_values:
-        errors.append(f"tags {', '.join(long_values)}: a tag value is at most {TAG_VALUE_MAX_LENGTH} characters")
-    if len(tags) > MAX_TAGS:
-        errors.append(f"tags: a log group has at most {MAX_TAGS} tags, not {len(tags)}")
-    return errors
-
-
-def wanted_tags(tags: dict[str, Any] | None) -> dict[str, str] | None:
-    """Tags as CloudWatch Logs stores them (strings); ``None`` leaves tags alone."""
-    if tags is None:
-        return None
-    return {str(key): "" if value is None else str(value) for key, value in tags.items()}
+    return _common.tag_errors(tags, lengths=True, max_tags=MAX_TAGS)
 
 
 def validate_name(name: Any) -> None:
@@ -276,18 +253,16 @@ def account_policy_message(description: dict[str, Any], change) -> str | None:
 
 # --- manager ----------------------------------------------------------------------------------------------
 
-_AWS_ERRORS: tuple[type[Exception], ...]
-try:
-    _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
-except NameError:  # botocore missing: AnsibleAWSModule fails before any call
-    _AWS_ERRORS = ()
-
 _NOT_FOUND = "ResourceNotFoundException"
 _ALREADY_EXISTS = "ResourceAlreadyExistsException"
 # "Multiple concurrent requests to update the same resource were in conflict": worth another try.
 _RETRIED_CODES = ["OperationAbortedException"]
 # A created log group that is gone again before it can be read (deleted in between): try the creation again.
 _CREATE_ATTEMPTS = 3
+
+
+def _setting_retention(name: str, days: int) -> str:
+    return f"set the retention of log group {name} to {days} days"
 
 
 class LogGroupManager(BaseResourceManager):
@@ -304,34 +279,26 @@ class LogGroupManager(BaseResourceManager):
             service, retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=_RETRIED_CODES)
         )
 
-    def _fail(self, error: Exception, msg: str) -> None:
-        self.module.fail_json_aws(error, msg=msg, changed=self.changed, log_group=self.log_group)
-
     # --- reading ---
 
     def describe(self, name: str) -> dict[str, Any] | None:
         """The DescribeLogGroups entry of exactly ``name`` (the API filters by prefix); None when missing."""
-        request: dict[str, Any] = {"logGroupNamePrefix": name}
-        while True:
-            try:
-                response = self.logs.describe_log_groups(aws_retry=True, **request)
-            except _AWS_ERRORS as e:
-                self._fail(e, f"Failed to describe log group {name}")
+        what = f"describe log group {name}"
+        for response in pages(self.logs.describe_log_groups, what, token="nextToken", logGroupNamePrefix=name):
             found = exact_match(response.get("logGroups", []), name)
             if found is not None:
                 return found
-            if not response.get("nextToken"):
-                return None
-            request["nextToken"] = response["nextToken"]
+        return None
 
     def tags(self, arn: str) -> dict[str, str] | None:
         """The log group's tags; None when it is gone."""
-        try:
-            return self.logs.list_tags_for_resource(aws_retry=True, resourceArn=arn).get("tags", {})
-        except is_boto3_error_code(_NOT_FOUND):
-            return None
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self._fail(e, f"Failed to list the tags of log group {arn}")
+        response = call(
+            self.logs.list_tags_for_resource,
+            f"list the tags of log group {arn}",
+            answers={_NOT_FOUND: None},
+            resourceArn=arn,
+        )
+        return None if response is None else response.get("tags", {})
 
     def read(self, name: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """``(DescribeLogGroups entry, return shape)``, or None when the log group does not exist."""
@@ -359,10 +326,7 @@ class LogGroupManager(BaseResourceManager):
             # someone else created it since the lookup: read it and converge it like any existing one
             found = self.read(name)
         if found is None:
-            self.module.fail_json(
-                msg=f"Log group {name} keeps being created and deleted by someone else; try again later",
-                changed=self.changed,
-            )
+            raise AWSActionError(f"Log group {name} keeps being created and deleted by someone else; try again later")
         self._converge(wanted, *found)
 
     def _predict_creation(self, wanted: dict[str, Any]) -> None:
@@ -373,15 +337,20 @@ class LogGroupManager(BaseResourceManager):
     def _create(self, wanted: dict[str, Any]) -> bool:
         """Create the log group; False when it exists already (created since the lookup)."""
         name = wanted["name"]
-        try:
-            self.logs.create_log_group(aws_retry=True, **create_request(wanted))
-        except is_boto3_error_code(_ALREADY_EXISTS):
+        created = call(
+            self.logs.create_log_group,
+            f"create log group {name}",
+            answers={_ALREADY_EXISTS: False},
+            **create_request(wanted),
+        )
+        if created is False:
             return False
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self._fail(e, f"Failed to create log group {name}")
         self._predict_creation(wanted)
-        if wanted["retention_days"] is not None:
-            self._put_retention(name, wanted["retention_days"])
+        days = wanted["retention_days"]
+        if days is not None:
+            call(
+                self.logs.put_retention_policy, _setting_retention(name, days), logGroupName=name, retentionInDays=days
+            )
         found = self.read(name)
         if found is not None:
             self.log_group = found[1]
@@ -391,7 +360,17 @@ class LogGroupManager(BaseResourceManager):
         self.log_group = dict(current)
         self._update_kms_key(wanted, current)
         self._update_retention(wanted, description, current)
-        self._update_tags(wanted, current)
+        after = self.sync_tags(
+            self.logs,
+            "logs",
+            current["log_group_arn"],
+            current["tags"],
+            wanted["tags"],
+            wanted["purge_tags"],
+            f"log group {wanted['name']}",
+        )
+        if after is not None:
+            self.log_group["tags"] = after
         if self.changed and not self.check_mode:
             found = self.read(wanted["name"])
             if found is not None:
@@ -402,20 +381,15 @@ class LogGroupManager(BaseResourceManager):
         if change is None:
             return
         before, after = change
-        self.differences.add("kms_key_id", before, after)
-        self.changed = True
         self.log_group["kms_key_id"] = after
-        if self.check_mode:
-            return
         name = wanted["name"]
-        try:
-            if after is None:
-                self.logs.disassociate_kms_key(aws_retry=True, logGroupName=name)
-            else:
-                self.logs.associate_kms_key(aws_retry=True, logGroupName=name, kmsKeyId=after)
-        except _AWS_ERRORS as e:
-            what = "disassociate the KMS key from" if after is None else f"associate KMS key {after} with"
-            self._fail(e, f"Failed to {what} log group {name}")
+        if after is None:
+            method, request = self.logs.disassociate_kms_key, {}
+            what = f"disassociate the KMS key from log group {name}"
+        else:
+            method, request = self.logs.associate_kms_key, {"kmsKeyId": after}
+            what = f"associate KMS key {after} with log group {name}"
+        self.act("kms_key_id", before, after, method, what, logGroupName=name, **request)
 
     def _update_retention(self, wanted: dict[str, Any], description: dict[str, Any], current: dict[str, Any]) -> None:
         change = retention_change(current["retention_in_days"], wanted["retention_days"], wanted["purge_retention"])
@@ -426,40 +400,15 @@ class LogGroupManager(BaseResourceManager):
         if change is None:
             return
         before, after = change
-        self.differences.add("retention_in_days", before, after)
-        self.changed = True
         self.log_group["retention_in_days"] = after
-        if self.check_mode:
-            return
+        name = wanted["name"]
         if after is None:
-            try:
-                self.logs.delete_retention_policy(aws_retry=True, logGroupName=wanted["name"])
-            except _AWS_ERRORS as e:
-                self._fail(e, f"Failed to remove the retention policy of log group {wanted['name']}")
+            method, request = self.logs.delete_retention_policy, {}
+            what = f"remove the retention policy of log group {name}"
         else:
-            self._put_retention(wanted["name"], after)
-
-    def _put_retention(self, name: str, days: int) -> None:
-        try:
-            self.logs.put_retention_policy(aws_retry=True, logGroupName=name, retentionInDays=days)
-        except _AWS_ERRORS as e:
-            self._fail(e, f"Failed to set the retention of log group {name} to {days} days")
-
-    def _update_tags(self, wanted: dict[str, Any], current: dict[str, Any]) -> None:
-        arn = current["log_group_arn"]
-
-        def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
-            try:
-                if to_unset:
-                    self.logs.untag_resource(aws_retry=True, resourceArn=arn, tagKeys=to_unset)
-                if to_set:
-                    self.logs.tag_resource(aws_retry=True, resourceArn=arn, tags=to_set)
-            except _AWS_ERRORS as e:
-                self._fail(e, f"Failed to update the tags of log group {wanted['name']}")
-
-        after = self.update_tags(current["tags"], wanted["tags"], wanted["purge_tags"], apply)
-        if after is not None:
-            self.log_group["tags"] = after
+            method, request = self.logs.put_retention_policy, {"retentionInDays": after}
+            what = _setting_retention(name, after)
+        self.act("retention_in_days", before, after, method, what, logGroupName=name, **request)
 
     # --- absent ---
 
@@ -468,14 +417,14 @@ class LogGroupManager(BaseResourceManager):
         if found is None:
             return
         current = found[1]
-        self.changed = True
         self.set_diff(before=diff_view(current), after={})
-        if self.check_mode:
-            return
         try:
-            self.logs.delete_log_group(aws_retry=True, logGroupName=name)
-        except is_boto3_error_code(_NOT_FOUND):
-            pass  # deleted by someone else since the lookup: the outcome is the same
-        except _AWS_ERRORS as e:  # pylint: disable=duplicate-except
-            self.log_group = current
-            self._fail(e, f"Failed to delete log group {name}")
+            self.change(
+                self.logs.delete_log_group,
+                f"delete log group {name}",
+                answers={_NOT_FOUND: False},  # deleted by someone else since the lookup: the outcome is the same
+                logGroupName=name,
+            )
+        except AWSActionError:
+            self.log_group = current  # still there: the failure reports it
+            raise

@@ -222,6 +222,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import HAS_CRYPTOGRAPHY
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import AcmCertificateManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import AcmInputError
@@ -248,27 +249,18 @@ def main():
     if not HAS_CRYPTOGRAPHY:
         module.fail_json(msg=missing_required_lib("cryptography"))
     params = module.params
-
-    try:
+    with module_errors(module):
         if params["state"] == "present":
             wanted = wanted_certificate(params)
+            manager = AcmCertificateManager(module)
+            manager.ensure_present(wanted)
         else:
             identity = identity_of(params)
             if params["in_use_timeout"] < 0:
                 raise AcmInputError(f"in_use_timeout must be 0 or more seconds, not {params['in_use_timeout']}")
-    except AcmInputError as e:
-        module.fail_json(msg=str(e))
-
-    manager = AcmCertificateManager(module)
-    if params["state"] == "present":
-        manager.ensure_present(wanted)
-    else:
-        manager.ensure_absent(identity["name"], identity["lookup_tags"], in_use_timeout=params["in_use_timeout"])
-    module.exit_json(
-        changed=manager.changed,
-        certificate=manager.certificate,
-        diff=manager.diff(),
-    )
+            manager = AcmCertificateManager(module)
+            manager.ensure_absent(identity["name"], identity["lookup_tags"], in_use_timeout=params["in_use_timeout"])
+        module.exit_json(changed=manager.changed, certificate=manager.certificate, diff=manager.diff())
 
 
 if __name__ == "__main__":

@@ -430,6 +430,7 @@ replaced:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import DEFAULT_CONNECTION_LOG_ENABLED
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import DEFAULT_SPLIT_TUNNEL
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import DEFAULT_TRANSPORT_PROTOCOL
@@ -504,31 +505,26 @@ def main():
         ],
     )
     params = module.params
-
-    try:
+    with module_errors(module):
         if params["state"] == "present":
             wanted = wanted_endpoint(params)
+            manager = ClientVpnEndpointManager(module, wait_timeout=params["wait_timeout"])
+            manager.ensure_present(wanted)
         else:
-            identity = identity_of(params)
+            lookup = identity_of(params)["lookup_tags"]
             if params["wait_timeout"] < 0:
                 raise ClientVpnInputError("wait_timeout must not be negative")
-    except ClientVpnInputError as e:
-        module.fail_json(msg=str(e))
-
-    manager = ClientVpnEndpointManager(module, wait_timeout=params["wait_timeout"])
-    if params["state"] == "present":
-        manager.ensure_present(wanted)
-    else:
-        manager.ensure_absent(identity["lookup_tags"], wait=params["wait"])
-    result = dict(
-        changed=manager.changed,
-        client_vpn_endpoint=manager.endpoint,
-        replaced=manager.replaced,
-        diff=manager.diff(),
-    )
-    if manager.client_config_path is not None:
-        result["client_config_path"] = manager.client_config_path
-    module.exit_json(**result)
+            manager = ClientVpnEndpointManager(module, wait_timeout=params["wait_timeout"])
+            manager.ensure_absent(lookup, wait=params["wait"])
+        result = dict(
+            changed=manager.changed,
+            client_vpn_endpoint=manager.endpoint,
+            replaced=manager.replaced,
+            diff=manager.diff(),
+        )
+        if manager.client_config_path is not None:
+            result["client_config_path"] = manager.client_config_path
+        module.exit_json(**result)
 
 
 if __name__ == "__main__":

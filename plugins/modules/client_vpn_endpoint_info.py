@@ -276,9 +276,9 @@ client_vpn_endpoints:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import INFO_CHILDREN
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import ClientVpnEndpointInfoManager
-from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import ClientVpnInputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import info_filters
 
 
@@ -295,14 +295,11 @@ def argument_spec():
 
 def main():
     module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
-    try:
-        filters = info_filters(module.params)
-    except ClientVpnInputError as e:
-        module.fail_json(msg=str(e))
     include = {child: module.params[option] for child, option in INFO_CHILDREN.items()}
-
-    manager = ClientVpnEndpointInfoManager(module)
-    module.exit_json(changed=False, client_vpn_endpoints=manager.list_endpoints(filters, include))
+    with module_errors(module):
+        filters = info_filters(module.params)
+        manager = ClientVpnEndpointInfoManager(module)
+        module.exit_json(changed=False, client_vpn_endpoints=manager.list_endpoints(filters, include))
 
 
 if __name__ == "__main__":

@@ -201,6 +201,8 @@ findings:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import SEVERITIES
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import EcrImageManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import input_errors
@@ -225,12 +227,24 @@ def main():
         mutually_exclusive=[("source_tag", "source_digest")],
         required_one_of=[("source_tag", "source_digest")],
     )
-    errors = input_errors(module.params)
-    if errors:
-        module.fail_json(msg="; ".join(errors))
-
-    manager = EcrImageManager(module)
-    manager.promote()
+    p = module.params
+    with module_errors(module):
+        errors = input_errors(p)
+        if errors:
+            raise InputError("; ".join(errors))
+        manager = EcrImageManager(
+            module, fail_on_severity=p["fail_on_severity"], scan_timeout=p["scan_timeout"]
+        )
+        manager.promote(
+            source_repository=p["source_repository"],
+            source_registry_id=p["source_registry_id"],
+            source_tag=p["source_tag"],
+            source_digest=p["source_digest"],
+            target_repository=p["target_repository"] or p["source_repository"],
+            target_registry_id=p["target_registry_id"],
+            tag=p["target_tag"],
+            gate=bool(p["wait_for_scan"] or p["fail_on_severity"]),
+        )
     module.exit_json(changed=manager.changed, image=manager.image, diff=manager.diff())
 
 

@@ -229,9 +229,9 @@ repository:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import ENCRYPTION_TYPES
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import TAG_MUTABILITY_CHOICES
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import EcrInputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import EcrRepositoryManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import validate_repository_name
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import wanted_settings
@@ -254,24 +254,16 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
 
-    try:
+    with module_errors(module):
         if params["state"] == "present":
             wanted = wanted_settings(params)
+            manager = EcrRepositoryManager(module)
+            manager.ensure_present(wanted)
         else:
             validate_repository_name(params["name"])
-    except EcrInputError as e:
-        module.fail_json(msg=str(e))
-
-    manager = EcrRepositoryManager(module)
-    if params["state"] == "present":
-        manager.ensure_present(wanted)
-    else:
-        manager.ensure_absent(params["name"], force=params["force"])
-    module.exit_json(
-        changed=manager.changed,
-        repository=manager.repository,
-        diff=manager.diff(),
-    )
+            manager = EcrRepositoryManager(module)
+            manager.ensure_absent(params["name"], force=params["force"])
+        module.exit_json(changed=manager.changed, repository=manager.repository, diff=manager.diff())
 
 
 if __name__ == "__main__":

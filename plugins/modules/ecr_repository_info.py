@@ -105,7 +105,7 @@ repositories:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import EcrInputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import EcrRepositoryInfoManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import validate_repository_name
 
@@ -117,14 +117,11 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     names = module.params["names"]
-    try:
+    with module_errors(module):
         for index, name in enumerate(names or []):
             validate_repository_name(name, option=f"names[{index}]")
-    except EcrInputError as e:
-        module.fail_json(msg=str(e))
-
-    manager = EcrRepositoryInfoManager(module)
-    module.exit_json(changed=False, repositories=manager.list_repositories(names, module.params["tags"]))
+        manager = EcrRepositoryInfoManager(module)
+        module.exit_json(changed=False, repositories=manager.list_repositories(names, module.params["tags"]))
 
 
 if __name__ == "__main__":

@@ -310,6 +310,7 @@ services:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import CAPACITY_PROVIDERS
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import CONTAINER_INSIGHTS
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import DEFAULT_CONTAINER_INSIGHTS
@@ -373,22 +374,19 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
 
-    try:
-        if params["state"] == "present":
-            wanted = wanted_settings(params)
-        else:
-            name = validate_name(params["name"])
-    except ClusterInputError as e:
-        module.fail_json(msg=str(e))
-    if params["wait_timeout"] < 0:
-        module.fail_json(msg=f"wait_timeout must be 0 or more seconds, not {params['wait_timeout']}")
+    with module_errors(module):
+        # validated before anything is read: the whole cluster (its name too), or the name absent needs
+        wanted = wanted_settings(params) if params["state"] == "present" else None
+        name = validate_name(params["name"])
+        if params["wait_timeout"] < 0:
+            raise ClusterInputError(f"wait_timeout must be 0 or more seconds, not {params['wait_timeout']}")
 
-    manager = ClusterManager(module)
-    if params["state"] == "present":
-        manager.ensure_present(wanted)
-    else:
-        manager.ensure_absent(name, params["wait"], params["wait_timeout"])
-    module.exit_json(changed=manager.changed, cluster=manager.cluster, diff=manager.diff())
+        manager = ClusterManager(module)
+        if wanted is None:
+            manager.ensure_absent(name, params["wait"], params["wait_timeout"])
+        else:
+            manager.ensure_present(wanted)
+        module.exit_json(changed=manager.changed, cluster=manager.cluster, diff=manager.diff())
 
 
 if __name__ == "__main__":

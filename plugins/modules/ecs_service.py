@@ -223,6 +223,12 @@ notes:
     rules) are not managed here.
   - Check mode and the diff predict the service from the arguments; in check mode a task definition that does not
     exist yet is assumed to be registered by an earlier task of the same run.
+attributes:
+  idempotent:
+    support: partial
+    details:
+      - With O(force_new_deployment=true) every run starts a new deployment and reports a change; with the same
+        arguments otherwise, a second run changes nothing.
 extends_documentation_fragment:
   - cloudops.fargate.attributes
   - amazon.aws.common.modules
@@ -455,6 +461,7 @@ stopped_tasks:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import DEFAULT_ASSIGN_PUBLIC_IP
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import DEFAULT_CAPACITY_PROVIDER_BASE
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import DEFAULT_CAPACITY_PROVIDER_WEIGHT
@@ -468,7 +475,6 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service impo
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import LAUNCH_TYPES
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import PROPAGATE_TAGS
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import STATES
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import ServiceInputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import ServiceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import rollout_complete
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import rollout_state
@@ -544,23 +550,20 @@ def main():
     )
     params = module.params
 
-    try:
+    with module_errors(module):
         wanted = wanted_settings(params) if params["state"] == "present" else wanted_identity(params)
-    except ServiceInputError as e:
-        module.fail_json(msg=str(e))
-
-    manager = ServiceManager(module)
-    if params["state"] == "present":
-        manager.ensure_present(wanted)
-    else:
-        manager.ensure_absent(wanted)
-    module.exit_json(
-        changed=manager.changed,
-        service=manager.service,
-        rollout_state=rollout_state(manager.service),
-        rollout_complete=rollout_complete(manager.service),
-        diff=manager.diff(),
-    )
+        manager = ServiceManager(module)
+        if params["state"] == "present":
+            manager.ensure_present(wanted)
+        else:
+            manager.ensure_absent(wanted)
+        module.exit_json(
+            changed=manager.changed,
+            service=manager.service,
+            rollout_state=rollout_state(manager.service),
+            rollout_complete=rollout_complete(manager.service),
+            diff=manager.diff(),
+        )
 
 
 if __name__ == "__main__":

@@ -182,11 +182,13 @@ services:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import DESCRIBE_SERVICES_BATCH
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import ServiceManager
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import normalize_service
 
-# DescribeServices takes at most 10 names per call.
-MAX_NAMES = 10
+# As many names as one DescribeServices call takes.
+MAX_NAMES = DESCRIBE_SERVICES_BATCH
 
 
 def main():
@@ -196,16 +198,12 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     names = module.params["names"]
-    if len(names) > MAX_NAMES:
-        module.fail_json(msg=f"names: at most {MAX_NAMES} services per call, {len(names)} given")
 
-    manager = ServiceManager(module)
-    services = []
-    for name in names:
-        found = manager.describe(module.params["cluster"], name)
-        if found and found.get("status") in ("ACTIVE", "DRAINING"):
-            services.append(normalize_service(found))
-    module.exit_json(changed=False, services=services)
+    with module_errors(module):
+        if len(names) > MAX_NAMES:
+            raise InputError(f"names: at most {MAX_NAMES} services per call, {len(names)} given")
+        services = ServiceManager(module).find(module.params["cluster"], names)
+        module.exit_json(changed=False, services=services)
 
 
 if __name__ == "__main__":

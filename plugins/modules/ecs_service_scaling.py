@@ -384,6 +384,7 @@ scheduled_actions:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service_scaling import DEFAULT_DISABLE_SCALE_IN
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service_scaling import DEFAULT_SCALE_IN_COOLDOWN
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service_scaling import DEFAULT_SCALE_OUT_COOLDOWN
@@ -443,19 +444,15 @@ def main():
     )
     params = module.params
 
-    try:
+    with module_errors(module, (ScalingInputError,)):
         if params["state"] == "present":
-            wanted = wanted_scaling(params)
+            wanted = wanted_scaling(params)  # every input error before the first AWS call
+            manager = ServiceScalingManager(module)
+            manager.ensure_present(wanted)
         else:
             resource_id = validate_identity(params)
-    except ScalingInputError as e:
-        module.fail_json(msg=str(e))
-
-    manager = ServiceScalingManager(module)
-    if params["state"] == "present":
-        manager.ensure_present(wanted)
-    else:
-        manager.ensure_absent(resource_id)
+            manager = ServiceScalingManager(module)
+            manager.ensure_absent(resource_id)
     module.exit_json(
         changed=manager.changed,
         scalable_target=manager.scalable_target,

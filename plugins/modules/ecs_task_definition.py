@@ -350,6 +350,7 @@ deregistered:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import COMPATIBILITIES
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import CPU_ARCHITECTURES
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import DEFAULT_NETWORK_MODE
@@ -359,7 +360,6 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definit
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import NETWORK_MODES
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import OPERATING_SYSTEM_FAMILIES
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import RUNTIME_PLATFORM_DEFAULTS
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import TaskDefinitionInputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import TaskDefinitionManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import validate_family
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import wanted_task_definition
@@ -408,28 +408,25 @@ def main():
     )
     params = module.params
 
-    try:
-        if params["state"] == "present":
-            wanted = wanted_task_definition(params)
-        else:
-            validate_family(params["family"])
-    except TaskDefinitionInputError as e:
-        module.fail_json(msg=str(e))
+    with module_errors(module):
+        # validated before anything is read: the whole definition (its family too), or the family absent needs
+        wanted = wanted_task_definition(params) if params["state"] == "present" else None
+        family = validate_family(params["family"])
 
-    manager = TaskDefinitionManager(module)
-    if params["state"] == "present":
-        manager.ensure_present(wanted)
-    else:
-        manager.ensure_absent(params["family"])
-    module.exit_json(
-        changed=manager.changed,
-        task_definition=manager.task_definition,
-        revision=manager.revision,
-        arn=manager.arn,
-        registered=manager.registered,
-        deregistered=manager.deregistered,
-        diff=manager.diff(),
-    )
+        manager = TaskDefinitionManager(module)
+        if wanted is None:
+            manager.ensure_absent(family)
+        else:
+            manager.ensure_present(wanted)
+        module.exit_json(
+            changed=manager.changed,
+            task_definition=manager.task_definition,
+            revision=manager.revision,
+            arn=manager.arn,
+            registered=manager.registered,
+            deregistered=manager.deregistered,
+            diff=manager.diff(),
+        )
 
 
 if __name__ == "__main__":

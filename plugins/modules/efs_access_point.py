@@ -297,9 +297,9 @@ deleted_access_point_ids:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import DEFAULT_ROOT_PATH
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import DEFAULT_WAIT_TIMEOUT
-from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import AccessPointInputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import AccessPointManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import identity_of
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import wanted_settings
@@ -343,28 +343,22 @@ def argument_spec():
 
 def main():
     module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
-    params = module.params
+    present = module.params["state"] == "present"
 
-    try:
-        if params["state"] == "present":
-            wanted = wanted_settings(params)
+    with module_errors(module):
+        wanted = wanted_settings(module.params) if present else identity_of(module.params)
+        manager = AccessPointManager(module)
+        if present:
+            manager.ensure_present(wanted)
         else:
-            identity = identity_of(params)
-    except AccessPointInputError as e:
-        module.fail_json(msg=str(e))
-
-    manager = AccessPointManager(module)
-    if params["state"] == "present":
-        manager.ensure_present(wanted)
-    else:
-        manager.ensure_absent(identity)
-    module.exit_json(
-        changed=manager.changed,
-        access_point=manager.access_point,
-        replaced=manager.replaced,
-        deleted_access_point_ids=manager.deleted_access_point_ids,
-        diff=manager.diff(),
-    )
+            manager.ensure_absent(wanted)
+        module.exit_json(
+            changed=manager.changed,
+            access_point=manager.access_point,
+            replaced=manager.replaced,
+            deleted_access_point_ids=manager.deleted_access_point_ids,
+            diff=manager.diff(),
+        )
 
 
 if __name__ == "__main__":

@@ -412,13 +412,13 @@ file_system:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import DEFAULT_WAIT_TIMEOUT
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import PERFORMANCE_MODES
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import THROUGHPUT_MODES
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import TRANSITION_TO_ARCHIVE_CHOICES
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import TRANSITION_TO_IA_CHOICES
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import TRANSITION_TO_PRIMARY_STORAGE_CLASS_CHOICES
-from ansible_collections.cloudops.fargate.plugins.module_utils._efs import EfsInputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import FileSystemManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import absent_settings
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import wanted_settings
@@ -466,20 +466,16 @@ def argument_spec():
 
 def main():
     module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
-    params = module.params
-    present = params["state"] == "present"
+    present = module.params["state"] == "present"
 
-    try:
-        wanted = wanted_settings(params) if present else absent_settings(params)
-    except EfsInputError as e:
-        module.fail_json(msg=str(e))
-
-    manager = FileSystemManager(module)
-    if present:
-        manager.ensure_present(wanted)
-    else:
-        manager.ensure_absent(wanted)
-    module.exit_json(changed=manager.changed, file_system=manager.file_system, diff=manager.diff())
+    with module_errors(module):
+        wanted = wanted_settings(module.params) if present else absent_settings(module.params)
+        manager = FileSystemManager(module)
+        if present:
+            manager.ensure_present(wanted)
+        else:
+            manager.ensure_absent(wanted)
+        module.exit_json(changed=manager.changed, file_system=manager.file_system, diff=manager.diff())
 
 
 if __name__ == "__main__":

@@ -312,7 +312,7 @@ file_systems:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.cloudops.fargate.plugins.module_utils._efs import EfsInputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import FileSystemInfoManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import info_filters
 
@@ -328,13 +328,10 @@ def argument_spec():
 
 def main():
     module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
-    try:
+    with module_errors(module):
         filters = info_filters(module.params)
-    except EfsInputError as e:
-        module.fail_json(msg=str(e))
-
-    manager = FileSystemInfoManager(module)
-    module.exit_json(changed=False, file_systems=manager.list_file_systems(filters))
+        manager = FileSystemInfoManager(module)
+        module.exit_json(changed=False, file_systems=manager.list_file_systems(filters))
 
 
 if __name__ == "__main__":

@@ -372,6 +372,7 @@ replaced:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._elb_target_group import DEFAULT_TARGET_TYPE
 from ansible_collections.cloudops.fargate.plugins.module_utils._elb_target_group import HEALTH_CHECK_DEFAULTS
 from ansible_collections.cloudops.fargate.plugins.module_utils._elb_target_group import HEALTH_CHECK_PROTOCOLS
@@ -432,19 +433,15 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
 
-    try:
+    with module_errors(module, (TargetGroupInputError,)):
         if params["state"] == "present":
-            wanted = wanted_settings(params)
+            wanted = wanted_settings(params)  # every input error before the first AWS call
+            manager = TargetGroupManager(module)
+            manager.ensure_present(wanted)
         else:
             validate_name(params["name"])
-    except TargetGroupInputError as e:
-        module.fail_json(msg=str(e))
-
-    manager = TargetGroupManager(module)
-    if params["state"] == "present":
-        manager.ensure_present(wanted)
-    else:
-        manager.ensure_absent(params["name"])
+            manager = TargetGroupManager(module)
+            manager.ensure_absent(params["name"])
     module.exit_json(
         changed=manager.changed,
         target_group=manager.target_group,

@@ -208,6 +208,7 @@ target_groups:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._elb_target_group import TargetGroupInfoManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._elb_target_group import TargetGroupInputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._elb_target_group import validate_name
@@ -223,14 +224,11 @@ def argument_spec():
 def main():
     module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
     names = module.params["names"]
-    try:
+    with module_errors(module, (TargetGroupInputError,)):
         for index, name in enumerate(names or []):
             validate_name(name, option=f"names[{index}]")
-    except TargetGroupInputError as e:
-        module.fail_json(msg=str(e))
-
-    manager = TargetGroupInfoManager(module)
-    target_groups = manager.list_target_groups(names, module.params["include_target_health"])
+        manager = TargetGroupInfoManager(module)
+        target_groups = manager.list_target_groups(names, module.params["include_target_health"])
     module.exit_json(changed=False, target_groups=target_groups)
 
 

@@ -171,7 +171,8 @@ log_group:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.cloudops.fargate.plugins.module_utils._log_group import LogGroupInputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._log_group import LogGroupManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._log_group import validate_name
 from ansible_collections.cloudops.fargate.plugins.module_utils._log_group import wanted_settings
@@ -192,21 +193,20 @@ def argument_spec():
 def main():
     module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
-
-    try:
-        if params["state"] == "present":
-            wanted = wanted_settings(params)
-        else:
+    with module_errors(module):
+        wanted = wanted_settings(params) if params["state"] == "present" else None
+        if wanted is None:
             validate_name(params["name"])
-    except LogGroupInputError as e:
-        module.fail_json(msg=str(e))
-
-    manager = LogGroupManager(module)
-    if params["state"] == "present":
-        manager.ensure_present(wanted)
-    else:
-        manager.ensure_absent(params["name"])
-    module.exit_json(changed=manager.changed, log_group=manager.log_group, diff=manager.diff())
+        manager = LogGroupManager(module)
+        try:
+            if wanted is not None:
+                manager.ensure_present(wanted)
+            else:
+                manager.ensure_absent(params["name"])
+        except AWSActionError as e:
+            e.result.update(changed=manager.changed, log_group=manager.log_group)  # what was done before the failure
+            raise
+        module.exit_json(changed=manager.changed, log_group=manager.log_group, diff=manager.diff())
 
 
 if __name__ == "__main__":

@@ -151,7 +151,10 @@ flow_log:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._flow_log import FlowLogManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._flow_log import wanted_settings
 
 
 def main():
@@ -178,21 +181,18 @@ def main():
         ],
     )
     params = module.params
-    if params["state"] == "present" and params["log_destination_type"] == "cloud-watch-logs":
-        missing = [k for k in ("log_group_name", "deliver_logs_permission_arn") if not params.get(k)]
-        if missing:
-            module.fail_json(msg=f"log_destination_type=cloud-watch-logs requires {' and '.join(missing)}")
+    with module_errors(module):
+        if params["state"] == "present" and params["log_destination_type"] == "cloud-watch-logs":
+            missing = [k for k in ("log_group_name", "deliver_logs_permission_arn") if not params.get(k)]
+            if missing:
+                raise InputError(f"log_destination_type=cloud-watch-logs requires {' and '.join(missing)}")
 
-    manager = FlowLogManager(module)
-    if params["state"] == "present":
-        manager.ensure_present()
-    else:
-        manager.ensure_absent()
-    module.exit_json(
-        changed=manager.changed,
-        flow_log=manager.flow_log or {},
-        diff=manager.diff(),
-    )
+        manager = FlowLogManager(module, params["name"], params["resource_id"])
+        if params["state"] == "present":
+            manager.ensure_present(wanted_settings(params), params["tags"], params["purge_tags"])
+        else:
+            manager.ensure_absent()
+        module.exit_json(changed=manager.changed, flow_log=manager.flow_log or {}, diff=manager.diff())
 
 
 if __name__ == "__main__":

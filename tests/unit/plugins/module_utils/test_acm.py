@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.oid import NameOID
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._acm import IN_USE_POLL_DELAY
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import AcmInputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import chain_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import content_of
@@ -35,8 +36,8 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._acm import reimp
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import serial_number
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import tags_from_acm
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import validity_errors
-from ansible_collections.cloudops.fargate.plugins.module_utils._acm import waiter_settings
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import wanted_certificate
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import waiter_settings
 
 NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 DAY = datetime.timedelta(days=1)
@@ -573,4 +574,4 @@ def test_reimport_adding_extensions_to_a_certificate_without():
 
 @pytest.mark.parametrize(("timeout", "expected"), [(0, (5, 1)), (1, (1, 2)), (3, (3, 2)), (300, (5, 61))])
 def test_waiter_settings(timeout, expected):
-    assert waiter_settings(timeout) == expected
+    assert waiter_settings(timeout, IN_USE_POLL_DELAY) == expected

@@ -6,8 +6,8 @@ import datetime
 import json
 import re
 
-import jmespath
 import pytest
+from botocore.waiter import WaiterModel
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import serialization
@@ -39,11 +39,11 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn impor
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import predicted_rules
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import rule_changes
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import vpc_move_problems
-from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import waiter_settings
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import wanted_client_config
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import wanted_connection_log
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import wanted_endpoint
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import wanted_rules
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import waiter_settings
 
 SERVER = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 ROOT = "arn:aws:acm:us-east-1:123456789012:certificate/66666666-7777-8888-9999-000000000000"
@@ -684,14 +684,11 @@ def test_waiter_settings(timeout, delay, expected):
 
 
 def _acceptor_outcome(waiter: str, response: dict) -> str | None:
-    """What a waiter decides on a response: the state of the first acceptor that matches, or None (poll again)."""
-    for acceptor in WAITER_CONFIG["waiters"][waiter]["acceptors"]:
-        if acceptor["matcher"] == "path" and jmespath.search(acceptor["argument"], response) == acceptor["expected"]:
-            return acceptor["state"]
-        if acceptor["matcher"] == "pathAny" and acceptor["expected"] in (
-            jmespath.search(acceptor["argument"], response) or []
-        ):
-            return acceptor["state"]
+    """What a waiter decides on a response, judged by botocore's own matchers: the state of the first acceptor
+    that matches, or None (poll again)."""
+    for acceptor in WaiterModel(WAITER_CONFIG).get_waiter(waiter).acceptors:
+        if acceptor.matcher_func(response):
+            return acceptor.state
     return None
 
 

@@ -7,7 +7,6 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from ansible_collections.cloudops.fargate.plugins.module_utils import _common
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import DifferenceTracker
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
@@ -218,3 +217,219 @@ def test_idempotency_token_length(length):
 )
 def test_idempotency_token_differs_by_part(one, other):
     assert idempotency_token(*one) != idempotency_token(*other)
+
+
+# --- errors, paging, waiting: the plumbing every manager goes through -----------------------------------------
+
+import botocore.exceptions  # noqa: E402
+from botocore.stub import Stubber  # noqa: E402
+
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError  # noqa: E402
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import Deadline  # noqa: E402
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError  # noqa: E402
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import TAGGING  # noqa: E402
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call  # noqa: E402
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors  # noqa: E402
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate  # noqa: E402
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import pages  # noqa: E402
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_errors  # noqa: E402
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wait  # noqa: E402
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import waiter_settings  # noqa: E402
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import wanted_tags  # noqa: E402
+
+
+def _client_error(code, operation="DescribeThings"):
+    return botocore.exceptions.ClientError({"Error": {"Code": code, "Message": code}}, operation)
+
+
+def _raising(*outcomes):
+    """A stand-in for a retry-wrapped client method: returns or raises each outcome in turn, recording kwargs."""
+    calls = []
+
+    def method(aws_retry=False, **kwargs):
+        assert aws_retry is True, "every call goes through the retry wrapper"
+        calls.append(kwargs)
+        outcome = outcomes[len(calls) - 1]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    method.calls = calls
+    return method
+
+
+def test_call_returns_the_response():
+    method = _raising({"Thing": 1})
+    assert call(method, "describe thing", Name="x") == {"Thing": 1}
+    assert method.calls == [{"Name": "x"}]
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [({"NotFound": None}, None), ({("Gone", "NotFound"): False}, False), ({"NotFound": lambda e: str(e)[:4]}, "An e")],
+)
+def test_call_answers_an_expected_error_code_with_a_value(answers, expected):
+    assert call(_raising(_client_error("NotFound")), "describe thing", answers=answers) == expected
+
+
+def test_call_raises_one_error_type_naming_what_failed():
+    error = _client_error("AccessDenied")
+    with pytest.raises(AWSActionError) as raised:
+        call(_raising(error), "describe thing web", answers={"NotFound": None})
+    assert raised.value.message == "Failed to describe thing web"
+    assert raised.value.exception is error
+
+
+def test_pages_and_paginate_follow_every_token_style():
+    for token, request_key, response_key in (("NextToken", "NextToken", "NextToken"), ("Marker", "Marker", "NextMarker"), ("IsTruncated", "Marker", "Marker")):
+        method = _raising({"Items": [1, 2], response_key: "t1"}, {"Items": [3]})
+        assert paginate(method, "list things", "Items", token=token, Filter="f") == [1, 2, 3]
+        assert method.calls == [{"Filter": "f"}, {"Filter": "f", request_key: "t1"}]
+
+
+def test_pages_reads_the_next_page_only_when_asked():
+    method = _raising({"Items": [1], "NextToken": "t1"}, {"Items": [2]})
+    first = next(pages(method, "list things"))
+    assert first["Items"] == [1] and len(method.calls) == 1
+
+
+def test_paginate_answers_a_missing_parent_and_raises_on_anything_else():
+    assert paginate(_raising(_client_error("ParentNotFound")), "list", "Items", answers={"ParentNotFound": None}) is None
+    with pytest.raises(AWSActionError):
+        paginate(_raising({"Items": [1], "NextToken": "t"}, _client_error("Throttled")), "list", "Items")
+
+
+class _Failed(Exception):
+    pass
+
+
+class _Module:
+    def __init__(self):
+        self.failures = []
+
+    def fail_json(self, **kwargs):
+        self.failures.append(kwargs)
+        raise _Failed()
+
+    def fail_json_aws(self, exception, **kwargs):
+        self.failures.append(dict(kwargs, exception=exception))
+        raise _Failed()
+
+
+def test_module_errors_turns_the_collections_exceptions_into_the_modules_failure():
+    module = _Module()
+    with pytest.raises(_Failed):
+        with module_errors(module):
+            raise InputError("name must be short")
+    error = _client_error("Boom")
+    with pytest.raises(_Failed):
+        with module_errors(module):
+            raise AWSActionError("Failed to create thing", exception=error, thing={"id": "t-1"})
+    with pytest.raises(_Failed):
+        with module_errors(module):
+            raise AWSActionError("Timed out after 5 seconds waiting for thing", thing={})
+    assert module.failures == [
+        {"msg": "name must be short"},
+        {"msg": "Failed to create thing", "thing": {"id": "t-1"}, "exception": error},
+        {"msg": "Timed out after 5 seconds waiting for thing", "thing": {}},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("timeout", "delay", "expected"),
+    [(600, 5, (5, 121)), (0, 5, (5, 1)), (-3, 10, (10, 1)), (3, 5, (3, 2)), (1, 0.25, (0.25, 5)), (300, 3, (3, 101))],
+)
+def test_waiter_settings_one_rule(timeout, delay, expected):
+    assert waiter_settings(timeout, delay) == expected
+
+
+def test_deadline_counts_from_its_start():
+    now = [100.0]
+    deadline = Deadline(10, clock=lambda: now[0])
+    assert deadline.remaining == 10 and not deadline.expired
+    now[0] = 107.5
+    assert deadline.elapsed == 7.5 and deadline.remaining == 2.5
+    now[0] = 111
+    assert deadline.remaining == 0 and deadline.expired
+
+
+_THING_WAITER = {
+    "version": 2,
+    "waiters": {
+        "ThingReady": {
+            "operation": "DescribeVpcs",
+            "delay": 1,
+            "maxAttempts": 1,
+            "acceptors": [
+                {"matcher": "path", "argument": "Vpcs[0].State", "expected": "available", "state": "success"},
+                {"matcher": "path", "argument": "Vpcs[0].State", "expected": "failed", "state": "failure"},
+            ],
+        }
+    },
+}
+
+
+def _ec2_stubbed(*states):
+    import boto3
+
+    client = boto3.client("ec2", region_name="us-east-1", aws_access_key_id="t", aws_secret_access_key="t")
+    stubber = Stubber(client)
+    for state in states:
+        stubber.add_response("describe_vpcs", {"Vpcs": [{"VpcId": "vpc-1", "State": state}]})
+    stubber.activate()
+    return SimpleNamespace(client=client)  # the retry wrapper's shape: wait unwraps it
+
+
+def test_wait_succeeds_through_the_unwrapped_client():
+    wait(_ec2_stubbed("pending", "available"), "ThingReady", "vpc-1", timeout=0.02, delay=0.01, model=_THING_WAITER)
+
+
+def test_wait_tells_a_timeout_from_a_failure_and_describes_the_state():
+    with pytest.raises(AWSActionError) as timed_out:
+        wait(_ec2_stubbed("pending", "pending"), "ThingReady", "vpc-1", timeout=0.01, delay=0.01, model=_THING_WAITER,
+             describe=lambda: ("it is pending", {"vpc": {"state": "pending"}}))
+    assert timed_out.value.message == "Timed out after 0.01 seconds waiting for vpc-1 (it is pending)"
+    assert timed_out.value.result == {"vpc": {"state": "pending"}} and timed_out.value.exception is None
+    with pytest.raises(AWSActionError) as failed:
+        wait(_ec2_stubbed("failed"), "ThingReady", "vpc-1", timeout=5, delay=0.01, model=_THING_WAITER)
+    assert failed.value.message == "Failed while waiting for vpc-1" and failed.value.exception is not None
+
+
+def test_wanted_tags_and_tag_errors():
+    assert wanted_tags(None) is None
+    assert wanted_tags({"a": 1, "b": None}) == {"a": "1", "b": ""}
+    assert tag_errors(None) == []
+    assert tag_errors({"aws:x": "1", "ok": "1"}) == ["tags aws:x: keys starting with 'aws:' are reserved by AWS"]
+    assert tag_errors({"k" * 129: "v", "v": "x" * 257}, lengths=True) == [
+        f"tags {'k' * 129}: a tag key is 1 to 128 characters",
+        "tags v: a tag value is at most 256 characters",
+    ]
+    assert tag_errors({"a": "1", "b": "2"}, max_tags=1) == ["tags: at most 1 tags, not 2"]
+    assert tag_errors({"a!": "1"}, text_ok=str.isalnum, allowed="letters") == ["tags a!: keys and values may contain only letters"]
+
+
+@pytest.mark.parametrize(
+    ("service", "tag_call", "untag_call"),
+    [
+        ("ecs", {"resourceArn": "r", "tags": [{"key": "a", "value": "1"}]}, {"resourceArn": "r", "tagKeys": ["b"]}),
+        ("efs", {"ResourceId": "r", "Tags": [{"Key": "a", "Value": "1"}]}, {"ResourceId": "r", "TagKeys": ["b"]}),
+        ("ec2", {"Resources": ["r"], "Tags": [{"Key": "a", "Value": "1"}]}, {"Resources": ["r"], "Tags": [{"Key": "b"}]}),
+        ("logs", {"resourceArn": "r", "tags": {"a": "1"}}, {"resourceArn": "r", "tagKeys": ["b"]}),
+        ("acm", {"CertificateArn": "r", "Tags": [{"Key": "a", "Value": "1"}]}, {"CertificateArn": "r", "Tags": [{"Key": "b"}]}),
+        ("elbv2", {"ResourceArns": ["r"], "Tags": [{"Key": "a", "Value": "1"}]}, {"ResourceArns": ["r"], "TagKeys": ["b"]}),
+    ],
+)
+def test_each_service_is_tagged_in_its_own_shape(service, tag_call, untag_call):
+    recorded = []
+
+    class Client:
+        def __getattr__(self, name):
+            def method(aws_retry=False, **kwargs):
+                recorded.append(kwargs)
+
+            return method
+
+    tag, untag = TAGGING[service]
+    tag(Client(), "r", {"a": "1"}, "thing r")
+    untag(Client(), "r", ["b"], "thing r")
+    assert recorded == [tag_call, untag_call]

@@ -23,7 +23,6 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import normalize_finding
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import scan_summary
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import severity_rank
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import waiter_settings
 
 DIGEST = "sha256:" + "ab" * 32
 OTHER = "sha256:" + "cd" * 32
@@ -352,14 +351,6 @@ def test_image_uri():
 
 
 # --- waiting -------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("timeout", "attempts"), [(0, 1), (1, 1), (5, 2), (600, 121), (7, 2)])
-def test_waiter_settings(timeout, attempts):
-    delay, max_attempts = waiter_settings(timeout)
-    assert delay == 5
-    assert max_attempts == attempts
-    assert (max_attempts - 1) * delay <= timeout
 
 
 def test_scan_waiter_extends_botocores():

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from botocore.waiter import WaiterModel
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import DELETE_WAITER
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import ClusterInputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import capacity_provider_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import cluster_name_of
@@ -15,7 +17,6 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster impo
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import normalize_cluster
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import normalize_execute_command
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import normalize_strategy
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import poll_delays
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import predicted_cluster
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import services_message
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import strategy_errors
@@ -480,16 +481,26 @@ def test_services_message(services, waited, expected):
         assert part in message
 
 
+# --- waiting for a deletion ---------------------------------------------------------------------------------------
+
+
+def _error(code):
+    return {"Error": {"Code": code, "Message": code}, "ResponseMetadata": {"HTTPStatusCode": 400}}
+
+
 @pytest.mark.parametrize(
-    ("timeout", "expected"),
+    ("response", "outcome"),
     [
-        (0, []),
-        (1, [1.0]),
-        (10, [1.0, 2.0, 4.0, 3.0]),
-        (60, [1.0, 2.0, 4.0, 8.0, 15.0, 15.0, 15.0]),
+        ({"cluster": {"status": "INACTIVE"}, "ResponseMetadata": {"HTTPStatusCode": 200}}, "success"),
+        (_error("ClusterNotFoundException"), "success"),
+        (_error("ClusterContainsServicesException"), "retry"),
+        # no acceptor: botocore ends the wait with the error
+        (_error("ClusterContainsTasksException"), None),
+        (_error("AccessDeniedException"), None),
     ],
 )
-def test_poll_delays_add_up_to_the_timeout(timeout, expected):
-    delays = list(poll_delays(timeout))
-    assert delays == expected
-    assert sum(delays) == timeout
+def test_delete_waiter(response, outcome):
+    """Which acceptor of the deletion waiter matches ``response`` first, as botocore judges it."""
+    acceptors = WaiterModel(DELETE_WAITER).get_waiter("ClusterDeleted").acceptors
+    matched = next((acceptor.state for acceptor in acceptors if acceptor.matcher_func(response)), None)
+    assert matched == outcome

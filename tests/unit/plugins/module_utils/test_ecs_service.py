@@ -4,28 +4,33 @@ from __future__ import annotations
 
 import datetime
 
-import jmespath
 import pytest
+from botocore.exceptions import ClientError
+from botocore.waiter import WaiterModel
 
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import DEFAULT_CIRCUIT_BREAKER
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import DESCRIBE_SERVICES_BATCH
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import EVENTS_RETURNED
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import ServiceInputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import cluster_name
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import create_request
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import ServiceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import current_settings
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import deployment_errors
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import describe_services
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import failure_report
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import immutable_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import inactive_waiter_config
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import normalize_service
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import predicted_service
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import rollout_complete
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import rollout_failure_headline
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import rollout_state
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import rollout_waiter_config
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import service_changes
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import stopped_task_summary
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import task_definition_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import task_definition_ref
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import waiter_settings
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import wanted_identity
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import wanted_settings
 
@@ -293,6 +298,41 @@ def test_all_errors_are_reported_together():
     with pytest.raises(ServiceInputError) as raised:
         wanted_settings(params(name="", desired_count=-1, platform_version="x"))
     assert str(raised.value).count(";") == 2
+
+
+@pytest.mark.parametrize(
+    ("minimum", "maximum", "prefix", "messages"),
+    [
+        (100, 200, "", []),
+        (0, 100, "", []),
+        (50, 100, "", []),
+        (100, 400, "", []),  # AWS sets no upper limit
+        (-1, 200, "", ["minimum_healthy_percent must be an integer from 0 to 100, not -1"]),
+        (101, 200, "", ["minimum_healthy_percent must be an integer from 0 to 100, not 101"]),
+        (100, 99, "", ["maximum_percent must be an integer from 100 to 2147483647, not 99"]),
+        (100, True, "", ["maximum_percent must be an integer from 100"]),
+        (100, "200", "", ["maximum_percent must be an integer from 100"]),
+        (100, 100, "", ["maximum_percent (100) must be above minimum_healthy_percent (100), or no task could be"]),
+        (
+            100,
+            100,
+            "fargate_",
+            ["fargate_maximum_percent (100) must be above fargate_minimum_healthy_percent (100)"],
+        ),
+        (-1, 99, "fargate_", ["fargate_minimum_healthy_percent must be", "fargate_maximum_percent must be"]),
+    ],
+)
+def test_deployment_errors(minimum, maximum, prefix, messages):
+    errors = deployment_errors(minimum, maximum, prefix)
+    assert len(errors) == len(messages), errors
+    for error, message in zip(errors, messages):
+        assert error.startswith(message)
+
+
+def test_wanted_settings_checks_the_deployment_limits():
+    with pytest.raises(ServiceInputError) as raised:
+        wanted_settings(params(minimum_healthy_percent=100, maximum_percent=100))
+    assert str(raised.value) == deployment_errors(100, 100)[0]
 
 
 def test_wanted_identity():
@@ -630,21 +670,12 @@ def test_predicted_update():
 # --- waiters ----------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("timeout", "delay", "expected"), [(600, 5, (5, 121)), (0, 5, (5, 1)), (1, 0.05, (0.05, 20)), (4, 5, (5, 1))]
-)
-def test_waiter_settings(timeout, delay, expected):
-    assert waiter_settings(timeout, delay) == expected
-
-
 def _outcome(config, name, response):
-    """Which acceptor of a waiter matches ``response`` first: success, failure or None (retry)."""
-    for acceptor in config["waiters"][name]["acceptors"]:
-        found = jmespath.search(acceptor["argument"], response)
-        if acceptor["matcher"] == "path" and found == acceptor["expected"]:
-            return acceptor["state"]
-        if acceptor["matcher"] == "pathAny" and isinstance(found, list) and acceptor["expected"] in found:
-            return acceptor["state"]
+    """Which acceptor of a waiter matches ``response`` first, as botocore judges it: success, failure or None
+    (retry)."""
+    for acceptor in WaiterModel(config).get_waiter(name).acceptors:
+        if acceptor.matcher_func(response):
+            return acceptor.state
     return None
 
 
@@ -709,6 +740,90 @@ def test_rollout_waiter_refuses_odd_ids():
 )
 def test_inactive_waiter(response, outcome):
     assert _outcome(inactive_waiter_config(5, 10), "ServiceInactive", response) == outcome
+
+
+def test_rollout_failure_headline():
+    failed = aws_service(
+        deployments=[
+            {"id": "ecs-svc/1", "status": "PRIMARY", "rolloutState": "COMPLETED", "taskDefinition": TD_ARN},
+            {"id": DEPLOYMENT, "status": "ACTIVE", "rolloutState": "FAILED", "rolloutStateReason": "circuit breaker."},
+        ]
+    )
+    assert rollout_failure_headline(failed, "web", DEPLOYMENT, None) == (
+        f"Deployment {DEPLOYMENT} of ECS service web failed: circuit breaker. The service rolled back to web:7"
+        " (deployment ecs-svc/1)."
+    )
+    slow = aws_service(runningCount=0, desiredCount=2, deployments=[_deployment(DEPLOYMENT)])
+    assert rollout_failure_headline(slow, "web", DEPLOYMENT, 30) == (
+        f"Timed out after 30 seconds waiting for deployment {DEPLOYMENT} of ECS service web to complete:"
+        " rollout IN_PROGRESS, 0 of 2 tasks running (0 failed to start)."
+    )
+    deleted = rollout_failure_headline(None, "web", DEPLOYMENT, None)
+    assert deleted == f"ECS service web was deleted while deployment {DEPLOYMENT} rolled out."
+    replaced = aws_service(deployments=[_deployment("ecs-svc/2", state="COMPLETED")])
+    assert f"Deployment {DEPLOYMENT} of ECS service web is gone" in rollout_failure_headline(
+        replaced, "web", DEPLOYMENT, None
+    )
+
+
+# --- reading several services --------------------------------------------------------------------------------------
+
+
+class FakeECS:
+    """DescribeServices over a fixed set of services, recording each call; ``missing_cluster`` answers as AWS
+    does for a cluster that does not exist."""
+
+    def __init__(self, services, missing_cluster=False):
+        self.services = services
+        self.missing_cluster = missing_cluster
+        self.calls = []
+
+    def describe_services(self, aws_retry, cluster, services, include=None):
+        assert aws_retry is True
+        self.calls.append(list(services))
+        if self.missing_cluster:
+            raise ClientError({"Error": {"Code": "ClusterNotFoundException"}}, "DescribeServices")
+        assert len(services) <= DESCRIBE_SERVICES_BATCH, "AWS refuses more than 10 services a call"
+        found = [s for s in self.services if s["serviceName"] in services or s["serviceArn"] in services]
+        return {"services": found, "failures": []}
+
+
+class FakeModule:
+    check_mode = False
+
+    def __init__(self, ecs):
+        self.ecs = ecs
+
+    def client(self, service, retry_decorator=None):
+        return self.ecs
+
+
+def named(name, status="ACTIVE"):
+    return aws_service(
+        serviceName=name, serviceArn=f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/demo/{name}", status=status
+    )
+
+
+def test_describe_services_batches_ten_a_call():
+    names = [f"s{i}" for i in range(23)]
+    ecs = FakeECS([named(name) for name in names])
+    found = describe_services(ecs, "demo", names, "describe services")
+    assert [s["serviceName"] for s in found] == names
+    assert [len(call) for call in ecs.calls] == [10, 10, 3]
+    assert describe_services(FakeECS([]), "demo", [], "describe services") == []
+
+
+def test_describe_services_of_a_missing_cluster_is_none():
+    assert describe_services(FakeECS([], missing_cluster=True), "nope", ["web"], "describe services") is None
+
+
+def test_find_keeps_the_order_of_the_names_and_leaves_out_inactive_and_missing_services():
+    ecs = FakeECS([named("web"), named("api"), named("old", status="INACTIVE"), named("worker", status="DRAINING")])
+    arn = f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/demo/api"
+    found = ServiceManager(FakeModule(ecs)).find("demo", ["worker", "nope", arn, "old", "web"])
+    assert [s["service_name"] for s in found] == ["worker", "api", "web"]
+    assert len(ecs.calls) == 1, "one DescribeServices call for up to 10 names"
+    assert ServiceManager(FakeModule(FakeECS([], missing_cluster=True))).find("nope", ["web"]) == []
 
 
 # --- failure reports ---------------------------------------------------------------------------------------------------

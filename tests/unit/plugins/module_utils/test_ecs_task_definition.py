@@ -16,6 +16,7 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definit
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import fargate_cpu_memory_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import fargate_memory_values
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import image_reference_errors
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import image_tag_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import is_valid_fargate_size
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import is_valid_image_reference
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import is_valid_secret_reference
@@ -220,6 +221,31 @@ def test_invalid_image_references(image, reason):
     assert errors[0].startswith("container 'app': image")
     assert reason in errors[0]
     assert not is_valid_image_reference(image)
+
+
+VALID_TAGS = ["1.27.3", "latest", "v1_rc.2-x", "_x", "A", "t" * 128, f"sha256:{DIGEST}", f"sha256:{DIGEST.upper()}"]
+INVALID_TAGS = ["", ".hidden", "-dash", "t" * 129, "sha256:abc", f"sha512:{DIGEST}", "has space", "tag:colon", "1.27\n"]
+
+
+@pytest.mark.parametrize("tag", VALID_TAGS)
+def test_valid_image_tags(tag):
+    assert image_tag_errors(tag, "fargate_image_tag") == []
+
+
+@pytest.mark.parametrize("tag", INVALID_TAGS + [None, 5])
+def test_invalid_image_tags(tag):
+    errors = image_tag_errors(tag, "fargate_image_tag")
+    assert len(errors) == 1
+    assert errors[0].startswith(f"fargate_image_tag {tag!r} must be a tag (letters, digits")
+    assert "or a digest 'sha256:' followed by 64 hex digits" in errors[0]
+
+
+@pytest.mark.parametrize("tag", VALID_TAGS + INVALID_TAGS)
+def test_image_references_follow_the_tag_rule(tag):
+    """One rule: an image is valid exactly when its tag (after ':') or digest (after '@') is."""
+    digest = tag.startswith("sha256:")
+    image = f"nginx@{tag}" if digest else f"nginx:{tag}"
+    assert is_valid_image_reference(image) == (not image_tag_errors(tag))
 
 
 # --- secrets and environment -----------------------------------------------------------------------------------------------

@@ -39,7 +39,6 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._efs import predi
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import state_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import tag_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import throughput_errors
-from ansible_collections.cloudops.fargate.plugins.module_utils._efs import waiter_settings
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import wanted_lifecycle_policies
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import wanted_policy
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs import wanted_settings
@@ -892,14 +891,6 @@ def test_predicted_file_system():
 
 
 # --- waiting --------------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("timeout", "expected"),
-    [(0, (5, 1)), (-3, (5, 1)), (0.4, (5, 1)), (3, (3, 2)), (5, (5, 2)), (600, (5, 121)), (601.9, (5, 121))],
-)
-def test_waiter_settings(timeout, expected):
-    assert waiter_settings(timeout) == expected
 
 
 def _acceptor_state(waiter_name, response):

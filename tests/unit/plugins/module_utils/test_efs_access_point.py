@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import waiter_settings
+from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import POLL_DELAY
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import AccessPointInputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import choose
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import client_token
@@ -24,7 +26,6 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import spec_differences
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import spec_of
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import tag_errors
-from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import waiter_settings
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import wanted_posix_user
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import wanted_root_directory
 from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point import wanted_settings
@@ -548,4 +549,4 @@ def test_immutable_message_names_the_fields():
     [(300, (3, 101)), (0, (3, 1)), (1, (1, 2)), (2, (2, 2)), (10, (3, 4))],
 )
 def test_waiter_settings(timeout, expected):
-    assert waiter_settings(timeout) == expected
+    assert waiter_settings(timeout, POLL_DELAY) == expected
