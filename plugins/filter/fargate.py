@@ -4,29 +4,33 @@
 
 from __future__ import annotations
 
-import re
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import deployment_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import fargate_cpu_memory_errors
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import image_tag_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import is_valid_secret_reference
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import looks_like_secret_name
-
-_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
-_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-
 
 def image_reference(repository_uri, tag_or_digest):
     """``repo:tag`` for a tag, ``repo@sha256:...`` for a digest; anything else is an error naming the rule."""
     value = str(tag_or_digest or "")
-    if _DIGEST.match(value):
-        return f"{repository_uri}@{value}"
-    if _TAG.match(value):
-        return f"{repository_uri}:{value}"
-    raise AnsibleFilterError(
-        f"image tag {value!r} must be a tag (letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-')"
-        " or a digest 'sha256:' followed by 64 lower-case hex digits"
-    )
+    errors = image_tag_errors(value)
+    if errors:
+        raise AnsibleFilterError(errors[0])
+    return f"{repository_uri}@{value}" if value.startswith("sha256:") else f"{repository_uri}:{value}"
+
+
+def image_tags_errors(tags):
+    """Why the values of ``{option: tag}`` are not image tags or digests (the ecs_task_definition module's rule)."""
+    return [error for option, tag in (tags or {}).items() for error in image_tag_errors(str(tag), option)]
+
+
+def service_deployment_errors(minimum_healthy_percent, maximum_percent):
+    """What AWS refuses in the service's deployment percentages (the ecs_service module's rule), named as the fargate
+    role's options."""
+    return deployment_errors(int(minimum_healthy_percent), int(maximum_percent), "fargate_")
 
 
 def secret_arns(values, service, region, account_id, partition="aws"):
@@ -103,6 +107,8 @@ class FilterModule:
         return {
             "fargate_size_errors": fargate_size_errors,
             "image_reference": image_reference,
+            "image_tags_errors": image_tags_errors,
+            "service_deployment_errors": service_deployment_errors,
             "invalid_secret_references": invalid_secret_references,
             "secret_arns": secret_arns,
             "secret_looking_names": secret_looking_names,

@@ -39,6 +39,7 @@ WORKER_LOCAL_FILES = {
 LONGEST_FIRST = (
     "test_deploy.py",
     "test_whole_stack.py",
+    "test_readme_runs.py",
     "test_storage.py",
     "test_network_lifecycle.py",
     "test_loadbalancer.py",
