@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from copy import deepcopy
+from dataclasses import dataclass
 from typing import Any
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
@@ -562,6 +564,18 @@ def _sorted_values(items: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
 
 # --- manager -----------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _NamedKind:
+    """How one kind of named item of a scalable target (policies, scheduled actions) is compared and written."""
+
+    field: str
+    comparable: Callable[[dict[str, Any]], Any]
+    recreate: Callable[[dict[str, Any], dict[str, Any]], bool]
+    predicted: Callable[[str, dict[str, Any], dict[str, Any] | None], dict[str, Any]]
+    delete: tuple[Any, str, str]
+    put: tuple[Any, str, Callable[[dict[str, Any]], dict[str, Any]]]
+
+
 _TARGET_KEY = {"ServiceNamespace": SERVICE_NAMESPACE, "ScalableDimension": SCALABLE_DIMENSION}
 
 
@@ -692,104 +706,92 @@ class ServiceScalingManager(BaseResourceManager):
     def _ensure_policies(
         self, rid: str, current: dict[str, dict[str, Any]], wanted: dict[str, Any]
     ) -> dict[str, dict[str, Any]]:
-        result = deepcopy(current)
-        if wanted["policies"] is None:
-            return result
-        before: dict[str, Any] = {}
-        after: dict[str, Any] = {}
-        to_delete = []
-        to_put = []
-        if wanted["purge_policies"]:
-            for name in sorted(set(current) - set(wanted["policies"])):
-                before[name] = comparable_policy(current[name])
-                after[name] = None
-                to_delete.append(name)
-                del result[name]
-        for name in sorted(wanted["policies"]):
-            policy = wanted["policies"][name]
-            existing = current.get(name)
-            if existing is not None and comparable_policy(existing) == policy:
-                continue
-            before[name] = None if existing is None else comparable_policy(existing)
-            after[name] = deepcopy(policy)
-            if existing is not None and existing.get("policy_type") != TARGET_TRACKING:
-                to_delete.append(name)  # the type of a policy does not change in place
-            to_put.append(policy)
-            result[name] = predicted_policy(rid, policy, existing)
-        if not before:
-            return result
-        self.act("policies", before, after, None)
-        if self.check_mode:
-            return result
-        for name in to_delete:
-            call(
-                self.autoscaling.delete_scaling_policy,
-                f"delete scaling policy {name} of {rid}",
-                answers={"ObjectNotFoundException": False},
-                PolicyName=name,
-                ResourceId=rid,
-                **_TARGET_KEY,
-            )
-        for policy in to_put:
-            call(
-                self.autoscaling.put_scaling_policy,
-                f"put scaling policy {policy['policy_name']} of {rid}",
-                ResourceId=rid,
-                **_TARGET_KEY,
-                **policy_request(policy),
-            )
-        return result
+        return self._ensure_named(
+            rid,
+            current,
+            wanted["policies"],
+            wanted["purge_policies"],
+            _NamedKind(
+                field="policies",
+                comparable=comparable_policy,
+                # the type of a policy does not change in place
+                recreate=lambda existing, _policy: existing.get("policy_type") != TARGET_TRACKING,
+                predicted=predicted_policy,
+                delete=(self.autoscaling.delete_scaling_policy, "PolicyName", "scaling policy"),
+                put=(self.autoscaling.put_scaling_policy, "policy_name", policy_request),
+            ),
+        )
 
     def _ensure_scheduled_actions(
         self, rid: str, current: dict[str, dict[str, Any]], wanted: dict[str, Any]
     ) -> dict[str, dict[str, Any]]:
+        return self._ensure_named(
+            rid,
+            current,
+            wanted["scheduled_actions"],
+            wanted["purge_scheduled_actions"],
+            _NamedKind(
+                field="scheduled_actions",
+                comparable=comparable_scheduled_action,
+                recreate=needs_recreate,
+                predicted=predicted_scheduled_action,
+                delete=(self.autoscaling.delete_scheduled_action, "ScheduledActionName", "scheduled action"),
+                put=(self.autoscaling.put_scheduled_action, "scheduled_action_name", scheduled_action_request),
+            ),
+        )
+
+    def _ensure_named(
+        self,
+        rid: str,
+        current: dict[str, dict[str, Any]],
+        wanted: dict[str, dict[str, Any]] | None,
+        purge: bool,
+        kind: "_NamedKind",
+    ) -> dict[str, dict[str, Any]]:
+        """Bring a target's named policies or scheduled actions to ``wanted``: the differences are recorded as one
+        field; those that cannot change in place are deleted and put again."""
         result = deepcopy(current)
-        if wanted["scheduled_actions"] is None:
+        if wanted is None:
             return result
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
         to_delete = []
         to_put = []
-        if wanted["purge_scheduled_actions"]:
-            for name in sorted(set(current) - set(wanted["scheduled_actions"])):
-                before[name] = comparable_scheduled_action(current[name])
+        if purge:
+            for name in sorted(set(current) - set(wanted)):
+                before[name] = kind.comparable(current[name])
                 after[name] = None
                 to_delete.append(name)
                 del result[name]
-        for name in sorted(wanted["scheduled_actions"]):
-            action = wanted["scheduled_actions"][name]
+        for name in sorted(wanted):
+            item = wanted[name]
             existing = current.get(name)
-            if existing is not None and comparable_scheduled_action(existing) == action:
+            if existing is not None and kind.comparable(existing) == item:
                 continue
-            before[name] = None if existing is None else comparable_scheduled_action(existing)
-            after[name] = deepcopy(action)
-            if existing is not None and needs_recreate(existing, action):
+            before[name] = None if existing is None else kind.comparable(existing)
+            after[name] = deepcopy(item)
+            if existing is not None and kind.recreate(existing, item):
                 to_delete.append(name)
-            to_put.append(action)
-            predicted = predicted_scheduled_action(rid, action, existing)
-            result[name] = predicted
+            to_put.append(item)
+            result[name] = kind.predicted(rid, item, existing)
         if not before:
             return result
-        self.act("scheduled_actions", before, after, None)
+        self.act(kind.field, before, after, None)
         if self.check_mode:
             return result
+        delete_method, name_key, noun = kind.delete
         for name in to_delete:
             call(
-                self.autoscaling.delete_scheduled_action,
-                f"delete scheduled action {name} of {rid}",
+                delete_method,
+                f"delete {noun} {name} of {rid}",
                 answers={"ObjectNotFoundException": False},
-                ScheduledActionName=name,
                 ResourceId=rid,
+                **{name_key: name},
                 **_TARGET_KEY,
             )
-        for action in to_put:
-            call(
-                self.autoscaling.put_scheduled_action,
-                f"put scheduled action {action['scheduled_action_name']} of {rid}",
-                ResourceId=rid,
-                **_TARGET_KEY,
-                **scheduled_action_request(action),
-            )
+        put_method, item_name_key, request = kind.put
+        for item in to_put:
+            call(put_method, f"put {noun} {item[item_name_key]} of {rid}", ResourceId=rid, **_TARGET_KEY, **request(item))
         return result
 
     # --- absent ---
