@@ -143,7 +143,7 @@ def build_app() -> RequestCounter:
 
     from emulator.extensions import install_all
 
-    install_all()
+    install_all()  # in the order emulator/extensions/__init__.py states (WRAP_ORDER: which wraps which)
     return RequestCounter(DomainDispatcherApplication(create_backend_app))
 
 

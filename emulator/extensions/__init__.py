@@ -3,8 +3,10 @@
 Contract:
 
 * one file per gap in this package, named after the gap (e.g. ``nat_gateway_tag_filters.py``);
-* each module exposes ``install()``, which patches moto in-process and is safe to call more than once;
-  patch narrowly (wrap the one backend method or filter involved) so moto's other behaviour is unchanged;
+* each module exposes ``install()``, which patches moto in-process and is safe to call more than once, and
+  ``is_installed()``; patch narrowly (wrap the one backend method or filter involved) so moto's other behaviour is
+  unchanged, through ``_patching`` (a list of ``Patch(owner, name, make)``, installed once each and marked as the
+  extension's);
 * a test file per extension under ``tests/unit/emulator/`` (``test_<module>.py``) that exercises the fix
   through the running emulator and fails when the patch is missing.
 
@@ -17,6 +19,41 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import threading
+from collections.abc import Iterable
+
+# Extensions that wrap the same moto methods, innermost first: each install() wraps what is there, so an extension
+# listed later wraps the ones before it and its code runs first on a call. ``install()`` installs these in this order
+# before all others, which patch methods no other extension touches. The ECS service chains this gives:
+#
+#   EC2ContainerServiceBackend.create_service: lifecycle(deployments(configuration(moto)))
+#   EC2ContainerServiceBackend.update_service: lifecycle(deployments(default_security_group(configuration(moto))))
+#   EC2ContainerServiceBackend.list_tasks:     tasks(deployments(moto))
+#   EC2ContainerServiceResponse.create_service: lifecycle(configuration(moto))
+#
+# Why the order matters:
+# * lifecycle is outermost: CreateService of an existing service is answered (same clientToken) or refused, and
+#   UpdateService of a service that is not ACTIVE is refused, before any other extension acts on the request.
+# * deployments wraps configuration: configuration sets the launch type, capacity provider strategy, platform version
+#   and task definition ARN on the service once moto's create/update has returned, and deployments builds the new
+#   deployment from the service after that (inside configuration, a deployment would get moto's launch type).
+# * free: default_security_group completes the network configuration before the call goes on, so its place between
+#   configuration and deployments does not matter; tasks filters what moto lists after deployments has moved the
+#   cluster's services on, in either order; the two response wrappers each only keep a request member.
+WRAP_ORDER = (
+    "ecs_service_configuration",
+    "ecs_service_default_security_group",
+    "ecs_service_deployments",
+    "ecs_service_lifecycle",
+    "ecs_service_tasks",
+    # EFSBackend.create_access_point: not_found(client_token(moto)); an unknown file system is FileSystemNotFound
+    # before a reused client token is AccessPointAlreadyExists.
+    "efs_access_point_client_token",
+    "efs_access_point_not_found",
+    # ELBv2Backend.modify_listener, delete_listener and delete_load_balancer: target_group_load_balancers(acm(moto));
+    # both recompute after moto has acted, independently of each other.
+    "acm_imported_certificates",
+    "elbv2_target_group_load_balancers",
+)
 
 _installed: set[str] = set()
 _install_lock = threading.Lock()
@@ -29,18 +66,34 @@ def extension_names() -> list[str]:
     )
 
 
-def install_all() -> list[str]:
-    """Install every extension once; return the names installed by this call (empty when already done)."""
+def install_order(names: Iterable[str]) -> list[str]:
+    """``names`` (fully qualified) in the order to install them: WRAP_ORDER first, then the others sorted."""
+    ranked = {f"{__name__}.{name}": rank for rank, name in enumerate(WRAP_ORDER)}
+    return sorted(set(names), key=lambda name: (ranked.get(name, len(ranked)), name))
+
+
+def install(names: Iterable[str]) -> list[str]:
+    """Install the extensions ``names`` (fully qualified) once each, in ``install_order``; return those this call
+    installed (empty when all were already)."""
     newly_installed = []
     with _install_lock:
-        for name in extension_names():
+        for name in install_order(names):
             if name in _installed:
                 continue
             module = importlib.import_module(name)
-            install = getattr(module, "install", None)
-            if not callable(install):
+            install_module = getattr(module, "install", None)
+            if not callable(install_module):
                 raise TypeError(f"extension {name} must define install() (see emulator/extensions/__init__.py)")
-            install()
+            install_module()
             _installed.add(name)
             newly_installed.append(name)
     return newly_installed
+
+
+def install_all() -> list[str]:
+    """Install every extension once; return the names installed by this call (empty when already done)."""
+    names = extension_names()
+    unknown = sorted(set(WRAP_ORDER) - {name.rsplit(".", 1)[1] for name in names})
+    if unknown:
+        raise ValueError(f"WRAP_ORDER names extensions that do not exist: {', '.join(unknown)}")
+    return install(names)

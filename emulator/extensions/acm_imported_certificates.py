@@ -37,7 +37,7 @@ Not modelled: ACM's checks on what a re-import may change (the certificate's key
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from moto.acm.models import AWSCertificateManagerBackend, AWSValidationException, acm_backends
@@ -46,6 +46,9 @@ from moto.core.exceptions import AWSError
 from moto.core.responses import ActionResult
 from moto.elb.models import ELBBackend
 from moto.elbv2.models import ELBv2Backend
+
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch
 
 REIMPORT_TAGS_MESSAGE = "You cannot apply tags when reimporting a certificate."
 
@@ -106,11 +109,6 @@ def sync_classic_load_balancer(elb: ELBBackend, balancer: Any, deleted: bool = F
 # --- wrappers ----------------------------------------------------------------------------------------------
 
 
-def _mark(wrapper: Any) -> Any:
-    wrapper.emulator_extension = __name__
-    return wrapper
-
-
 def _import_keeping_certificate_state(original: Any) -> Any:
     @functools.wraps(original)
     def import_certificate(
@@ -132,7 +130,7 @@ def _import_keeping_certificate_state(original: Any) -> Any:
             bundle.in_use_by = previous.in_use_by
         return new_arn
 
-    return _mark(import_certificate)
+    return import_certificate
 
 
 def _delete_refusing_in_use(original: Any) -> Any:
@@ -143,7 +141,7 @@ def _delete_refusing_in_use(original: Any) -> Any:
             raise ResourceInUseException(f"Certificate {arn} in account {self.account_id} is in use.")
         return original(self, arn)
 
-    return _mark(delete_certificate)
+    return delete_certificate
 
 
 def _get_certificate_without_empty_chain(original: Any) -> Any:
@@ -155,7 +153,7 @@ def _get_certificate_without_empty_chain(original: Any) -> Any:
             return ActionResult(result={key: value for key, value in result.items() if key != "CertificateChain"})
         return response
 
-    return _mark(get_certificate)
+    return get_certificate
 
 
 def _then_sync_listener_load_balancer(original: Any) -> Any:
@@ -168,7 +166,7 @@ def _then_sync_listener_load_balancer(original: Any) -> Any:
         sync_load_balancer(self, listener.load_balancer_arn)
         return result
 
-    return _mark(wrapper)
+    return wrapper
 
 
 def _then_sync_returned_listener_load_balancer(original: Any) -> Any:
@@ -180,7 +178,7 @@ def _then_sync_returned_listener_load_balancer(original: Any) -> Any:
         sync_load_balancer(self, listener.load_balancer_arn)
         return listener
 
-    return _mark(wrapper)
+    return wrapper
 
 
 def _delete_load_balancer_then_sync(original: Any) -> Any:
@@ -189,7 +187,7 @@ def _delete_load_balancer_then_sync(original: Any) -> Any:
         original(self, arn)
         sync_load_balancer(self, arn)
 
-    return _mark(delete_load_balancer)
+    return delete_load_balancer
 
 
 def _then_sync_classic_load_balancer(original: Any, deletes: bool = False) -> Any:
@@ -203,35 +201,29 @@ def _then_sync_classic_load_balancer(original: Any, deletes: bool = False) -> An
             sync_classic_load_balancer(self, balancer, deleted=deletes)
         return result
 
-    return _mark(wrapper)
+    return wrapper
 
 
-# (class, method name, wrapper factory); tests/unit/emulator/test_acm_imported_certificates.py restores each.
-PATCHES: tuple[tuple[type, str, Callable[[Any], Any]], ...] = (
-    (AWSCertificateManagerBackend, "import_certificate", _import_keeping_certificate_state),
-    (AWSCertificateManagerBackend, "delete_certificate", _delete_refusing_in_use),
-    (AWSCertificateManagerResponse, "get_certificate", _get_certificate_without_empty_chain),
-    (ELBv2Backend, "create_listener", _then_sync_returned_listener_load_balancer),
-    (ELBv2Backend, "modify_listener", _then_sync_returned_listener_load_balancer),
-    (ELBv2Backend, "delete_listener", _then_sync_returned_listener_load_balancer),
-    (ELBv2Backend, "add_listener_certificates", _then_sync_listener_load_balancer),
-    (ELBv2Backend, "remove_listener_certificates", _then_sync_listener_load_balancer),
-    (ELBv2Backend, "delete_load_balancer", _delete_load_balancer_then_sync),
-    (ELBBackend, "delete_load_balancer", functools.partial(_then_sync_classic_load_balancer, deletes=True)),
-    (ELBBackend, "delete_load_balancer_listeners", _then_sync_classic_load_balancer),
-    (ELBBackend, "set_load_balancer_listener_ssl_certificate", _then_sync_classic_load_balancer),
+# tests/unit/emulator/test_acm_imported_certificates.py restores each.
+PATCHES = (
+    Patch(AWSCertificateManagerBackend, "import_certificate", _import_keeping_certificate_state),
+    Patch(AWSCertificateManagerBackend, "delete_certificate", _delete_refusing_in_use),
+    Patch(AWSCertificateManagerResponse, "get_certificate", _get_certificate_without_empty_chain),
+    Patch(ELBv2Backend, "create_listener", _then_sync_returned_listener_load_balancer),
+    Patch(ELBv2Backend, "modify_listener", _then_sync_returned_listener_load_balancer),
+    Patch(ELBv2Backend, "delete_listener", _then_sync_returned_listener_load_balancer),
+    Patch(ELBv2Backend, "add_listener_certificates", _then_sync_listener_load_balancer),
+    Patch(ELBv2Backend, "remove_listener_certificates", _then_sync_listener_load_balancer),
+    Patch(ELBv2Backend, "delete_load_balancer", _delete_load_balancer_then_sync),
+    Patch(ELBBackend, "delete_load_balancer", functools.partial(_then_sync_classic_load_balancer, deletes=True)),
+    Patch(ELBBackend, "delete_load_balancer_listeners", _then_sync_classic_load_balancer),
+    Patch(ELBBackend, "set_load_balancer_listener_ssl_certificate", _then_sync_classic_load_balancer),
 )
 
 
-def _is_patched(cls: type, name: str) -> bool:
-    return getattr(cls.__dict__.get(name), "emulator_extension", None) == __name__
-
-
 def is_installed() -> bool:
-    return all(_is_patched(cls, name) for cls, name, _ in PATCHES)
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    for cls, name, wrap in PATCHES:
-        if not _is_patched(cls, name):
-            setattr(cls, name, wrap(cls.__dict__[name]))
+    _patching.install(__name__, PATCHES)

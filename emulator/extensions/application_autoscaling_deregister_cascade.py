@@ -19,6 +19,9 @@ from typing import Any
 
 from moto.applicationautoscaling.models import ApplicationAutoscalingBackend
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch
+
 
 def _same_target(item: Any, namespace: str, resource_id: str, dimension: str) -> bool:
     return (
@@ -43,17 +46,15 @@ def _cascade(original: Any) -> Any:
         original(self, namespace, r_id, dimension)
         delete_dependents(self, namespace, r_id, dimension)
 
-    deregister_scalable_target.emulator_extension = __name__  # type: ignore[attr-defined]
     return deregister_scalable_target
 
 
+PATCHES = (Patch(ApplicationAutoscalingBackend, "deregister_scalable_target", _cascade),)
+
+
 def is_installed() -> bool:
-    return getattr(ApplicationAutoscalingBackend.deregister_scalable_target, "emulator_extension", None) == __name__
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    if is_installed():
-        return
-    ApplicationAutoscalingBackend.deregister_scalable_target = _cascade(
-        ApplicationAutoscalingBackend.deregister_scalable_target
-    )
+    _patching.install(__name__, PATCHES)

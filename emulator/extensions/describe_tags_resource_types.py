@@ -21,6 +21,9 @@ from typing import Any
 
 from moto.ec2.models.tags import TagBackend
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch
+
 # AWS resource type (botocore's ec2 ``ResourceType`` enum) -> moto's key in moto.ec2.utils.EC2_RESOURCE_TO_PREFIX.
 # Only real differences; tests/unit/emulator/test_describe_tags_resource_types.py checks both sides.
 AWS_TO_MOTO = {
@@ -61,17 +64,17 @@ def _describe_with_aws_resource_types(original: Any) -> Any:
             result["resource_type"] = to_aws_resource_type(result.get("resource_type", ""))
         return results
 
-    describe_tags.emulator_extension = __name__  # type: ignore[attr-defined]
     return describe_tags
 
 
+# EC2Backend inherits describe_tags from TagBackend (no other class in its MRO defines it), so patching the mixin covers
+# every region/account, including TaggedEC2Resource.get_tags, which goes through ec2_backend.describe_tags.
+PATCHES = (Patch(TagBackend, "describe_tags", _describe_with_aws_resource_types),)
+
+
 def is_installed() -> bool:
-    return getattr(TagBackend.describe_tags, "emulator_extension", None) == __name__
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    # EC2Backend inherits describe_tags from TagBackend (no other class in its MRO defines it), so patching the mixin
-    # covers every region/account, including TaggedEC2Resource.get_tags, which goes through ec2_backend.describe_tags.
-    if is_installed():
-        return
-    TagBackend.describe_tags = _describe_with_aws_resource_types(TagBackend.describe_tags)
+    _patching.install(__name__, PATCHES)

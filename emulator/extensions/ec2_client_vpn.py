@@ -87,6 +87,9 @@ from moto.ec2.models import EC2Backend
 from moto.ec2.responses import EC2Response
 from moto.logs.models import logs_backends
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch, added
+
 DELAY_VARIABLE = "EMULATOR_CLIENT_VPN_DELAY_SECONDS"
 DEFAULT_DELAY_SECONDS = 2.0
 
@@ -1179,7 +1182,6 @@ def _accepting_endpoint_ids(original: Callable[[str], bool]) -> Callable[[str], 
     def is_valid_resource_id(resource_id: str) -> bool:
         return _is_endpoint_id(resource_id) or original(resource_id)
 
-    is_valid_resource_id.emulator_extension = __name__  # type: ignore[attr-defined]
     return is_valid_resource_id
 
 
@@ -1193,7 +1195,6 @@ def _checking_endpoints_exist(original: Any) -> Any:
                     raise _endpoint_not_found(resource_id)
         return original(self, resource_ids)
 
-    do_resources_exist.emulator_extension = __name__  # type: ignore[attr-defined]
     return do_resources_exist
 
 
@@ -1213,7 +1214,6 @@ def _refusing_associated_subnet(original: Any) -> Any:
                     raise _dependency("subnet", subnet_id, endpoint)
         return original(self, subnet_id, *args, **kwargs)
 
-    delete_subnet.emulator_extension = __name__  # type: ignore[attr-defined]
     return delete_subnet
 
 
@@ -1230,7 +1230,6 @@ def _refusing_group_in_use(original: Any) -> Any:
                     raise _dependency("security group", wanted, endpoint)
         return original(self, name=name, group_id=group_id)
 
-    delete_security_group.emulator_extension = __name__  # type: ignore[attr-defined]
     return delete_security_group
 
 
@@ -1244,7 +1243,6 @@ def _refusing_vpc_in_use(original: Any) -> Any:
                     raise _dependency("vpc", vpc_id, endpoint)
         return original(self, vpc_id, *args, **kwargs)
 
-    delete_vpc.emulator_extension = __name__  # type: ignore[attr-defined]
     return delete_vpc
 
 
@@ -1256,41 +1254,26 @@ _BACKEND_PATCHES = (
 )
 
 
-def _marked(value: Any) -> bool:
-    return getattr(value, "emulator_extension", None) == __name__
+# moto dispatches a query action to the EC2Response method named after it (camelcase_to_underscores), looked up on
+# every request, so adding the methods to the class serves them in the server and in mock_aws alike.
+# validate_resource_ids (CreateTags, DeleteTags) looks is_valid_resource_id up in moto.ec2.models' namespace.
+PATCHES = (
+    *(Patch(EC2Response, name, added(function)) for name, function in ACTIONS.items()),
+    Patch(ec2_models, "is_valid_resource_id", _accepting_endpoint_ids),
+    *(Patch(EC2Backend, name, wrap) for name, wrap in _BACKEND_PATCHES),
+)
 
 
 def is_installed() -> bool:
     return (
-        all(_marked(getattr(EC2Response, name, None)) for name in ACTIONS)
-        and all(_marked(getattr(EC2Backend, name)) for name, _wrap in _BACKEND_PATCHES)
-        and _marked(ec2_models.is_valid_resource_id)
+        _patching.installed(__name__, PATCHES)
         and ec2_utils.EC2_RESOURCE_TO_PREFIX.get(RESOURCE_TYPE) == MOTO_PREFIX
         and ec2_utils.EC2_PREFIX_TO_RESOURCE.get(MOTO_PREFIX) == RESOURCE_TYPE
     )
 
 
-def _action(function: Callable[[EC2Response], ActionResult]) -> Callable[[EC2Response], ActionResult]:
-    @functools.wraps(function)
-    def action(self: EC2Response) -> ActionResult:
-        return function(self)
-
-    action.emulator_extension = __name__  # type: ignore[attr-defined]
-    return action
-
-
 def install() -> None:
-    # moto dispatches a query action to the EC2Response method named after it (camelcase_to_underscores), looked up
-    # on every request, so adding the methods to the class serves them in the server and in mock_aws alike.
-    for name, function in ACTIONS.items():
-        if not _marked(getattr(EC2Response, name, None)):
-            setattr(EC2Response, name, _action(function))
+    _patching.install(__name__, PATCHES)
     # Tags: "cvpn-endpoint-..." is a valid id of resource type client-vpn-endpoint (moto's tables are shared dicts).
     ec2_utils.EC2_RESOURCE_TO_PREFIX.setdefault(RESOURCE_TYPE, MOTO_PREFIX)
     ec2_utils.EC2_PREFIX_TO_RESOURCE.setdefault(MOTO_PREFIX, RESOURCE_TYPE)
-    # validate_resource_ids (CreateTags, DeleteTags) looks the function up in moto.ec2.models' namespace.
-    if not _marked(ec2_models.is_valid_resource_id):
-        ec2_models.is_valid_resource_id = _accepting_endpoint_ids(ec2_models.is_valid_resource_id)
-    for name, wrap in _BACKEND_PATCHES:
-        if not _marked(getattr(EC2Backend, name)):
-            setattr(EC2Backend, name, wrap(getattr(EC2Backend, name)))

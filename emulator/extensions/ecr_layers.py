@@ -47,6 +47,9 @@ from moto.ecr.models import ECRBackend, Repository, ecr_backends
 from moto.ecr.responses import ECRResponse
 from moto.moto_api._internal import urls as moto_api_urls
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch
+
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 IMAGE_MANIFEST_MEDIA_TYPES = (DOCKER_MANIFEST, OCI_MANIFEST)
@@ -173,7 +176,6 @@ def _complete_layer_upload_keeping_bytes(original: Any) -> Any:
         layer_blobs(repository)[result["layerDigest"]] = data
         return result
 
-    complete_layer_upload.emulator_extension = __name__  # type: ignore[attr-defined]
     return complete_layer_upload
 
 
@@ -209,7 +211,6 @@ def _put_image_content_addressed(original: Any) -> Any:
                 )
         return original(self, repository_name, image_manifest, image_tag, image_manifest_mediatype, calculated)
 
-    put_image.emulator_extension = __name__  # type: ignore[attr-defined]
     return put_image
 
 
@@ -282,7 +283,6 @@ def _get_download_url_for_layer(moto_stub: Any) -> Any:
     def get_download_url_for_layer(self: ECRResponse) -> ActionResult:
         return download_url_for_layer(self)
 
-    get_download_url_for_layer.emulator_extension = __name__  # type: ignore[attr-defined]
     return get_download_url_for_layer
 
 
@@ -304,35 +304,29 @@ def serve_layer(request: Any, full_url: str, headers: Any) -> tuple[int, dict[st
     return 200, {"Content-Type": "application/octet-stream", "Content-Length": str(len(blob))}, blob
 
 
-serve_layer.emulator_extension = __name__  # type: ignore[attr-defined]
-
-
 # --- install -----------------------------------------------------------------------------------------------
 
 
-def _is_ours(function: Any) -> bool:
-    return getattr(function, "emulator_extension", None) == __name__
+# ECRBackend is the one backend class of every account/region, so patching it covers them all.
+PATCHES = (
+    Patch(ECRBackend, "complete_layer_upload", _complete_layer_upload_keeping_bytes),
+    Patch(ECRBackend, "put_image", _put_image_content_addressed),
+    # moto's version only raises NotImplementedError; kept as __wrapped__ so tests can put it back.
+    Patch(ECRResponse, "get_download_url_for_layer", _get_download_url_for_layer),
+)
+
+
+def _route_installed() -> bool:
+    return _patching.is_ours(moto_api_urls.url_paths.get(DOWNLOAD_ROUTE), __name__)
 
 
 def is_installed() -> bool:
-    return (
-        _is_ours(ECRBackend.complete_layer_upload)
-        and _is_ours(ECRBackend.put_image)
-        and _is_ours(ECRResponse.get_download_url_for_layer)
-        and _is_ours(moto_api_urls.url_paths.get(DOWNLOAD_ROUTE))
-    )
+    return _patching.installed(__name__, PATCHES) and _route_installed()
 
 
 def install() -> None:
-    # ECRBackend is the one backend class of every account/region, so patching it covers them all.
-    if not _is_ours(ECRBackend.complete_layer_upload):
-        ECRBackend.complete_layer_upload = _complete_layer_upload_keeping_bytes(ECRBackend.complete_layer_upload)
-    if not _is_ours(ECRBackend.put_image):
-        ECRBackend.put_image = _put_image_content_addressed(ECRBackend.put_image)
-    if not _is_ours(ECRResponse.get_download_url_for_layer):
-        # moto's version only raises NotImplementedError; kept as __wrapped__ so tests can put it back.
-        ECRResponse.get_download_url_for_layer = _get_download_url_for_layer(ECRResponse.get_download_url_for_layer)
+    _patching.install(__name__, PATCHES)
     # Before moto's server builds its /moto-api/ app (at the first such request), which emulator.server.build_app
     # guarantees by installing the extensions first.
-    if not _is_ours(moto_api_urls.url_paths.get(DOWNLOAD_ROUTE)):
-        moto_api_urls.url_paths[DOWNLOAD_ROUTE] = serve_layer
+    if not _route_installed():
+        moto_api_urls.url_paths[DOWNLOAD_ROUTE] = _patching.mark(serve_layer, __name__)

@@ -21,6 +21,9 @@ from typing import Any
 from moto.ecs.exceptions import ECSException
 from moto.ecs.models import EC2ContainerServiceBackend
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch
+
 # Service states AWS counts as "contains services" (an INACTIVE service is deleted).
 BLOCKING_SERVICE_STATES = ("ACTIVE", "DRAINING")
 # AWS's message for the error.
@@ -50,15 +53,15 @@ def _refuse_with_services(original: Any) -> Any:
             raise ClusterContainsServicesException()
         return original(self, cluster_str)
 
-    delete_cluster.emulator_extension = __name__  # type: ignore[attr-defined]
     return delete_cluster
 
 
+PATCHES = (Patch(EC2ContainerServiceBackend, "delete_cluster", _refuse_with_services),)
+
+
 def is_installed() -> bool:
-    return getattr(EC2ContainerServiceBackend.delete_cluster, "emulator_extension", None) == __name__
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    if is_installed():
-        return
-    EC2ContainerServiceBackend.delete_cluster = _refuse_with_services(EC2ContainerServiceBackend.delete_cluster)
+    _patching.install(__name__, PATCHES)

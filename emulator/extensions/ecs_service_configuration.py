@@ -41,6 +41,9 @@ from moto.ecs.exceptions import InvalidParameterException
 from moto.ecs.models import EC2ContainerServiceBackend, Service
 from moto.ecs.responses import EC2ContainerServiceResponse
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch
+
 # DescribeServices of a REPLICA service created without a deployment configuration.
 DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
     "deploymentCircuitBreaker": {"enable": False, "rollback": False},
@@ -110,7 +113,6 @@ def _keep_request(original: Any) -> Any:
         finally:
             _REQUEST.reset(token)
 
-    create_service.emulator_extension = __name__  # type: ignore[attr-defined]
     return create_service
 
 
@@ -154,7 +156,6 @@ def _create_with_configuration(original: Any) -> Any:
             _apply_to_deployments(service, platformVersion=_resolved_platform_version(service.platform_version))
         return service
 
-    create_service.emulator_extension = __name__  # type: ignore[attr-defined]
     return create_service
 
 
@@ -186,32 +187,20 @@ def _update_with_configuration(original: Any) -> Any:
             updated.task_definition = self.describe_task_definition(task_definition).arn
         return updated
 
-    update_service.emulator_extension = __name__  # type: ignore[attr-defined]
     return update_service
 
 
-_PATCHES = (
-    (EC2ContainerServiceResponse, "create_service", _keep_request),
-    (EC2ContainerServiceBackend, "create_service", _create_with_configuration),
-    (EC2ContainerServiceBackend, "update_service", _update_with_configuration),
+# The order in which this and the other ECS service extensions wrap these methods: WRAP_ORDER in __init__.py.
+PATCHES = (
+    Patch(EC2ContainerServiceResponse, "create_service", _keep_request),
+    Patch(EC2ContainerServiceBackend, "create_service", _create_with_configuration),
+    Patch(EC2ContainerServiceBackend, "update_service", _update_with_configuration),
 )
 
 
-def _has_marker(method: Any) -> bool:
-    """Whether this extension's wrapper is anywhere in the chain of wrappers around ``method``."""
-    while method is not None:
-        if getattr(method, "emulator_extension", None) == __name__:
-            return True
-        method = getattr(method, "__wrapped__", None)
-    return False
-
-
 def is_installed() -> bool:
-    return all(_has_marker(getattr(owner, name)) for owner, name, _wrap in _PATCHES)
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    for owner, name, wrap in _PATCHES:
-        method = getattr(owner, name)
-        if not _has_marker(method):
-            setattr(owner, name, wrap(method))
+    _patching.install(__name__, PATCHES)

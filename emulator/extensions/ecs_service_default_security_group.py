@@ -27,6 +27,9 @@ from moto.ec2 import ec2_backends
 from moto.ec2.exceptions import InvalidSubnetIdError
 from moto.ecs.models import EC2ContainerServiceBackend, Service
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch
+
 DEFAULT_ASSIGN_PUBLIC_IP = "DISABLED"
 
 
@@ -60,7 +63,6 @@ def _validate_with_defaults(original: Any) -> Any:
         fill_defaults(nc, self._account_id, self.region_name)  # pylint: disable=protected-access
         return original(self, nc)
 
-    _validate_network.emulator_extension = __name__  # type: ignore[attr-defined]
     return _validate_network
 
 
@@ -75,31 +77,19 @@ def _validate_update(original: Any) -> Any:
             service._validate_network(network_configuration)  # pylint: disable=protected-access
         return original(self, service_properties)
 
-    update_service.emulator_extension = __name__  # type: ignore[attr-defined]
     return update_service
 
 
-_PATCHES = (
-    (Service, "_validate_network", _validate_with_defaults),
-    (EC2ContainerServiceBackend, "update_service", _validate_update),
+# The order in which this and the other ECS service extensions wrap these methods: WRAP_ORDER in __init__.py.
+PATCHES = (
+    Patch(Service, "_validate_network", _validate_with_defaults),
+    Patch(EC2ContainerServiceBackend, "update_service", _validate_update),
 )
 
 
-def _has_marker(method: Any) -> bool:
-    """Whether this extension's wrapper is anywhere in the chain of wrappers around ``method``."""
-    while method is not None:
-        if getattr(method, "emulator_extension", None) == __name__:
-            return True
-        method = getattr(method, "__wrapped__", None)
-    return False
-
-
 def is_installed() -> bool:
-    return all(_has_marker(getattr(owner, name)) for owner, name, _wrap in _PATCHES)
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    for owner, name, wrap in _PATCHES:
-        method = getattr(owner, name)
-        if not _has_marker(method):
-            setattr(owner, name, wrap(method))
+    _patching.install(__name__, PATCHES)

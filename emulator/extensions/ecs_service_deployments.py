@@ -52,6 +52,9 @@ from moto.ecs.exceptions import ClusterNotFoundException, TaskDefinitionNotFound
 from moto.ecs.models import EC2ContainerServiceBackend, Service, Task
 from moto.moto_api._internal import mock_random
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch
+
 DEPLOYMENT_SECONDS_VARIABLE = "EMULATOR_ECS_DEPLOYMENT_SECONDS"
 DEFAULT_DEPLOYMENT_SECONDS = 2.0
 # Registries under this top-level domain never resolve (RFC 6761), so their images cannot be pulled.
@@ -466,7 +469,6 @@ def _create_with_deployment(original: Any) -> Any:
                 sync_counts(self, service)
         return service
 
-    create_service.emulator_extension = __name__  # type: ignore[attr-defined]
     return create_service
 
 
@@ -506,7 +508,6 @@ def _update_with_deployment(original: Any) -> Any:
             sync_counts(self, updated)
         return updated
 
-    update_service.emulator_extension = __name__  # type: ignore[attr-defined]
     return update_service
 
 
@@ -518,7 +519,6 @@ def _describe_advanced(original: Any) -> Any:
             advance(self, service)
         return services, failures
 
-    describe_services.emulator_extension = __name__  # type: ignore[attr-defined]
     return describe_services
 
 
@@ -529,34 +529,22 @@ def _cluster_advanced_first(original: Any) -> Any:
         _advance_cluster(self, cluster_str)
         return original(self, *args, **kwargs)
 
-    wrapper.emulator_extension = __name__  # type: ignore[attr-defined]
     return wrapper
 
 
-_PATCHES = (
-    (EC2ContainerServiceBackend, "create_service", _create_with_deployment),
-    (EC2ContainerServiceBackend, "update_service", _update_with_deployment),
-    (EC2ContainerServiceBackend, "describe_services", _describe_advanced),
-    (EC2ContainerServiceBackend, "list_tasks", _cluster_advanced_first),
-    (EC2ContainerServiceBackend, "describe_tasks", _cluster_advanced_first),
+# The order in which this and the other ECS service extensions wrap these methods: WRAP_ORDER in __init__.py.
+PATCHES = (
+    Patch(EC2ContainerServiceBackend, "create_service", _create_with_deployment),
+    Patch(EC2ContainerServiceBackend, "update_service", _update_with_deployment),
+    Patch(EC2ContainerServiceBackend, "describe_services", _describe_advanced),
+    Patch(EC2ContainerServiceBackend, "list_tasks", _cluster_advanced_first),
+    Patch(EC2ContainerServiceBackend, "describe_tasks", _cluster_advanced_first),
 )
 
 
-def _has_marker(method: Any) -> bool:
-    """Whether this extension's wrapper is anywhere in the chain of wrappers around ``method``."""
-    while method is not None:
-        if getattr(method, "emulator_extension", None) == __name__:
-            return True
-        method = getattr(method, "__wrapped__", None)
-    return False
-
-
 def is_installed() -> bool:
-    return all(_has_marker(getattr(owner, name)) for owner, name, _wrap in _PATCHES)
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    for owner, name, wrap in _PATCHES:
-        method = getattr(owner, name)
-        if not _has_marker(method):
-            setattr(owner, name, wrap(method))
+    _patching.install(__name__, PATCHES)

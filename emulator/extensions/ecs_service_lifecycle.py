@@ -37,6 +37,9 @@ from moto.ecs.exceptions import ECSException, InvalidParameterException
 from moto.ecs.models import EC2ContainerServiceBackend, Service
 from moto.ecs.responses import EC2ContainerServiceResponse
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch, added
+
 DRAINING_SECONDS_VARIABLE = "EMULATOR_ECS_DRAINING_SECONDS"
 DEFAULT_DRAINING_SECONDS = 2.0
 NOT_IDEMPOTENT = "Creation of service was not idempotent."
@@ -92,7 +95,6 @@ def _set_status(self: Service, value: str) -> None:
 STATUS_PROPERTY = property(
     _get_status, _set_status, doc="ACTIVE, DRAINING (for a while after DeleteService) or INACTIVE"
 )
-STATUS_PROPERTY.fget.emulator_extension = __name__  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- wrappers
@@ -107,7 +109,6 @@ def _keep_token(original: Any) -> Any:
         finally:
             _TOKEN.reset(token)
 
-    create_service.emulator_extension = __name__  # type: ignore[attr-defined]
     return create_service
 
 
@@ -131,7 +132,6 @@ def _create_once(original: Any) -> Any:
         setattr(service, _CLIENT_TOKEN, token)
         return service
 
-    create_service.emulator_extension = __name__  # type: ignore[attr-defined]
     return create_service
 
 
@@ -152,7 +152,6 @@ def _delete_draining(original: Any) -> Any:
                 deployment["pendingCount"] = 0
         return deleted
 
-    delete_service.emulator_extension = __name__  # type: ignore[attr-defined]
     return delete_service
 
 
@@ -166,7 +165,6 @@ def _update_active_only(original: Any) -> Any:
             raise ServiceNotActiveException()
         return original(self, service_properties)
 
-    update_service.emulator_extension = __name__  # type: ignore[attr-defined]
     return update_service
 
 
@@ -177,41 +175,23 @@ def _list_active_only(original: Any) -> Any:
         active = {service.arn for service in self.services.values() if service.status == "ACTIVE"}
         return [arn for arn in arns if arn in active]
 
-    list_services.emulator_extension = __name__  # type: ignore[attr-defined]
     return list_services
 
 
-_PATCHES = (
-    (EC2ContainerServiceResponse, "create_service", _keep_token),
-    (EC2ContainerServiceBackend, "create_service", _create_once),
-    (EC2ContainerServiceBackend, "delete_service", _delete_draining),
-    (EC2ContainerServiceBackend, "update_service", _update_active_only),
-    (EC2ContainerServiceBackend, "list_services", _list_active_only),
+# The order in which this and the other ECS service extensions wrap these methods: WRAP_ORDER in __init__.py.
+PATCHES = (
+    Patch(Service, "status", added(STATUS_PROPERTY)),
+    Patch(EC2ContainerServiceResponse, "create_service", _keep_token),
+    Patch(EC2ContainerServiceBackend, "create_service", _create_once),
+    Patch(EC2ContainerServiceBackend, "delete_service", _delete_draining),
+    Patch(EC2ContainerServiceBackend, "update_service", _update_active_only),
+    Patch(EC2ContainerServiceBackend, "list_services", _list_active_only),
 )
 
 
-def _has_marker(method: Any) -> bool:
-    """Whether this extension's wrapper is anywhere in the chain of wrappers around ``method``."""
-    while method is not None:
-        if getattr(method, "emulator_extension", None) == __name__:
-            return True
-        method = getattr(method, "__wrapped__", None)
-    return False
-
-
-def _status_installed() -> bool:
-    prop = Service.__dict__.get("status")
-    return isinstance(prop, property) and getattr(prop.fget, "emulator_extension", None) == __name__
-
-
 def is_installed() -> bool:
-    return _status_installed() and all(_has_marker(getattr(owner, name)) for owner, name, _wrap in _PATCHES)
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    if not _status_installed():
-        Service.status = STATUS_PROPERTY
-    for owner, name, wrap in _PATCHES:
-        method = getattr(owner, name)
-        if not _has_marker(method):
-            setattr(owner, name, wrap(method))
+    _patching.install(__name__, PATCHES)

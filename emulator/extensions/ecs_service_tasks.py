@@ -24,6 +24,9 @@ from typing import Any
 
 from moto.ecs.models import EC2ContainerServiceBackend
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch
+
 DEFAULT_DESIRED_STATUS = "RUNNING"
 
 
@@ -46,23 +49,15 @@ def _filtered(original: Any) -> Any:
             tasks = [task for task in tasks if getattr(task, "group", None) == group]
         return tasks
 
-    list_tasks.emulator_extension = __name__  # type: ignore[attr-defined]
     return list_tasks
 
 
-def _has_marker(method: Any) -> bool:
-    """Whether this extension's wrapper is anywhere in the chain of wrappers around ``method``."""
-    while method is not None:
-        if getattr(method, "emulator_extension", None) == __name__:
-            return True
-        method = getattr(method, "__wrapped__", None)
-    return False
+PATCHES = (Patch(EC2ContainerServiceBackend, "list_tasks", _filtered),)
 
 
 def is_installed() -> bool:
-    return _has_marker(EC2ContainerServiceBackend.list_tasks)
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    if not is_installed():
-        EC2ContainerServiceBackend.list_tasks = _filtered(EC2ContainerServiceBackend.list_tasks)
+    _patching.install(__name__, PATCHES)

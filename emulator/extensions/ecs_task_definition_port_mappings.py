@@ -26,6 +26,9 @@ from typing import Any
 
 from moto.ecs.models import EC2ContainerServiceBackend, TaskDefinition
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch
+
 DEFAULT_PROTOCOL = "tcp"
 # Network modes in which the host port of a mapping is its container port.
 STATIC_PORT_NETWORK_MODES = ("awsvpc", "host")
@@ -55,22 +58,15 @@ def _wrap(original: Any) -> Any:
         fill_port_mappings(task_definition)
         return task_definition
 
-    register_task_definition.emulator_extension = __name__  # type: ignore[attr-defined]
     return register_task_definition
 
 
+PATCHES = (Patch(EC2ContainerServiceBackend, "register_task_definition", _wrap),)
+
+
 def is_installed() -> bool:
-    # Another extension may wrap the same method later: look through the whole chain of wrappers.
-    method = EC2ContainerServiceBackend.register_task_definition
-    while method is not None:
-        if getattr(method, "emulator_extension", None) == __name__:
-            return True
-        method = getattr(method, "__wrapped__", None)
-    return False
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    if not is_installed():
-        EC2ContainerServiceBackend.register_task_definition = _wrap(  # type: ignore[method-assign]
-            EC2ContainerServiceBackend.register_task_definition
-        )
+    _patching.install(__name__, PATCHES)

@@ -25,6 +25,9 @@ from typing import Any
 from moto.efs.exceptions import EFSError
 from moto.efs.models import EFSBackend
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch
+
 
 class AccessPointAlreadyExists(EFSError):
     code = 409
@@ -61,25 +64,16 @@ def _refuse_reused_token(original: Any) -> Any:
             raise AccessPointAlreadyExists(client_token, existing)
         return original(self, client_token, *args, **kwargs)
 
-    create_access_point.emulator_extension = __name__  # type: ignore[attr-defined]
     return create_access_point
 
 
-def _in_chain(method: Any) -> bool:
-    """Whether this extension's wrapper is ``method`` or one it wraps (other extensions may wrap it too)."""
-    while method is not None:
-        if getattr(method, "emulator_extension", None) == __name__:
-            return True
-        method = getattr(method, "__wrapped__", None)
-    return False
+# Defined on EFSBackend itself, the class of every account/region's backend.
+PATCHES = (Patch(EFSBackend, "create_access_point", _refuse_reused_token),)
 
 
 def is_installed() -> bool:
-    return _in_chain(EFSBackend.create_access_point)
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    # Defined on EFSBackend itself, the class of every account/region's backend.
-    if is_installed():
-        return
-    EFSBackend.create_access_point = _refuse_reused_token(EFSBackend.create_access_point)
+    _patching.install(__name__, PATCHES)

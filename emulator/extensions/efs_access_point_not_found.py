@@ -28,6 +28,9 @@ from typing import Any
 from moto.efs.exceptions import AccessPointNotFound, FileSystemNotFound
 from moto.efs.models import EFSBackend
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch
+
 
 def _require_file_system(original: Any) -> Any:
     @functools.wraps(original)
@@ -39,7 +42,6 @@ def _require_file_system(original: Any) -> Any:
             raise FileSystemNotFound(file_system_id)
         return original(self, client_token, *args, **kwargs)
 
-    create_access_point.emulator_extension = __name__  # type: ignore[attr-defined]
     return create_access_point
 
 
@@ -50,7 +52,6 @@ def _describe_requires_file_system(original: Any) -> Any:
             raise FileSystemNotFound(file_system_id)
         return original(self, access_point_id, file_system_id)
 
-    describe_access_points.emulator_extension = __name__  # type: ignore[attr-defined]
     return describe_access_points
 
 
@@ -61,33 +62,20 @@ def _delete_requires_access_point(original: Any) -> Any:
             raise AccessPointNotFound(access_point_id)
         return original(self, access_point_id.rsplit("/", 1)[-1])
 
-    delete_access_point.emulator_extension = __name__  # type: ignore[attr-defined]
     return delete_access_point
 
 
-_WRAPPERS = {
-    "create_access_point": _require_file_system,
-    "describe_access_points": _describe_requires_file_system,
-    "delete_access_point": _delete_requires_access_point,
-}
-
-
-def _in_chain(method: Any) -> bool:
-    """Whether this extension's wrapper is ``method`` or one it wraps (other extensions may wrap it too)."""
-    while method is not None:
-        if getattr(method, "emulator_extension", None) == __name__:
-            return True
-        method = getattr(method, "__wrapped__", None)
-    return False
+# Each method is defined on EFSBackend itself, the class of every account/region's backend.
+PATCHES = (
+    Patch(EFSBackend, "create_access_point", _require_file_system),
+    Patch(EFSBackend, "describe_access_points", _describe_requires_file_system),
+    Patch(EFSBackend, "delete_access_point", _delete_requires_access_point),
+)
 
 
 def is_installed() -> bool:
-    return all(_in_chain(getattr(EFSBackend, name)) for name in _WRAPPERS)
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    # Each method is defined on EFSBackend itself, the class of every account/region's backend.
-    for name, wrap in _WRAPPERS.items():
-        method = getattr(EFSBackend, name)
-        if not _in_chain(method):
-            setattr(EFSBackend, name, wrap(method))
+    _patching.install(__name__, PATCHES)

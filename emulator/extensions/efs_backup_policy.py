@@ -38,6 +38,9 @@ from moto.efs.exceptions import BadRequest, FileSystemNotFound
 from moto.efs.models import EFSBackend, FileSystem
 from moto.efs.responses import EFSResponse
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch, added
+
 ENABLED = "ENABLED"
 DISABLED = "DISABLED"
 # The statuses a PutBackupPolicy request may ask for (ENABLING and DISABLING are states AWS reports, not requests).
@@ -63,9 +66,6 @@ def put_backup_policy(self: EFSBackend, file_system_id: str, status: str | None)
     return {"Status": status}
 
 
-put_backup_policy.emulator_extension = __name__  # type: ignore[attr-defined]
-
-
 def put_backup_policy_response(self: EFSResponse) -> tuple[str, dict[str, Any]]:
     file_system_id = self._get_param("FileSystemId")
     policy = self._get_param("BackupPolicy") or {}
@@ -75,7 +75,6 @@ def put_backup_policy_response(self: EFSResponse) -> tuple[str, dict[str, Any]]:
 
 
 put_backup_policy_response.__name__ = "put_backup_policy"
-put_backup_policy_response.emulator_extension = __name__  # type: ignore[attr-defined]
 
 
 def _describe_as_aws(original: Any) -> Any:
@@ -87,7 +86,6 @@ def _describe_as_aws(original: Any) -> Any:
             return {"Status": DISABLED}
         return original(self, file_system.file_system_id)
 
-    describe_backup_policy.emulator_extension = __name__  # type: ignore[attr-defined]
     return describe_backup_policy
 
 
@@ -102,32 +100,21 @@ def _create_honouring_backup_false(original: Any) -> Any:
                     file_system._backup = False
         return result
 
-    create_file_system.emulator_extension = __name__  # type: ignore[attr-defined]
     return create_file_system
 
 
-def _is_ours(cls: type, name: str) -> bool:
-    return getattr(cls.__dict__.get(name), "emulator_extension", None) == __name__
-
-
-# (class, method name, what to put there: a new method, or a factory wrapping moto's).
-PATCHES: tuple[tuple[type, str, Any], ...] = (
-    (EFSBackend, "put_backup_policy", put_backup_policy),
-    (EFSResponse, "put_backup_policy", put_backup_policy_response),
-    (EFSBackend, "describe_backup_policy", _describe_as_aws),
-    (EFSResponse, "create_file_system", _create_honouring_backup_false),
+# What to put where: a method moto lacks, or a factory wrapping moto's.
+PATCHES = (
+    Patch(EFSBackend, "put_backup_policy", added(put_backup_policy)),
+    Patch(EFSResponse, "put_backup_policy", added(put_backup_policy_response)),
+    Patch(EFSBackend, "describe_backup_policy", _describe_as_aws),
+    Patch(EFSResponse, "create_file_system", _create_honouring_backup_false),
 )
 
 
 def is_installed() -> bool:
-    return all(_is_ours(cls, name) for cls, name, _ in PATCHES)
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    for cls, name, patch in PATCHES:
-        if _is_ours(cls, name):
-            continue
-        if getattr(patch, "emulator_extension", None) == __name__:  # a method moto lacks
-            setattr(cls, name, patch)
-        else:  # a wrapper around moto's own method
-            setattr(cls, name, patch(cls.__dict__[name]))
+    _patching.install(__name__, PATCHES)

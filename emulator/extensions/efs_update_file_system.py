@@ -28,6 +28,9 @@ from moto.efs.exceptions import BadRequest, FileSystemNotFound
 from moto.efs.models import EFSBackend, FileSystem
 from moto.efs.responses import EFSResponse
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch, added
+
 THROUGHPUT_MODES = ("bursting", "provisioned", "elastic")
 MIN_PROVISIONED_THROUGHPUT = 1.0
 
@@ -67,9 +70,6 @@ def update_file_system(
     return file_system
 
 
-update_file_system.emulator_extension = __name__  # type: ignore[attr-defined]
-
-
 def update_file_system_response(self: EFSResponse) -> tuple[str, dict[str, Any]]:
     file_system = self.efs_backend.update_file_system(
         self._get_param("FileSystemId"),
@@ -80,23 +80,16 @@ def update_file_system_response(self: EFSResponse) -> tuple[str, dict[str, Any]]
 
 
 update_file_system_response.__name__ = "update_file_system"
-update_file_system_response.emulator_extension = __name__  # type: ignore[attr-defined]
 
-PATCHES: tuple[tuple[type, str, Any], ...] = (
-    (EFSBackend, "update_file_system", update_file_system),
-    (EFSResponse, "update_file_system", update_file_system_response),
+PATCHES = (
+    Patch(EFSBackend, "update_file_system", added(update_file_system)),
+    Patch(EFSResponse, "update_file_system", added(update_file_system_response)),
 )
 
 
-def _is_ours(cls: type, name: str) -> bool:
-    return getattr(cls.__dict__.get(name), "emulator_extension", None) == __name__
-
-
 def is_installed() -> bool:
-    return all(_is_ours(cls, name) for cls, name, _ in PATCHES)
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    for cls, name, method in PATCHES:
-        if not _is_ours(cls, name):
-            setattr(cls, name, method)
+    _patching.install(__name__, PATCHES)

@@ -26,6 +26,9 @@ from typing import Any
 
 from moto.elbv2.models import ELBv2Backend, FakeLoadBalancer
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch
+
 # AWS's DescribeLoadBalancerAttributes for a fresh application load balancer.
 ALB_DEFAULTS = {
     "access_logs.s3.enabled": "false",
@@ -77,20 +80,19 @@ def _fill_first(original: Any) -> Any:
             fill_alb_defaults(balancer)
         return original(self, arn, *args, **kwargs)
 
-    wrapper.emulator_extension = __name__  # type: ignore[attr-defined]
     return wrapper
 
 
-_PATCHED = ("describe_load_balancer_attributes", "modify_load_balancer_attributes")
+# Both methods are defined on ELBv2Backend itself, the class every account/region's backend is an instance of.
+PATCHES = (
+    Patch(ELBv2Backend, "describe_load_balancer_attributes", _fill_first),
+    Patch(ELBv2Backend, "modify_load_balancer_attributes", _fill_first),
+)
 
 
 def is_installed() -> bool:
-    return all(getattr(getattr(ELBv2Backend, name), "emulator_extension", None) == __name__ for name in _PATCHED)
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    # Both methods are defined on ELBv2Backend itself, the class every account/region's backend is an instance of.
-    for name in _PATCHED:
-        method = getattr(ELBv2Backend, name)
-        if getattr(method, "emulator_extension", None) != __name__:
-            setattr(ELBv2Backend, name, _fill_first(method))
+    _patching.install(__name__, PATCHES)

@@ -17,6 +17,9 @@ from typing import Any
 
 from moto.elbv2.models import ELBv2Backend
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch
+
 # Calls after which a target group may have lost a load balancer.
 PATCHED_METHODS = ("delete_load_balancer", "delete_listener", "delete_rule", "modify_listener", "modify_rule")
 
@@ -50,16 +53,15 @@ def _recomputing(original: Any) -> Any:
         recompute_load_balancer_arns(self)
         return result
 
-    method.emulator_extension = __name__  # type: ignore[attr-defined]
     return method
 
 
+PATCHES = tuple(Patch(ELBv2Backend, name, _recomputing) for name in PATCHED_METHODS)
+
+
 def is_installed() -> bool:
-    return all(getattr(getattr(ELBv2Backend, name), "emulator_extension", None) == __name__ for name in PATCHED_METHODS)
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    for name in PATCHED_METHODS:
-        method = getattr(ELBv2Backend, name)
-        if getattr(method, "emulator_extension", None) != __name__:
-            setattr(ELBv2Backend, name, _recomputing(method))
+    _patching.install(__name__, PATCHES)

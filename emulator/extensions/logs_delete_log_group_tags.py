@@ -19,6 +19,9 @@ from typing import Any
 
 from moto.logs.models import LogsBackend
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch
+
 
 def _forget_tags(original: Any) -> Any:
     @functools.wraps(original)
@@ -28,14 +31,15 @@ def _forget_tags(original: Any) -> Any:
         if group is not None:
             self.tagger.delete_all_tags_for_resource(group.arn)
 
-    delete_log_group.emulator_extension = __name__  # type: ignore[attr-defined]
     return delete_log_group
 
 
+PATCHES = (Patch(LogsBackend, "delete_log_group", _forget_tags),)
+
+
 def is_installed() -> bool:
-    return getattr(LogsBackend.__dict__.get("delete_log_group"), "emulator_extension", None) == __name__
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    if not is_installed():
-        LogsBackend.delete_log_group = _forget_tags(LogsBackend.__dict__["delete_log_group"])
+    _patching.install(__name__, PATCHES)

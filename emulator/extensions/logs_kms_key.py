@@ -22,11 +22,12 @@ account and region (else ``InvalidParameterException``); key policies are not ev
 
 from __future__ import annotations
 
-from typing import Any
-
 from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundException
 from moto.logs.models import LogGroup, LogsBackend
 from moto.logs.responses import LogsResponse
+
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch, added
 
 
 def log_group_of(backend: LogsBackend, log_group_name: str | None, resource_identifier: str | None) -> LogGroup:
@@ -88,26 +89,18 @@ def disassociate_kms_key_response(self: LogsResponse) -> str:
 associate_kms_key_response.__name__ = "associate_kms_key"
 disassociate_kms_key_response.__name__ = "disassociate_kms_key"
 
-# (class, method name, the method moto lacks)
-PATCHES: tuple[tuple[type, str, Any], ...] = (
-    (LogsBackend, "associate_kms_key", associate_kms_key),
-    (LogsBackend, "disassociate_kms_key", disassociate_kms_key),
-    (LogsResponse, "associate_kms_key", associate_kms_key_response),
-    (LogsResponse, "disassociate_kms_key", disassociate_kms_key_response),
+# The methods moto lacks.
+PATCHES = (
+    Patch(LogsBackend, "associate_kms_key", added(associate_kms_key)),
+    Patch(LogsBackend, "disassociate_kms_key", added(disassociate_kms_key)),
+    Patch(LogsResponse, "associate_kms_key", added(associate_kms_key_response)),
+    Patch(LogsResponse, "disassociate_kms_key", added(disassociate_kms_key_response)),
 )
-for _cls, _name, _method in PATCHES:
-    _method.emulator_extension = __name__  # type: ignore[attr-defined]
-
-
-def _is_ours(cls: type, name: str) -> bool:
-    return getattr(cls.__dict__.get(name), "emulator_extension", None) == __name__
 
 
 def is_installed() -> bool:
-    return all(_is_ours(cls, name) for cls, name, _ in PATCHES)
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    for cls, name, method in PATCHES:
-        if not _is_ours(cls, name):
-            setattr(cls, name, method)
+    _patching.install(__name__, PATCHES)

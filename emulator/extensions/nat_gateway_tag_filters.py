@@ -17,6 +17,9 @@ from typing import Any
 from moto.ec2.models.nat_gateways import NatGateway, NatGatewayBackend
 from moto.ec2.utils import tag_filter_matches
 
+from emulator.extensions import _patching
+from emulator.extensions._patching import Patch
+
 
 def is_supported_tag_filter(filter_name: str) -> bool:
     # tag-value is not a DescribeNatGateways filter on AWS, so it stays moto's business.
@@ -37,16 +40,16 @@ def _describe_with_tag_filters(original: Any) -> Any:
             if all(tag_filter_matches(nat_gateway, name, values) for name, values in tag_filters.items())
         ]
 
-    describe_nat_gateways.emulator_extension = __name__  # type: ignore[attr-defined]
     return describe_nat_gateways
 
 
+# EC2Backend inherits the method from NatGatewayBackend, so patching the mixin covers every region/account.
+PATCHES = (Patch(NatGatewayBackend, "describe_nat_gateways", _describe_with_tag_filters),)
+
+
 def is_installed() -> bool:
-    return getattr(NatGatewayBackend.describe_nat_gateways, "emulator_extension", None) == __name__
+    return _patching.installed(__name__, PATCHES)
 
 
 def install() -> None:
-    # EC2Backend inherits the method from NatGatewayBackend, so patching the mixin covers every region/account.
-    if is_installed():
-        return
-    NatGatewayBackend.describe_nat_gateways = _describe_with_tag_filters(NatGatewayBackend.describe_nat_gateways)
+    _patching.install(__name__, PATCHES)

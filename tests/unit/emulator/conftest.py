@@ -14,7 +14,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from emulator import server  # noqa: E402
+from tests.unit.helpers import running_emulator  # noqa: E402
 
 REGION = "us-east-1"
 
@@ -26,12 +26,8 @@ def emulator_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def emulator_endpoint(emulator_state_dir: Path) -> Iterator[str]:
-    port = server.free_port()
-    server.start(port, emulator_state_dir, timeout=30)
-    try:
-        yield server.endpoint_url(port)
-    finally:
-        server.stop(port, emulator_state_dir)
+    with running_emulator(emulator_state_dir, timeout=30) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -11,14 +10,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import hashes
 
 from emulator.extensions import acm_imported_certificates
+from tests.unit.helpers import import_certificate, make_certificate, pem
 
-NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-DAY = datetime.timedelta(days=1)
 FIXED_RESPONSE = [
     {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200", "ContentType": "text/plain"}},
 ]
@@ -27,49 +23,8 @@ FIXED_RESPONSE = [
 # --- certificates ------------------------------------------------------------------------------------------
 
 
-def make_certificate(
-    common_name: str = "app.example.com", issuer: tuple[x509.Certificate, Any] | None = None, ca: bool = False
-) -> tuple[x509.Certificate, Any]:
-    """A certificate and its key: self-signed unless ``issuer`` is a (certificate, key) pair; a leaf has a SAN."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    issuer_name, signing_key = (issuer[0].subject, issuer[1]) if issuer else (subject, key)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - DAY)
-        .not_valid_after(NOW + 30 * DAY)
-    )
-    if ca:
-        builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-    else:
-        names = [x509.DNSName(common_name), x509.DNSName("www." + common_name)]
-        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
-    return builder.sign(signing_key, hashes.SHA256()), key
-
-
-def pem(*certificates: x509.Certificate) -> bytes:
-    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certificates)
-
-
-def key_pem(key: Any) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-
-
 def fingerprints(text: str) -> list[bytes]:
     return [c.fingerprint(hashes.SHA256()) for c in x509.load_pem_x509_certificates(text.encode())]
-
-
-def import_certificate(acm: Any, pair: tuple[x509.Certificate, Any], chain: bytes = b"", **params: Any) -> str:
-    certificate, key = pair
-    if chain:
-        params["CertificateChain"] = chain
-    return acm.import_certificate(Certificate=pem(certificate), PrivateKey=key_pem(key), **params)["CertificateArn"]
 
 
 def tags_of(acm: Any, arn: str) -> dict[str, str]:

@@ -1,13 +1,12 @@
 """EC2 Client VPN through the emulator server (emulator/extensions/ec2_client_vpn.py).
 
 The server runs with the default transition delay (2 s), so every test that waits for an association, a rule, a
-route or a deletion polls for at most ``WAIT_SECONDS``.
+route or a deletion polls for at most 15 s (``wait_until``'s default).
 """
 
 from __future__ import annotations
 
 import datetime
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,66 +16,11 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from emulator.extensions import ec2_client_vpn
+from tests.unit.helpers import Pki, import_pki, wait_until
 
 REGION = "us-east-1"
-WAIT_SECONDS = 15
-NOW = datetime.datetime.now(datetime.UTC)
-
-
-# --------------------------------------------------------------------------- certificates
-
-
-def make_certificate(common_name: str, issuer: tuple[Any, Any] | None = None, ca: bool = False) -> tuple[Any, Any]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    issuer_name, signing_key = (issuer[0].subject, issuer[1]) if issuer else (subject, key)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - datetime.timedelta(days=1))
-        .not_valid_after(NOW + datetime.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )
-    if not ca:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(common_name)]), critical=False)
-    return builder.sign(signing_key, hashes.SHA256()), key
-
-
-def pem(certificate: Any) -> str:
-    return certificate.public_bytes(serialization.Encoding.PEM).decode()
-
-
-def key_pem(key: Any) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-
-
-@dataclass(frozen=True)
-class Pki:
-    ca_pem: str
-    server_arn: str
-    client_root_arn: str
-
-
-def import_pki(acm: Any) -> Pki:
-    """A CA, a server certificate it signed (imported with the CA as chain) and the CA imported as client root."""
-    ca, ca_key = make_certificate(f"ca-{uuid.uuid4().hex[:6]}.vpn", ca=True)
-    server, server_key = make_certificate("server.vpn.internal", issuer=(ca, ca_key))
-    server_arn = acm.import_certificate(
-        Certificate=pem(server), PrivateKey=key_pem(server_key), CertificateChain=pem(ca)
-    )["CertificateArn"]
-    client_root_arn = acm.import_certificate(Certificate=pem(ca), PrivateKey=key_pem(ca_key))["CertificateArn"]
-    return Pki(pem(ca), server_arn, client_root_arn)
 
 
 # --------------------------------------------------------------------------- network and helpers
@@ -158,17 +102,6 @@ def routes_of(ec2: Any, endpoint_id: str, **request: Any) -> list[dict[str, Any]
 
 def rules_of(ec2: Any, endpoint_id: str, **request: Any) -> list[dict[str, Any]]:
     return ec2.describe_client_vpn_authorization_rules(ClientVpnEndpointId=endpoint_id, **request)["AuthorizationRules"]
-
-
-def wait_until(condition: Callable[[], Any], what: str) -> Any:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {what}")
-        time.sleep(0.2)
 
 
 def error_code(call: Callable[[], Any]) -> str:

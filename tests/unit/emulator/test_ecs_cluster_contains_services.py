@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator.extensions import ecs_cluster_contains_services
+from tests.unit.helpers import wait_until
 
 
 def create_cluster_with_service(ecs: Any, desired_count: int = 0) -> tuple[str, str]:
@@ -69,13 +69,15 @@ def test_delete_after_the_service_is_deleted_succeeds(ecs: Any) -> None:
     cluster, service = create_cluster_with_service(ecs)
     ecs.delete_service(cluster=cluster, service=service)
 
-    deadline = time.monotonic() + 60
-    while service_status(ecs, cluster, service) == "DRAINING":
+    def drained() -> bool:
+        if service_status(ecs, cluster, service) != "DRAINING":
+            return True
         with pytest.raises(ClientError) as raised:
             ecs.delete_cluster(cluster=cluster)
         assert raised.value.response["Error"]["Code"] == "ClusterContainsServicesException"
-        assert time.monotonic() < deadline, "the service never finished draining"
-        time.sleep(0.5)
+        return False
+
+    wait_until(drained, "the service finished draining", timeout=60, interval=0.5)
 
     assert service_status(ecs, cluster, service) == "INACTIVE"
     assert ecs.delete_cluster(cluster=cluster)["cluster"]["status"] == "INACTIVE"

@@ -14,12 +14,12 @@ from typing import Any
 import boto3
 import pytest
 
-from emulator import server
 from emulator.extensions import ecs_service_deployments
 from emulator.extensions.ecs_service_deployments import DEPLOYMENT_SECONDS_VARIABLE
 from emulator.extensions.ecs_service_deployments import failure_threshold
 from emulator.extensions.ecs_service_deployments import image_registry
 from emulator.extensions.ecs_service_deployments import pull_failure
+from tests.unit.helpers import running_emulator, wait_until
 
 SECONDS = 0.3
 FAILING_IMAGE = "registry.invalid/team/app:1"
@@ -27,15 +27,9 @@ FAILING_IMAGE = "registry.invalid/team/app:1"
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    state_dir = tmp_path_factory.mktemp("ecs-deployments-emulator")
-    port = server.free_port()
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv(DEPLOYMENT_SECONDS_VARIABLE, str(SECONDS))
-        server.start(port, state_dir, timeout=60)
-    try:
-        yield server.endpoint_url(port)
-    finally:
-        server.stop(port, state_dir)
+    environment = {DEPLOYMENT_SECONDS_VARIABLE: str(SECONDS)}
+    with running_emulator(tmp_path_factory.mktemp("ecs-deployments-emulator"), environment) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -102,27 +96,25 @@ class Stack:
 
     def settled(self, name: str = "web", timeout: float = 10.0) -> dict[str, Any]:
         """The service once its primary deployment is no longer IN_PROGRESS and has no other deployment."""
-        deadline = time.monotonic() + timeout
-        while True:
-            service = self.describe(name)
+
+        def is_settled(service: dict[str, Any]) -> bool:
             primary = service["deployments"][0]
-            if primary["rolloutState"] != "IN_PROGRESS" and (
+            return primary["rolloutState"] != "IN_PROGRESS" and (
                 len(service["deployments"]) == 1 or primary["rolloutState"] == "FAILED"
-            ):
-                return service
-            assert time.monotonic() < deadline, service
-            time.sleep(SECONDS / 3)
+            )
+
+        return self.until(is_settled, name, timeout)
 
     def until(
         self, predicate: Callable[[dict[str, Any]], bool], name: str = "web", timeout: float = 10.0
     ) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            service = self.describe(name)
-            if predicate(service):
-                return service
-            assert time.monotonic() < deadline, service
-            time.sleep(SECONDS / 3)
+        seen: list[dict[str, Any]] = []
+
+        def reached() -> dict[str, Any] | None:
+            seen.append(self.describe(name))
+            return seen[-1] if predicate(seen[-1]) else None
+
+        return wait_until(reached, lambda: f"the service gets there; last seen: {seen[-1]}", timeout, SECONDS / 3)
 
     def messages(self, name: str = "web") -> list[str]:
         return [event["message"] for event in self.describe(name)["events"]]

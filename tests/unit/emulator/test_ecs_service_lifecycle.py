@@ -14,26 +14,19 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator import server
 from emulator.extensions import ecs_service_lifecycle
 from emulator.extensions.ecs_service_deployments import DEPLOYMENT_SECONDS_VARIABLE
 from emulator.extensions.ecs_service_lifecycle import DRAINING_SECONDS_VARIABLE
+from tests.unit.helpers import running_emulator
 
 SECONDS = 0.5
 
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    state_dir = tmp_path_factory.mktemp("ecs-lifecycle-emulator")
-    port = server.free_port()
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv(DRAINING_SECONDS_VARIABLE, str(SECONDS))
-        env.setenv(DEPLOYMENT_SECONDS_VARIABLE, "0.1")
-        server.start(port, state_dir, timeout=60)
-    try:
-        yield server.endpoint_url(port)
-    finally:
-        server.stop(port, state_dir)
+    environment = {DRAINING_SECONDS_VARIABLE: str(SECONDS), DEPLOYMENT_SECONDS_VARIABLE: "0.1"}
+    with running_emulator(tmp_path_factory.mktemp("ecs-lifecycle-emulator"), environment) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

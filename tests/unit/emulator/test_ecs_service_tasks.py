@@ -6,7 +6,6 @@ with a short EMULATOR_ECS_DEPLOYMENT_SECONDS."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,9 +13,9 @@ from typing import Any
 import boto3
 import pytest
 
-from emulator import server
 from emulator.extensions import ecs_service_tasks
 from emulator.extensions.ecs_service_deployments import DEPLOYMENT_SECONDS_VARIABLE
+from tests.unit.helpers import running_emulator, wait_until
 
 SECONDS = 0.2
 
@@ -27,15 +26,9 @@ def session() -> boto3.session.Session:
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    state_dir = tmp_path_factory.mktemp("ecs-tasks-emulator")
-    port = server.free_port()
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv(DEPLOYMENT_SECONDS_VARIABLE, str(SECONDS))
-        server.start(port, state_dir, timeout=60)
-    try:
-        yield server.endpoint_url(port)
-    finally:
-        server.stop(port, state_dir)
+    environment = {DEPLOYMENT_SECONDS_VARIABLE: str(SECONDS)}
+    with running_emulator(tmp_path_factory.mktemp("ecs-tasks-emulator"), environment) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -112,13 +105,11 @@ def test_service_name_filters_and_stopped_tasks_need_asking_for(client: Callable
     stopped_standalone = run_task(ecs, cluster, subnet)
     ecs.stop_task(cluster=cluster, task=stopped_standalone, reason="done")
 
-    deadline = time.monotonic() + 10
-    while (
-        ecs.describe_services(cluster=cluster, services=["broken"])["services"][0]["deployments"][0]["rolloutState"]
-        != "FAILED"
-    ):
-        assert time.monotonic() < deadline
-        time.sleep(SECONDS / 2)
+    def broken_failed() -> bool:
+        service = ecs.describe_services(cluster=cluster, services=["broken"])["services"][0]
+        return service["deployments"][0]["rolloutState"] == "FAILED"
+
+    wait_until(broken_failed, "the broken service's deployment has failed", timeout=10, interval=SECONDS / 2)
 
     failed = listed(ecs, cluster, serviceName="broken", desiredStatus="STOPPED")
     assert len(failed) >= 3

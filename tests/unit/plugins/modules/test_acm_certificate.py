@@ -14,74 +14,29 @@ moto 5.2.5 gets three things about imported certificates wrong that the module r
 
 from __future__ import annotations
 
-import datetime
 import json
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
-from cryptography.x509.oid import NameOID
 
 from ansible_collections.cloudops.fargate.plugins.modules import acm_certificate
+from tests.unit.helpers import DAY
+from tests.unit.helpers import NOW
+from tests.unit.helpers import assert_ok
+from tests.unit.helpers import key_pem
+from tests.unit.helpers import make_certificate
+from tests.unit.helpers import new_key
+from tests.unit.helpers import pem
 
 NAME = "unit-alb"
 REGION = "us-east-1"
 LISTENER = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/unit/50dc6c495c0c9188/f2f7dc8efc522ab2"
-NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-DAY = datetime.timedelta(days=1)
 
 
 # --- certificates made for the tests -------------------------------------------------------------------------
-
-
-def new_key(kind="ec"):
-    if kind == "rsa":
-        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return ec.generate_private_key(ec.SECP256R1())
-
-
-def make_certificate(
-    common_name="app.example.com",
-    key=None,
-    issuer=None,
-    valid_from=-DAY,
-    valid_until=30 * DAY,
-    ca=False,
-    extended_key_usage=None,
-):
-    """A certificate and its key; self-signed unless ``issuer`` is a (certificate, key) pair."""
-    key = key or new_key()
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    issuer_name, signing_key = (issuer[0].subject, issuer[1]) if issuer else (subject, key)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW + valid_from)
-        .not_valid_after(NOW + valid_until)
-    )
-    if ca:
-        builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-    else:
-        names = [x509.DNSName(common_name), x509.DNSName("www." + common_name)]
-        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
-    if extended_key_usage is not None:
-        builder = builder.add_extension(x509.ExtendedKeyUsage(list(extended_key_usage)), critical=False)
-    return builder.sign(signing_key, hashes.SHA256()), key
-
-
-def pem(*certificates) -> str:
-    return "".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in certificates)
-
-
-def key_pem(key, fmt=serialization.PrivateFormat.PKCS8) -> str:
-    return key.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption()).decode()
 
 
 def der_fingerprint(certificate) -> str:
@@ -187,11 +142,6 @@ def fingerprint_in_acm(acm, arn):
 def chain_in_acm(acm, arn):
     text = acm.get_certificate(CertificateArn=arn).get("CertificateChain") or ""
     return [der_fingerprint(c) for c in x509.load_pem_x509_certificates(text.encode())] if text.strip() else []
-
-
-def assert_ok(result, changed):
-    assert not result["failed"], result
-    assert result["changed"] is changed, result
 
 
 def assert_no_key(result, *keys):

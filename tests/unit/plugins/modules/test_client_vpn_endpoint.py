@@ -3,22 +3,25 @@
 
 from __future__ import annotations
 
-import datetime
+import functools
 import json
 import os
 import stat
 import time
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from ansible_collections.cloudops.fargate.plugins.module_utils import _client_vpn
 from ansible_collections.cloudops.fargate.plugins.modules import client_vpn_endpoint
 from emulator.extensions import ec2_client_vpn
+from tests.unit import helpers
+from tests.unit.helpers import assert_ok
+from tests.unit.helpers import import_certificate
+from tests.unit.helpers import import_pki
+from tests.unit.helpers import key_pem
+from tests.unit.helpers import make_certificate
+from tests.unit.helpers import pem
+from tests.unit.helpers import wait_until
 
 NAME = "unit-vpn"
 REGION = "us-east-1"
@@ -26,39 +29,6 @@ VPC_CIDR = "10.30.0.0/16"
 CLIENT_CIDR = "172.16.0.0/22"
 LOG_GROUP = "/unit/client-vpn"
 DELAY = 0.05  # seconds the emulator takes for an association, a rule, a deletion
-NOW = datetime.datetime.now(datetime.UTC)
-
-
-# --- certificates ------------------------------------------------------------------------------------------
-
-
-def make_certificate(common_name, issuer=None, ca=False):
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    issuer_name, signing_key = (issuer[0].subject, issuer[1]) if issuer else (subject, key)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - datetime.timedelta(days=1))
-        .not_valid_after(NOW + datetime.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )
-    if not ca:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(common_name)]), critical=False)
-    return builder.sign(signing_key, hashes.SHA256()), key
-
-
-def pem(certificate):
-    return certificate.public_bytes(serialization.Encoding.PEM).decode()
-
-
-def key_pem(key):
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
 
 
 # --- fixtures ----------------------------------------------------------------------------------------------
@@ -91,19 +61,15 @@ def logs(aws):
 
 @pytest.fixture
 def pki(acm):
-    ca, ca_key = make_certificate("ca.vpn.internal", ca=True)
-    server, server_key = make_certificate("server.vpn.internal", issuer=(ca, ca_key))
-    client, client_key = make_certificate("operator.vpn.internal", issuer=(ca, ca_key))
-    other_server, other_key = make_certificate("server2.vpn.internal", issuer=(ca, ca_key))
+    """A CA, two server certificates it signed in ACM, the CA as client root, and an operator's client certificate."""
+    pki = import_pki(acm)
+    client, client_key = make_certificate("operator.vpn.internal", issuer=pki.ca)
+    other_server = make_certificate("server2.vpn.internal", issuer=pki.ca)
     return {
-        "ca_pem": pem(ca),
-        "server_arn": acm.import_certificate(
-            Certificate=pem(server), PrivateKey=key_pem(server_key), CertificateChain=pem(ca)
-        )["CertificateArn"],
-        "other_server_arn": acm.import_certificate(
-            Certificate=pem(other_server), PrivateKey=key_pem(other_key), CertificateChain=pem(ca)
-        )["CertificateArn"],
-        "client_root_arn": acm.import_certificate(Certificate=pem(ca), PrivateKey=key_pem(ca_key))["CertificateArn"],
+        "ca_pem": pki.ca_pem,
+        "server_arn": pki.server_arn,
+        "other_server_arn": import_certificate(acm, other_server, chain=pki.ca_pem),
+        "client_root_arn": pki.client_root_arn,
         "client_certificate": pem(client),
         "client_key": key_pem(client_key),
     }
@@ -165,11 +131,6 @@ def created(run, args):
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
-
-
-def assert_ok(result, changed):
-    assert not result["failed"], result
-    assert result["changed"] is changed, result
 
 
 def endpoints(ec2, include_deleting=False):
@@ -340,12 +301,12 @@ def test_wait_false_returns_at_once_and_reruns_report_progress(run, args, ec2, m
     assert_ok(result, changed=False)
     assert {a["status"] for a in result["client_vpn_endpoint"]["associations"]} == {"associating"}
 
-    deadline = time.monotonic() + 10
-    while result["client_vpn_endpoint"]["status"] != "available":  # what a role's until: loop does
-        assert time.monotonic() < deadline, result
-        time.sleep(0.1)
-        result = run(args)
-        assert_ok(result, changed=False)
+    def available():  # what a role's until: loop does
+        rerun = run(args)
+        assert_ok(rerun, changed=False)
+        return rerun if rerun["client_vpn_endpoint"]["status"] == "available" else None
+
+    result = wait_until(available, "the endpoint is available", timeout=10, interval=0.1)
     assert {a["status"] for a in result["client_vpn_endpoint"]["associations"]} == {"associated"}
     assert [r["status"] for r in result["client_vpn_endpoint"]["authorization_rules"]] == ["active"]
 
@@ -434,26 +395,9 @@ def test_identity_tags_tell_stacks_apart(run, args, ec2):
 
 
 def four_steps(run, args, ec2, diff_before, diff_after):
-    """check (changed, nothing done), real (changed), check and real again (unchanged)."""
-    before = snapshot(ec2)
-    result = run(args, check_mode=True, diff=True)
-    assert_ok(result, changed=True)
-    assert snapshot(ec2) == before
-    assert result["diff"] == {"before": diff_before, "after": diff_after}
-    predicted = result["client_vpn_endpoint"]
-
-    result = run(args, diff=True)
-    assert_ok(result, changed=True)
-    assert result["diff"] == {"before": diff_before, "after": diff_after}
-    assert without_ids(result["client_vpn_endpoint"]) == without_ids(predicted)
-
-    after = snapshot(ec2)
-    result = run(args, check_mode=True, diff=True)
-    assert_ok(result, changed=False)
-    assert result["diff"] == {"before": {}, "after": {}}
-    assert_ok(run(args), changed=False)
-    assert snapshot(ec2) == after
-    return result["client_vpn_endpoint"]
+    """The four steps (STYLE.md 14) on the endpoint; the snapshot is all there is to read back."""
+    steps = functools.partial(helpers.four_steps, snapshot=snapshot, key="client_vpn_endpoint", normalise=without_ids)
+    return steps(run, args, ec2, None, None, diff_before, diff_after)
 
 
 def test_update_in_place(run, args, ec2, pki, network, logs, created):

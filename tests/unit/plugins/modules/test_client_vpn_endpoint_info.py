@@ -8,20 +8,16 @@ boto3 to build the expected results.
 
 from __future__ import annotations
 
-import datetime
 import time
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from ansible_collections.cloudops.fargate.plugins.module_utils import _client_vpn
 from ansible_collections.cloudops.fargate.plugins.modules import client_vpn_endpoint
 from ansible_collections.cloudops.fargate.plugins.modules import client_vpn_endpoint_info
 from emulator.extensions import ec2_client_vpn
+from tests.unit.helpers import import_pki
+from tests.unit.helpers import wait_until
 from tests.unit.plugins.modules.test_documentation import documentation
 
 NAME = "unit-vpn"
@@ -31,39 +27,6 @@ CLIENT_CIDR = "172.16.0.0/22"
 MANUAL_ROUTE = "10.99.0.0/16"
 TAGS = {"Stack": "unit", "Environment": "test", "ManagedBy": "cloudops.fargate"}
 DELAY = 0.05  # seconds the emulator takes for an association, a rule, a route, a deletion
-NOW = datetime.datetime.now(datetime.UTC)
-
-
-# --- certificates ------------------------------------------------------------------------------------------
-
-
-def make_certificate(common_name, issuer=None, ca=False):
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    issuer_name, signing_key = (issuer[0].subject, issuer[1]) if issuer else (subject, key)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - datetime.timedelta(days=1))
-        .not_valid_after(NOW + datetime.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )
-    if not ca:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(common_name)]), critical=False)
-    return builder.sign(signing_key, hashes.SHA256()), key
-
-
-def pem(certificate):
-    return certificate.public_bytes(serialization.Encoding.PEM).decode()
-
-
-def key_pem(key):
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
 
 
 # --- fixtures ----------------------------------------------------------------------------------------------
@@ -84,15 +47,8 @@ def ec2(aws):
 
 @pytest.fixture
 def pki(aws):
-    acm = aws("acm")
-    ca, ca_key = make_certificate("ca.vpn.internal", ca=True)
-    server, server_key = make_certificate("server.vpn.internal", issuer=(ca, ca_key))
-    return {
-        "server_arn": acm.import_certificate(
-            Certificate=pem(server), PrivateKey=key_pem(server_key), CertificateChain=pem(ca)
-        )["CertificateArn"],
-        "client_root_arn": acm.import_certificate(Certificate=pem(ca), PrivateKey=key_pem(ca_key))["CertificateArn"],
-    }
+    pki = import_pki(aws("acm"))
+    return {"server_arn": pki.server_arn, "client_root_arn": pki.client_root_arn}
 
 
 @pytest.fixture
@@ -134,7 +90,12 @@ def managed(run_module, pki, network, ec2):
         TargetVpcSubnetId=network["subnets"][0],
         Description="peered VPC",
     )
-    wait_until(lambda: all(r["Status"]["Code"] == "active" for r in routes_of(ec2, endpoint_id)))
+    wait_until(
+        lambda: all(r["Status"]["Code"] == "active" for r in routes_of(ec2, endpoint_id)),
+        "the routes are active",
+        timeout=5.0,
+        interval=DELAY,
+    )
     again = run_module(client_vpn_endpoint, args)
     assert not again["failed"] and not again["changed"], again
     return again["client_vpn_endpoint"]
@@ -183,13 +144,6 @@ def create_endpoint(ec2, pki, name=None, cidr="172.20.0.0/22", **tags):
 
 def routes_of(ec2, endpoint_id):
     return ec2.describe_client_vpn_routes(ClientVpnEndpointId=endpoint_id)["Routes"]
-
-
-def wait_until(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the emulator did not get there"
-        time.sleep(DELAY)
 
 
 def ids_of(endpoints):

@@ -21,6 +21,7 @@ import requests
 
 from ansible_collections.cloudops.fargate.plugins.module_utils import _ecr_image
 from ansible_collections.cloudops.fargate.plugins.modules import ecr_image
+from tests.unit.helpers import assert_ok
 
 ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "222222222222"
@@ -250,11 +251,6 @@ def set_scan_result(repository, digest, status="COMPLETE", findings=None, enhanc
         result["imageScanFindings"] = scan
     response = requests.post(MOTO_SCAN_RESULTS, json={"results": [result], "region": REGION}, timeout=5)
     assert response.status_code == 201, response.text
-
-
-def assert_ok(result, changed):
-    assert not result["failed"], result
-    assert result["changed"] is changed, result
 
 
 def changing(calls):

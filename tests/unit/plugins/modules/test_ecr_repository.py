@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 
 import pytest
 
 from ansible_collections.cloudops.fargate.plugins.modules import ecr_repository
+from tests.unit import helpers
+from tests.unit.helpers import assert_ok
 
 NAME = "unit/web-app"
 
@@ -142,32 +145,8 @@ def push_image(ecr, tag="v1", name=NAME):
     ecr.put_image(repositoryName=name, imageManifest=json.dumps(manifest), imageTag=tag)
 
 
-def assert_ok(result, changed):
-    assert not result["failed"], result
-    assert result["changed"] is changed, result
-
-
-def four_steps(run, args, ecr, read_back, expected, diff_before, diff_after):
-    """check (changed, nothing done), real (changed), check and real again (unchanged)."""
-    before = read_back(ecr)
-    result = run(args, check_mode=True, diff=True)
-    assert_ok(result, changed=True)
-    assert read_back(ecr) == before
-    assert result["diff"] == {"before": diff_before, "after": diff_after}
-    predicted = result["repository"]
-
-    result = run(args, diff=True)
-    assert_ok(result, changed=True)
-    assert read_back(ecr) == expected
-    assert result["diff"] == {"before": diff_before, "after": diff_after}
-    assert result["repository"] == predicted
-
-    result = run(args, check_mode=True, diff=True)
-    assert_ok(result, changed=False)
-    assert result["diff"] == {"before": {}, "after": {}}
-    assert_ok(run(args), changed=False)
-    assert read_back(ecr) == expected
-    return result["repository"]
+# The four steps (STYLE.md 14) on this module's resource.
+four_steps = functools.partial(helpers.four_steps, key="repository")
 
 
 # --- create: the four steps ---------------------------------------------------------------------------

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 
 import pytest
 
 from ansible_collections.cloudops.fargate.plugins.modules import ecs_cluster
+from tests.unit import helpers
+from tests.unit.helpers import assert_ok
 
 NAME = "unit-cluster"
 
@@ -109,33 +112,8 @@ def create_service(ecs, cluster=NAME, name="web"):
     ecs.create_service(cluster=cluster, serviceName=name, taskDefinition="unit", desiredCount=0, launchType="FARGATE")
 
 
-def assert_ok(result, changed):
-    assert not result["failed"], result
-    assert result["changed"] is changed, result
-
-
-def four_steps(run, args, ecs, read_back, expected, diff_before, diff_after):
-    """check (changed, nothing done), real (changed), check and real again (unchanged)."""
-    before = snapshot(ecs)
-    result = run(args, check_mode=True, diff=True)
-    assert_ok(result, changed=True)
-    assert snapshot(ecs) == before
-    assert result["diff"] == {"before": diff_before, "after": diff_after}
-    predicted = result["cluster"]
-
-    result = run(args, diff=True)
-    assert_ok(result, changed=True)
-    assert read_back(ecs) == expected
-    assert result["diff"] == {"before": diff_before, "after": diff_after}
-    assert result["cluster"] == predicted
-
-    after = snapshot(ecs)
-    result = run(args, check_mode=True, diff=True)
-    assert_ok(result, changed=False)
-    assert result["diff"] == {"before": {}, "after": {}}
-    assert_ok(run(args), changed=False)
-    assert snapshot(ecs) == after
-    return result["cluster"]
+# The four steps (STYLE.md 14) on this module's resource.
+four_steps = functools.partial(helpers.four_steps, snapshot=snapshot, key="cluster")
 
 
 # --- create ------------------------------------------------------------------------------------------------

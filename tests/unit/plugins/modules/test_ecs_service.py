@@ -4,18 +4,19 @@ read back with boto3."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from ansible_collections.cloudops.fargate.plugins.module_utils import _ecs_service
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
 from ansible_collections.cloudops.fargate.plugins.modules import ecs_service
+from emulator import extensions
 from emulator.extensions import ecs_service_configuration
 from emulator.extensions import ecs_service_default_security_group
 from emulator.extensions import ecs_service_deployments
 from emulator.extensions import ecs_service_lifecycle
 from emulator.extensions import ecs_service_tasks
+from tests.unit.helpers import assert_ok
+from tests.unit.helpers import wait_until
 
 CLUSTER = "unit"
 NAME = "unit-web"
@@ -33,9 +34,9 @@ EXTENSIONS = (
 
 @pytest.fixture(autouse=True)
 def emulator_extensions(monkeypatch):
-    """The ECS service gaps of moto filled (process-wide, idempotent); short rollouts, quick polls."""
-    for extension in EXTENSIONS:
-        extension.install()
+    """The ECS service gaps of moto filled (process-wide, idempotent; in the order extensions.WRAP_ORDER gives);
+    short rollouts, quick polls."""
+    extensions.install(extension.__name__ for extension in EXTENSIONS)
     monkeypatch.setenv(ecs_service_deployments.DEPLOYMENT_SECONDS_VARIABLE, str(ROLLOUT_SECONDS))
     monkeypatch.setenv(ecs_service_lifecycle.DRAINING_SECONDS_VARIABLE, str(ROLLOUT_SECONDS))
     monkeypatch.setattr(_ecs_service, "POLL_DELAY", 0.05)
@@ -143,18 +144,6 @@ def primary(service):
 
 def tags_of(service):
     return {t["key"]: t["value"] for t in service.get("tags") or []}
-
-
-def assert_ok(result, changed):
-    assert not result["failed"], result.get("msg", result)
-    assert result["changed"] is changed, result
-
-
-def wait_until(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.05)
 
 
 # --- create ---------------------------------------------------------------------------------------------------
@@ -278,7 +267,7 @@ def test_wait_false_returns_at_once_and_a_rerun_reports_progress(run, args, ecs,
     polled = run(changed)
     assert_ok(polled, changed=False)
     assert polled["rollout_state"] in ("IN_PROGRESS", "COMPLETED")
-    wait_until(lambda: run(changed)["rollout_complete"])
+    wait_until(lambda: run(changed)["rollout_complete"], "the rollout is complete", timeout=5.0, interval=0.05)
     final = run(changed)
     assert_ok(final, changed=False)
     assert final["rollout_state"] == "COMPLETED" and final["service"]["running_count"] == 2
@@ -493,7 +482,12 @@ def test_circuit_breaker_failure_reports_events_and_stopped_reasons(run, args, e
     assert result["events"] and len(result["events"]) <= 10
 
     # the rollback runs unit-web:1 again
-    wait_until(lambda: describe(ecs)["deployments"][0]["rolloutState"] == "COMPLETED")
+    wait_until(
+        lambda: describe(ecs)["deployments"][0]["rolloutState"] == "COMPLETED",
+        "the deployment is complete",
+        timeout=5.0,
+        interval=0.05,
+    )
     assert describe(ecs)["taskDefinition"].endswith("unit-web:1")
     assert_ok(run(args), changed=False)
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 import pytest
 
 from ansible_collections.cloudops.fargate.plugins.modules import ecs_service_scaling
+from tests.unit import helpers
+from tests.unit.helpers import assert_ok
 
 CLUSTER = "unit-cluster"
 SERVICE = "web"
@@ -130,35 +133,6 @@ def snapshot(aas):
     return {"targets": targets(aas), "policies": policies(aas), "actions": actions(aas)}
 
 
-def assert_ok(result, changed):
-    assert not result["failed"], result
-    assert result["changed"] is changed, result
-
-
-def four_steps(run, args, aas, read_back, expected, diff_before, diff_after):
-    """check (changed, nothing done), real (changed), check and real again (unchanged)."""
-    before = snapshot(aas)
-    result = run(args, check_mode=True, diff=True)
-    assert_ok(result, changed=True)
-    assert snapshot(aas) == before
-    assert result["diff"] == {"before": diff_before, "after": diff_after}
-    predicted = result
-
-    result = run(args, diff=True)
-    assert_ok(result, changed=True)
-    assert read_back(aas) == expected
-    assert result["diff"] == {"before": diff_before, "after": diff_after}
-    assert without_server_fields(result) == without_server_fields(predicted)
-
-    after = snapshot(aas)
-    result = run(args, check_mode=True, diff=True)
-    assert_ok(result, changed=False)
-    assert result["diff"] == {"before": {}, "after": {}}
-    assert_ok(run(args), changed=False)
-    assert snapshot(aas) == after
-    return result
-
-
 SERVER_FIELDS = ("policy_arn", "alarms", "creation_time", "scheduled_action_arn", "scalable_target_arn")
 
 
@@ -173,6 +147,10 @@ def without_server_fields(result):
         "policies": [strip(p) for p in result["policies"]],
         "scheduled_actions": [strip(a) for a in result["scheduled_actions"]],
     }
+
+
+# The four steps (STYLE.md 14) on this module's resource.
+four_steps = functools.partial(helpers.four_steps, snapshot=snapshot, normalise=without_server_fields)
 
 
 # --- create ------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 from ansible_collections.cloudops.fargate.plugins.module_utils import _ecs_task_definition
 from ansible_collections.cloudops.fargate.plugins.modules import ecs_task_definition
 from emulator.extensions import ecs_task_definition_port_mappings
+from tests.unit.helpers import assert_ok
 
 FAMILY = "unit-web"
 ACCOUNT = "123456789012"
@@ -120,11 +121,6 @@ def snapshot(ecs):
     arns = ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"]
     arns += ecs.list_task_definitions(status="INACTIVE")["taskDefinitionArns"]
     return {arn: (describe(ecs, arn)["status"], tags_of(ecs, arn)) for arn in arns}
-
-
-def assert_ok(result, changed):
-    assert not result["failed"], result
-    assert result["changed"] is changed, result
 
 
 def arn(revision, family=FAMILY):

@@ -13,6 +13,7 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._efs_access_point
 from ansible_collections.cloudops.fargate.plugins.modules import efs_access_point
 from emulator.extensions import efs_access_point_client_token
 from emulator.extensions import efs_access_point_not_found
+from tests.unit.helpers import assert_ok
 
 NAME = "unit-nginx"
 POSIX_USER = {"uid": 101, "gid": 101, "secondary_gids": [2000, 1000]}
@@ -100,11 +101,6 @@ def describe(efs, name=NAME):
 def snapshot(efs):
     """Everything a failed or check-mode run must leave untouched."""
     return sorted((ap["AccessPointId"], repr(ap)) for ap in access_points(efs))
-
-
-def assert_ok(result, changed):
-    assert not result["failed"], result.get("msg", result)
-    assert result["changed"] is changed, result
 
 
 def create_directly(efs, file_system_id, name=NAME, token="by-hand", **request):

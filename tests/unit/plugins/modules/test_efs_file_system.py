@@ -6,6 +6,7 @@ extensions (emulator/extensions/efs_backup_policy.py, efs_update_file_system.py)
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
@@ -15,6 +16,8 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._common import id
 from ansible_collections.cloudops.fargate.plugins.modules import efs_file_system
 from emulator.extensions import efs_backup_policy
 from emulator.extensions import efs_update_file_system
+from tests.unit import helpers
+from tests.unit.helpers import assert_ok
 
 NAME = "unit-local-static"
 TOKEN = idempotency_token(NAME)
@@ -116,11 +119,6 @@ def created(run, args, efs):
     """The file system of ``args`` created for real; returns its DescribeFileSystems entry."""
     assert_ok(run(args), changed=True)
     return describe(efs)
-
-
-def assert_ok(result, changed):
-    assert not result["failed"], result
-    assert result["changed"] is changed, result
 
 
 def file_systems(efs):
@@ -388,28 +386,8 @@ def test_created_by_someone_else_between_lookup_and_create(run, args, efs, monke
 # --- updates in place: the four steps -------------------------------------------------------------------------
 
 
-def four_steps(run, args, efs, read_back, expected, diff_before, diff_after):
-    """check (changed, nothing done), real (changed), check and real again (unchanged)."""
-    before = snapshot(efs)
-    result = run(args, check_mode=True, diff=True)
-    assert_ok(result, changed=True)
-    assert snapshot(efs) == before
-    assert result["diff"] == {"before": diff_before, "after": diff_after}
-    predicted = result["file_system"]
-
-    result = run(args, diff=True)
-    assert_ok(result, changed=True)
-    assert read_back(efs) == expected
-    assert result["diff"] == {"before": diff_before, "after": diff_after}
-    assert without_aws_assigned(result["file_system"]) == without_aws_assigned(predicted)
-
-    after = snapshot(efs)
-    result = run(args, check_mode=True, diff=True)
-    assert_ok(result, changed=False)
-    assert result["diff"] == {"before": {}, "after": {}}
-    assert_ok(run(args), changed=False)
-    assert snapshot(efs) == after
-    return result["file_system"]
+# The four steps (STYLE.md 14) on this module's resource.
+four_steps = functools.partial(helpers.four_steps, snapshot=snapshot, key="file_system", normalise=without_aws_assigned)
 
 
 def test_throughput_to_elastic(run, args, efs, created):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from ansible_collections.cloudops.fargate.plugins.modules import elb_target_group
+from tests.unit import helpers
+from tests.unit.helpers import assert_ok
 
 NAME = "unit-web"
 
@@ -104,33 +108,8 @@ def snapshot(elbv2):
     }
 
 
-def assert_ok(result, changed):
-    assert not result["failed"], result
-    assert result["changed"] is changed, result
-
-
-def four_steps(run, args, elbv2, read_back, expected, diff_before, diff_after):
-    """check (changed, nothing done), real (changed), check and real again (unchanged)."""
-    before = snapshot(elbv2)
-    result = run(args, check_mode=True, diff=True)
-    assert_ok(result, changed=True)
-    assert snapshot(elbv2) == before
-    assert result["diff"] == {"before": diff_before, "after": diff_after}
-    predicted = result["target_group"]
-
-    result = run(args, diff=True)
-    assert_ok(result, changed=True)
-    assert read_back(elbv2) == expected
-    assert result["diff"] == {"before": diff_before, "after": diff_after}
-    assert result["target_group"] == predicted
-
-    after = snapshot(elbv2)
-    result = run(args, check_mode=True, diff=True)
-    assert_ok(result, changed=False)
-    assert result["diff"] == {"before": {}, "after": {}}
-    assert_ok(run(args), changed=False)
-    assert snapshot(elbv2) == after
-    return result["target_group"]
+# The four steps (STYLE.md 14) on this module's resource.
+four_steps = functools.partial(helpers.four_steps, snapshot=snapshot, key="target_group")
 
 
 # --- create: the four steps ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.cloudops.fargate.plugins.module_utils import _log_group
 from ansible_collections.cloudops.fargate.plugins.modules import log_group
+from tests.unit.helpers import assert_ok
 from tests.unit.plugins.modules.test_documentation import documentation
 
 NAME = "/ecs/unit-web"
@@ -123,11 +124,6 @@ def snapshot(logs):
         g["logGroupName"]: (g, logs.list_tags_for_resource(resourceArn=g["logGroupArn"])["tags"])
         for g in all_log_groups(logs)
     }
-
-
-def assert_ok(result, changed):
-    assert not result["failed"], result
-    assert result["changed"] is changed, result
 
 
 def expected_return(description, tags):

@@ -7,8 +7,6 @@ that ``layers`` is shown to limit the calls and no run to call anything that cha
 
 from __future__ import annotations
 
-import time
-
 import datetime
 import re
 
@@ -25,7 +23,9 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._stack_info impor
 from ansible_collections.cloudops.fargate.plugins.module_utils._stack_info import LAYERS
 from ansible_collections.cloudops.fargate.plugins.modules import stack_info
 from emulator.extensions import ec2_client_vpn
+from tests.unit.helpers import wait_until
 from tests.unit.plugins.modules.test_documentation import documentation
+
 
 REGION = "us-east-1"
 ZONES = ("a", "b")
@@ -500,14 +500,14 @@ def test_deleted_cluster_and_services_do_not_count(run, builder):
     assert result["outputs"]["fargate_service_arns"] == {}
     # With the emulator's ECS lifecycle installed (by an earlier test in this process) the deleted service drains
     # for a moment first, and AWS refuses to delete a cluster that still holds it.
-    deadline = time.monotonic() + 30
-    while True:
+    def deleted() -> bool:
         try:
             builder.ecs.delete_cluster(cluster="demo-local")
-            break
         except builder.ecs.exceptions.ClusterContainsServicesException:
-            assert time.monotonic() < deadline, "the deleted service never finished draining"
-            time.sleep(0.2)
+            return False
+        return True
+
+    wait_until(deleted, "the deleted service finished draining and the cluster was deleted", timeout=30)
     result = run(args(layers=["fargate"]))
     assert result == dict(result, found={"fargate": False}, outputs=EMPTY_OUTPUTS["fargate"])
 

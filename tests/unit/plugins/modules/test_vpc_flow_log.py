@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.cloudops.fargate.plugins.modules import vpc_flow_log
+from tests.unit.helpers import assert_ok
 
 NAME = "unit-flow-logs"
 ROLE_ARN = "arn:aws:iam::123456789012:role/unit-flow-logs"
@@ -63,11 +64,6 @@ def only_flow_log(ec2, vpc_id, name=NAME):
 
 def tags_of(flow_log):
     return {tag["Key"]: tag["Value"] for tag in flow_log.get("Tags", [])}
-
-
-def assert_ok(result, changed):
-    assert not result["failed"], result
-    assert result["changed"] is changed, result
 
 
 # --- create: the four steps ---------------------------------------------------------------------------
