@@ -56,7 +56,8 @@ def ecr_repository_settings(repositories, defaults, prefix, tags):
     """The ecr_repository arguments of each entry of ``registry_repositories``.
 
     Each entry names a repository (``<prefix>/<name>`` in ECR) and may override any of the role's
-    defaults; without an explicit ``lifecycle_policy`` it gets the one built from the expiry settings.
+    defaults; without a ``lifecycle_policy`` of its own it gets the one built from the expiry settings, and an
+    entry's ``lifecycle_policy: {}`` leaves the repository without one.
     """
     result = []
     for entry in repositories or []:
@@ -68,9 +69,12 @@ def ecr_repository_settings(repositories, defaults, prefix, tags):
             )
         merged = dict(defaults)
         merged.update({key: entry[key] for key in _OVERRIDABLE if entry.get(key) is not None})
-        lifecycle = merged.get("lifecycle_policy") or ecr_lifecycle_policy(
-            merged["untagged_expiry_days"], merged["keep_image_count"]
-        )
+        if entry.get("lifecycle_policy") is not None:  # the entry's own, {} included: no lifecycle policy
+            lifecycle = entry["lifecycle_policy"]
+        else:
+            lifecycle = merged.get("lifecycle_policy") or ecr_lifecycle_policy(
+                merged["untagged_expiry_days"], merged["keep_image_count"]
+            )
         result.append(
             {
                 "short_name": entry.get("name"),

@@ -179,12 +179,6 @@ def test_an_entry_without_a_name_is_left_to_the_checks():
     assert any("not a valid repository name" in error for error in ecr_repository_errors(entry))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a repository's explicit lifecycle_policy {} is replaced by the default expiry policy"
-    " (`merged.get('lifecycle_policy') or ecr_lifecycle_policy(...)`), so the role cannot leave a repository without a"
-    " lifecycle policy, although ecr_repository takes {} as 'remove it' and the filter honours {} for repository_policy.",
-)
 def test_an_explicit_empty_lifecycle_policy_means_none():
     (entry,) = settings({"name": "app", "lifecycle_policy": {}})
     assert entry["lifecycle_policy"] == {}
