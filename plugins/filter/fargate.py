@@ -13,6 +13,7 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definit
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import is_valid_secret_reference
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import looks_like_secret_name
 
+
 def image_reference(repository_uri, tag_or_digest):
     """``repo:tag`` for a tag, ``repo@sha256:...`` for a digest; anything else is an error naming the rule."""
     value = str(tag_or_digest or "")

@@ -128,7 +128,7 @@ def test_wanted_inline_policies():
     assert wanted_inline_policies(None) == (None, [])
     assert wanted_inline_policies({}) == ({}, [])
     assert wanted_inline_policies({"a": json.dumps(POLICY), "b": POLICY}) == ({"a": POLICY, "b": POLICY}, [])
-    _, errors = wanted_inline_policies({"bad name": POLICY, "ok": "{", "x" * 129: POLICY})
+    _policies, errors = wanted_inline_policies({"bad name": POLICY, "ok": "{", "x" * 129: POLICY})
     assert errors[0].startswith("inline_policies: the name 'bad name' must be 1 to 128 characters")
     assert errors[1].startswith("inline_policies.ok is not valid JSON")
     assert "must be 1 to 128" in errors[2]
@@ -139,7 +139,7 @@ def test_wanted_managed_policy_arns():
     assert wanted_managed_policy_arns(None) == (None, [])
     assert wanted_managed_policy_arns([customer, ARN, customer]) == ([customer, ARN], [])
     assert wanted_managed_policy_arns(["arn:aws-us-gov:iam::aws:policy/X"]) == (["arn:aws-us-gov:iam::aws:policy/X"], [])
-    _, errors = wanted_managed_policy_arns(["ReadOnlyAccess", "arn:aws:iam::aws:role/x"])
+    _arns, errors = wanted_managed_policy_arns(["ReadOnlyAccess", "arn:aws:iam::aws:role/x"])
     assert errors[0].startswith("managed_policy_arns must be ARNs of managed policies")
     assert "'ReadOnlyAccess', 'arn:aws:iam::aws:role/x'" in errors[0]
 

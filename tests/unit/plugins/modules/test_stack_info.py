@@ -500,6 +500,7 @@ def test_deleted_cluster_and_services_do_not_count(run, builder):
     assert result["outputs"]["fargate_service_arns"] == {}
     # With the emulator's ECS lifecycle installed (by an earlier test in this process) the deleted service drains
     # for a moment first, and AWS refuses to delete a cluster that still holds it.
+
     def deleted() -> bool:
         try:
             builder.ecs.delete_cluster(cluster="demo-local")
