@@ -252,7 +252,7 @@ def file_system(file_system_id, token="other", state="available", created="2024-
         ),
         # not the stack's tags, being deleted, another name: none is the stack's
         ([file_system("fs-untagged", TOKEN, Name=FS_NAME)], None),
-        ([file_system("fs-prod", TOKEN, **dict(IDENTITY, Name=FS_NAME, Environment="prod"))], None),
+        ([file_system("fs-prod", TOKEN, **{**IDENTITY, "Name": FS_NAME, "Environment": "prod"})], None),
         ([file_system("fs-going", TOKEN, state="deleting", **IDENTITY)], None),
         ([file_system("fs-other", Name="demo-local-other", **IDENTITY)], None),
     ],
