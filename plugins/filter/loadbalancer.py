@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from ansible.errors import AnsibleFilterError
+
 
 def alb_listener_rules(rules, target_group_arns):
     """``[{priority, target_group, path_patterns?, host_headers?}]`` to ELBv2 rules forwarding to the groups' ARNs.
@@ -17,6 +19,11 @@ def alb_listener_rules(rules, target_group_arns):
             conditions.append({"Field": "host-header", "HostHeaderConfig": {"Values": list(rule["host_headers"])}})
         if rule.get("path_patterns"):
             conditions.append({"Field": "path-pattern", "PathPatternConfig": {"Values": list(rule["path_patterns"])}})
+        if rule.get("target_group") not in (target_group_arns or {}):
+            raise AnsibleFilterError(
+                f"loadbalancer_rules: rule {rule.get('priority')} forwards to target group {rule.get('target_group')!r},"
+                f" which is not one of loadbalancer_target_groups ({', '.join(sorted(target_group_arns or {}))})"
+            )
         result.append(
             {
                 "Priority": int(rule["priority"]),

@@ -17,6 +17,7 @@ from ansible.errors import AnsibleFilterError
 
 _LAYOUT_BITS = 4
 _PRIVATE_OFFSET = 8
+_SMALLEST_SUBNET_PREFIX = 28
 
 
 def _network(value, what: str) -> ipaddress.IPv4Network:
@@ -36,6 +37,16 @@ def subnet_layout(vpc_cidr, availability_zones, public_cidrs=None, private_cidrs
     zones = list(availability_zones)
     if len(zones) > _PRIVATE_OFFSET:
         raise AnsibleFilterError(f"at most {_PRIVATE_OFFSET} availability zones fit the subnet layout")
+    if vpc.prefixlen + _LAYOUT_BITS > _SMALLEST_SUBNET_PREFIX:
+        raise AnsibleFilterError(
+            f"VPC CIDR {vpc_cidr} is too small for the subnet layout: it is cut into /{vpc.prefixlen + _LAYOUT_BITS}"
+            f" subnets, and AWS's smallest subnet is a /{_SMALLEST_SUBNET_PREFIX}"
+        )
+    for option, given in (("public", public_cidrs), ("private", private_cidrs)):
+        if given and len(given) < len(zones):
+            raise AnsibleFilterError(
+                f"{len(given)} explicit {option} subnet block(s) for {len(zones)} availability zones: give one per zone"
+            )
     blocks = list(vpc.subnets(prefixlen_diff=_LAYOUT_BITS))
     layout = []
     for index, zone in enumerate(zones):

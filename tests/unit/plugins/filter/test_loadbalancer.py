@@ -93,12 +93,6 @@ def test_a_rule_without_conditions_is_left_to_the_role_check():
     assert rule["Conditions"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="BUG: a rule naming a target group that is not in the dict raises a bare KeyError (the group's name only),"
-    " not an AnsibleFilterError naming loadbalancer_rules; validate.yml checks target_group first, so the role is safe.",
-)
 def test_an_unknown_target_group_is_a_filter_error():
     with pytest.raises(AnsibleFilterError):
         alb_listener_rules([{"priority": 1, "target_group": "admin", "path_patterns": ["/admin/*"]}], ARNS)

@@ -144,25 +144,12 @@ def test_bad_vpc_cidr_is_a_filter_error_naming_it(vpc):
         subnet_layout(vpc, zones(2))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(pytest.fail.Exception, ValueError),
-    reason="BUG: subnet_layout does not refuse a VPC smaller than /24: a /25-/28 gives /29-/32 subnets AWS refuses"
-    " (its smallest subnet is /28, as the module docstring says) and a /29-/32 raises a bare ValueError instead of"
-    " AnsibleFilterError. The network role's validate.yml keeps network_vpc_cidr within /16-/24, so the role is safe.",
-)
 @pytest.mark.parametrize("vpc", ["10.0.0.0/25", "10.0.0.0/28", "10.0.0.0/29"])
 def test_a_vpc_smaller_than_a_slash_24_is_refused(vpc):
     with pytest.raises(AnsibleFilterError):
         subnet_layout(vpc, zones(2))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="BUG: fewer explicit subnet blocks than zones raise a bare IndexError ('list index out of range') instead"
-    " of an AnsibleFilterError naming the lists; validate.yml checks the counts first, so the role is safe.",
-)
 def test_fewer_explicit_blocks_than_zones_is_a_filter_error():
     with pytest.raises(AnsibleFilterError):
         subnet_layout("10.0.0.0/16", zones(3), ["10.0.1.0/24", "10.0.2.0/24"])
