@@ -73,10 +73,11 @@ packaging: $(STAMP) ## The built artifact installs and runs; the EE build contex
 # The suites run side by side, the emulator-bound ones each with its own emulators on free ports; the
 # CPU is what they share. Integration has the longest chains of playbook runs, so it starts first and
 # the rest yield to it (nice), except the unit tests, some of which time the emulator's transitions;
-# lint, unit and sanity run one after the other beside it.
+# lint, unit and sanity run one after the other beside it. The whole run is CPU-bound, so the niced suites
+# take what integration leaves idle while it waits on the emulator.
 # --output-sync keeps each suite's log in one piece.
 test: $(STAMP) ## Everything CI checks
-	$(MAKE) --no-print-directory -j4 --output-sync=target integration checks molecule packaging NICE="nice -n 10"
+	$(MAKE) --no-print-directory -j4 --output-sync=target integration checks molecule packaging NICE="nice -n 19"
 
 checks: $(STAMP) ## lint, unit and sanity, one after the other
 	$(MAKE) --no-print-directory -j1 lint unit sanity
