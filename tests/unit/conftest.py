@@ -18,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import botocore.client
 import pytest
 
 # --- imports ---------------------------------------------------------------------------------------
@@ -212,3 +213,19 @@ def run_module(monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict[str, Any]]
         return result
 
     return run
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every (service, operation) a module calls through botocore, in order; a client of the test's own (one with
+    ``_unit_test_client = True``) is not recorded."""
+    recorded: list[tuple[str, str]] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(self, operation_name, api_params):
+        if not getattr(self, "_unit_test_client", False):
+            recorded.append((self.meta.service_model.service_name, operation_name))
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    return recorded

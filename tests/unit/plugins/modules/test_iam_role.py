@@ -43,21 +43,6 @@ def iam(aws):
 
 
 @pytest.fixture
-def calls(monkeypatch):
-    """Every (service, operation) the module calls through botocore, in order (the test's own calls are not)."""
-    recorded = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def recording(self, operation_name, api_params):
-        if not getattr(self, "_unit_test_client", False):
-            recorded.append((self.meta.service_model.service_name, operation_name))
-        return original(self, operation_name, api_params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
-    return recorded
-
-
-@pytest.fixture
 def run(run_module, calls):
     """Runs the module; afterwards ``calls`` holds the operations of that run only."""
 

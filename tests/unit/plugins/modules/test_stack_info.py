@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import re
 
-import botocore.client
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -104,21 +103,6 @@ def own_client(aws, service):
     client = aws(service)
     client._unit_test_client = True
     return client
-
-
-@pytest.fixture
-def calls(monkeypatch):
-    """Every (service, operation) the module calls through botocore (the test's own calls are not)."""
-    recorded = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def recording(self, operation_name, api_params):
-        if not getattr(self, "_unit_test_client", False):
-            recorded.append((self.meta.service_model.service_name, operation_name))
-        return original(self, operation_name, api_params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
-    return recorded
 
 
 @pytest.fixture
