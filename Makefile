@@ -14,6 +14,16 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 STAMP := $(VENV)/.installed
+# Realistic mode of the emulator (README, "Realistic mode"): make up REALISTIC=1 [TIME_SCALE=0.05] [THROTTLE_RATE=0.1]
+ifneq ($(REALISTIC),)
+export EMULATOR_REALISTIC := $(REALISTIC)
+endif
+ifneq ($(TIME_SCALE),)
+export EMULATOR_TIME_SCALE := $(TIME_SCALE)
+endif
+ifneq ($(THROTTLE_RATE),)
+export EMULATOR_THROTTLE_RATE := $(THROTTLE_RATE)
+endif
 # A prefix for the suites that should yield the CPU (make test sets it to nice).
 NICE ?=
 

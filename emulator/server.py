@@ -25,12 +25,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from emulator import realism
+from emulator.throttling import Throttler
+
 HOST = "127.0.0.1"
 DEFAULT_PORT = 4566
 DEFAULT_START_TIMEOUT = 30.0
 STOP_GRACE_SECONDS = 10.0
 HEALTH_PATH = "/_emulator/health"
 REQUESTS_PATH = "/_emulator/requests"
+REALISM_PATH = "/_emulator/realism"
 # Control endpoints (ours and moto's) are not AWS API calls and must not skew the request counts.
 UNCOUNTED_PATH_PREFIXES = ("/_emulator/", "/moto-api/")
 # Names that reach the 127.0.0.1 listener; anything else would mean serving or calling another machine.
@@ -49,12 +53,14 @@ class EmulatorError(RuntimeError):
 
 
 class RequestCounter:
-    """WSGI middleware counting AWS API calls by ``service:Action`` and serving the ``/_emulator/*`` endpoints."""
+    """WSGI middleware counting AWS API calls by ``service:Action``, throttling a share of them (realistic mode, see
+    emulator/throttling.py), and serving the ``/_emulator/*`` endpoints."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]):
         self.app = app
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
+        self.throttler = Throttler()
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -63,6 +69,7 @@ class RequestCounter:
     def reset(self) -> None:
         with self._lock:
             self._counts.clear()
+            self.throttler.throttled = 0
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -74,13 +81,32 @@ class RequestCounter:
         if path == REQUESTS_PATH and method == "DELETE":
             self.reset()
             return _json_response(start_response, "200 OK", self.snapshot())
+        if path == REALISM_PATH and method in ("GET", "PUT"):
+            return self._realism(environ, method, start_response)
         if path.startswith("/_emulator/"):
             return _json_response(start_response, "404 Not Found", {"error": f"no emulator endpoint {method} {path}"})
         if not path.startswith(UNCOUNTED_PATH_PREFIXES):
-            key = f"{request_service(environ)}:{request_action(environ)}"
+            service = request_service(environ)
+            key = f"{service}:{request_action(environ)}"
             with self._lock:
                 self._counts[key] += 1
+            throttled = self.throttler.answer(service, start_response)
+            if throttled is not None:
+                return throttled
         return self.app(environ, start_response)
+
+    def _realism(self, environ: dict[str, Any], method: str, start_response: Callable[..., Any]) -> list[bytes]:
+        """The realism settings in force and how many calls were throttled since the counts were last reset."""
+        try:
+            if method == "PUT":
+                changes = json.loads(_peek_body(environ) or b"{}")
+                if not isinstance(changes, dict):
+                    raise ValueError("the body must be a JSON object")
+                realism.configure(changes)
+            answer = {**realism.settings().as_dict(), "throttled_calls": self.throttler.throttled}
+            return _json_response(start_response, "200 OK", answer)
+        except ValueError as error:
+            return _json_response(start_response, "400 Bad Request", {"error": str(error)})
 
 
 def _json_response(start_response: Callable[..., Any], status: str, payload: Any) -> list[bytes]:

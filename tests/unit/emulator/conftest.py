@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -38,3 +40,30 @@ def aws_client(emulator_endpoint: str) -> Callable[[str], Any]:
         return session.client(service_name, endpoint_url=emulator_endpoint)
 
     return make_client
+
+
+def set_realism(endpoint: str, **changes: Any) -> dict[str, Any]:
+    """PUT /_emulator/realism on a running emulator; returns the settings now in force."""
+    request = urllib.request.Request(
+        f"{endpoint}/_emulator/realism", data=json.dumps(changes).encode(), method="PUT"
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture
+def realistic(emulator_endpoint: str) -> Iterator[Callable[..., dict[str, Any]]]:
+    """Switches the session's emulator to realistic mode for one test (no throttling unless asked, so a test sees
+    only the behaviour it is about); call it again to change the time scale or the throttle rate. The emulator goes
+    back to plain mode afterwards."""
+
+    def switch(time_scale: float = 0.01, throttle_rate: float = 0.0, **more: Any) -> dict[str, Any]:
+        return set_realism(
+            emulator_endpoint, realistic=True, time_scale=time_scale, throttle_rate=throttle_rate, **more
+        )
+
+    switch()
+    try:
+        yield switch
+    finally:
+        set_realism(emulator_endpoint, realistic=False, time_scale=1.0, throttle_rate=0.0, throttle_seed=None)

@@ -1,0 +1,206 @@
+"""Realistic mode: the emulator on AWS's clock, with AWS's eventual consistency and throttling.
+
+Plain mode (the default) keeps every suite quick: slow resources take the short delays their extensions have always
+had. Realistic mode is for proving that the collection survives AWS as it is:
+
+* ``EMULATOR_REALISTIC=1`` (``make up REALISTIC=1``) switches it on;
+* ``EMULATOR_TIME_SCALE`` (``TIME_SCALE=``, default 1) multiplies every AWS duration in ``TYPICAL``: 1 is AWS's own
+  clock, ``0.033`` runs it at 1/30 for tests;
+* ``EMULATOR_THROTTLE_RATE`` (``THROTTLE_RATE=``) is the share of API calls answered with the service's throttling
+  error (``emulator/throttling.py``): 0 in plain mode unless set, ``REALISTIC_THROTTLE_RATE`` in realistic mode;
+  ``EMULATOR_THROTTLE_SEED`` makes the choice of throttled calls repeatable.
+
+The server reads these at start; ``GET``/``PUT /_emulator/realism`` reads and changes them while it runs (tests switch
+one emulator between modes). An extension asks ``seconds(behaviour, plain)`` how long something takes now and
+``lingers(behaviour)`` whether a realistic-only delay applies; an extension's own ``EMULATOR_*_SECONDS`` variable, when
+set, still wins in either mode.
+
+Every figure below is AWS's typical duration at scale 1, with where it comes from. When sources disagree the longer
+figure is used: the emulator is never kinder than AWS.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, replace
+from typing import Any, NamedTuple
+
+REALISTIC_VARIABLE = "EMULATOR_REALISTIC"
+TIME_SCALE_VARIABLE = "EMULATOR_TIME_SCALE"
+THROTTLE_RATE_VARIABLE = "EMULATOR_THROTTLE_RATE"
+THROTTLE_SEED_VARIABLE = "EMULATOR_THROTTLE_SEED"
+REALISTIC_THROTTLE_RATE = 0.02
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+
+
+class Typical(NamedTuple):
+    seconds: float
+    source: str
+
+
+TF = "terraform-provider-aws internal/service"
+TYPICAL: dict[str, Typical] = {
+    # Provisioning and deletion of the slow resources (medians of public provisioning logs, AWS docs).
+    "nat_gateway.pending": Typical(105, f"{TF}/ec2 wait.go natGatewayCreatedTimeout 10 min; AWS VPC guide"),
+    "nat_gateway.deleting": Typical(60, f"{TF}/ec2 natGatewayDeletedTimeout 30 min"),
+    "vpc_endpoint.pending": Typical(90, f"{TF}/ec2 vpc_endpoint.go create timeout 10 min"),
+    "vpc_endpoint.deleting": Typical(90, f"{TF}/ec2 vpc_endpoint.go delete timeout 10 min"),
+    "load_balancer.provisioning": Typical(150, "ELBv2 waiter load_balancer_available (15 s x 40); TF elbv2 10 min"),
+    "file_system.creating": Typical(12, f"{TF}/efs file_system.go fileSystemAvailable 10 min"),
+    "mount_target.creating": Typical(90, f"{TF}/efs mount_target.go create 30 min"),
+    "mount_target.deleting": Typical(60, f"{TF}/efs mount_target.go delete 10 min"),
+    "client_vpn.associating": Typical(420, f"{TF}/ec2 ClientVPNNetworkAssociationCreatedTimeout 30 min"),
+    "client_vpn.disassociating": Typical(300, f"{TF}/ec2 ClientVPNNetworkAssociationDeletedTimeout 30 min"),
+    "client_vpn.authorizing": Typical(10, f"{TF}/ec2 ClientVPNAuthorizationRuleCreatedTimeout 10 min"),
+    "client_vpn.endpoint_pending": Typical(30, "EC2 API CreateClientVpnEndpoint: pending-associate until associated"),
+    "ecs.rollout": Typical(150, "ECS developer guide, deployment circuit breaker; botocore waiter services_stable"),
+    "ecs.draining": Typical(60, "ECS DeleteService: DRAINING until tasks stop (ALB deregistration delay)"),
+    # Eventual consistency: how long something already gone (or new) still shows elsewhere.
+    "network_interface.lingering": Typical(
+        60, f"{TF}/ec2 sweep.go and security_group.go retry DependencyViolation on ENIs of deleted services"
+    ),
+    "iam.propagation": Typical(10, "IAM user guide: changes are eventually consistent; TF iam propagationTimeout 2 min"),
+    "service_linked_role.creation": Typical(15, "ECS guide: service-linked role created on first cluster/service"),
+    "certificate.in_use_lingering": Typical(30, f"{TF}/acm certificate.go retries ResourceInUseException 10 min"),
+    "certificate.import_visibility": Typical(5, f"{TF}/elbv2 listener.go retries CertificateNotFound 2 min"),
+    "target_group.lingering": Typical(15, f"{TF}/elbv2 target_group.go retries ResourceInUse on delete 2 min"),
+    "scalable_target.service_visibility": Typical(5, f"{TF}/appautoscaling target.go retries ValidationException"),
+    "ecs.tasks_stopping": Typical(30, f"{TF}/ecs cluster.go retries ClusterContainsTasksException 10 min"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    realistic: bool = False
+    time_scale: float = 1.0
+    throttle_rate: float = 0.0
+    throttle_seed: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _number(environ: dict[str, str] | os._Environ[str], name: str, default: float, low: float, high: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number") from None
+    if not low <= value <= high:
+        raise ValueError(f"{name}={raw!r} must be between {low:g} and {high:g}")
+    return value
+
+
+def settings_from(environ: dict[str, str] | os._Environ[str]) -> Settings:
+    realistic = environ.get(REALISTIC_VARIABLE, "").strip().lower() in TRUE_WORDS
+    seed = environ.get(THROTTLE_SEED_VARIABLE, "").strip()
+    return Settings(
+        realistic=realistic,
+        time_scale=_number(environ, TIME_SCALE_VARIABLE, 1.0, 0.0, 10.0),
+        throttle_rate=_number(
+            environ, THROTTLE_RATE_VARIABLE, REALISTIC_THROTTLE_RATE if realistic else 0.0, 0.0, 0.5
+        ),
+        throttle_seed=int(seed) if seed.lstrip("-").isdigit() else None,
+    )
+
+
+_lock = threading.Lock()
+_current: Settings | None = None
+
+
+def settings() -> Settings:
+    """The settings in force: those set at run time, else the environment's."""
+    global _current
+    with _lock:
+        if _current is None:
+            _current = settings_from(os.environ)
+        return _current
+
+
+def configure(changes: dict[str, Any]) -> Settings:
+    """Change settings while the server runs (``PUT /_emulator/realism``); unknown keys and bad values are refused.
+    Switching realistic on without a throttle rate takes the realistic default, and switching it off drops it."""
+    global _current
+    known = set(Settings.__dataclass_fields__)
+    unknown = sorted(set(changes) - known)
+    if unknown:
+        raise ValueError(f"unknown realism settings: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    current = settings()
+    updated = dict(changes)
+    if "realistic" in updated:
+        updated["realistic"] = bool(updated["realistic"])
+        if "throttle_rate" not in updated and updated["realistic"] != current.realistic:
+            updated["throttle_rate"] = REALISTIC_THROTTLE_RATE if updated["realistic"] else 0.0
+    if "time_scale" in updated and not 0 <= float(updated["time_scale"]) <= 10:
+        raise ValueError("time_scale must be between 0 and 10")
+    if "throttle_rate" in updated and not 0 <= float(updated["throttle_rate"]) <= 0.5:
+        raise ValueError("throttle_rate must be between 0 and 0.5")
+    for name in ("time_scale", "throttle_rate"):
+        if name in updated:
+            updated[name] = float(updated[name])
+    with _lock:
+        _current = replace(current, **updated)
+        return _current
+
+
+def reset() -> Settings:
+    """Back to the environment's settings (tests)."""
+    global _current
+    with _lock:
+        _current = settings_from(os.environ)
+        return _current
+
+
+def seconds(behaviour: str, plain: float = 0.0, variable: str | None = None) -> float:
+    """How long ``behaviour`` (a ``TYPICAL`` key) takes now: ``$variable`` when set, else AWS's typical figure times
+    the time scale in realistic mode, else ``plain``."""
+    typical = TYPICAL[behaviour]  # KeyError for a behaviour nobody documented
+    raw = os.environ.get(variable, "").strip() if variable else ""
+    if raw:
+        try:
+            return max(0.0, float(raw))
+        except ValueError:
+            pass
+    current = settings()
+    if current.realistic:
+        return typical.seconds * current.time_scale
+    return plain
+
+
+def lingers(behaviour: str) -> float:
+    """Seconds a realistic-only effect (eventual consistency, a lingering dependency) lasts; 0 in plain mode."""
+    return seconds(behaviour, plain=0.0)
+
+
+def now() -> float:
+    """The clock every timed state is measured on (monotonic: wall-clock changes never move a resource on)."""
+    return time.monotonic()
+
+
+class Timer:
+    """When something started and how long it takes; ``done`` once that time has passed on the emulator's clock.
+
+    The duration is fixed when the timer starts, so a mode switch mid-way does not move a resource back.
+    """
+
+    __slots__ = ("started", "duration")
+
+    def __init__(self, duration: float):
+        self.started = now()
+        self.duration = max(0.0, duration)
+
+    @classmethod
+    def of(cls, behaviour: str, plain: float = 0.0, variable: str | None = None) -> Timer:
+        return cls(seconds(behaviour, plain, variable))
+
+    @property
+    def done(self) -> bool:
+        return now() - self.started >= self.duration
+
+    @property
+    def left(self) -> float:
+        return max(0.0, self.duration - (now() - self.started))
