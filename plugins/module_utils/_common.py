@@ -20,6 +20,7 @@ changes anything, so the recorded differences are the prediction.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -155,6 +156,18 @@ def paginate(
 
 # --- acting -------------------------------------------------------------------------------------------------
 
+# Every client retries what AWS documents as transient (throttling of every service, 5xx, timeouts) in botocore's
+# standard mode: exponential backoff with full jitter, up to 20 s a wait, and a retry quota per client. The ten
+# attempts ride out a throttled burst, which AWS answers per account and API. AWS_RETRY_MODE / AWS_MAX_ATTEMPTS in
+# the environment (the roles set them for amazon.aws's modules too) and a task's aws_config take precedence.
+RETRY_CONFIG = {"retries": {"mode": "standard", "total_max_attempts": 10}}
+RETRY_VARIABLES = ("AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS")
+
+
+def retry_config() -> dict[str, Any] | None:
+    """RETRY_CONFIG, unless the environment sets botocore's retry settings itself."""
+    return None if any(os.environ.get(name) for name in RETRY_VARIABLES) else RETRY_CONFIG
+
 
 class DifferenceTracker:
     """Records named differences between the current and the wanted state of one resource."""
@@ -200,9 +213,12 @@ class BaseResourceManager:
     def check_mode(self) -> bool:
         return bool(self.module.check_mode)
 
-    def client(self, service: str):
-        """A client whose every ``aws_retry=True`` call retries throttling with jittered backoff."""
-        return self.module.client(service, retry_decorator=AWSRetry.jittered_backoff())
+    def client(self, service: str, retry_decorator=None):
+        """A client in botocore's ``standard`` retry mode (``RETRY_CONFIG``), whose every ``aws_retry=True`` call
+        also retries with ``retry_decorator`` (default: throttling, with jittered backoff)."""
+        return self.module.client(
+            service, retry_decorator=retry_decorator or AWSRetry.jittered_backoff(), config=retry_config()
+        )
 
     def act(self, name: str, before: Any, after: Any, method: Callable[..., Any] | None, what: str = "", **kwargs: Any) -> bool:
         """One change: when ``before`` and ``after`` differ, record it under ``name``, mark the change and,

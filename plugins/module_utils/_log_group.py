@@ -275,9 +275,7 @@ class LogGroupManager(BaseResourceManager):
 
     def client(self, service: str):
         """BaseResourceManager's client, retrying also CloudWatch Logs' concurrent-update conflicts."""
-        return self.module.client(
-            service, retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=_RETRIED_CODES)
-        )
+        return super().client(service, AWSRetry.jittered_backoff(catch_extra_error_codes=_RETRIED_CODES))
 
     # --- reading ---
 

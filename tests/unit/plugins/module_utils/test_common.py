@@ -12,6 +12,8 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._common import Di
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_changes
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import RETRY_CONFIG
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import _boto3_conn
 
 
 # --- DifferenceTracker ---------------------------------------------------------------------------------
@@ -83,7 +85,9 @@ def test_manager_initial_state(check_mode):
     assert manager.diff() == {"before": {}, "after": {}}
 
 
-def test_manager_client_uses_retry_decorator():
+def test_manager_client_uses_retry_decorator(monkeypatch):
+    for name in ("AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"):
+        monkeypatch.delenv(name, raising=False)
     module = _module()
     manager = BaseResourceManager(module)
     client = manager.client("ec2")
@@ -91,6 +95,30 @@ def test_manager_client_uses_retry_decorator():
     args, kwargs = module.client.call_args
     assert args == ("ec2",)
     assert callable(kwargs["retry_decorator"])
+    assert kwargs["config"] == RETRY_CONFIG
+
+
+def test_manager_clients_leave_retries_to_the_environment_when_it_sets_them(monkeypatch):
+    monkeypatch.setenv("AWS_RETRY_MODE", "adaptive")
+    module = _module()
+    BaseResourceManager(module).client("ecs")
+    assert module.client.call_args.kwargs["config"] is None
+
+
+@pytest.mark.parametrize(
+    ("aws_config", "expected"),
+    [
+        (None, {"mode": "standard", "total_max_attempts": 10}),
+        ({"retries": {"mode": "adaptive", "max_attempts": 4}}, {"mode": "adaptive", "total_max_attempts": 5}),
+    ],
+)
+def test_manager_clients_retry_in_standard_mode_unless_the_task_says_otherwise(aws_config, expected):
+    # amazon.aws merges the client's config first and the task's aws_config over it.
+    client = _boto3_conn(
+        "client", "ecs", region="us-east-1", config=RETRY_CONFIG, aws_config=aws_config,
+        aws_access_key_id="t", aws_secret_access_key="t",
+    )
+    assert client.meta.config.retries == expected
 
 
 def test_manager_diff_is_field_by_field_by_default():
