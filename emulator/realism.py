@@ -43,30 +43,74 @@ class Typical(NamedTuple):
 TF = "terraform-provider-aws internal/service"
 TYPICAL: dict[str, Typical] = {
     # Provisioning and deletion of the slow resources (medians of public provisioning logs, AWS docs).
-    "nat_gateway.pending": Typical(105, f"{TF}/ec2 wait.go natGatewayCreatedTimeout 10 min; AWS VPC guide"),
-    "nat_gateway.deleting": Typical(60, f"{TF}/ec2 natGatewayDeletedTimeout 30 min"),
+    "nat_gateway.pending": Typical(
+        105, f"{TF}/ec2 vpc_nat_gateway.go create timeout 10 min (wait.go waitNATGatewayCreated); AWS VPC guide"
+    ),
+    "nat_gateway.deleting": Typical(
+        60, f"{TF}/ec2 vpc_nat_gateway.go delete timeout 30 min (wait.go waitNATGatewayDeleted, 10 s polls)"
+    ),
     "vpc_endpoint.pending": Typical(90, f"{TF}/ec2 vpc_endpoint.go create timeout 10 min"),
-    "vpc_endpoint.deleting": Typical(90, f"{TF}/ec2 vpc_endpoint.go delete timeout 10 min"),
-    "load_balancer.provisioning": Typical(150, "ELBv2 waiter load_balancer_available (15 s x 40); TF elbv2 10 min"),
-    "file_system.creating": Typical(12, f"{TF}/efs file_system.go fileSystemAvailable 10 min"),
-    "mount_target.creating": Typical(90, f"{TF}/efs mount_target.go create 30 min"),
-    "mount_target.deleting": Typical(60, f"{TF}/efs mount_target.go delete 10 min"),
-    "client_vpn.associating": Typical(420, f"{TF}/ec2 ClientVPNNetworkAssociationCreatedTimeout 30 min"),
-    "client_vpn.disassociating": Typical(300, f"{TF}/ec2 ClientVPNNetworkAssociationDeletedTimeout 30 min"),
-    "client_vpn.authorizing": Typical(10, f"{TF}/ec2 ClientVPNAuthorizationRuleCreatedTimeout 10 min"),
-    "client_vpn.endpoint_pending": Typical(30, "EC2 API CreateClientVpnEndpoint: pending-associate until associated"),
-    "ecs.rollout": Typical(150, "ECS developer guide, deployment circuit breaker; botocore waiter services_stable"),
-    "ecs.draining": Typical(60, "ECS DeleteService: DRAINING until tasks stop (ALB deregistration delay)"),
+    "vpc_endpoint.deleting": Typical(90, f"{TF}/ec2 vpc_endpoint.go delete timeout 10 min (wait.go waitVPCEndpointDeleted)"),
+    "load_balancer.provisioning": Typical(
+        150,
+        f"ELBv2 waiter load_balancer_available (15 s x 40); {TF}/elbv2 load_balancer.go waitLoadBalancerActive 10 min",
+    ),
+    "file_system.creating": Typical(12, f"{TF}/efs file_system.go waitFileSystemAvailable 10 min"),
+    "mount_target.creating": Typical(90, f"{TF}/efs mount_target.go create timeout 30 min"),
+    "mount_target.deleting": Typical(60, f"{TF}/efs mount_target.go delete timeout 10 min"),
+    "client_vpn.associating": Typical(
+        420,
+        f"{TF}/ec2 wait.go ClientVPNNetworkAssociationCreatedTimeout 30 min, first poll after "
+        "ClientVPNNetworkAssociationCreatedDelay 4 min",
+    ),
+    "client_vpn.disassociating": Typical(
+        300,
+        f"{TF}/ec2 wait.go ClientVPNNetworkAssociationDeletedTimeout 30 min, first poll after "
+        "ClientVPNNetworkAssociationDeletedDelay 4 min",
+    ),
+    "client_vpn.authorizing": Typical(30, f"{TF}/ec2 wait.go ClientVPNAuthorizationRuleCreatedTimeout 10 min"),
+    "client_vpn.route": Typical(120, f"{TF}/ec2 client_vpn_route.go create/delete timeouts 4 min (AWS takes 2-3 min)"),
+    "client_vpn.endpoint_pending": Typical(
+        30,
+        f"{TF}/ec2 service_package.go retries OperationNotPermitted 'Endpoint cannot be created while another "
+        "endpoint is being created'",
+    ),
+    "client_vpn.endpoint_deleting": Typical(30, f"{TF}/ec2 wait.go ClientVPNEndpointDeletedTimeout 5 min"),
+    "ecs.rollout": Typical(
+        150,
+        f"{TF}/ecs service.go waitServiceStable (create/update timeout 20 min); botocore waiter services_stable 15 s x 40",
+    ),
+    "ecs.draining": Typical(
+        60, f"{TF}/ecs service.go waitServiceInactive (delete timeout 20 min); ALB deregistration delay + stopTimeout"
+    ),
     # Eventual consistency: how long something already gone (or new) still shows elsewhere.
     "network_interface.lingering": Typical(
-        60, f"{TF}/ec2 sweep.go and security_group.go retry DependencyViolation on ENIs of deleted services"
+        60,
+        f"{TF}/ec2 vpc_network_interface.go deleteLingeringENIs; vpc_security_group.go and vpc_subnet.go retry "
+        "DependencyViolation until their delete timeout",
     ),
-    "iam.propagation": Typical(10, "IAM user guide: changes are eventually consistent; TF iam propagationTimeout 2 min"),
-    "service_linked_role.creation": Typical(15, "ECS guide: service-linked role created on first cluster/service"),
-    "certificate.in_use_lingering": Typical(30, f"{TF}/acm certificate.go retries ResourceInUseException 10 min"),
-    "certificate.import_visibility": Typical(5, f"{TF}/elbv2 listener.go retries CertificateNotFound 2 min"),
+    "iam.propagation": Typical(
+        10,
+        "IAM user guide, eventual consistency; {TF}/iam consts.go propagationTimeout 2 min; {TF}/ec2 vpc_flow_log.go "
+        "retries 'Unable to assume given IAM role'".replace("{TF}", TF),
+    ),
+    "service_linked_role.creation": Typical(
+        15,
+        f"{TF}/ecs cluster.go retryClusterCreate and service.go retryServiceCreate retry 'Unable to assume the "
+        "service linked role' for 2 min",
+    ),
+    "certificate.in_use_lingering": Typical(
+        30, f"{TF}/acm certificate.go retries ResourceInUseException for certificateCrossServicePropagationTimeout 20 min"
+    ),
+    "certificate.import_visibility": Typical(
+        5, f"{TF}/elbv2 listener.go retries CertificateNotFound within its 5 min create/update timeout"
+    ),
     "target_group.lingering": Typical(15, f"{TF}/elbv2 target_group.go retries ResourceInUse on delete 2 min"),
-    "scalable_target.service_visibility": Typical(5, f"{TF}/appautoscaling target.go retries ValidationException"),
+    "scalable_target.service_visibility": Typical(
+        5,
+        f"{TF}/appautoscaling target.go registerScalableTarget retries ValidationException \"ECS service doesn't "
+        "exist\" for 2 min",
+    ),
     "ecs.tasks_stopping": Typical(30, f"{TF}/ecs cluster.go retries ClusterContainsTasksException 10 min"),
 }
 

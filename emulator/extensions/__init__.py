@@ -25,7 +25,8 @@ from collections.abc import Iterable
 # listed later wraps the ones before it and its code runs first on a call. ``install()`` installs these in this order
 # before all others, which patch methods no other extension touches. The ECS service chains this gives:
 #
-#   EC2ContainerServiceBackend.create_service: lifecycle(deployments(configuration(moto)))
+#   EC2ContainerServiceBackend.create_service: service_linked_role(service_visibility(lifecycle(deployments(configuration(
+#                                                   moto)))))  (the two outermost are unlisted: they install last)
 #   EC2ContainerServiceBackend.update_service: lifecycle(deployments(default_security_group(configuration(moto))))
 #   EC2ContainerServiceBackend.list_tasks:     tasks(deployments(moto))
 #   EC2ContainerServiceResponse.create_service: lifecycle(configuration(moto))
@@ -45,10 +46,12 @@ WRAP_ORDER = (
     "ecs_service_deployments",
     "ecs_service_lifecycle",
     "ecs_service_tasks",
-    # EFSBackend.create_access_point: not_found(client_token(moto)); an unknown file system is FileSystemNotFound
-    # before a reused client token is AccessPointAlreadyExists.
+    # EFSBackend.create_access_point: lifecycle_states(not_found(client_token(moto))); an unknown file system is
+    # FileSystemNotFound before a file system still creating is IncorrectFileSystemLifeCycleState, before a reused
+    # client token is AccessPointAlreadyExists.
     "efs_access_point_client_token",
     "efs_access_point_not_found",
+    "efs_lifecycle_states",
     # ELBv2Backend.modify_listener, delete_listener and delete_load_balancer: target_group_load_balancers(acm(moto));
     # both recompute after moto has acted, independently of each other.
     "acm_imported_certificates",

@@ -56,8 +56,49 @@ describes it, to moto's EC2 response class, so that the emulator server and the 
 
 Slow transitions (association, disassociation, authorization, revocation, route changes, deletion) complete
 ``EMULATOR_CLIENT_VPN_DELAY_SECONDS`` seconds (default 2; read at each call) after the call that started them; they
-are applied when the endpoint is next read or changed, so no thread runs in the background. On AWS an association
-takes minutes.
+are applied when the endpoint is next read or changed, so no thread runs in the background.
+
+Realistic mode (``emulator/realism.py``) puts these on AWS's clock and adds what AWS refuses while Client VPN is busy:
+
+* Durations: an association is ``associating`` for ``client_vpn.associating`` (terraform-provider-aws
+  internal/service/ec2 wait.go polls it for up to 30 minutes, ClientVPNNetworkAssociationCreatedTimeout, and first
+  after 4, ClientVPNNetworkAssociationCreatedDelay), ``disassociating`` for ``client_vpn.disassociating`` (wait.go
+  ClientVPNNetworkAssociationDeletedTimeout and Delay, 30 and 4 minutes); an authorization rule is ``authorizing``
+  and, on its way out, ``revoking`` (ClientVpnAuthorizationRuleStatus codes of the EC2 API) for
+  ``client_vpn.authorizing`` (wait.go ClientVPNAuthorizationRuleCreatedTimeout and DeletedTimeout, 10 minutes each).
+  Routes and the endpoint's deletion keep the plain delay until ``realism.TYPICAL`` has ``client_vpn.route`` and
+  ``client_vpn.endpoint_deleting``. ``EMULATOR_CLIENT_VPN_DELAY_SECONDS``, when set, still wins.
+* One endpoint at a time is created per account and Region: CreateClientVpnEndpoint while another endpoint created
+  less than ``client_vpn.endpoint_pending`` ago is ``OperationNotPermitted`` "Endpoint cannot be created while
+  another endpoint is being created or the service linked role is being deleted", which terraform-provider-aws
+  retries (internal/service/ec2 service_package.go; before PR #9558 a 1 minute retry around the call). The endpoint
+  is ``pending-associate`` at once (CreateClientVpnEndpoint returns it so); its creation goes on behind that status,
+  so the time is the emulator's own figure, not a state DescribeClientVpnEndpoints shows. A replay of a
+  ``ClientToken`` answers as before.
+* Changes of one endpoint while others are under way answer ``ConcurrentMutationLimitExceeded`` "Cannot initiate
+  another change for this endpoint at this time. Please try again later.", AWS's text. AWS documents "Concurrent
+  operations per Client VPN endpoint: 10, not adjustable", the operations being associating or disassociating
+  subnets, creating or deleting routes, creating or deleting (authorization) rules and security groups (Client VPN
+  administrator guide, quotas). terraform-provider-aws retries the error on CreateClientVpnRoute and
+  DeleteClientVpnRoute (internal/service/ec2 service_package.go), which fail with a few routes at once (its issue
+  #19750); its association and authorization rule resources, made side by side, retry nothing. The operations under
+  way are the associations ``associating`` or ``disassociating``, the rules ``authorizing`` or ``revoking`` and the
+  routes of CreateClientVpnRoute ``creating`` or ``deleting`` (an association's own route goes with it); where the
+  sources say nothing, the stricter reading:
+
+  - a route change (CreateClientVpnRoute, DeleteClientVpnRoute) starts only when no operation is under way, and
+    while it is under way no other change of the endpoint starts (a rule's neither: callers meet that too);
+  - ModifyClientVpnEndpoint and ApplySecurityGroupsToClientVpnTargetNetwork start only when no operation is under
+    way;
+  - AssociateClientVpnTargetNetwork, DisassociateClientVpnTargetNetwork, AuthorizeClientVpnIngress and
+    RevokeClientVpnIngress go side by side, up to 10 operations under way.
+
+  A call that starts nothing new (a ``ClientToken`` replay, a revocation already under way) is not refused.
+* A disassociated target network's network interface lingers in its subnet, with the endpoint's security groups,
+  for the disassociation and then ``network_interface.lingering`` (``ec2_lingering_interfaces.linger``; skipped
+  while that extension does not exist).
+
+Plain mode has none of these refusals nor the lingering interface, so the suites written against it run as before.
 
 Not modelled: Active Directory and federated authentication beyond storing the options, client connections
 (DescribeClientVpnConnections, TerminateClientVpnConnections), certificate revocation lists, the client connect
@@ -70,10 +111,10 @@ from __future__ import annotations
 import base64
 import functools
 import ipaddress
+import importlib
 import json
 import os
 import threading
-import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -87,6 +128,7 @@ from moto.ec2.models import EC2Backend
 from moto.ec2.responses import EC2Response
 from moto.logs.models import logs_backends
 
+from emulator import realism
 from emulator.extensions import _patching
 from emulator.extensions._patching import Patch, added
 
@@ -111,6 +153,25 @@ AUTHENTICATION_TYPES = (
 MAX_RESULTS_RANGE = (5, 1000)
 ASSOCIATION_ROUTE_DESCRIPTION = "Default Route"
 
+# realism.TYPICAL keys of the slow transitions.
+ASSOCIATING = "client_vpn.associating"
+DISASSOCIATING = "client_vpn.disassociating"
+AUTHORIZING = "client_vpn.authorizing"  # revoking takes as long
+ROUTE_CHANGE = "client_vpn.route"  # not in TYPICAL yet: the plain delay
+ENDPOINT_DELETING = "client_vpn.endpoint_deleting"  # not in TYPICAL yet: the plain delay
+ENDPOINT_PENDING = "client_vpn.endpoint_pending"
+INTERFACE_LINGERING = "network_interface.lingering"
+LINGERING_INTERFACES_MODULE = "emulator.extensions.ec2_lingering_interfaces"
+
+# What AWS answers while Client VPN is busy (realistic mode).
+CONCURRENT_OPERATIONS_LIMIT = 10  # "Concurrent operations per Client VPN endpoint" (Client VPN quotas)
+CONCURRENT_MUTATION = "ConcurrentMutationLimitExceeded"
+CONCURRENT_MUTATION_MESSAGE = "Cannot initiate another change for this endpoint at this time. Please try again later."
+ENDPOINT_BEING_CREATED = "OperationNotPermitted"
+ENDPOINT_BEING_CREATED_MESSAGE = (
+    "Endpoint cannot be created while another endpoint is being created or the service linked role is being deleted"
+)
+
 ENDPOINT_FILTERS = ("endpoint-id", "transport-protocol")
 TARGET_NETWORK_FILTERS = ("association-id", "target-network-id", "vpc-id")
 AUTHORIZATION_RULE_FILTERS = ("description", "destination-cidr", "group-id")
@@ -122,7 +183,7 @@ _STATE_ATTRIBUTE = "_emulator_client_vpn"
 
 
 def transition_delay() -> float:
-    """Seconds a slow transition takes: $EMULATOR_CLIENT_VPN_DELAY_SECONDS, else 2."""
+    """Seconds a slow transition takes in plain mode: $EMULATOR_CLIENT_VPN_DELAY_SECONDS, else 2."""
     raw = os.environ.get(DELAY_VARIABLE, "").strip()
     try:
         return max(0.0, float(raw)) if raw else DEFAULT_DELAY_SECONDS
@@ -130,8 +191,21 @@ def transition_delay() -> float:
         return DEFAULT_DELAY_SECONDS
 
 
+def duration(behaviour: str) -> float:
+    """Seconds the transition ``behaviour`` (a ``realism.TYPICAL`` key) takes now: AWS's figure at the time scale in
+    realistic mode, the plain delay otherwise; $EMULATOR_CLIENT_VPN_DELAY_SECONDS wins in both. A behaviour that
+    ``TYPICAL`` does not document yet takes the plain delay in both modes."""
+    if behaviour not in realism.TYPICAL:
+        return transition_delay()
+    return realism.seconds(behaviour, plain=transition_delay(), variable=DELAY_VARIABLE)
+
+
 def _clock() -> float:
-    return time.monotonic()
+    return realism.now()
+
+
+def _realistic() -> bool:
+    return realism.settings().realistic
 
 
 # --------------------------------------------------------------------------- errors
@@ -157,14 +231,15 @@ def _endpoint_not_found(endpoint_id: str) -> EC2ClientError:
 
 
 class _Transition:
-    """Something with a status that changes by itself ``due`` seconds (on the monotonic clock) from now."""
+    """Something with a status that changes by itself ``due`` (on the emulator's monotonic clock): ``start`` fixes
+    when, from how long ``behaviour`` takes at that moment (a mode switch later does not move it)."""
 
     status: str
     due: float | None
 
-    def start(self, status: str) -> None:
+    def start(self, status: str, behaviour: str) -> None:
         self.status = status
-        self.due = _clock() + transition_delay()
+        self.due = _clock() + duration(behaviour)
 
 
 class Association(_Transition):
@@ -177,7 +252,7 @@ class Association(_Transition):
         self.availability_zone_id = subnet.availability_zone_id
         self.security_groups = list(security_groups)
         self.token = token
-        self.start("associating")
+        self.start("associating", ASSOCIATING)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -202,7 +277,7 @@ class Rule(_Transition):
         self.access_all = access_all
         self.description = description
         self.token = token
-        self.start("authorizing")
+        self.start("authorizing", AUTHORIZING)
 
     def key(self) -> tuple[str, str, bool]:
         return (self.cidr, self.group_id, self.access_all)
@@ -229,7 +304,7 @@ class Route(_Transition):
         self.target_subnet = target_subnet
         self.origin = origin
         self.description = description
-        self.start("creating")
+        self.start("creating", ROUTE_CHANGE)
 
     def describe(self) -> dict[str, Any]:
         result: dict[str, Any] = {
@@ -254,6 +329,9 @@ class Endpoint(_Transition):
         self.deleted: datetime | None = None
         self.status = "pending-associate"
         self.due = None
+        # How long AWS goes on creating the endpoint behind pending-associate: another CreateClientVpnEndpoint of the
+        # account and Region is refused meanwhile (realistic mode; 0 in plain mode).
+        self.creation = realism.Timer.of(ENDPOINT_PENDING)
         self.associations: dict[str, Association] = {}
         self.rules: list[Rule] = []
         self.routes: list[Route] = []
@@ -635,6 +713,70 @@ def _live_associations(endpoint: Endpoint) -> list[Association]:
     return [a for a in endpoint.associations.values() if a.status != "disassociating"]
 
 
+# --------------------------------------------------------------------------- what AWS refuses while it is busy
+
+# The kinds of change, for _refuse_while_busy.
+SIDE_BY_SIDE = "side-by-side"  # Associate/Disassociate target network, Authorize/Revoke ingress
+ROUTE = "route"  # Create/Delete route
+ALONE = "alone"  # ModifyClientVpnEndpoint, ApplySecurityGroupsToClientVpnTargetNetwork
+
+_UNDER_WAY = {
+    "associations": ("associating", "disassociating"),
+    "rules": ("authorizing", "revoking"),
+    "routes": ("creating", "deleting"),
+}
+
+
+def operations_under_way(endpoint: Endpoint) -> dict[str, list[Any]]:
+    """The endpoint's operations AWS is still carrying out, by kind (call after ``advance``). An association's own
+    route is part of the association."""
+    return {
+        "associations": [a for a in endpoint.associations.values() if a.status in _UNDER_WAY["associations"]],
+        "rules": [r for r in endpoint.rules if r.status in _UNDER_WAY["rules"]],
+        "routes": [r for r in endpoint.routes if r.origin == "add-route" and r.status in _UNDER_WAY["routes"]],
+    }
+
+
+def _refuse_while_busy(endpoint: Endpoint, kind: str) -> None:
+    """ConcurrentMutationLimitExceeded when a change of ``kind`` cannot start now (realistic mode only)."""
+    if not _realistic():
+        return
+    under_way = operations_under_way(endpoint)
+    count = sum(len(items) for items in under_way.values())
+    busy = (
+        count >= CONCURRENT_OPERATIONS_LIMIT
+        or (kind in (ROUTE, ALONE) and count > 0)
+        or (kind == SIDE_BY_SIDE and bool(under_way["routes"]))
+    )
+    if busy:
+        raise _error(CONCURRENT_MUTATION, CONCURRENT_MUTATION_MESSAGE)
+
+
+def _refuse_while_creating(state: ClientVpnState) -> None:
+    """OperationNotPermitted while another endpoint of the account and Region is being created (realistic mode)."""
+    if _realistic() and any(not endpoint.creation.done for endpoint in state.endpoints.values()):
+        raise _error(ENDPOINT_BEING_CREATED, ENDPOINT_BEING_CREATED_MESSAGE)
+
+
+def linger_interface(endpoint: Endpoint, association: Association) -> None:
+    """The network interface of a disassociated target network stays in its subnet, with the endpoint's security
+    groups, while the disassociation lasts and for ``network_interface.lingering`` after (realistic mode; nothing
+    while the ec2_lingering_interfaces extension does not exist)."""
+    if not _realistic() or association.due is None:
+        return
+    try:
+        lingering = importlib.import_module(LINGERING_INTERFACES_MODULE)
+    except ImportError:
+        return
+    lingering.linger(
+        association.vpc_id,
+        subnet_ids=[association.subnet_id],
+        security_group_ids=list(endpoint.settings.get("SecurityGroupIds") or association.security_groups),
+        owner=association.id,
+        seconds=max(0.0, association.due - _clock()) + realism.lingers(INTERFACE_LINGERING),
+    )
+
+
 # --------------------------------------------------------------------------- actions
 
 
@@ -694,6 +836,7 @@ def create_client_vpn_endpoint(self: EC2Response) -> ActionResult:
         endpoint = Endpoint(backend, settings)
         log_options, new_stream = _connection_log(backend, params.get("ConnectionLogOptions"), endpoint.id)
         self.error_on_dryrun()
+        _refuse_while_creating(state)
 
         settings["ConnectionLogOptions"] = log_options
         _create_log_stream(backend, log_options, new_stream)
@@ -805,6 +948,7 @@ def modify_client_vpn_endpoint(self: EC2Response) -> ActionResult:
         if params.get("DisconnectOnSessionTimeout") is not None:
             changes["DisconnectOnSessionTimeout"] = bool(params["DisconnectOnSessionTimeout"])
         self.error_on_dryrun()
+        _refuse_while_busy(endpoint, ALONE)
 
         old_certificates = endpoint.certificate_arns()
         settings.update(changes)
@@ -832,7 +976,7 @@ def delete_client_vpn_endpoint(self: EC2Response) -> ActionResult:
         self.error_on_dryrun()
         if not endpoint.deleting:
             endpoint.deleted = datetime.now(UTC)
-            endpoint.start("deleting")
+            endpoint.start("deleting", ENDPOINT_DELETING)
         return ActionResult({"Status": {"Code": endpoint.current_status()}})
 
 
@@ -876,6 +1020,7 @@ def associate_client_vpn_target_network(self: EC2Response) -> ActionResult:
         vpc = backend.get_vpc(subnet.vpc_id)
         _check_no_overlap(endpoint.settings["ClientCidrBlock"], vpc, code="InvalidClientVpnSubnetId.OverlappingCidr")
         self.error_on_dryrun()
+        _refuse_while_busy(endpoint, SIDE_BY_SIDE)
 
         if not vpc_id:
             _vpc, groups = _vpc_and_groups(backend, vpc.id, None)
@@ -933,10 +1078,12 @@ def disassociate_client_vpn_target_network(self: EC2Response) -> ActionResult:
             )
         self.error_on_dryrun()
         if association.status != "disassociating":
-            association.start("disassociating")
+            _refuse_while_busy(endpoint, SIDE_BY_SIDE)
+            association.start("disassociating", DISASSOCIATING)
             for route in endpoint.routes:
                 if route.target_subnet == association.subnet_id:
                     route.status, route.due = "deleting", association.due
+            linger_interface(endpoint, association)
         return ActionResult({"AssociationId": association.id, "Status": {"Code": association.status}})
 
 
@@ -955,6 +1102,7 @@ def apply_security_groups_to_client_vpn_target_network(self: EC2Response) -> Act
         if endpoint.settings.get("VpcId") and endpoint.settings["VpcId"] != vpc_id:
             raise _invalid(f"VPC {vpc_id} is not the VPC of the Client VPN endpoint ({endpoint.settings['VpcId']})")
         self.error_on_dryrun()
+        _refuse_while_busy(endpoint, ALONE)
         endpoint.settings["VpcId"], endpoint.settings["SecurityGroupIds"] = vpc_id, group_ids
         for association in endpoint.associations.values():
             association.security_groups = list(group_ids)
@@ -994,6 +1142,7 @@ def authorize_client_vpn_ingress(self: EC2Response) -> ActionResult:
                     " already exists",
                 )
         self.error_on_dryrun()
+        _refuse_while_busy(endpoint, SIDE_BY_SIDE)
         rule = Rule(endpoint.id, key[0], key[1], key[2], self._get_param("Description"), token)
         endpoint.rules.append(rule)
         return ActionResult({"Status": {"Code": rule.status}})
@@ -1013,7 +1162,8 @@ def revoke_client_vpn_ingress(self: EC2Response) -> ActionResult:
             )
         self.error_on_dryrun()
         if rule.status != "revoking":
-            rule.start("revoking")
+            _refuse_while_busy(endpoint, SIDE_BY_SIDE)
+            rule.start("revoking", AUTHORIZING)
         return ActionResult({"Status": {"Code": rule.status}})
 
 
@@ -1055,6 +1205,7 @@ def create_client_vpn_route(self: EC2Response) -> ActionResult:
         if any(r.destination == destination and r.target_subnet == target for r in endpoint.routes):
             raise _error("InvalidClientVpnDuplicateRoute", f"The route {destination} through {target} already exists")
         self.error_on_dryrun()
+        _refuse_while_busy(endpoint, ROUTE)
         route = Route(endpoint.id, destination, target, "add-route", self._get_param("Description"))
         endpoint.routes.append(route)
         return ActionResult({"Status": {"Code": route.status}})
@@ -1083,7 +1234,8 @@ def delete_client_vpn_route(self: EC2Response) -> ActionResult:
         self.error_on_dryrun()
         route = manual[0]
         if route.status != "deleting":
-            route.start("deleting")
+            _refuse_while_busy(endpoint, ROUTE)
+            route.start("deleting", ROUTE_CHANGE)
         return ActionResult({"Status": {"Code": route.status}})
 
 

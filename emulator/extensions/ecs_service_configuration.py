@@ -6,8 +6,17 @@ Service, DeploymentConfiguration):
 
 * ``deploymentConfiguration`` is dropped on create; DescribeServices then has none. AWS reports the given values
   over its defaults (``deploymentCircuitBreaker`` ``enable=false, rollback=false``, ``maximumPercent`` 200,
-  ``minimumHealthyPercent`` 100 for a REPLICA service). UpdateService stores the given structure as is; AWS changes
-  the members given and keeps the others.
+  ``minimumHealthyPercent`` 100 for a REPLICA service), and for a service of the ``ECS`` deployment controller also
+  the deployment ``strategy`` (``ROLLING`` unless given; DeploymentConfiguration.strategy, added with ECS blue/green
+  deployments in July 2025) and ``bakeTimeInMinutes`` 0: CreateService and DescribeServices answers of 2025-2026
+  read ``{"deploymentCircuitBreaker": {"enable": false, "rollback": false}, "maximumPercent": 200,
+  "minimumHealthyPercent": 100, "strategy": "ROLLING", "bakeTimeInMinutes": 0}``. UpdateService stores the given
+  structure as is; AWS changes the members given and keeps the others.
+* ``availabilityZoneRebalancing`` is dropped on create. AWS: "For create service requests, when no value is specified
+  for AvailabilityZoneRebalancing, Amazon ECS defaults the value to ENABLED" (CreateService; since 30 June 2025, for
+  services "compatible with the feature": not for those placing tasks with the ``binpack`` strategy, nor DAEMON
+  services, which get DISABLED); "For update service requests, when no value is specified ... Amazon ECS defaults to
+  the existing service's AvailabilityZoneRebalancing value" (moto keeps it, as it keeps any attribute not given).
 * ``healthCheckGracePeriodSeconds``, ``enableExecuteCommand`` and ``enableECSManagedTags`` are dropped on create. AWS
   reports the given values, ``false`` for the two flags when not given, and a grace period of 0 for a service with
   load balancers when none is given.
@@ -49,7 +58,13 @@ DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
     "deploymentCircuitBreaker": {"enable": False, "rollback": False},
     "maximumPercent": 200,
     "minimumHealthyPercent": 100,
+    "strategy": "ROLLING",
+    "bakeTimeInMinutes": 0,
 }
+# The members above that only a service of the ECS deployment controller (rolling, blue/green ...) reports.
+ECS_CONTROLLER_ONLY = ("strategy", "bakeTimeInMinutes")
+AZ_REBALANCING_ENABLED = "ENABLED"
+AZ_REBALANCING_DISABLED = "DISABLED"
 FARGATE_CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 LATEST = "LATEST"
 # What LATEST resolves to for Linux tasks today; AWS reports it in the deployments.
@@ -68,13 +83,34 @@ def current_request() -> dict[str, Any]:
     return _REQUEST.get() or {}
 
 
-def merged_deployment_configuration(current: dict[str, Any] | None, given: dict[str, Any] | None) -> dict[str, Any]:
+def default_deployment_configuration(controller: str = "ECS") -> dict[str, Any]:
+    """What a new service of the ``controller`` deployment controller reports when given no deployment configuration."""
+    result = copy.deepcopy(DEFAULT_DEPLOYMENT_CONFIGURATION)
+    if controller != "ECS":
+        for key in ECS_CONTROLLER_ONLY:
+            del result[key]
+    return result
+
+
+def merged_deployment_configuration(
+    current: dict[str, Any] | None, given: dict[str, Any] | None, controller: str = "ECS"
+) -> dict[str, Any]:
     """The deployment configuration after ``given`` is applied over ``current`` (members not given are kept)."""
-    result = copy.deepcopy(current) if current else copy.deepcopy(DEFAULT_DEPLOYMENT_CONFIGURATION)
+    result = copy.deepcopy(current) if current else default_deployment_configuration(controller)
     for key, value in (given or {}).items():
         if value is not None:
             result[key] = copy.deepcopy(value)
     return result
+
+
+def default_az_rebalancing(placement_strategy: list[dict[str, Any]] | None, scheduling_strategy: str | None) -> str:
+    """availabilityZoneRebalancing of a service created without one: ENABLED when the service can use it."""
+    binpack = any(item.get("type") == "binpack" for item in placement_strategy or [])
+    return AZ_REBALANCING_DISABLED if binpack or scheduling_strategy == "DAEMON" else AZ_REBALANCING_ENABLED
+
+
+def _controller(service: Service) -> str:
+    return (getattr(service, "deployment_controller", None) or {}).get("type") or "ECS"
 
 
 def normalized_strategy(strategy: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -137,7 +173,12 @@ def _create_with_configuration(original: Any) -> Any:
             return service
         service._emulator_configured = True  # pylint: disable=protected-access
         service.created_at = getattr(service, "created_at", None) or utcnow()
-        service.deployment_configuration = merged_deployment_configuration(None, request.get("deploymentConfiguration"))
+        service.deployment_configuration = merged_deployment_configuration(
+            None, request.get("deploymentConfiguration"), _controller(service)
+        )
+        service.availability_zone_rebalancing = request.get("availabilityZoneRebalancing") or default_az_rebalancing(
+            request.get("placementStrategy"), getattr(service, "scheduling_strategy", None)
+        )
         grace = request.get("healthCheckGracePeriodSeconds")
         if grace is None and service.load_balancers:
             grace = 0
@@ -174,7 +215,7 @@ def _update_with_configuration(original: Any) -> Any:
 
         if service_properties.get("deployment_configuration") is not None:
             updated.deployment_configuration = merged_deployment_configuration(
-                deployment_configuration, service_properties["deployment_configuration"]
+                deployment_configuration, service_properties["deployment_configuration"], _controller(updated)
             )
         if strategy is not None:
             if strategy:

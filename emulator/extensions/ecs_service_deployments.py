@@ -20,16 +20,40 @@ process-wide ``MOTO_ECS_SERVICE_RUNNING`` says otherwise), there are no events, 
 UpdateService never starts a deployment (``forceNewDeployment`` renames the existing one; ``desiredCount`` sets
 ``runningCount`` at once).
 
-The patch models it with time instead of a scheduler: a deployment needs ``EMULATOR_ECS_DEPLOYMENT_SECONDS``
-(default 2; read on every call, so tests can shorten or lengthen it) to complete, and the state moves on lazily
-whenever DescribeServices, UpdateService, ListTasks or DescribeTasks look at the service. Tasks whose image cannot be
-pulled fail instead: an image in a registry under the reserved ``.invalid`` top-level domain (RFC 6761; it never
-resolves, on AWS neither), e.g. ``registry.invalid/app:1``. Each period, a failing deployment launches
-``desiredCount`` tasks that stop with ``CannotPullContainerError``; the first ten per deployment are kept as real
-``STOPPED`` tasks (with the network interface attachment ``DELETED``, as AWS reports a Fargate task that failed to
-start; no interface is left in the subnet). Wrapped:
-``EC2ContainerServiceBackend.create_service``, ``update_service``, ``describe_services``, ``list_tasks`` and
-``describe_tasks``; the cluster's running and pending task counts follow the services'.
+Two more reasons a task fails to start on AWS:
+
+* Fargate pulls the image for real: an image of an ECR repository
+  (``<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>`` or ``...@sha256:<digest>``) that the repository
+  does not hold stops the task with ``CannotPullContainerError: pull image manifest has been retried 5 time(s):
+  failed to resolve ref <image>: <image>: not found`` (ECS developer guide, "CannotPullContainer task errors", Image
+  not found; the Fargate platform 1.4.0 wording as reported in aws/containers-roadmap#2687).
+* IAM is eventually consistent (IAM user guide, "Changes that I make are not always immediately visible"): a task
+  whose execution role or task role was just created or changed cannot be launched; the service's events say
+  ``(service <name>) failed to launch a task with (error ECS was unable to assume the role '<role ARN>' that was
+  provided for this task. Please verify that the role being passed has the proper trust relationship and permissions
+  and that your IAM user has permissions to pass this role.).`` and no task is made (the wording as quoted in
+  pull request 58 of telia-oss/terraform-aws-ecs-fargate, which makes the service wait for the execution role's
+  policy to avoid it). Later launches succeed.
+
+Both count for the circuit breaker like any task that fails to reach ``RUNNING``.
+
+The patch models it with time instead of a scheduler: a deployment needs ``realism.seconds("ecs.rollout")``
+(``EMULATOR_ECS_DEPLOYMENT_SECONDS`` when set, AWS's typical figure times the time scale in realistic mode, else 2
+seconds; fixed when the deployment starts) to complete, and the state moves on lazily whenever DescribeServices,
+UpdateService, ListTasks or DescribeTasks look at the service. Tasks whose image cannot be pulled fail instead: in
+both modes, an image in a registry under the reserved ``.invalid`` top-level domain (RFC 6761; it never resolves, on
+AWS neither), e.g. ``registry.invalid/app:1``; in realistic mode only, an ECR image that moto's ECR of that account
+and region does not hold (images outside ECR, such as ``public.ecr.aws/...`` or Docker Hub's, are assumed pullable).
+Plain mode keeps assuming every other image pullable: the integration tests deploy tags no one pushed to the
+emulator's ECR. Each period, a failing deployment launches ``desiredCount`` tasks that stop with
+``CannotPullContainerError``; the first ten per deployment are kept as real ``STOPPED`` tasks (with the network
+interface attachment ``DELETED``, as AWS reports a Fargate task that failed to start; no interface is left in the
+subnet). A deployment that starts while its task definition's execution role or task role is not yet usable
+(``iam_role_propagation.propagation_left``: ``realism.lingers("iam.propagation")`` after the role's creation or last
+grant; never in plain mode) fails to launch its first ``desiredCount`` tasks with the event above, and starts its
+rollout period when the role is usable. Wrapped: ``EC2ContainerServiceBackend.create_service``,
+``update_service``, ``describe_services``, ``list_tasks`` and ``describe_tasks``; the cluster's running and pending
+task counts follow the services'.
 
 Not modelled: running tasks (``runningCount`` is a number; ListTasks lists no running service tasks), load balancer
 health checks, ``minimumHealthyPercent``/``maximumPercent`` batching, CloudWatch alarms in the breaker.
@@ -40,20 +64,22 @@ from __future__ import annotations
 import copy
 import functools
 import math
-import os
+import re
 import threading
-import time
 import uuid
 from typing import Any
 
 from moto.core.utils import utcnow
 from moto.ec2.utils import random_private_ip
+from moto.ecr.models import ecr_backends
 from moto.ecs.exceptions import ClusterNotFoundException, TaskDefinitionNotFoundException
 from moto.ecs.models import EC2ContainerServiceBackend, Service, Task
 from moto.moto_api._internal import mock_random
 
+from emulator import realism
 from emulator.extensions import _patching
 from emulator.extensions._patching import Patch
+from emulator.extensions.iam_role_propagation import propagation_left
 
 DEPLOYMENT_SECONDS_VARIABLE = "EMULATOR_ECS_DEPLOYMENT_SECONDS"
 DEFAULT_DEPLOYMENT_SECONDS = 2.0
@@ -68,6 +94,17 @@ CIRCUIT_BREAKER_MAX_THRESHOLD = 200
 FAILED_REASON = "ECS deployment circuit breaker: tasks failed to start."
 STOP_CODE = "TaskFailedToStart"
 TROUBLESHOOTING = "For more information, see the Troubleshooting section of the Amazon ECS Developer Guide."
+# An image of a private ECR repository: <account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag][@digest].
+ECR_IMAGE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/"
+    r"(?P<repository>[a-z0-9][a-z0-9._/-]*?)(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
+    r"(?:@(?P<digest>sha256:[0-9a-f]{64}))?$"
+)
+ASSUME_ROLE_FAILURE = (
+    "ECS was unable to assume the role '{role}' that was provided for this task. Please verify that the role being"
+    " passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this"
+    " role."
+)
 # Changes that make UpdateService start a new deployment (besides forceNewDeployment).
 _DEPLOYMENT_TRIGGERS = (
     "task_definition",
@@ -82,12 +119,8 @@ _lock = threading.RLock()
 
 
 def deployment_seconds() -> float:
-    raw = os.environ.get(DEPLOYMENT_SECONDS_VARIABLE, "").strip()
-    try:
-        seconds = float(raw) if raw else DEFAULT_DEPLOYMENT_SECONDS
-    except ValueError:
-        seconds = DEFAULT_DEPLOYMENT_SECONDS
-    return max(0.0, seconds)
+    """How long a deployment started now takes to roll out (and each of its failed launches)."""
+    return realism.seconds("ecs.rollout", plain=DEFAULT_DEPLOYMENT_SECONDS, variable=DEPLOYMENT_SECONDS_VARIABLE)
 
 
 def failure_threshold(desired_count: int) -> int:
@@ -116,17 +149,82 @@ def pull_failure(image: str) -> str | None:
     )
 
 
-def task_definition_failure(backend: EC2ContainerServiceBackend, task_definition: str | None) -> str | None:
+def ecr_pull_failure(image: str) -> str | None:
+    """The stoppedReason of a task whose image is ``image`` when it names an ECR repository of the emulator's that
+    does not hold that tag (``latest`` when none) or digest; None when it holds it or the image is not in ECR."""
+    match = ECR_IMAGE.match(image)
+    if match is None:
+        return None
+    account, region, name = match.group("account", "region", "repository")
+    tag, digest = match.group("tag", "digest")
+    try:
+        repository = ecr_backends[account][region].repositories.get(name)
+    except KeyError:  # no such region: no such registry either
+        repository = None
+    images = repository.images if repository is not None else []
+    if digest:
+        held = any(held_image.get_image_digest() == digest for held_image in images)
+    else:
+        held = any((tag or "latest") in held_image.image_tags for held_image in images)
+    if held:
+        return None
+    return (
+        f"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {image}:"
+        f" {image}: not found"
+    )
+
+
+def _task_definition(backend: EC2ContainerServiceBackend, task_definition: str | None) -> Any:
     if not task_definition:
         return None
     try:
-        definition = backend.describe_task_definition(task_definition)
+        return backend.describe_task_definition(task_definition)
     except TaskDefinitionNotFoundException:  # deleted since: nothing to pull
         return None
-    for container in definition.container_definitions:
-        reason = pull_failure(str(container.get("image") or ""))
+
+
+def _images(definition: Any) -> list[str]:
+    return [str(container.get("image") or "") for container in definition.container_definitions]
+
+
+def task_definition_failure(backend: EC2ContainerServiceBackend, task_definition: str | None) -> str | None:
+    """Why every task of the task definition fails to start, whenever it is launched (an unresolvable registry)."""
+    definition = _task_definition(backend, task_definition)
+    if definition is None:
+        return None
+    for image in _images(definition):
+        reason = pull_failure(image)
         if reason:
             return reason
+    return None
+
+
+def launch_failure(backend: EC2ContainerServiceBackend, task_definition: str | None) -> str | None:
+    """Why a task of the task definition launched now fails to start, in realistic mode: an ECR image the emulator's
+    ECR does not hold. None in plain mode, where only ``task_definition_failure`` applies."""
+    if not realism.settings().realistic:
+        return None
+    definition = _task_definition(backend, task_definition)
+    if definition is None:
+        return None
+    for image in _images(definition):
+        reason = ecr_pull_failure(image)
+        if reason:
+            return reason
+    return None
+
+
+def unusable_role(backend: EC2ContainerServiceBackend, task_definition: str | None) -> tuple[str, float] | None:
+    """The ARN of the task definition's execution (or task) role when IAM has not yet propagated its last change, and
+    the time (``realism.now()``) it becomes usable; None when every role is usable."""
+    definition = _task_definition(backend, task_definition)
+    if definition is None:
+        return None
+    for attribute in ("execution_role_arn", "task_role_arn"):
+        arn = getattr(definition, attribute, None)
+        left = propagation_left(arn) if arn else 0.0
+        if left > 0:
+            return arn, realism.now() + left
     return None
 
 
@@ -182,6 +280,7 @@ def new_deployment(
         }
     deployment_id = f"ecs-svc/{mock_random.randint(10**18, 10**19 - 1)}"
     now = utcnow()
+    blocked = unusable_role(backend, fields["taskDefinition"]) if service.desired_count else None
     deployment = {
         "id": deployment_id,
         "status": "PRIMARY",
@@ -195,9 +294,11 @@ def new_deployment(
         "rolloutState": "IN_PROGRESS",
         "rolloutStateReason": f"ECS deployment {deployment_id} in progress.",
         _STATE: {
-            "started": time.monotonic(),
+            "started": realism.now(),
+            "seconds": deployment_seconds(),
             "periods": 0,
             "failure": task_definition_failure(backend, fields["taskDefinition"]),
+            "unusable_role": blocked,
             "stopped_tasks": 0,
             "scaled_at": None,
         },
@@ -211,9 +312,11 @@ def _state(deployment: dict[str, Any]) -> dict[str, Any]:
     """The emulator's bookkeeping of a deployment; deployments from before install() start now."""
     if _STATE not in deployment:
         deployment[_STATE] = {
-            "started": time.monotonic(),
+            "started": realism.now(),
+            "seconds": deployment_seconds(),
             "periods": 0,
             "failure": None,
+            "unusable_role": None,
             "stopped_tasks": 0,
             "scaled_at": None,
         }
@@ -369,32 +472,73 @@ def _fail(backend: EC2ContainerServiceBackend, service: Service, deployment: dic
     add_event(service, f"(service {service.name}) rolling back to deployment {target['id']}.")
 
 
-def _progress(
-    backend: EC2ContainerServiceBackend, service: Service, deployment: dict[str, Any], seconds: float
-) -> None:
+def _breaker(service: Service) -> dict[str, Any]:
+    return ((getattr(service, "deployment_configuration", None) or {}).get("deploymentCircuitBreaker")) or {}
+
+
+def _launch_with_unusable_role(
+    backend: EC2ContainerServiceBackend, service: Service, deployment: dict[str, Any]
+) -> bool:
+    """The deployment's first launch, when its role was not yet usable: ``desiredCount`` tasks fail to launch, and
+    the rollout starts over once the role is usable. Returns whether that failed the deployment (circuit breaker)."""
     state = _state(deployment)
+    blocked, state["unusable_role"] = state.get("unusable_role"), None
+    desired = deployment.get("desiredCount", 0)
+    if not blocked or not desired:
+        return False
+    role, usable_at = blocked
+    deployment["failedTasks"] = deployment.get("failedTasks", 0) + desired
+    deployment["updatedAt"] = utcnow()
+    add_event(
+        service,
+        f"(service {service.name}) failed to launch a task with (error {ASSUME_ROLE_FAILURE.format(role=role)}).",
+    )
+    state["started"] = max(state["started"], usable_at)
+    breaker = _breaker(service)
+    if breaker.get("enable") and deployment["failedTasks"] >= failure_threshold(desired):
+        _fail(backend, service, deployment, rollback=bool(breaker.get("rollback")))
+        return True
+    return False
+
+
+def _progress(backend: EC2ContainerServiceBackend, service: Service, deployment: dict[str, Any]) -> None:
+    state = _state(deployment)
+    if _launch_with_unusable_role(backend, service, deployment):
+        return
+    elapsed = realism.now() - state["started"]
+    if elapsed < 0:  # waiting for a role to become usable
+        return
+    seconds = state["seconds"]
     if seconds > 0:
-        periods = int((time.monotonic() - state["started"]) // seconds)
+        periods = int(elapsed // seconds)
     else:
         periods = state["periods"] + 1
     if periods <= state["periods"]:
         return
     desired = deployment.get("desiredCount", 0)
-    reason = state["failure"]
-    if reason is None or desired == 0:
-        state["periods"] = periods
-        _complete(service, deployment)
-        return
-    breaker = ((getattr(service, "deployment_configuration", None) or {}).get("deploymentCircuitBreaker")) or {}
+
+    def reason_now() -> str | None:
+        return None if desired == 0 else state["failure"] or launch_failure(backend, deployment.get("taskDefinition"))
+
+    breaker = _breaker(service)
     threshold = failure_threshold(desired)
     last_single = min(periods, state["periods"] + MAX_PERIODS_PER_LOOK)
     while state["periods"] < last_single:
+        reason = reason_now()
+        if reason is None:
+            state["periods"] = periods
+            _complete(service, deployment)
+            return
         state["periods"] += 1
         _fail_batch(backend, service, deployment, desired, reason)
         if breaker.get("enable") and deployment["failedTasks"] >= threshold:
             _fail(backend, service, deployment, rollback=bool(breaker.get("rollback")))
             return
     if periods > state["periods"]:  # a long time unobserved: the launches in between failed too
+        if reason_now() is None:  # (a missing ECR image was pushed meanwhile)
+            state["periods"] = periods
+            _complete(service, deployment)
+            return
         skipped = periods - state["periods"]
         state["periods"] = periods
         if breaker.get("enable"):
@@ -404,14 +548,14 @@ def _progress(
             deployment["failedTasks"] += skipped * desired
 
 
-def _scale(service: Service, deployment: dict[str, Any], seconds: float) -> None:
+def _scale(service: Service, deployment: dict[str, Any]) -> None:
     desired = deployment.get("desiredCount", 0)
     running = deployment.get("runningCount", 0)
     if running == desired:
         return
     state = _state(deployment)
     since = state["scaled_at"] if state["scaled_at"] is not None else state["started"]
-    if time.monotonic() - since < seconds:
+    if realism.now() - since < state["seconds"]:
         deployment["pendingCount"] = max(0, desired - running)
         return
     deployment.update(runningCount=desired, pendingCount=0, updatedAt=utcnow())
@@ -427,13 +571,12 @@ def advance(backend: EC2ContainerServiceBackend, service: Service) -> None:
     with _lock:
         if service.status != "ACTIVE" or not _managed(service) or not service.deployments:
             return
-        seconds = deployment_seconds()
         primary = next((d for d in service.deployments if d.get("status") == "PRIMARY"), None)
         if primary is not None:
             if primary.get("rolloutState") == "IN_PROGRESS":
-                _progress(backend, service, primary, seconds)
+                _progress(backend, service, primary)
             elif primary.get("rolloutState") == "COMPLETED":
-                _scale(service, primary, seconds)
+                _scale(service, primary)
         sync_counts(backend, service)
 
 
@@ -500,7 +643,7 @@ def _update_with_deployment(original: Any) -> Any:
             if desired is not None and primary is not None:
                 primary["desiredCount"] = desired
                 primary["updatedAt"] = utcnow()
-                _state(primary)["scaled_at"] = time.monotonic()
+                _state(primary)["scaled_at"] = realism.now()
                 if primary.get("rolloutState") != "FAILED" and _state(primary)["failure"] is None:
                     primary["pendingCount"] = max(0, desired - primary.get("runningCount", 0))
             if forced or _triggers(self, updated) != before or primary is None:

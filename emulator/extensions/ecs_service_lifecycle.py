@@ -11,6 +11,10 @@ What AWS does (ECS API reference: CreateService, DeleteService, UpdateService, L
 * DeleteService moves the service to ``DRAINING`` while its tasks stop, then to ``INACTIVE``; DescribeServices keeps
   describing it, ListServices no longer lists it. The desired count is then 0.
 * UpdateService and DeleteService on a service that is not ``ACTIVE``: ``ServiceNotActiveException``.
+* A deleted service's tasks take a while to stop after the service itself is ``INACTIVE`` (their containers get
+  ``SIGTERM``, then ``SIGKILL`` after the stop timeout, 30 s by default -- ECS developer guide, task lifecycle, and
+  container definition ``stopTimeout``): meanwhile DeleteCluster answers ``ClusterContainsTasksException``
+  (terraform-provider-aws internal/service/ecs/cluster.go retries it for 10 minutes).
 
 moto 5.2.5: CreateService with an existing name silently replaces the service (new deployments, tags gone) whatever
 its state and token; DeleteService marks it ``INACTIVE`` at once (keeping its desired count); UpdateService and
@@ -19,24 +23,27 @@ DeleteService accept an ``INACTIVE`` service; ListServices lists deleted service
 The patch keeps the ``clientToken`` of the request (a wrapper of ``EC2ContainerServiceResponse.create_service``) on
 the service and checks an existing service before moto's ``create_service`` replaces it; DeleteService, after moto's
 own checks (a desired count above 0 still needs ``force``), leaves the service ``DRAINING`` with a desired count of
-0 for ``EMULATOR_ECS_DRAINING_SECONDS`` (default 2), after which it is ``INACTIVE`` with no running tasks. The
-transition is made by a ``status`` property on moto's ``Service``, so every reader (the serializer, other
-extensions such as ecs_cluster_contains_services) sees the state of the moment without another API call.
+0, after which it is ``INACTIVE`` with no running tasks. How long it drains is fixed when the deletion starts:
+``realism.seconds("ecs.draining")`` -- ``EMULATOR_ECS_DRAINING_SECONDS`` when set, AWS's typical figure times the
+time scale in realistic mode, else 2 seconds. In realistic mode, a service deleted with tasks (running or pending)
+also keeps tasks stopping for ``realism.lingers("ecs.tasks_stopping")`` after it is ``INACTIVE``
+(``tasks_stopping()``, which ecs_cluster_contains_services reads; 0 in plain mode). The transition is made by a
+``status`` property on moto's ``Service``, so every reader (the serializer, other extensions such as
+ecs_cluster_contains_services) sees the state of the moment without another API call.
 """
 
 from __future__ import annotations
 
 import contextvars
 import functools
-import os
 import threading
-import time
 from typing import Any
 
 from moto.ecs.exceptions import ECSException, InvalidParameterException
 from moto.ecs.models import EC2ContainerServiceBackend, Service
 from moto.ecs.responses import EC2ContainerServiceResponse
 
+from emulator import realism
 from emulator.extensions import _patching
 from emulator.extensions._patching import Patch, added
 
@@ -46,7 +53,8 @@ NOT_IDEMPOTENT = "Creation of service was not idempotent."
 STILL_DRAINING = "Unable to Start a service that is still Draining."
 
 _STATUS = "_emulator_status"
-_DRAIN_STARTED = "_emulator_drain_started"
+_DRAIN = "_emulator_drain"  # realism.Timer of the draining, fixed when DeleteService starts it
+_TASKS_STOP = "_emulator_tasks_stop"  # seconds the deleted service's tasks still stop once it is INACTIVE
 _CLIENT_TOKEN = "_emulator_client_token"
 _lock = threading.RLock()
 _TOKEN: contextvars.ContextVar[str | None] = contextvars.ContextVar("ecs_create_service_client_token", default=None)
@@ -58,12 +66,21 @@ class ServiceNotActiveException(ECSException):
 
 
 def draining_seconds() -> float:
-    raw = os.environ.get(DRAINING_SECONDS_VARIABLE, "").strip()
-    try:
-        seconds = float(raw) if raw else DEFAULT_DRAINING_SECONDS
-    except ValueError:
-        seconds = DEFAULT_DRAINING_SECONDS
-    return max(0.0, seconds)
+    """How long a service deleted now drains."""
+    return realism.seconds("ecs.draining", plain=DEFAULT_DRAINING_SECONDS, variable=DRAINING_SECONDS_VARIABLE)
+
+
+def tasks_stopping(service: Service) -> bool:
+    """Whether a deleted service's tasks are still stopping: while it is DRAINING, and in realistic mode for
+    ``realism.lingers("ecs.tasks_stopping")`` after it turned INACTIVE (when it had tasks to stop)."""
+    with _lock:
+        if service.status == "DRAINING":
+            return True
+        drain = service.__dict__.get(_DRAIN)
+        linger = service.__dict__.get(_TASKS_STOP, 0.0)
+        if drain is None or not linger:
+            return False
+        return realism.now() < drain.started + drain.duration + linger
 
 
 def _finish_draining(service: Service) -> None:
@@ -79,8 +96,8 @@ def _get_status(self: Service) -> str:
     with _lock:
         status = self.__dict__.get(_STATUS, self.__dict__.get("status", "ACTIVE"))
         if status == "DRAINING":
-            started = self.__dict__.get(_DRAIN_STARTED)
-            if started is None or time.monotonic() - started >= draining_seconds():
+            drain = self.__dict__.get(_DRAIN)
+            if drain is None or drain.done:
                 _finish_draining(self)
                 status = "INACTIVE"
         return status
@@ -89,7 +106,7 @@ def _get_status(self: Service) -> str:
 def _set_status(self: Service, value: str) -> None:
     self.__dict__[_STATUS] = value
     if value == "DRAINING":
-        self.__dict__[_DRAIN_STARTED] = time.monotonic()
+        self.__dict__[_DRAIN] = realism.Timer(draining_seconds())
 
 
 STATUS_PROPERTY = property(
@@ -143,8 +160,10 @@ def _delete_draining(original: Any) -> Any:
         service = self._get_service(cluster_name, service_name)  # pylint: disable=protected-access
         if service.status != "ACTIVE":
             raise ServiceNotActiveException()
+        had_tasks = bool((service.running_count or 0) + (service.pending_count or 0))
         deleted = original(self, cluster_name, service_name, *args, **kwargs)
         with _lock:
+            deleted.__dict__[_TASKS_STOP] = realism.lingers("ecs.tasks_stopping") if had_tasks else 0.0
             deleted.status = "DRAINING"
             deleted.desired_count = 0
             for deployment in getattr(deleted, "deployments", None) or []:

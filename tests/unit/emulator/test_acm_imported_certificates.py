@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -12,8 +13,9 @@ from botocore.exceptions import ClientError
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
+from emulator import realism
 from emulator.extensions import acm_imported_certificates
-from tests.unit.helpers import import_certificate, make_certificate, pem
+from tests.unit.helpers import import_certificate, make_certificate, pem, wait_until
 
 FIXED_RESPONSE = [
     {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200", "ContentType": "text/plain"}},
@@ -289,6 +291,145 @@ def test_classic_load_balancer_releases_certificates(
     elb.delete_load_balancer(LoadBalancerName=name)
     assert in_use_by(acm, arn) == []
     acm.delete_certificate(CertificateArn=arn)
+
+
+# --- eventual consistency: InUseBy after a release, ELBv2 and new imports -----------------------------------
+
+UNKNOWN_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+
+
+def elbv2_error(call: Callable[[], Any]) -> tuple[str, str, int]:
+    with pytest.raises(ClientError) as raised:
+        call()
+    response = raised.value.response
+    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def create_https_listener_once_visible(elbv2: Any, load_balancer_arn: str, port: int, arn: str) -> str:
+    """What a client must do on AWS: retry CertificateNotFound for a certificate just imported."""
+
+    def attempt() -> str | None:
+        try:
+            return create_https_listener(elbv2, load_balancer_arn, port, arn)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "CertificateNotFound":
+                raise
+            return None
+
+    return wait_until(attempt, f"ELBv2 sees certificate {arn}", timeout=5)
+
+
+def test_plain_mode_releases_at_once_and_elbv2_sees_an_import_at_once(
+    acm: Any, elbv2: Any, alb: str, self_signed: tuple[x509.Certificate, Any]
+) -> None:
+    arn = import_certificate(acm, self_signed)
+    listener = create_https_listener(elbv2, alb, 443, arn)
+    elbv2.delete_listener(ListenerArn=listener)
+    assert in_use_by(acm, arn) == []
+    acm.delete_certificate(CertificateArn=arn)
+
+
+def test_an_unknown_acm_certificate_is_certificate_not_found(elbv2: Any, alb: str) -> None:
+    expected = ("CertificateNotFound", f"Certificate '{UNKNOWN_CERTIFICATE}' not found", 400)
+    assert elbv2_error(lambda: create_https_listener(elbv2, alb, 443, UNKNOWN_CERTIFICATE)) == expected
+    http = elbv2.create_listener(LoadBalancerArn=alb, Protocol="HTTP", Port=80, DefaultActions=FIXED_RESPONSE)
+    listener = http["Listeners"][0]["ListenerArn"]
+    assert (
+        elbv2_error(
+            lambda: elbv2.add_listener_certificates(
+                ListenerArn=listener, Certificates=[{"CertificateArn": UNKNOWN_CERTIFICATE}]
+            )
+        )
+        == expected
+    )
+
+
+@pytest.mark.parametrize("released_by", ["delete_listener", "delete_load_balancer", "modify_listener"])
+def test_realistic_mode_keeps_a_released_load_balancer_in_use_by_for_a_while(
+    acm: Any,
+    elbv2: Any,
+    alb: str,
+    self_signed: tuple[x509.Certificate, Any],
+    realistic: Callable[..., Any],
+    released_by: str,
+) -> None:
+    scale = 0.02  # 30 s of lingering in 0.6 s
+    realistic(time_scale=scale)
+    linger = realism.TYPICAL[acm_imported_certificates.IN_USE_LINGERING].seconds * scale
+    arn = import_certificate(acm, self_signed)
+    listener = create_https_listener_once_visible(elbv2, alb, 443, arn)
+    assert in_use_by(acm, arn) == [alb]
+
+    if released_by == "delete_listener":
+        elbv2.delete_listener(ListenerArn=listener)
+    elif released_by == "delete_load_balancer":
+        elbv2.delete_load_balancer(LoadBalancerArn=alb)
+    else:
+        other = import_certificate(acm, make_certificate("other.example.com"))
+        wait_until(
+            lambda: _modified(elbv2, listener, other), "ELBv2 sees the other certificate", timeout=5, interval=0.05
+        )
+        assert in_use_by(acm, other) == [alb]
+    assert in_use_by(acm, arn) == [alb], "ACM still lists the load balancer"
+    assert in_use_flag(acm, arn)
+    with pytest.raises(ClientError) as error:
+        acm.delete_certificate(CertificateArn=arn)
+    assert error_code(error) == "ResourceInUseException"
+
+    wait_until(lambda: in_use_by(acm, arn) == [], "ACM releases the certificate", timeout=linger + 3)
+    acm.delete_certificate(CertificateArn=arn)
+
+
+def _modified(elbv2: Any, listener: str, arn: str) -> bool:
+    try:
+        elbv2.modify_listener(ListenerArn=listener, Certificates=[{"CertificateArn": arn}])
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "CertificateNotFound":
+            raise
+        return False
+    return True
+
+
+def test_realistic_mode_taking_a_certificate_up_again_keeps_it_in_use(
+    acm: Any, elbv2: Any, alb: str, self_signed: tuple[x509.Certificate, Any], realistic: Callable[..., Any]
+) -> None:
+    scale = 0.02
+    realistic(time_scale=scale)
+    linger = realism.TYPICAL[acm_imported_certificates.IN_USE_LINGERING].seconds * scale
+    arn = import_certificate(acm, self_signed)
+    listener = create_https_listener_once_visible(elbv2, alb, 443, arn)
+    elbv2.delete_listener(ListenerArn=listener)
+    create_https_listener(elbv2, alb, 8443, arn)
+    time.sleep(linger * 1.2)
+    assert in_use_by(acm, arn) == [alb], "in use again: the release no longer counts"
+
+
+def test_realistic_mode_hides_a_new_import_from_elbv2_for_a_while(
+    acm: Any, elbv2: Any, alb: str, realistic: Callable[..., Any]
+) -> None:
+    scale = 0.1  # 5 s in 0.5 s
+    realistic(time_scale=scale)
+    visibility = realism.TYPICAL[acm_imported_certificates.IMPORT_VISIBILITY].seconds * scale
+    first = import_certificate(acm, make_certificate("first.example.com"))
+    code, message, status = elbv2_error(lambda: create_https_listener(elbv2, alb, 443, first))
+    assert (code, message, status) == ("CertificateNotFound", f"Certificate '{first}' not found", 400)
+    assert acm.describe_certificate(CertificateArn=first)["Certificate"]["Status"] == "ISSUED", "ACM itself knows it"
+    listener = create_https_listener_once_visible(elbv2, alb, 443, first)
+
+    second = import_certificate(acm, make_certificate("second.example.com"))
+    for call in (
+        lambda: elbv2.add_listener_certificates(ListenerArn=listener, Certificates=[{"CertificateArn": second}]),
+        lambda: elbv2.modify_listener(ListenerArn=listener, Certificates=[{"CertificateArn": second}]),
+    ):
+        assert elbv2_error(call)[0] == "CertificateNotFound"
+    assert in_use_by(acm, second) == []
+    # a re-import keeps the ARN ELBv2 already knows
+    import_certificate(acm, make_certificate("first.example.com"), CertificateArn=first)
+    elbv2.modify_listener(ListenerArn=listener, Certificates=[{"CertificateArn": first}])
+
+    wait_until(lambda: _modified(elbv2, listener, second), "ELBv2 sees the second certificate", timeout=visibility + 3)
+    assert in_use_by(acm, second) == [alb]
+    elbv2.delete_load_balancer(LoadBalancerArn=alb)
 
 
 # --- other ACM calls ---------------------------------------------------------------------------------------

@@ -1,12 +1,16 @@
 """EC2 Client VPN through the emulator server (emulator/extensions/ec2_client_vpn.py).
 
 The server runs with the default transition delay (2 s), so every test that waits for an association, a rule, a
-route or a deletion polls for at most 15 s (``wait_until``'s default).
+route or a deletion polls for at most 15 s (``wait_until``'s default). The realistic-mode tests switch the server to
+AWS's clock at a small time scale (the ``realistic`` fixture) and each shows its gap in plain mode first.
 """
 
 from __future__ import annotations
 
 import datetime
+import sys
+import time
+import types
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +21,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from emulator import realism
 from emulator.extensions import ec2_client_vpn
 from tests.unit.helpers import Pki, import_pki, wait_until
 
@@ -92,8 +97,10 @@ def all_endpoint_ids(ec2: Any) -> set[str]:
         request["NextToken"] = response["NextToken"]
 
 
-def networks_of(ec2: Any, endpoint_id: str) -> list[dict[str, Any]]:
-    return ec2.describe_client_vpn_target_networks(ClientVpnEndpointId=endpoint_id)["ClientVpnTargetNetworks"]
+def networks_of(ec2: Any, endpoint_id: str, **request: Any) -> list[dict[str, Any]]:
+    return ec2.describe_client_vpn_target_networks(ClientVpnEndpointId=endpoint_id, **request)[
+        "ClientVpnTargetNetworks"
+    ]
 
 
 def routes_of(ec2: Any, endpoint_id: str, **request: Any) -> list[dict[str, Any]]:
@@ -456,11 +463,11 @@ def test_association_lifecycle(ec2: Any, pki: Pki, network: Network) -> None:
         "Nat",
     )
 
-    wait_until(lambda: networks_of(ec2, endpoint_id)[0]["Status"]["Code"] == "associated", "associated")
-    assert endpoint_of(ec2, endpoint_id)["Status"] == {"Code": "available"}
-    assert routes_of(ec2, endpoint_id)[0]["Status"] == {"Code": "active"}
-
+    # The second subnet goes side by side with the first (a wait saved).
     second = associate_and_wait(ec2, endpoint_id, network.subnet_ids[1])
+    assert networks_of(ec2, endpoint_id, AssociationIds=[association_id])[0]["Status"] == {"Code": "associated"}
+    assert endpoint_of(ec2, endpoint_id)["Status"] == {"Code": "available"}
+    assert {r["Status"]["Code"] for r in routes_of(ec2, endpoint_id)} == {"active"}
     assert {
         n["AssociationId"]
         for n in networks_of(
@@ -834,3 +841,309 @@ def test_transition_delay_reads_the_environment(monkeypatch: pytest.MonkeyPatch)
     for raw, expected in (("0.25", 0.25), ("0", 0.0), ("-3", 0.0), ("soon", ec2_client_vpn.DEFAULT_DELAY_SECONDS)):
         monkeypatch.setenv(ec2_client_vpn.DELAY_VARIABLE, raw)
         assert ec2_client_vpn.transition_delay() == expected
+
+
+# --------------------------------------------------------------------------- realistic mode
+
+# Time scales: AWS's figures (realism.TYPICAL) times these stay within a second or two per test.
+FAST = 0.002  # associating 0.84 s, disassociating 0.6 s, authorizing 0.02 s, endpoint creation 0.06 s
+
+
+def typical(behaviour: str, scale: float) -> float:
+    return realism.TYPICAL[behaviour].seconds * scale
+
+
+def create_endpoint_in_turn(ec2: Any, pki: Pki, timeout: float = 3.0, **overrides: Any) -> str:
+    """CreateClientVpnEndpoint, retried while another endpoint of the Region is being created (realistic mode), as a
+    caller must on AWS."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return create_endpoint(ec2, pki, **overrides)
+        except ClientError as e:
+            if e.response["Error"]["Code"] != "OperationNotPermitted" or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def error_of(call: Callable[[], Any]) -> tuple[str, str]:
+    with pytest.raises(ClientError) as raised:
+        call()
+    return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]
+
+
+BUSY = ("ConcurrentMutationLimitExceeded", ec2_client_vpn.CONCURRENT_MUTATION_MESSAGE)
+
+
+def test_transitions_take_aws_time_in_realistic_mode_and_the_plain_delay_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(ec2_client_vpn.DELAY_VARIABLE, raising=False)
+    behaviours = (
+        ec2_client_vpn.ASSOCIATING,
+        ec2_client_vpn.DISASSOCIATING,
+        ec2_client_vpn.AUTHORIZING,
+        ec2_client_vpn.ROUTE_CHANGE,
+        ec2_client_vpn.ENDPOINT_DELETING,
+    )
+    try:
+        realism.configure({"realistic": False})
+        assert {ec2_client_vpn.duration(b) for b in behaviours} == {ec2_client_vpn.DEFAULT_DELAY_SECONDS}, "gap"
+        realism.configure({"realistic": True, "time_scale": 1.0, "throttle_rate": 0.0})
+        for behaviour in behaviours:
+            expected = typical(behaviour, 1.0) if behaviour in realism.TYPICAL else 2.0
+            assert ec2_client_vpn.duration(behaviour) == expected, behaviour
+        assert ec2_client_vpn.duration(ec2_client_vpn.ASSOCIATING) >= 240, "AWS takes minutes (TF waits 4 first)"
+        monkeypatch.setenv(ec2_client_vpn.DELAY_VARIABLE, "0.5")
+        assert ec2_client_vpn.duration(ec2_client_vpn.ASSOCIATING) == 0.5, "the variable wins in either mode"
+    finally:
+        realism.reset()
+
+
+def test_realistic_association_rule_and_disassociation_follow_aws_clock(
+    realistic: Callable[..., Any], ec2: Any, pki: Pki, network: Network
+) -> None:
+    realistic(time_scale=FAST)
+    endpoint_id = create_endpoint_in_turn(ec2, pki, VpcId=network.vpc_id)
+    started = time.monotonic()
+    association_id = ec2.associate_client_vpn_target_network(
+        ClientVpnEndpointId=endpoint_id, SubnetId=network.subnet_ids[0]
+    )["AssociationId"]
+    authorized = ec2.authorize_client_vpn_ingress(
+        ClientVpnEndpointId=endpoint_id, TargetNetworkCidr=network.cidr, AuthorizeAllGroups=True
+    )
+    assert authorized["Status"] == {"Code": "authorizing"}, "a rule goes side by side with an association"
+
+    # authorizing lasts TYPICAL x scale (0.02 s), far below the plain 2 s; the association is still associating
+    wait_until(lambda: rules_of(ec2, endpoint_id)[0]["Status"]["Code"] == "active", "the rule is active", timeout=1.0)
+    assert networks_of(ec2, endpoint_id)[0]["Status"] == {"Code": "associating"}
+    wait_until(lambda: networks_of(ec2, endpoint_id)[0]["Status"]["Code"] == "associated", "associated", timeout=3.0)
+    assert time.monotonic() - started >= typical("client_vpn.associating", FAST)
+
+    ec2.revoke_client_vpn_ingress(ClientVpnEndpointId=endpoint_id, TargetNetworkCidr=network.cidr, RevokeAllGroups=True)
+    assert rules_of(ec2, endpoint_id)[0]["Status"] == {"Code": "revoking"}
+    wait_until(lambda: not rules_of(ec2, endpoint_id), "the revoked rule is gone", timeout=1.0)
+
+    started = time.monotonic()
+    response = ec2.disassociate_client_vpn_target_network(ClientVpnEndpointId=endpoint_id, AssociationId=association_id)
+    assert response["Status"] == {"Code": "disassociating"}
+    wait_until(lambda: not networks_of(ec2, endpoint_id), "the association is gone", timeout=3.0)
+    assert time.monotonic() - started >= typical("client_vpn.disassociating", FAST)
+
+
+def test_plain_mode_creates_endpoints_back_to_back(ec2: Any, pki: Pki) -> None:
+    """The gap: nothing holds a creation up."""
+    assert create_endpoint(ec2, pki) != create_endpoint(ec2, pki)
+
+
+def test_one_endpoint_at_a_time_is_created_per_region(
+    realistic: Callable[..., Any], ec2: Any, acm: Any, pki: Pki
+) -> None:
+    west = boto3.client(
+        "ec2",
+        region_name="us-west-2",
+        endpoint_url=ec2.meta.endpoint_url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    west_acm = boto3.client(
+        "acm",
+        region_name="us-west-2",
+        endpoint_url=acm.meta.endpoint_url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    west_pki = import_pki(west_acm)
+
+    scale = 0.02  # being created for 0.6 s
+    realistic(time_scale=scale)
+    token = uuid.uuid4().hex
+    first = create_endpoint_in_turn(ec2, pki, ClientToken=token)
+    before = all_endpoint_ids(ec2)
+    assert error_of(lambda: create_endpoint(ec2, pki)) == (
+        "OperationNotPermitted",
+        "Endpoint cannot be created while another endpoint is being created or the service linked role is being"
+        " deleted",
+    )
+    assert all_endpoint_ids(ec2) == before, "the refused call created nothing"
+    assert create_endpoint(ec2, pki, ClientToken=token) == first, "a replay answers with the endpoint"
+    assert endpoint_of(ec2, first)["Status"] == {"Code": "pending-associate"}, "no other status shows it"
+    assert create_endpoint(west, west_pki) not in before, "another Region is not held up"
+
+    time.sleep(typical("client_vpn.endpoint_pending", scale))
+    assert create_endpoint(ec2, pki) not in before, "once the first is created, the next one is"
+
+
+def test_plain_mode_accepts_every_change_of_a_busy_endpoint(ec2: Any, pki: Pki, network: Network) -> None:
+    """The gap: changes are accepted while the endpoint's association, route and rules are still under way."""
+    subnet = network.subnet_ids[0]
+    endpoint_id = create_endpoint(ec2, pki, VpcId=network.vpc_id)
+    ec2.associate_client_vpn_target_network(ClientVpnEndpointId=endpoint_id, SubnetId=subnet)
+    ec2.modify_client_vpn_endpoint(ClientVpnEndpointId=endpoint_id, Description="plain")
+    ec2.create_client_vpn_route(
+        ClientVpnEndpointId=endpoint_id, DestinationCidrBlock="0.0.0.0/0", TargetVpcSubnetId=subnet
+    )
+    ec2.authorize_client_vpn_ingress(
+        ClientVpnEndpointId=endpoint_id, TargetNetworkCidr="0.0.0.0/0", AuthorizeAllGroups=True
+    )
+    ec2.apply_security_groups_to_client_vpn_target_network(
+        ClientVpnEndpointId=endpoint_id, VpcId=network.vpc_id, SecurityGroupIds=[network.group_id]
+    )
+    assert networks_of(ec2, endpoint_id)[0]["Status"] == {"Code": "associating"}
+
+
+def test_changes_of_a_busy_endpoint_are_refused_in_realistic_mode(
+    realistic: Callable[..., Any], ec2: Any, pki: Pki, network: Network
+) -> None:
+    subnet, other = network.subnet_ids
+    realistic(time_scale=0.003)  # associating for 1.26 s: time enough for the refused calls
+    endpoint_id = create_endpoint_in_turn(ec2, pki, VpcId=network.vpc_id)
+    ec2.associate_client_vpn_target_network(ClientVpnEndpointId=endpoint_id, SubnetId=subnet)
+    ec2.associate_client_vpn_target_network(ClientVpnEndpointId=endpoint_id, SubnetId=other)  # side by side
+    ec2.authorize_client_vpn_ingress(
+        ClientVpnEndpointId=endpoint_id, TargetNetworkCidr=network.cidr, AuthorizeAllGroups=True
+    )
+
+    def modify() -> Any:
+        return ec2.modify_client_vpn_endpoint(ClientVpnEndpointId=endpoint_id, Description="busy")
+
+    def route() -> Any:
+        return ec2.create_client_vpn_route(
+            ClientVpnEndpointId=endpoint_id, DestinationCidrBlock="0.0.0.0/0", TargetVpcSubnetId=subnet
+        )
+
+    def apply_groups() -> Any:
+        return ec2.apply_security_groups_to_client_vpn_target_network(
+            ClientVpnEndpointId=endpoint_id, VpcId=network.vpc_id, SecurityGroupIds=[network.group_id]
+        )
+
+    for call in (modify, route, apply_groups):
+        assert error_of(call) == BUSY, call.__name__
+    assert {n["Status"]["Code"] for n in networks_of(ec2, endpoint_id)} == {"associating"}, "refused while associating"
+    assert "Description" not in endpoint_of(ec2, endpoint_id), "a refused call changes nothing"
+    assert routes_of(ec2, endpoint_id, Filters=[{"Name": "origin", "Values": ["add-route"]}]) == []
+
+    wait_until(
+        lambda: all(n["Status"]["Code"] == "associated" for n in networks_of(ec2, endpoint_id)),
+        "both associations are associated",
+        timeout=3.0,
+    )
+    modify()
+    assert endpoint_of(ec2, endpoint_id)["Description"] == "busy"
+    assert route()["Status"] == {"Code": "creating"}
+
+    # While a route changes, nothing else of the endpoint starts, not even a rule.
+    def rule() -> Any:
+        return ec2.authorize_client_vpn_ingress(
+            ClientVpnEndpointId=endpoint_id, TargetNetworkCidr="192.168.0.0/24", AuthorizeAllGroups=True
+        )
+
+    def delete_route() -> Any:
+        return ec2.delete_client_vpn_route(
+            ClientVpnEndpointId=endpoint_id, DestinationCidrBlock="0.0.0.0/0", TargetVpcSubnetId=subnet
+        )
+
+    for call in (rule, delete_route, modify):
+        assert error_of(call) == BUSY, call.__name__
+    assert [r["DestinationCidr"] for r in rules_of(ec2, endpoint_id)] == [network.cidr]
+
+
+def test_at_most_ten_operations_are_under_way_per_endpoint(realistic: Callable[..., Any], aws_client: Any) -> None:
+    region = "eu-west-1"  # a Region of its own: its endpoint stays "being created" for a while at this scale
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)
+    ec2 = session.client("ec2", endpoint_url=aws_client("ec2").meta.endpoint_url)
+    pki = import_pki(session.client("acm", endpoint_url=aws_client("acm").meta.endpoint_url))
+    realistic(time_scale=0.3)  # a rule is authorizing for 3 s
+    endpoint_id = create_endpoint_in_turn(ec2, pki)
+
+    def authorize(index: int) -> Any:
+        return ec2.authorize_client_vpn_ingress(
+            ClientVpnEndpointId=endpoint_id, TargetNetworkCidr=f"10.{index}.0.0/16", AuthorizeAllGroups=True
+        )
+
+    for index in range(ec2_client_vpn.CONCURRENT_OPERATIONS_LIMIT):
+        assert authorize(index)["Status"] == {"Code": "authorizing"}
+    assert error_of(lambda: authorize(99)) == BUSY
+    assert (
+        error_of(
+            lambda: ec2.revoke_client_vpn_ingress(
+                ClientVpnEndpointId=endpoint_id, TargetNetworkCidr="10.0.0.0/16", RevokeAllGroups=True
+            )
+        )
+        == BUSY
+    )
+    assert len(rules_of(ec2, endpoint_id)) == ec2_client_vpn.CONCURRENT_OPERATIONS_LIMIT
+
+
+# --------------------------------------------------------------------------- lingering network interfaces
+
+
+def _disassociate_in_process(monkeypatch: pytest.MonkeyPatch, realistic_mode: bool) -> dict[str, Any]:
+    """Associate and disassociate a subnet under mock_aws in this process (the server's state is out of reach of a
+    test); returns the network, the association's ID and the endpoint's security groups."""
+    from moto import mock_aws
+
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv(ec2_client_vpn.DELAY_VARIABLE, raising=False)
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    ec2_client_vpn.install()
+    try:
+        realism.configure({"realistic": realistic_mode, "time_scale": 0.001, "throttle_rate": 0.0})
+        with mock_aws():
+            session = boto3.session.Session(
+                region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+            )
+            ec2 = session.client("ec2")
+            network = create_network(ec2, 33)
+            endpoint_id = create_endpoint(ec2, import_pki(session.client("acm")), VpcId=network.vpc_id)
+            association_id = ec2.associate_client_vpn_target_network(
+                ClientVpnEndpointId=endpoint_id, SubnetId=network.subnet_ids[0]
+            )["AssociationId"]
+            ec2.disassociate_client_vpn_target_network(ClientVpnEndpointId=endpoint_id, AssociationId=association_id)
+            groups = endpoint_of(ec2, endpoint_id)["SecurityGroupIds"]
+            return {"network": network, "association_id": association_id, "security_group_ids": groups}
+    finally:
+        realism.reset()
+
+
+def fake_lingering_interfaces(monkeypatch: pytest.MonkeyPatch) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """A stand-in for emulator/extensions/ec2_lingering_interfaces.py recording its linger() calls."""
+    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    fake = types.ModuleType(ec2_client_vpn.LINGERING_INTERFACES_MODULE)
+    fake.linger = lambda *args, **kwargs: calls.append((args, kwargs))  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, ec2_client_vpn.LINGERING_INTERFACES_MODULE, fake)
+    return calls
+
+
+def test_a_disassociated_network_interface_lingers_in_realistic_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = fake_lingering_interfaces(monkeypatch)
+    made = _disassociate_in_process(monkeypatch, realistic_mode=True)
+    [(args, kwargs)] = calls
+    network = made["network"]
+    assert args == (network.vpc_id,)
+    assert kwargs["subnet_ids"] == [network.subnet_ids[0]]
+    assert kwargs["security_group_ids"] == made["security_group_ids"] == [network.default_group_id]
+    assert kwargs["owner"] == made["association_id"]
+    longest = typical("client_vpn.disassociating", 0.001) + typical("network_interface.lingering", 0.001)
+    assert longest * 0.5 < kwargs["seconds"] <= longest
+
+
+def test_no_lingering_interface_in_plain_mode_nor_without_the_extension(monkeypatch: pytest.MonkeyPatch) -> None:
+    endpoint = types.SimpleNamespace(settings={"SecurityGroupIds": ["sg-1"]})
+    association = types.SimpleNamespace(
+        id="cvpn-assoc-1", vpc_id="vpc-1", subnet_id="subnet-1", security_groups=["sg-1"], due=realism.now() + 1
+    )
+    calls = fake_lingering_interfaces(monkeypatch)
+    try:
+        realism.configure({"realistic": False})
+        ec2_client_vpn.linger_interface(endpoint, association)
+        assert calls == [], "plain mode (the gap): the interface goes with the association"
+        realism.configure({"realistic": True, "time_scale": 0.001, "throttle_rate": 0.0})
+        ec2_client_vpn.linger_interface(endpoint, association)
+        assert len(calls) == 1
+
+        monkeypatch.setitem(sys.modules, ec2_client_vpn.LINGERING_INTERFACES_MODULE, None)  # the import fails
+        ec2_client_vpn.linger_interface(endpoint, association)  # skipped, no error
+        assert len(calls) == 1
+    finally:
+        realism.reset()

@@ -1,4 +1,4 @@
-"""DeleteCluster refuses a cluster that still contains services
+"""DeleteCluster refuses a cluster that still contains services, or tasks still stopping
 (emulator/extensions/ecs_cluster_contains_services.py)."""
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from botocore.exceptions import ClientError
 
 from emulator.extensions import ecs_cluster_contains_services
 from tests.unit.helpers import wait_until
+
+REFUSALS = ("ClusterContainsServicesException", "ClusterContainsTasksException")
 
 
 def create_cluster_with_service(ecs: Any, desired_count: int = 0) -> tuple[str, str]:
@@ -98,6 +100,71 @@ def test_unknown_cluster_is_still_not_found(ecs: Any) -> None:
         ecs.delete_cluster(cluster=f"missing-{uuid.uuid4().hex[:8]}")
 
     assert raised.value.response["Error"]["Code"] == "ClusterNotFoundException"
+
+
+def delete_until_deleted(ecs: Any, cluster: str, service: str, timeout: float) -> list[tuple[str, str]]:
+    """DeleteCluster every 50 ms until it succeeds; the refusals on the way, each with the service's status then."""
+    refusals: list[tuple[str, str]] = []
+
+    def deleted() -> bool:
+        try:
+            ecs.delete_cluster(cluster=cluster)
+        except ClientError as error:
+            code = error.response["Error"]["Code"]
+            assert code in REFUSALS, error
+            if code == "ClusterContainsTasksException":
+                assert error.response["Error"]["Message"] == ecs_cluster_contains_services.TASKS_MESSAGE
+            refusals.append((code, service_status(ecs, cluster, service)))
+            return False
+        return True
+
+    wait_until(deleted, "the cluster is deleted", timeout=timeout, interval=0.05)
+    return refusals
+
+
+def ensure_ecs_service_linked_role(iam: Any) -> None:
+    """ECS's service-linked role made beforehand, so realistic mode's first CreateCluster is not refused for it."""
+    try:
+        iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
+    except ClientError as error:
+        if error.response["Error"]["Code"] not in ("InvalidInput", "EntityAlreadyExists"):
+            raise
+
+
+def test_plain_mode_deletes_once_the_service_is_inactive_even_with_tasks(ecs: Any) -> None:
+    """The gap: the tasks of a deleted service stop the moment it is INACTIVE."""
+    cluster, service = create_cluster_with_service(ecs, desired_count=1)
+    ecs.delete_service(cluster=cluster, service=service, force=True)
+    refusals = delete_until_deleted(ecs, cluster, service, timeout=10)
+    assert {code for code, _status in refusals} <= {"ClusterContainsServicesException"}
+
+
+def test_realistic_tasks_still_stop_after_the_service_is_inactive(
+    ecs: Any, aws_client: Callable[[str], Any], realistic: Callable[..., Any]
+) -> None:
+    ensure_ecs_service_linked_role(aws_client("iam"))
+    realistic(time_scale=0.01)
+    cluster, service = create_cluster_with_service(ecs, desired_count=1)
+    ecs.delete_service(cluster=cluster, service=service, force=True)
+
+    refusals = delete_until_deleted(ecs, cluster, service, timeout=5)
+    codes = [code for code, _status in refusals]
+    assert codes[0] == "ClusterContainsServicesException"
+    assert "ClusterContainsTasksException" in codes
+    assert codes == sorted(codes), "services first, then tasks"
+    assert {status for code, status in refusals if code == "ClusterContainsTasksException"} == {"INACTIVE"}
+    assert status_of(ecs, cluster) == "INACTIVE"
+
+
+def test_realistic_a_service_without_tasks_leaves_none_stopping(
+    ecs: Any, aws_client: Callable[[str], Any], realistic: Callable[..., Any]
+) -> None:
+    ensure_ecs_service_linked_role(aws_client("iam"))
+    realistic(time_scale=0.01)
+    cluster, service = create_cluster_with_service(ecs, desired_count=0)
+    ecs.delete_service(cluster=cluster, service=service)
+    refusals = delete_until_deleted(ecs, cluster, service, timeout=5)
+    assert {code for code, _status in refusals} == {"ClusterContainsServicesException"}
 
 
 # --------------------------------------------------------------------------- plain moto

@@ -77,6 +77,7 @@ def test_create_reports_aws_defaults(ecs: Any, subnet: str, cluster: tuple[str, 
     described = describe(ecs, cluster[0], service["serviceName"])
     for reported in (service, described):
         assert reported["deploymentConfiguration"] == DEFAULT_DEPLOYMENT_CONFIGURATION
+        assert reported["availabilityZoneRebalancing"] == "ENABLED"
         assert reported["enableExecuteCommand"] is False
         assert reported["enableECSManagedTags"] is False
         assert "healthCheckGracePeriodSeconds" not in reported, "no load balancer, none given: AWS reports none"
@@ -106,6 +107,8 @@ def test_create_keeps_what_it_is_given(ecs: Any, subnet: str, cluster: tuple[str
         "deploymentCircuitBreaker": {"enable": True, "rollback": True},
         "maximumPercent": 200,
         "minimumHealthyPercent": 50,
+        "strategy": "ROLLING",
+        "bakeTimeInMinutes": 0,
     }
     assert described["enableExecuteCommand"] is True
     assert described["enableECSManagedTags"] is True
@@ -114,6 +117,53 @@ def test_create_keeps_what_it_is_given(ecs: Any, subnet: str, cluster: tuple[str
 
     graced = create_service(ecs, *cluster, subnet, healthCheckGracePeriodSeconds=45)
     assert describe(ecs, cluster[0], graced["serviceName"])["healthCheckGracePeriodSeconds"] == 45
+
+
+def test_the_defaults_are_the_ones_aws_answers_with(ecs: Any, subnet: str, cluster: tuple[str, str]) -> None:
+    """A CreateService answer of AWS (2026, a Fargate service given no deployment configuration nor rebalancing)."""
+    described = describe(ecs, cluster[0], create_service(ecs, *cluster, subnet)["serviceName"])
+    assert described["deploymentConfiguration"] == {
+        "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+        "maximumPercent": 200,
+        "minimumHealthyPercent": 100,
+        "strategy": "ROLLING",
+        "bakeTimeInMinutes": 0,
+    }
+    assert described["availabilityZoneRebalancing"] == "ENABLED"
+
+
+def test_availability_zone_rebalancing_given_or_not_compatible(ecs: Any, subnet: str, cluster: tuple[str, str]) -> None:
+    disabled = create_service(ecs, *cluster, subnet, availabilityZoneRebalancing="DISABLED")
+    assert describe(ecs, cluster[0], disabled["serviceName"])["availabilityZoneRebalancing"] == "DISABLED"
+    binpack = create_service(
+        ecs, *cluster, subnet, launchType="EC2", placementStrategy=[{"type": "binpack", "field": "memory"}]
+    )
+    placed = describe(ecs, cluster[0], binpack["serviceName"])
+    assert placed["availabilityZoneRebalancing"] == "DISABLED", "binpack placement: created with rebalancing off"
+
+
+def test_update_keeps_or_changes_availability_zone_rebalancing(ecs: Any, subnet: str, cluster: tuple[str, str]) -> None:
+    name = create_service(ecs, *cluster, subnet)["serviceName"]
+    ecs.update_service(cluster=cluster[0], service=name, desiredCount=2)
+    assert describe(ecs, cluster[0], name)["availabilityZoneRebalancing"] == "ENABLED", "not given: kept"
+    updated = ecs.update_service(cluster=cluster[0], service=name, availabilityZoneRebalancing="DISABLED")["service"]
+    assert updated["availabilityZoneRebalancing"] == "DISABLED"
+    assert describe(ecs, cluster[0], name)["availabilityZoneRebalancing"] == "DISABLED"
+
+
+def test_a_given_strategy_is_kept_and_other_controllers_have_none(
+    ecs: Any, subnet: str, cluster: tuple[str, str]
+) -> None:
+    blue_green = create_service(
+        ecs, *cluster, subnet, deploymentConfiguration={"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 5}
+    )
+    configuration = describe(ecs, cluster[0], blue_green["serviceName"])["deploymentConfiguration"]
+    assert (configuration["strategy"], configuration["bakeTimeInMinutes"]) == ("BLUE_GREEN", 5)
+
+    external = create_service(ecs, *cluster, subnet, deploymentController={"type": "EXTERNAL"})
+    configuration = describe(ecs, cluster[0], external["serviceName"])["deploymentConfiguration"]
+    assert "strategy" not in configuration and "bakeTimeInMinutes" not in configuration
+    assert configuration["maximumPercent"] == 200
 
 
 def test_capacity_provider_strategy_replaces_the_launch_type(ecs: Any, subnet: str, cluster: tuple[str, str]) -> None:
@@ -165,6 +215,8 @@ def test_update_merges_the_deployment_configuration(ecs: Any, subnet: str, clust
         "deploymentCircuitBreaker": {"enable": True, "rollback": False},
         "maximumPercent": 150,
         "minimumHealthyPercent": 100,
+        "strategy": "ROLLING",
+        "bakeTimeInMinutes": 0,
     }
 
 
@@ -242,6 +294,7 @@ def test_moto_alone_drops_the_configuration_and_install_keeps_it(monkeypatch: py
         plain = create_service(ecs, *cluster, subnet, deploymentConfiguration=configuration, enableExecuteCommand=True)
         assert "deploymentConfiguration" not in plain
         assert "enableExecuteCommand" not in plain
+        assert "availabilityZoneRebalancing" not in plain
         updated = ecs.update_service(
             cluster=cluster[0], service=plain["serviceName"], taskDefinition=f"{cluster[1]}:2"
         )["service"]
@@ -257,6 +310,8 @@ def test_moto_alone_drops_the_configuration_and_install_keeps_it(monkeypatch: py
         fixed = create_service(ecs, *cluster, subnet, deploymentConfiguration=configuration, enableExecuteCommand=True)
         assert fixed["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
         assert fixed["enableExecuteCommand"] is True
+        assert fixed["deploymentConfiguration"]["strategy"] == "ROLLING"
+        assert fixed["availabilityZoneRebalancing"] == "ENABLED"
         updated = ecs.update_service(
             cluster=cluster[0], service=fixed["serviceName"], taskDefinition=f"{cluster[1]}:2"
         )["service"]

@@ -1,10 +1,12 @@
-"""ECS deployments roll out over time, fail on unpullable images, trip the circuit breaker and roll back
-(emulator/extensions/ecs_service_deployments.py).
+"""ECS deployments roll out over time, fail on unpullable images and unusable roles, trip the circuit breaker and
+roll back (emulator/extensions/ecs_service_deployments.py).
 
-The rollouts are timed, so these tests run their own emulator with a short EMULATOR_ECS_DEPLOYMENT_SECONDS."""
+The rollouts are timed, so the plain-mode tests run their own emulator with a short EMULATOR_ECS_DEPLOYMENT_SECONDS;
+the realistic-mode ones run on the session's emulator, whose durations follow realism's time scale."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -13,9 +15,14 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
+from emulator import realism
 from emulator.extensions import ecs_service_deployments
+from emulator.extensions.ecs_service_deployments import ASSUME_ROLE_FAILURE
+from emulator.extensions.ecs_service_deployments import DEFAULT_DEPLOYMENT_SECONDS
 from emulator.extensions.ecs_service_deployments import DEPLOYMENT_SECONDS_VARIABLE
+from emulator.extensions.ecs_service_deployments import ecr_pull_failure
 from emulator.extensions.ecs_service_deployments import failure_threshold
 from emulator.extensions.ecs_service_deployments import image_registry
 from emulator.extensions.ecs_service_deployments import pull_failure
@@ -23,6 +30,18 @@ from tests.unit.helpers import running_emulator, wait_until
 
 SECONDS = 0.3
 FAILING_IMAGE = "registry.invalid/team/app:1"
+REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+MANIFEST_LIST = json.dumps(
+    {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.list.v2+json", "manifests": []}
+)
+TASK_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +72,16 @@ def subnet(client: Callable[[str], Any]) -> str:
 
 
 class Stack:
-    """A cluster with task definitions 1 and 2 (nginx) and 3 (unpullable image)."""
+    """A cluster with task definitions 1 and 2 (nginx) and 3 (unpullable image), or one per image of ``images``."""
 
-    def __init__(self, ecs: Any, subnet: str, security_groups: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        ecs: Any,
+        subnet: str,
+        security_groups: list[str] | None = None,
+        images: tuple[str, ...] = ("nginx:1.27", "nginx:1.28", FAILING_IMAGE),
+        **task_definition: Any,
+    ) -> None:
         self.ecs = ecs
         self.subnet = subnet
         self.awsvpc: dict[str, Any] = {"subnets": [subnet]}
@@ -63,7 +89,7 @@ class Stack:
             self.awsvpc["securityGroups"] = security_groups
         self.cluster = f"dep-{uuid.uuid4().hex[:8]}"
         ecs.create_cluster(clusterName=self.cluster)
-        for image in ("nginx:1.27", "nginx:1.28", FAILING_IMAGE):
+        for image in images:
             ecs.register_task_definition(
                 family=self.cluster,
                 networkMode="awsvpc",
@@ -71,6 +97,7 @@ class Stack:
                 cpu="256",
                 memory="512",
                 containerDefinitions=[{"name": "web", "image": image}],
+                **task_definition,
             )
 
     def td(self, revision: int) -> str:
@@ -278,6 +305,129 @@ def test_other_services_are_not_affected(stack: Stack) -> None:
     assert stack.describe("broken")["deployments"][0]["rolloutState"] == "IN_PROGRESS"
 
 
+def test_plain_mode_assumes_every_image_outside_invalid_registries_pullable(ecs: Any, subnet: str) -> None:
+    """The gap the integration tests rely on: deploy.yml rolls out tags nobody pushed to the emulator's ECR."""
+    stack = Stack(ecs, subnet, images=(f"{REGISTRY}/nobody-pushed/app:9.9.9",))
+    stack.create(revision=1, desired=1, breaker={"enable": True, "rollback": True})
+    assert stack.settled()["deployments"][0]["rolloutState"] == "COMPLETED"
+
+
+def test_plain_mode_launches_tasks_with_a_role_made_a_moment_ago(ecs: Any, subnet: str, client: Any) -> None:
+    role = client("iam").create_role(RoleName=f"exec-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument=TASK_TRUST)
+    stack = Stack(ecs, subnet, images=("nginx:1.27",), executionRoleArn=role["Role"]["Arn"])
+    created = stack.create(revision=1, desired=1)
+    assert stack.describe()["deployments"][0]["failedTasks"] == 0
+    assert [d["id"] for d in stack.settled()["deployments"]] == [created["deployments"][0]["id"]]
+
+
+# --------------------------------------------------------------------------- realistic mode (the session's emulator)
+
+
+def ensure_ecs_service_linked_role(iam: Any) -> None:
+    """ECS's service-linked role made beforehand, so realistic mode's first CreateCluster is not refused for it."""
+    try:
+        iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
+    except ClientError as error:
+        if error.response["Error"]["Code"] not in ("InvalidInput", "EntityAlreadyExists"):
+            raise
+
+
+@pytest.fixture(scope="module")
+def session_subnet(aws_client: Callable[[str], Any]) -> str:
+    ensure_ecs_service_linked_role(aws_client("iam"))
+    ec2 = aws_client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.67.0.0/16")["Vpc"]["VpcId"]
+    return ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.67.1.0/24")["Subnet"]["SubnetId"]
+
+
+def test_realistic_rollout_takes_aws_time_at_the_scale(
+    aws_client: Callable[[str], Any], session_subnet: str, realistic: Callable[..., Any]
+) -> None:
+    realistic(time_scale=0.004)
+    rollout = realism.TYPICAL["ecs.rollout"].seconds * 0.004
+    stack = Stack(aws_client("ecs"), session_subnet)
+    started = time.monotonic()
+    stack.create(desired=1)
+    assert stack.describe()["deployments"][0]["rolloutState"] == "IN_PROGRESS"
+
+    service = stack.settled(timeout=5)
+    elapsed = time.monotonic() - started
+    assert service["deployments"][0]["rolloutState"] == "COMPLETED"
+    assert rollout <= elapsed < DEFAULT_DEPLOYMENT_SECONDS, "AWS's typical rollout at the scale, not plain mode's"
+
+
+def test_realistic_a_tag_missing_from_ecr_cannot_be_pulled_and_rolls_back(
+    aws_client: Callable[[str], Any], session_subnet: str, realistic: Callable[..., Any]
+) -> None:
+    realistic(time_scale=0.003)
+    ecr = aws_client("ecr")
+    repository = f"dep-{uuid.uuid4().hex[:8]}/app"
+    ecr.create_repository(repositoryName=repository)
+    ecr.put_image(repositoryName=repository, imageManifest=MANIFEST_LIST, imageTag="1.0")
+    pushed, missing = f"{REGISTRY}/{repository}:1.0", f"{REGISTRY}/{repository}:2.0"
+    stack = Stack(aws_client("ecs"), session_subnet, images=(pushed, missing))
+
+    stack.create(revision=1, desired=2, breaker={"enable": True, "rollback": True})
+    good = stack.settled()["deployments"][0]
+    assert good["rolloutState"] == "COMPLETED", "the pushed tag is pulled"
+    bad = stack.ecs.update_service(cluster=stack.cluster, service="web", taskDefinition=stack.td(2))["service"][
+        "deployments"
+    ][0]
+
+    def rolled_back(service: dict[str, Any]) -> bool:
+        return any(d["id"] == bad["id"] and d["rolloutState"] == "FAILED" for d in service["deployments"])
+
+    stack.until(rolled_back, timeout=10)
+    service = stack.settled(timeout=10)
+    assert service["taskDefinition"] == stack.td(1) and service["deployments"][0]["rolloutState"] == "COMPLETED"
+    arns = stack.ecs.list_tasks(cluster=stack.cluster, serviceName="web", desiredStatus="STOPPED")["taskArns"]
+    reasons = {task["stoppedReason"] for task in stack.ecs.describe_tasks(cluster=stack.cluster, tasks=arns)["tasks"]}
+    assert reasons == {
+        f"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {missing}:"
+        f" {missing}: not found"
+    }
+
+
+def test_realistic_a_role_made_a_moment_ago_fails_the_first_launch(
+    aws_client: Callable[[str], Any], session_subnet: str, realistic: Callable[..., Any]
+) -> None:
+    realistic(time_scale=0.05)
+    propagation = realism.TYPICAL["iam.propagation"].seconds * 0.05
+    iam = aws_client("iam")
+    name = f"exec-{uuid.uuid4().hex[:8]}"
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TASK_TRUST)["Role"]["Arn"]
+    created = time.monotonic()
+    stack = Stack(aws_client("ecs"), session_subnet, images=("nginx:1.27",), executionRoleArn=arn)
+    stack.create(revision=1, desired=1, breaker={"enable": True, "rollback": True})
+
+    service = stack.describe()
+    assert time.monotonic() - created < propagation, "too slow to see the role young; raise the time scale"
+    failed_launch = f"(service web) failed to launch a task with (error {ASSUME_ROLE_FAILURE.format(role=arn)})."
+    assert failed_launch.startswith(
+        f"(service web) failed to launch a task with (error ECS was unable to assume the role '{arn}' that was"
+        " provided for this task. Please verify that the role being passed has the proper trust relationship and"
+        " permissions and that your IAM user has permissions to pass this role.)"
+    )
+    assert service["events"][0]["message"] == failed_launch
+    assert (service["deployments"][0]["rolloutState"], service["deployments"][0]["failedTasks"]) == ("IN_PROGRESS", 1)
+    assert stack.ecs.list_tasks(cluster=stack.cluster, serviceName="web", desiredStatus="STOPPED")["taskArns"] == []
+
+    time.sleep(max(0.0, created + propagation * 1.2 - time.monotonic()))
+    stack.create(revision=1, desired=1, name="later")
+    assert stack.describe("later")["deployments"][0]["failedTasks"] == 0, "the role is usable by now"
+
+    iam.put_role_policy(  # a changed role is young again; six failed launches trip the circuit breaker
+        RoleName=name,
+        PolicyName="logs",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]}
+        ),
+    )
+    stack.create(revision=1, desired=6, name="big", breaker={"enable": True, "rollback": True})
+    big = stack.describe("big")["deployments"][0]
+    assert (big["rolloutState"], big["failedTasks"]) == ("FAILED", 6)
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -304,6 +454,53 @@ def test_pull_failure(image: str, registry: str | None, fails: bool) -> None:
 @pytest.mark.parametrize(("desired", "threshold"), [(0, 3), (1, 3), (6, 3), (7, 4), (100, 50), (1000, 200)])
 def test_failure_threshold(desired: int, threshold: int) -> None:
     assert failure_threshold(desired) == threshold
+
+
+def test_deployment_seconds_follow_the_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(DEPLOYMENT_SECONDS_VARIABLE, raising=False)
+    try:
+        realism.configure({"realistic": False})
+        assert ecs_service_deployments.deployment_seconds() == DEFAULT_DEPLOYMENT_SECONDS
+        realism.configure({"realistic": True, "time_scale": 0.5})
+        assert ecs_service_deployments.deployment_seconds() == realism.TYPICAL["ecs.rollout"].seconds / 2
+        monkeypatch.setenv(DEPLOYMENT_SECONDS_VARIABLE, "0.3")
+        assert ecs_service_deployments.deployment_seconds() == 0.3
+    finally:
+        realism.reset()
+
+
+@pytest.mark.parametrize(
+    ("image", "fails"),
+    [
+        (f"{REGISTRY}/team/app:1.0", False),
+        (f"{REGISTRY}/team/app:2.0", True),
+        (f"{REGISTRY}/team/app", True),  # latest, never pushed
+        (f"{REGISTRY}/team/app@sha256:" + "0" * 64, True),
+        (f"{REGISTRY}/team/other:1.0", True),  # no such repository
+        ("210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.0", True),  # another account's registry
+        ("public.ecr.aws/nginx/nginx:1.27", False),
+        ("docker.io/library/nginx:1.27", False),
+        ("nginx", False),
+    ],
+)
+def test_ecr_pull_failure(monkeypatch: pytest.MonkeyPatch, image: str, fails: bool) -> None:
+    from moto import mock_aws
+
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        ecr = boto3.client("ecr", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="x")
+        ecr.create_repository(repositoryName="team/app")
+        digest = ecr.put_image(repositoryName="team/app", imageManifest=MANIFEST_LIST, imageTag="1.0")["image"][
+            "imageId"
+        ]["imageDigest"]
+        reason = ecr_pull_failure(image)
+        assert (reason is not None) is fails
+        if fails:
+            assert reason == (
+                "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref"
+                f" {image}: {image}: not found"
+            )
+        assert ecr_pull_failure(f"{REGISTRY}/team/app@{digest}") is None
 
 
 # --------------------------------------------------------------------------- plain moto

@@ -1,7 +1,8 @@
 """CreateService is idempotent by client token, DeleteService drains, deleted services cannot change
 (emulator/extensions/ecs_service_lifecycle.py).
 
-Draining is timed, so these tests run their own emulator with a short EMULATOR_ECS_DRAINING_SECONDS."""
+Draining is timed, so the plain-mode tests run their own emulator with a short EMULATOR_ECS_DRAINING_SECONDS; the
+realistic-mode one runs on the session's emulator, whose draining follows realism's time scale."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from emulator import realism
 from emulator.extensions import ecs_service_lifecycle
 from emulator.extensions.ecs_service_deployments import DEPLOYMENT_SECONDS_VARIABLE
-from emulator.extensions.ecs_service_lifecycle import DRAINING_SECONDS_VARIABLE
-from tests.unit.helpers import running_emulator
+from emulator.extensions.ecs_service_lifecycle import DEFAULT_DRAINING_SECONDS, DRAINING_SECONDS_VARIABLE
+from tests.unit.emulator.conftest import set_realism
+from tests.unit.helpers import running_emulator, wait_until
 
 SECONDS = 0.5
 
@@ -167,6 +170,45 @@ def test_an_inactive_service_is_replaced_by_a_new_one(ecs: Any, cluster: str, su
     assert second["createdAt"] > first["createdAt"]
     assert second["deployments"][0]["id"] != first["deployments"][0]["id"]
     assert ecs.list_services(cluster=cluster)["serviceArns"] == [second["serviceArn"]]
+
+
+# --------------------------------------------------------------------------- realistic mode (the session's emulator)
+
+
+def test_realistic_draining_takes_aws_time_fixed_when_it_starts(
+    aws_client: Callable[[str], Any], realistic: Callable[..., Any], emulator_endpoint: str
+) -> None:
+    """A service deleted in plain mode drains for plain mode's 2 seconds; one deleted in realistic mode for AWS's
+    typical draining at the scale, even after the switch."""
+    ecs, ec2 = aws_client("ecs"), aws_client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.68.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.68.1.0/24")["Subnet"]["SubnetId"]
+    set_realism(emulator_endpoint, realistic=False)
+    cluster = new_cluster(ecs)
+    create(ecs, cluster, subnet, name="plain", desiredCount=0)
+    create(ecs, cluster, subnet, name="aws", desiredCount=0)
+    ecs.delete_service(cluster=cluster, service="plain")
+
+    realistic(time_scale=0.01)
+    draining = realism.TYPICAL["ecs.draining"].seconds * 0.01
+    started = time.monotonic()
+    assert ecs.delete_service(cluster=cluster, service="aws")["service"]["status"] == "DRAINING"
+    wait_until(lambda: describe(ecs, cluster, "aws")["status"] == "INACTIVE", "it drained", timeout=5, interval=0.05)
+    assert draining <= time.monotonic() - started < DEFAULT_DRAINING_SECONDS
+    assert describe(ecs, cluster, "plain")["status"] == "DRAINING", "plain mode's draining keeps its 2 seconds"
+
+
+def test_draining_seconds_follow_the_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(DRAINING_SECONDS_VARIABLE, raising=False)
+    try:
+        realism.configure({"realistic": False})
+        assert ecs_service_lifecycle.draining_seconds() == DEFAULT_DRAINING_SECONDS
+        realism.configure({"realistic": True, "time_scale": 0.5})
+        assert ecs_service_lifecycle.draining_seconds() == realism.TYPICAL["ecs.draining"].seconds / 2
+        monkeypatch.setenv(DRAINING_SECONDS_VARIABLE, "0.25")
+        assert ecs_service_lifecycle.draining_seconds() == 0.25
+    finally:
+        realism.reset()
 
 
 # --------------------------------------------------------------------------- plain moto

@@ -1,15 +1,20 @@
-"""Target groups stop naming deleted load balancers (emulator/extensions/elbv2_target_group_load_balancers.py)."""
+"""Target groups stop naming deleted load balancers, at once in plain mode and a little later in realistic mode
+(emulator/extensions/elbv2_target_group_load_balancers.py)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import boto3
+import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
-from moto.elbv2.models import ELBv2Backend
 
+from emulator import realism
 from emulator.extensions import elbv2_target_group_load_balancers as extension
+from tests.unit.helpers import wait_until
 
 
 def build(ec2: Any, elbv2: Any) -> tuple[str, str, str]:
@@ -63,10 +68,60 @@ def test_a_listener_still_forwarding_keeps_the_group_in_use(aws_client):
     assert users(elbv2, group) == [alb]
 
 
+def delete_error(elbv2: Any, group: str) -> tuple[str, str]:
+    with pytest.raises(ClientError) as raised:
+        elbv2.delete_target_group(TargetGroupArn=group)
+    return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]
+
+
+def test_realistic_mode_keeps_a_deleted_load_balancer_listed_for_a_while(
+    aws_client: Callable[[str], Any], realistic: Callable[..., Any]
+) -> None:
+    scale = 0.04  # 15 s in 0.6 s
+    realistic(time_scale=scale)
+    lingering = realism.TYPICAL[extension.LINGERING].seconds * scale
+    ec2, elbv2 = aws_client("ec2"), aws_client("elbv2")
+    alb, _listener, group = build(ec2, elbv2)
+    other_alb, listener, other_group = build(ec2, elbv2)
+
+    elbv2.delete_load_balancer(LoadBalancerArn=alb)
+    assert users(elbv2, group) == [alb], "AWS still lists the deleted load balancer"
+    assert delete_error(elbv2, group) == ("ResourceInUse", extension.in_use_message(group))
+    elbv2.delete_listener(ListenerArn=listener)
+    assert users(elbv2, other_group) == [], "a deleted listener frees its target group at once"
+    assert users(elbv2, group) == [alb], "other calls do not end the lingering early"
+
+    wait_until(lambda: users(elbv2, group) == [], "the target group no longer lists it", timeout=lingering + 3)
+    elbv2.delete_target_group(TargetGroupArn=group)
+    elbv2.delete_target_group(TargetGroupArn=other_group)
+    elbv2.delete_load_balancer(LoadBalancerArn=other_alb)
+
+
+def test_realistic_mode_refuses_the_delete_until_the_time_is_up_without_describing(
+    aws_client: Callable[[str], Any], realistic: Callable[..., Any]
+) -> None:
+    scale = 0.04
+    realistic(time_scale=scale)
+    ec2, elbv2 = aws_client("ec2"), aws_client("elbv2")
+    alb, _listener, group = build(ec2, elbv2)
+    elbv2.delete_load_balancer(LoadBalancerArn=alb)
+
+    def deleted() -> bool:
+        try:
+            elbv2.delete_target_group(TargetGroupArn=group)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceInUse":
+                raise
+            return False
+        return True
+
+    wait_until(deleted, "DeleteTargetGroup succeeds", timeout=realism.TYPICAL[extension.LINGERING].seconds * scale + 3)
+
+
 def test_plain_moto_has_the_gap_and_the_patch_fills_it(monkeypatch):
-    for name in extension.PATCHED_METHODS:
-        method = getattr(ELBv2Backend, name)
-        monkeypatch.setattr(ELBv2Backend, name, getattr(method, "__wrapped__", method))
+    for owner, name, _make in extension.PATCHES:
+        method = getattr(owner, name)
+        monkeypatch.setattr(owner, name, getattr(method, "__wrapped__", method))
     with mock_aws():
         session = boto3.session.Session(aws_access_key_id="t", aws_secret_access_key="t", region_name="us-east-1")
         ec2, elbv2 = session.client("ec2"), session.client("elbv2")

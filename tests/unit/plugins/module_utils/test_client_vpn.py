@@ -944,7 +944,7 @@ class _FakeModule:
     def __init__(self, ec2):
         self._ec2 = ec2
 
-    def client(self, service, retry_decorator=None):
+    def client(self, service, retry_decorator=None, **_config):
         assert service == "ec2"
         return self._ec2
 

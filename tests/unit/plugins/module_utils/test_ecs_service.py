@@ -794,7 +794,7 @@ class FakeModule:
     def __init__(self, ecs):
         self.ecs = ecs
 
-    def client(self, service, retry_decorator=None):
+    def client(self, service, retry_decorator=None, **_config):
         return self.ecs
 
 

@@ -200,6 +200,9 @@ def test_create_reports_aws_view_in_snake_case(run, args, ecs, network, target_g
         "deployment_circuit_breaker": {"enable": True, "rollback": True},
         "maximum_percent": 200,
         "minimum_healthy_percent": 100,
+        # AWS's own defaults, which the module leaves alone.
+        "strategy": "ROLLING",
+        "bake_time_in_minutes": 0,
     }
     assert service["network_configuration"] == {
         "awsvpc_configuration": {
@@ -334,6 +337,8 @@ def test_in_place_updates_and_diff(run, args, ecs, created):
         "deploymentCircuitBreaker": {"enable": False, "rollback": False},
         "maximumPercent": 150,
         "minimumHealthyPercent": 50,
+        "strategy": "ROLLING",
+        "bakeTimeInMinutes": 0,
     }
     assert tags_of(described) == {"Stack": "unit", "Owner": "team"}
     assert_ok(run(wanted), changed=False)

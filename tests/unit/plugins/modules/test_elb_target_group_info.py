@@ -239,7 +239,7 @@ class _FakeModule:
     def __init__(self, elbv2):
         self._elbv2 = elbv2
 
-    def client(self, service, retry_decorator=None):
+    def client(self, service, retry_decorator=None, **_config):
         assert service == "elbv2"
         return self._elbv2
 

@@ -584,7 +584,7 @@ class _FakeModule:
     def __init__(self, client):
         self._client = client
 
-    def client(self, service, retry_decorator=None):
+    def client(self, service, retry_decorator=None, **_config):
         return self._client
 
 
