@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from copy import deepcopy
-from typing import Any
+from typing import Any, NamedTuple
 
 try:
     import botocore
@@ -92,6 +93,49 @@ def call(method: Callable[..., Any], what: str, *, answers: _ANSWERS | None = No
         return method(aws_retry=True, **kwargs)
     except aws_errors() as e:
         return _answer(e, what, answers)
+
+
+class Transient(NamedTuple):
+    """An AWS error that AWS documents as passing by itself (eventual consistency, a dependency still being
+    released): its code, and the part of its message that tells it from the same code's lasting meaning
+    ("" for any message of the code)."""
+
+    code: str
+    message: str = ""
+
+    def matches(self, exception: BaseException) -> bool:
+        if error_code(exception) != self.code:
+            return False
+        return self.message in str((getattr(exception, "response", None) or {}).get("Error", {}).get("Message", ""))
+
+
+def call_through(
+    method: Callable[..., Any],
+    what: str,
+    transient: tuple[Transient, ...],
+    timeout: float,
+    *,
+    answers: _ANSWERS | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    **kwargs: Any,
+) -> Any:
+    """``call()``, retrying the ``transient`` errors for up to ``timeout`` seconds with exponential backoff and
+    jitter (about 1, 2, 4 ... up to 15 s between tries). Past the timeout the error is handled as ``call()``
+    handles it, its message saying how long it was retried."""
+    deadline = Deadline(timeout, clock)
+    tries = 0
+    while True:
+        try:
+            return method(aws_retry=True, **kwargs)
+        except aws_errors() as e:
+            if not any(rule.matches(e) for rule in transient):
+                return _answer(e, what, answers)
+            if deadline.expired:
+                return _answer(e, f"{what} (AWS still answered {error_code(e)} after {timeout:g} s)", answers)
+            ceiling = min(15.0, 2.0**tries)
+            tries += 1
+            sleep(min(deadline.remaining, ceiling / 2 + random.uniform(0, ceiling / 2)))
 
 
 @contextmanager

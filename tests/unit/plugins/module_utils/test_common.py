@@ -461,3 +461,73 @@ def test_each_service_is_tagged_in_its_own_shape(service, tag_call, untag_call):
     tag(Client(), "r", {"a": "1"}, "thing r")
     untag(Client(), "r", ["b"], "thing r")
     assert recorded == [tag_call, untag_call]
+
+
+# --- call_through: errors AWS documents as passing by themselves ---
+
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import Transient  # noqa: E402
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call_through  # noqa: E402
+
+
+def _client_error(code: str, message: str = "") -> botocore.exceptions.ClientError:
+    return botocore.exceptions.ClientError({"Error": {"Code": code, "Message": message}}, "Operation")
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.pauses: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        self.now += seconds
+
+
+PROPAGATION = (Transient("InvalidParameter", "Unable to assume given IAM role"),)
+
+
+def test_call_through_retries_a_transient_error_until_it_passes():
+    clock = _Clock()
+    answers = [_client_error("InvalidParameter", "Unable to assume given IAM role: arn"), {"ok": True}]
+
+    def method(**_kwargs):
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert call_through(method, "log", PROPAGATION, 120, sleep=clock.sleep, clock=clock) == {"ok": True}
+    assert len(clock.pauses) == 1 and 0.5 <= clock.pauses[0] <= 1.0
+
+
+def test_call_through_does_not_retry_the_same_code_with_another_meaning():
+    clock = _Clock()
+
+    def method(**_kwargs):
+        raise _client_error("InvalidParameter", "LogDestination is not a valid ARN")
+
+    with pytest.raises(AWSActionError, match="^Failed to log"):
+        call_through(method, "log", PROPAGATION, 120, sleep=clock.sleep, clock=clock)
+    assert clock.pauses == []
+
+
+def test_call_through_gives_up_at_the_timeout_with_backoff_and_says_how_long():
+    clock = _Clock()
+
+    def method(**_kwargs):
+        raise _client_error("InvalidParameter", "Unable to assume given IAM role: arn")
+
+    with pytest.raises(AWSActionError, match=r"Failed to log \(AWS still answered InvalidParameter after 120 s\)"):
+        call_through(method, "log", PROPAGATION, 120, sleep=clock.sleep, clock=clock)
+    assert clock.now == pytest.approx(120)
+    assert max(clock.pauses) <= 15 and clock.pauses[:3] == sorted(clock.pauses[:3])
+
+
+def test_call_through_answers_expected_errors_like_call():
+    def method(**_kwargs):
+        raise _client_error("ClusterNotFoundException")
+
+    assert call_through(method, "look", PROPAGATION, 10, answers={"ClusterNotFoundException": None}) is None
