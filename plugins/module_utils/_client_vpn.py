@@ -17,6 +17,12 @@ Associations take minutes on AWS. Everything slow is started first and awaited l
 from ``WAITER_CONFIG``, all sharing one deadline (``wait_timeout``). With ``wait: false`` nothing is awaited that
 is not needed to make progress, and a re-run with the same arguments changes nothing and reports the states.
 
+AWS refuses what Client VPN cannot start yet, and accepts it once it can: a create while another endpoint of the
+region is being created (``ENDPOINT_BEING_CREATED``), a change of an endpoint busy with other changes
+(``ENDPOINT_BUSY``: at most 10 operations under way, and ModifyClientVpnEndpoint only when none is). Every change
+of the manager retries those answers within the same deadline, with ``wait: false`` too; the endpoint's own
+settings change before any target network starts to leave, so that the change does not wait for the departure.
+
 Every input is validated before the first call that changes anything, check mode included: the options here, the
 references (certificates, subnets, VPC, security groups, log group) with read-only calls in the manager.
 The client key of ``client_config`` is written to the configuration file only; no message, result or diff holds it.
@@ -39,7 +45,9 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._common import AW
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import Deadline
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import Transient
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call_through
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import wait
@@ -66,7 +74,9 @@ DEFAULT_TRANSPORT_PROTOCOL = "udp"
 DEFAULT_VPN_PORT = 443
 DEFAULT_SPLIT_TUNNEL = True
 DEFAULT_CONNECTION_LOG_ENABLED = True
-DEFAULT_WAIT_TIMEOUT = 900
+# An association takes about 7 minutes and a disassociation about 5, sometimes far longer: terraform-provider-aws
+# internal/service/ec2 wait.go allows ClientVPNNetworkAssociationCreatedTimeout and ...DeletedTimeout, 30 minutes each.
+DEFAULT_WAIT_TIMEOUT = 1800
 CLIENT_CIDR_PREFIX_RANGE = (12, 22)  # "at least /22 and not greater than /12" (CreateClientVpnEndpoint)
 MAX_DNS_SERVERS = 2
 CLIENT_CONFIG_MODE = 0o600
@@ -82,6 +92,20 @@ RESOURCE_TYPE = "client-vpn-endpoint"
 AUTHENTICATION_TYPE = "certificate-authentication"
 
 _ENDPOINT_NOT_FOUND = "InvalidClientVpnEndpointId.NotFound"
+
+# What AWS refuses while Client VPN is busy and accepts again once it is not, retried by every change of the manager
+# within wait_timeout (terraform-provider-aws internal/service/ec2 service_package.go retries the same code and message,
+# the first on CreateClientVpnEndpoint, the second on route changes). One endpoint of a region is created at a time
+# (two stacks deployed at once meet this; the ClientToken makes the retry safe):
+ENDPOINT_BEING_CREATED = Transient(
+    "OperationNotPermitted", "Endpoint cannot be created while another endpoint is being created"
+)
+# At most 10 operations under way per endpoint (associations and disassociations, rules authorized or revoked, routes;
+# Client VPN quotas), and ModifyClientVpnEndpoint only while none is, so it waits for a disassociation (about 5
+# minutes) or for a previous run's associations (about 7).
+ENDPOINT_BUSY = Transient(
+    "ConcurrentMutationLimitExceeded", "Cannot initiate another change for this endpoint at this time"
+)
 _RETRIED_ERRORS = ("RequestLimitExceeded", "Throttling", "ThrottlingException")
 
 WAITER_CONFIG = {
@@ -1021,6 +1045,19 @@ class ClientVpnEndpointManager(BaseResourceManager):
                 **e.result,
             ) from e
 
+    # --- changing ---
+
+    def _mutate(
+        self, method: Any, what: str, transient: tuple[Transient, ...] = (ENDPOINT_BUSY,), **kwargs: Any
+    ) -> Any:
+        """A change (marked; not made in check mode), retried while AWS answers that it cannot start it yet
+        (``transient``: the endpoint is busy, by default), within what is left of ``wait_timeout``. Returns the
+        response, None in check mode."""
+        self.changed = True
+        if self.check_mode:
+            return None
+        return call_through(method, what, transient, self._deadline.remaining, **kwargs)
+
     # --- present ---
 
     def ensure_present(self, wanted: dict[str, Any]) -> None:
@@ -1076,8 +1113,12 @@ class ClientVpnEndpointManager(BaseResourceManager):
 
     def _create_call(self, name: str, request: dict[str, Any], token: str) -> str | None:
         """The new endpoint's ID (None in check mode)."""
-        response = self.change(
-            self.ec2.create_client_vpn_endpoint, f"create Client VPN endpoint {name}", ClientToken=token, **request
+        response = self._mutate(
+            self.ec2.create_client_vpn_endpoint,
+            f"create Client VPN endpoint {name}",
+            (ENDPOINT_BEING_CREATED,),
+            ClientToken=token,
+            **request,
         )
         return None if response is None else response["ClientVpnEndpointId"]
 
@@ -1118,17 +1159,24 @@ class ClientVpnEndpointManager(BaseResourceManager):
                 self.endpoint["status"] = endpoint_status(self.endpoint["associations"])
             return
 
-        # Target networks leave first: the VPC can change only once none of the old VPC's is left.
+        # AWS changes the endpoint's settings only while no other change of it is under way, and a disassociation
+        # takes minutes: the settings change first, unless the VPC does, which can change only once none of the old
+        # VPC's target networks is left.
+        moving = "vpc_id" in changes
+        if changes and not moving:
+            self._modify(endpoint_id, wanted["name"], modify_request(changes, current, wanted))
         self._disassociate(endpoint_id, to_remove)
-        if "vpc_id" in changes and current["associations"]:
-            self._wait("TargetNetworksGone", endpoint_id)
-        if changes:
+        if moving:
+            if current["associations"]:
+                self._wait("TargetNetworksGone", endpoint_id)
             self._modify(endpoint_id, wanted["name"], modify_request(changes, current, wanted))
         self._converge_children(endpoint_id, current, wanted, to_remove_done=True)
         self._finish(endpoint_id, wanted)
 
     def _modify(self, endpoint_id: str, name: str, request: dict[str, Any]) -> None:
-        call(
+        """ModifyClientVpnEndpoint, which AWS refuses while any other change of the endpoint is under way (a previous
+        run's associations, say): retried until they are done, within ``wait_timeout``."""
+        self._mutate(
             self.ec2.modify_client_vpn_endpoint,
             f"modify Client VPN endpoint {name} ({endpoint_id})",
             ClientVpnEndpointId=endpoint_id,
@@ -1151,7 +1199,7 @@ class ClientVpnEndpointManager(BaseResourceManager):
 
     def _disassociate(self, endpoint_id: str, associations: list[dict[str, Any]]) -> None:
         for association in associations:
-            self.change(
+            self._mutate(
                 self.ec2.disassociate_client_vpn_target_network,
                 f"disassociate subnet {association['subnet_id']} from {endpoint_id}",
                 answers={"InvalidClientVpnAssociationIdNotFound": None},  # gone already
@@ -1168,7 +1216,7 @@ class ClientVpnEndpointManager(BaseResourceManager):
             self._disassociate(endpoint_id, to_remove)
         known = sorted(a["association_id"] or "" for a in current["associations"])
         for subnet_id in to_add:
-            self.change(
+            self._mutate(
                 self.ec2.associate_client_vpn_target_network,
                 f"associate subnet {subnet_id} with {endpoint_id}",
                 ClientVpnEndpointId=endpoint_id,
@@ -1194,7 +1242,7 @@ class ClientVpnEndpointManager(BaseResourceManager):
             request["RevokeAllGroups"] = True
         else:
             request["AccessGroupId"] = rule["access_group_id"]
-        self.change(
+        self._mutate(
             self.ec2.revoke_client_vpn_ingress,
             f"revoke the authorization rule for {rule['target_network_cidr']}",
             answers={"InvalidClientVpnEndpointAuthorizationRuleNotFound": None},  # gone already
@@ -1212,7 +1260,7 @@ class ClientVpnEndpointManager(BaseResourceManager):
         # The rules as they were are part of the token: the same rule authorized again after a revocation is a new
         # request, not a replay of the first one.
         token = idempotency_token(endpoint_id, json.dumps(request, sort_keys=True), *generation)
-        self.change(
+        self._mutate(
             self.ec2.authorize_client_vpn_ingress,
             f"authorize the clients of {endpoint_id} to reach {rule['target_network_cidr']}",
             ClientToken=token,
@@ -1324,7 +1372,7 @@ class ClientVpnEndpointManager(BaseResourceManager):
                 self.endpoint = self.read(endpoint_id) or {}
                 return
             self._wait("TargetNetworksGone", endpoint_id)
-        self.change(
+        self._mutate(
             self.ec2.delete_client_vpn_endpoint,
             f"delete Client VPN endpoint {endpoint_id}",
             answers={_ENDPOINT_NOT_FOUND: False},  # gone already

@@ -15,8 +15,18 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import Transient
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call_through
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
+
+# IAM is eventually consistent: a role just created, or just given its policy, cannot be assumed by the flow logs
+# service for a while, and CreateFlowLogs then fails as a whole (no flow log is created) with InvalidParameter
+# "Unable to assume given IAM role: '<arn>'". terraform-provider-aws internal/service/ec2/vpc_flow_log.go retries
+# exactly that error for iamPropagationTimeout, 2 minutes (internal/service/ec2/wait.go). Any other InvalidParameter
+# (a malformed ARN, a bad log format) fails at once.
+ROLE_NOT_ASSUMABLE_YET = Transient("InvalidParameter", "Unable to assume given IAM role")
+IAM_PROPAGATION_TIMEOUT = 120
 
 # Flow logs cannot be modified: any of these differing means delete and create again.
 IMMUTABLE_FIELDS = (
@@ -131,10 +141,18 @@ class FlowLogManager(BaseResourceManager):
             ClientToken=idempotency_token(self.resource_id, self.name, str(uuid.uuid4())),
             TagSpecifications=boto3_tag_specifications(tags, types=["vpc-flow-log"]),
         )
-        response = self.change(self.ec2.create_flow_logs, "create flow log", **request)
+        self.changed = True
         if self.check_mode:
             self.flow_log = predicted
             return
+        # The failed tries created nothing, so retrying with the same token is safe.
+        response = call_through(
+            self.ec2.create_flow_logs,
+            "create flow log",
+            (ROLE_NOT_ASSUMABLE_YET,),
+            IAM_PROPAGATION_TIMEOUT,
+            **request,
+        )
         if response.get("Unsuccessful"):
             error = response["Unsuccessful"][0].get("Error", {})
             raise AWSActionError(f"Failed to create flow log: {error.get('Code')}: {error.get('Message')}")

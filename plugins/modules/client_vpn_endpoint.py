@@ -30,6 +30,12 @@ description:
     seconds in all) until every target network is associated and every authorization rule is active. With
     O(wait=false) it returns as soon as the changes are started; running it again with the same arguments changes
     nothing and reports the states, so a role can poll it with C(until).
+  - AWS refuses, until it can start them, the creation of an endpoint while another endpoint of the region is
+    being created, and a change of an endpoint busy with its other changes (C(ConcurrentMutationLimitExceeded), with
+    at most 10 under way, and a change of the endpoint's own settings only while none is, so not during a
+    disassociation, which takes about 5 minutes, or while a previous run's associations are still being made). The
+    module retries these, also with O(wait=false), within O(wait_timeout). Settings change before target networks
+    are disassociated, unless O(vpc_id) changes, so that they do not wait for the disassociation.
   - Every input is checked before anything changes, check mode included; the certificates, VPC, security groups,
     subnets and log group are looked up, so a task that names something that does not exist fails naming the
     option and changes nothing.
@@ -175,9 +181,13 @@ options:
     type: bool
     default: true
   wait_timeout:
-    description: How long to wait in all, in seconds.
+    description:
+      - How long to wait in all, in seconds, for what O(wait) waits for and for AWS to accept the changes it refuses
+        while the endpoint is busy (see above).
+      - An association takes AWS about 7 minutes and a disassociation about 5, sometimes far longer; the default is
+        the 30 minutes terraform-provider-aws allows each.
     type: int
-    default: 900
+    default: 1800
   client_config:
     description:
       - Write the endpoint's client configuration (an OpenVPN C(.ovpn) file) as AWS exports it, with the client's

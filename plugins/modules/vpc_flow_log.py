@@ -14,6 +14,10 @@ description:
     creates it again; the diff shows the whole flow log before and after.
   - The flow log is tagged in the create call itself, so a run that was interrupted and started again
     finds it by O(name) instead of creating a second one; a ClientToken makes retries of the call safe.
+  - An IAM role just created, or just given its policy, is not usable by the flow logs service until IAM has
+    propagated the change, and AWS refuses the create meanwhile ("Unable to assume given IAM role"). The module
+    retries the create through that answer, and only that one, for up to 2 minutes (as terraform-provider-aws
+    does), so O(deliver_logs_permission_arn) may name a role created by the task before.
 author:
   - cloudops.fargate maintainers (!UNKNOWN)
 options:

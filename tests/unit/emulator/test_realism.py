@@ -154,7 +154,7 @@ def test_unmodelled_services_and_control_calls_are_never_throttled() -> None:
     throttler = throttling.Throttler()
     try:
         realism.configure({"throttle_rate": 0.5})
-        assert not any(throttler.should_throttle("route53") for _ in range(50))
-        assert any(throttler.should_throttle("ecs") for _ in range(50))
+        assert not any(throttler.should_throttle("route53") for _attempt in range(50))
+        assert any(throttler.should_throttle("ecs") for _attempt in range(50))
     finally:
         realism.reset()

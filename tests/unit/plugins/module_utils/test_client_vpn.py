@@ -1,12 +1,15 @@
-"""Unit tests of the pure functions of plugins/module_utils/_client_vpn.py."""
+"""Unit tests of the pure functions of plugins/module_utils/_client_vpn.py, and of its managers against fake EC2
+clients."""
 
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import re
 
 import pytest
+from botocore.exceptions import ClientError
 from botocore.waiter import WaiterModel
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -43,6 +46,8 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn impor
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import wanted_connection_log
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import wanted_endpoint
 from ansible_collections.cloudops.fargate.plugins.module_utils._client_vpn import wanted_rules
+from ansible_collections.cloudops.fargate.plugins.module_utils import _common
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import waiter_settings
 
 SERVER = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
@@ -71,7 +76,7 @@ def params(**overrides):
         "session_timeout_hours": None,
         "replace_on_change": False,
         "wait": True,
-        "wait_timeout": 900,
+        "wait_timeout": _client_vpn.DEFAULT_WAIT_TIMEOUT,
         "client_config": None,
         "tags": None,
         "purge_tags": True,
@@ -1096,3 +1101,120 @@ def test_info_manager_skips_endpoints_being_deleted_without_reading_them():
 
     assert _manager(ec2).list_endpoints({"client_vpn_endpoint_ids": None, "tags": {}}, ALL_CHILDREN) == []
     assert {c[0] for c in ec2.calls} == {"endpoints"}
+
+
+# --- changes AWS refuses while Client VPN is busy: retried within wait_timeout, nothing else is ------------------
+
+BUSY = (
+    "ConcurrentMutationLimitExceeded",
+    "Cannot initiate another change for this endpoint at this time. Please try again later.",
+)
+BEING_CREATED = (
+    "OperationNotPermitted",
+    "Endpoint cannot be created while another endpoint is being created or the service linked role is being deleted",
+)
+
+
+class _RefusingEc2:
+    """ModifyClientVpnEndpoint and CreateClientVpnEndpoint answer the (code, message) ``refusals`` in turn, then
+    succeed."""
+
+    def __init__(self, refusals):
+        self.refusals = list(refusals)
+        self.calls = []
+
+    def _answer(self, operation, response):
+        self.calls.append(operation)
+        if self.refusals:
+            code, message = self.refusals.pop(0)
+            raise ClientError({"Error": {"Code": code, "Message": message}}, operation)
+        return response
+
+    def modify_client_vpn_endpoint(self, aws_retry, **request):
+        return self._answer("ModifyClientVpnEndpoint", {"Return": True})
+
+    def create_client_vpn_endpoint(self, aws_retry, **request):
+        return self._answer("CreateClientVpnEndpoint", {"ClientVpnEndpointId": "cvpn-endpoint-1"})
+
+
+@pytest.fixture
+def fake_clock(monkeypatch):
+    """call_through in _client_vpn on a fake clock that its sleeps move on: no real time passes."""
+    now = [0.0]
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    monkeypatch.setattr(
+        _client_vpn, "call_through", functools.partial(_common.call_through, sleep=sleep, clock=lambda: now[0])
+    )
+    return now
+
+
+def _busy_manager(ec2, wait_timeout=600, check_mode=False):
+    module = _FakeModule(ec2)
+    module.check_mode = check_mode
+    return _client_vpn.ClientVpnEndpointManager(module, wait_timeout=wait_timeout)
+
+
+def test_a_change_retries_while_the_endpoint_is_busy(fake_clock):
+    ec2 = _RefusingEc2([BUSY] * 3)
+    manager = _busy_manager(ec2)
+
+    manager._modify("cvpn-endpoint-1", "unit-vpn", {"Description": "changed"})
+
+    assert ec2.calls == ["ModifyClientVpnEndpoint"] * 4
+    assert manager.changed
+    assert 0 < fake_clock[0] < 600
+
+
+def test_a_create_retries_while_another_endpoint_is_being_created(fake_clock):
+    ec2 = _RefusingEc2([BEING_CREATED] * 2)
+
+    assert _busy_manager(ec2)._create_call("unit-vpn", {}, "token") == "cvpn-endpoint-1"
+    assert ec2.calls == ["CreateClientVpnEndpoint"] * 3
+
+
+def test_a_busy_endpoint_is_retried_until_wait_timeout(fake_clock):
+    ec2 = _RefusingEc2([BUSY] * 1000)
+
+    with pytest.raises(AWSActionError) as raised:
+        _busy_manager(ec2, wait_timeout=60)._modify("cvpn-endpoint-1", "unit-vpn", {"Description": "changed"})
+
+    assert "modify Client VPN endpoint unit-vpn" in raised.value.message
+    assert "AWS still answered ConcurrentMutationLimitExceeded after" in raised.value.message
+    assert fake_clock[0] == pytest.approx(60, abs=0.5)
+
+
+@pytest.mark.parametrize(
+    "operation, refusal",
+    [
+        ("modify", ("ConcurrentMutationLimitExceeded", "You have reached the limit of endpoints of this account")),
+        ("modify", BEING_CREATED),  # only a create waits for another endpoint's creation
+        ("create", ("OperationNotPermitted", "Client VPN is not available in this Availability Zone")),
+        ("create", ("InvalidParameterValue", BEING_CREATED[1])),
+    ],
+)
+def test_other_refusals_fail_at_once(fake_clock, operation, refusal):
+    ec2 = _RefusingEc2([refusal])
+    manager = _busy_manager(ec2)
+
+    with pytest.raises(AWSActionError):
+        if operation == "modify":
+            manager._modify("cvpn-endpoint-1", "unit-vpn", {"Description": "changed"})
+        else:
+            manager._create_call("unit-vpn", {}, "token")
+
+    assert len(ec2.calls) == 1
+    assert fake_clock[0] == 0
+
+
+def test_check_mode_calls_and_retries_nothing(fake_clock):
+    ec2 = _RefusingEc2([BUSY])
+    manager = _busy_manager(ec2, check_mode=True)
+
+    assert manager._create_call("unit-vpn", {}, "token") is None
+    manager._modify("cvpn-endpoint-1", "unit-vpn", {"Description": "changed"})
+
+    assert manager.changed
+    assert ec2.calls == []

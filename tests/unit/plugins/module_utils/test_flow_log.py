@@ -1,11 +1,17 @@
-"""Unit tests of the pure functions of plugins/module_utils/_flow_log.py."""
+"""Unit tests of the pure functions of plugins/module_utils/_flow_log.py, and of the manager's create against a
+stubbed EC2 client."""
 
 from __future__ import annotations
 
 import datetime
+import functools
 
 import pytest
+from botocore.exceptions import ClientError
 
+from ansible_collections.cloudops.fargate.plugins.module_utils import _common
+from ansible_collections.cloudops.fargate.plugins.module_utils import _flow_log
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._flow_log import IMMUTABLE_FIELDS
 from ansible_collections.cloudops.fargate.plugins.module_utils._flow_log import normalize_flow_log
 from ansible_collections.cloudops.fargate.plugins.module_utils._flow_log import settings_differences
@@ -222,3 +228,114 @@ def test_destination_type_change_is_a_difference():
     differences = settings_differences(current, wanted)
     assert differences["log_destination_type"] == ("cloud-watch-logs", "s3")
     assert differences["log_destination"] == (None, BUCKET_ARN)
+
+
+# --- the create retries while IAM propagates the role, and only then ---------------------------------------
+
+UNABLE_TO_ASSUME = f"Unable to assume given IAM role: '{ROLE_ARN}'"
+
+
+class _FakeModule:
+    check_mode = False
+
+    def __init__(self, ec2):
+        self._ec2 = ec2
+
+    def client(self, service, retry_decorator=None, **_config):
+        assert service == "ec2"
+        return self._ec2
+
+
+class _Ec2:
+    """CreateFlowLogs answers ``refusals`` (AWS error messages of code ``code``) in turn, then creates the flow log."""
+
+    def __init__(self, refusals, code="InvalidParameter"):
+        self.refusals = list(refusals)
+        self.code = code
+        self.creates = []
+        self.flow_logs = []
+
+    def describe_flow_logs(self, aws_retry, Filters):
+        return {"FlowLogs": list(self.flow_logs)}
+
+    def create_flow_logs(self, aws_retry, **request):
+        self.creates.append(request)
+        if self.refusals:
+            raise ClientError({"Error": {"Code": self.code, "Message": self.refusals.pop(0)}}, "CreateFlowLogs")
+        self.flow_logs.append(_described(ResourceId=request["ResourceIds"][0]))
+        return {"FlowLogIds": ["fl-0123456789abcdef0"], "Unsuccessful": []}
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """call_through in _flow_log on a fake clock that its sleeps move on: no real time passes."""
+    now = [0.0]
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    monkeypatch.setattr(
+        _flow_log, "call_through", functools.partial(_common.call_through, sleep=sleep, clock=lambda: now[0])
+    )
+    return now
+
+
+def _create(ec2):
+    manager = _flow_log.FlowLogManager(_FakeModule(ec2), "flow", "vpc-0123456789abcdef0")
+    manager.ensure_present(wanted_settings(_params()), None, True)
+    return manager
+
+
+def test_create_retries_while_the_role_cannot_be_assumed_yet(clock):
+    ec2 = _Ec2([UNABLE_TO_ASSUME] * 3)
+
+    manager = _create(ec2)
+
+    assert manager.changed
+    assert manager.flow_log["flow_log_id"] == "fl-0123456789abcdef0"
+    assert len(ec2.creates) == 4
+    assert len({c["ClientToken"] for c in ec2.creates}) == 1, "every try is the same request"
+    assert 0 < clock[0] < _flow_log.IAM_PROPAGATION_TIMEOUT
+
+
+def test_create_gives_up_after_the_propagation_timeout(clock):
+    ec2 = _Ec2([UNABLE_TO_ASSUME] * 1000)
+
+    with pytest.raises(AWSActionError) as raised:
+        _create(ec2)
+
+    assert "create flow log" in raised.value.message
+    assert f"AWS still answered InvalidParameter after {_flow_log.IAM_PROPAGATION_TIMEOUT} s" in raised.value.message
+    assert clock[0] == pytest.approx(_flow_log.IAM_PROPAGATION_TIMEOUT)
+    assert ec2.flow_logs == []
+
+
+@pytest.mark.parametrize(
+    "code, message",
+    [
+        ("InvalidParameter", "Invalid Flow Log Max Aggregation Interval"),
+        ("InvalidParameter", "DeliverLogsPermissionArn can't be empty if LogDestinationType is cloud-watch-logs"),
+        ("AccessDenied", UNABLE_TO_ASSUME),
+    ],
+)
+def test_other_errors_fail_at_once(clock, code, message):
+    ec2 = _Ec2([message], code=code)
+
+    with pytest.raises(AWSActionError) as raised:
+        _create(ec2)
+
+    assert raised.value.message == "Failed to create flow log"
+    assert len(ec2.creates) == 1
+    assert clock[0] == 0
+
+
+def test_check_mode_creates_nothing_and_retries_nothing(clock):
+    ec2 = _Ec2([UNABLE_TO_ASSUME])
+    module = _FakeModule(ec2)
+    module.check_mode = True
+    manager = _flow_log.FlowLogManager(module, "flow", "vpc-0123456789abcdef0")
+
+    manager.ensure_present(wanted_settings(_params()), None, True)
+
+    assert manager.changed
+    assert ec2.creates == []

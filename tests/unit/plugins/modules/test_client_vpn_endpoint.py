@@ -12,7 +12,9 @@ import time
 import pytest
 
 from ansible_collections.cloudops.fargate.plugins.module_utils import _client_vpn
+from ansible_collections.cloudops.fargate.plugins.module_utils import _common
 from ansible_collections.cloudops.fargate.plugins.modules import client_vpn_endpoint
+from emulator import realism
 from emulator.extensions import ec2_client_vpn
 from tests.unit import helpers
 from tests.unit.helpers import assert_ok
@@ -879,3 +881,118 @@ def test_delete_leaves_other_endpoints_alone(run, args, ec2, created):
 def test_delete_ignores_present_only_options(run, ec2):
     result = run({"name": NAME, "state": "absent", "client_cidr_block": "nonsense", "connection_log": None})
     assert_ok(result, changed=False)
+
+
+# --- what AWS refuses while Client VPN is busy (the emulator's realistic mode) -----------------------------------
+
+# realism.TYPICAL["client_vpn.endpoint_pending"] (30 s) at this scale: 0.3 s. The other transitions keep DELAY (the
+# fixture's EMULATOR_CLIENT_VPN_DELAY_SECONDS wins in realistic mode too) unless a test sets its own.
+BUSY_SCALE = 0.01
+
+
+@pytest.fixture
+def realistic(monkeypatch):
+    """Realistic mode in this process, where AWS refuses what Client VPN cannot start yet; the module's retries sleep
+    at most 0.02 s."""
+    realism.configure({"realistic": True, "time_scale": BUSY_SCALE, "throttle_rate": 0.0})
+    monkeypatch.setattr(
+        _client_vpn, "call_through", functools.partial(_common.call_through, sleep=lambda s: time.sleep(min(s, 0.02)))
+    )
+    yield
+    realism.reset()
+
+
+def count(calls, operation):
+    return calls.count(("ec2", operation))
+
+
+def test_create_waits_while_another_endpoint_is_being_created(run, args, ec2, realistic, calls):
+    """Two stacks deployed at once: AWS creates one endpoint of a region at a time."""
+    assert_ok(run(dict(args, name="unit-other", subnet_ids=None, authorization_rules=None)), changed=True)
+    calls.clear()
+
+    result = run(args)
+
+    assert_ok(result, changed=True)
+    assert count(calls, "CreateClientVpnEndpoint") > 1, "AWS refused the first create: the other was being created"
+    assert sorted(tags_of(e)["Name"] for e in endpoints(ec2)) == ["unit-other", NAME]
+    assert result["client_vpn_endpoint"]["status"] == "available"
+
+
+def test_more_changes_than_aws_runs_at_once_wait_for_their_turn(run, args, ec2, network, realistic, calls):
+    """Three associations and eight rules: AWS runs 10 operations of an endpoint at a time."""
+    rules = [{"target_network_cidr": f"10.{50 + i}.0.0/16"} for i in range(8)]
+    args = dict(args, subnet_ids=network["subnets"], authorization_rules=rules)
+
+    result = run(args)
+
+    assert_ok(result, changed=True)
+    assert count(calls, "AuthorizeClientVpnIngress") > 8, "AWS refused the 11th operation while 10 were under way"
+    endpoint_id = result["client_vpn_endpoint"]["client_vpn_endpoint_id"]
+    assert networks_of(ec2, endpoint_id) == dict.fromkeys(network["subnets"], "associated")
+    assert [r[-1] for r in rules_of(ec2, endpoint_id)] == ["active"] * 8
+    assert_ok(run(args), changed=False)
+
+
+def test_settings_change_before_a_subnet_leaves(run, args, ec2, network, created, realistic, calls, monkeypatch):
+    """AWS refuses ModifyClientVpnEndpoint during a disassociation (about 5 minutes): the settings change first."""
+    monkeypatch.setenv(ec2_client_vpn.DELAY_VARIABLE, "30")
+    changed = dict(args, subnet_ids=network["subnets"][:1], description="changed", wait=False)
+
+    result = run(changed)
+
+    assert_ok(result, changed=True)
+    modify, disassociate = ("ec2", "ModifyClientVpnEndpoint"), ("ec2", "DisassociateClientVpnTargetNetwork")
+    assert count(calls, "ModifyClientVpnEndpoint") == 1, "refused by nothing"
+    assert calls.index(modify) < calls.index(disassociate)
+    endpoint = the_endpoint(ec2)
+    assert endpoint["Description"] == "changed"
+    assert networks_of(ec2, endpoint["ClientVpnEndpointId"]) == {
+        network["subnets"][0]: "associated",
+        network["subnets"][1]: "disassociating",
+    }
+
+
+def test_settings_change_waits_for_the_associations_of_a_previous_run(run, args, ec2, realistic, calls, monkeypatch):
+    monkeypatch.setenv(ec2_client_vpn.DELAY_VARIABLE, "0.3")
+    assert_ok(run(dict(args, wait=False)), changed=True)  # the associations and the rule are under way
+    calls.clear()
+
+    result = run(dict(args, description="changed"))
+
+    assert_ok(result, changed=True)
+    assert count(calls, "ModifyClientVpnEndpoint") > 1, "AWS refused the change while the associations were made"
+    assert the_endpoint(ec2)["Description"] == "changed"
+    assert result["client_vpn_endpoint"]["status"] == "available"
+
+
+def test_moving_to_another_vpc_while_aws_is_busy(run, args, ec2, created, realistic, calls):
+    vpc_id = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.40.1.0/24", AvailabilityZone=f"{REGION}a")["Subnet"][
+        "SubnetId"
+    ]
+    group = ec2.create_security_group(GroupName="vpn", Description="vpn", VpcId=vpc_id)["GroupId"]
+    moved = dict(args, vpc_id=vpc_id, security_group_ids=[group], subnet_ids=[subnet])
+
+    result = run(moved)
+
+    assert_ok(result, changed=True)
+    endpoint = the_endpoint(ec2)
+    assert (endpoint["VpcId"], endpoint["SecurityGroupIds"]) == (vpc_id, [group])
+    assert networks_of(ec2, endpoint["ClientVpnEndpointId"]) == {subnet: "associated"}
+    modify = calls.index(("ec2", "ModifyClientVpnEndpoint"))
+    assert calls.index(("ec2", "DisassociateClientVpnTargetNetwork")) < modify
+    assert calls.index(("ec2", "AssociateClientVpnTargetNetwork")) > modify
+
+
+def test_an_endpoint_busy_past_wait_timeout_fails(run, args, ec2, realistic, monkeypatch):
+    monkeypatch.setenv(ec2_client_vpn.DELAY_VARIABLE, "30")
+    assert_ok(run(dict(args, wait=False)), changed=True)
+
+    result = run(dict(args, description="changed", wait=False, wait_timeout=1))
+
+    assert result["failed"], result
+    assert "Failed to modify Client VPN endpoint" in result["msg"]
+    assert "AWS still answered ConcurrentMutationLimitExceeded after" in result["msg"]
+    assert "Cannot initiate another change for this endpoint" in result["msg"]
+    assert "Description" not in the_endpoint(ec2)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import time
+
 import pytest
 
+from ansible_collections.cloudops.fargate.plugins.module_utils import _common
+from ansible_collections.cloudops.fargate.plugins.module_utils import _flow_log
 from ansible_collections.cloudops.fargate.plugins.modules import vpc_flow_log
+from emulator import realism
+from emulator.extensions import iam_role_propagation
 from tests.unit.helpers import assert_ok
 
 NAME = "unit-flow-logs"
@@ -362,3 +370,61 @@ def test_two_flow_logs_with_the_same_name_fail(run, args, ec2, vpc_id, state):
     for flow_log_id in ids:
         assert flow_log_id in result["msg"]
     assert sorted(f["FlowLogId"] for f in flow_logs(ec2, vpc_id)) == sorted(ids)
+
+
+# --- a role IAM has not propagated yet ---------------------------------------------------------------------
+
+# realism.TYPICAL["iam.propagation"] (10 s) at this scale: 0.2 s.
+PROPAGATION_SCALE = 0.02
+FLOW_LOGS_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
+
+
+@pytest.fixture
+def realistic_iam(aws, monkeypatch):
+    """The emulator's IAM propagation in this process, in realistic mode at a small time scale; the module's retries
+    sleep at most 0.05 s."""
+    iam_role_propagation.install()
+    realism.configure({"realistic": True, "time_scale": PROPAGATION_SCALE, "throttle_rate": 0.0})
+    monkeypatch.setattr(
+        _flow_log, "call_through", functools.partial(_common.call_through, sleep=lambda s: time.sleep(min(s, 0.05)))
+    )
+    yield aws("iam")
+    realism.reset()
+
+
+def new_role(iam, name="unit-flow-logs-new"):
+    """A role just created: the flow logs service cannot assume it until IAM has propagated it."""
+    return iam.create_role(RoleName=name, AssumeRolePolicyDocument=FLOW_LOGS_TRUST)["Role"]["Arn"]
+
+
+def test_create_waits_for_a_new_role_to_propagate(run, args, ec2, vpc_id, realistic_iam, calls):
+    role_arn = new_role(realistic_iam)
+
+    result = run(dict(args, deliver_logs_permission_arn=role_arn))
+
+    assert_ok(result, changed=True)
+    assert calls.count(("ec2", "CreateFlowLogs")) > 1, "AWS refused the first create: the role was not usable yet"
+    flow_log = only_flow_log(ec2, vpc_id)
+    assert flow_log["DeliverLogsPermissionArn"] == role_arn
+    assert result["flow_log"]["flow_log_id"] == flow_log["FlowLogId"]
+    assert_ok(run(dict(args, deliver_logs_permission_arn=role_arn)), changed=False)
+
+
+def test_a_role_that_never_propagates_fails_after_the_timeout(run, args, ec2, vpc_id, realistic_iam, monkeypatch):
+    realism.configure({"time_scale": 1.0})  # 10 s of propagation, longer than the retries
+    monkeypatch.setattr(_flow_log, "IAM_PROPAGATION_TIMEOUT", 0.2)
+    role_arn = new_role(realistic_iam)
+
+    result = run(dict(args, deliver_logs_permission_arn=role_arn))
+
+    assert result["failed"]
+    assert "create flow log (AWS still answered InvalidParameter after 0.2 s)" in result["msg"]
+    assert "Unable to assume given IAM role" in result["msg"]
+    assert flow_logs(ec2, vpc_id, name=None) == []
