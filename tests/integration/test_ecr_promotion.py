@@ -8,7 +8,6 @@ reset: other test files share the emulator.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import urllib.request
@@ -17,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.integration.conftest import run_playbook
+from tests.integration.images import DOCKER_MANIFEST, push_image, sha256
 
-DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 # Calls that change ECR; none may happen when there is nothing to do or in check mode.
 CHANGING_CALLS = ("ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload")
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the emulator is local: no proxy
@@ -41,51 +40,6 @@ PLAYBOOK = """\
         target_repository: "{{ promotion_target }}"
         target_tag: "{{ promotion_target_tag }}"
 """
-
-
-def sha256(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def upload_blob(ecr: Any, repository: str, blob: bytes, part_size: int = 64 * 1024) -> str:
-    upload_id = ecr.initiate_layer_upload(repositoryName=repository)["uploadId"]
-    for first in range(0, len(blob), part_size):
-        part = blob[first : first + part_size]
-        ecr.upload_layer_part(
-            repositoryName=repository,
-            uploadId=upload_id,
-            partFirstByte=first,
-            partLastByte=first + len(part) - 1,
-            layerPartBlob=part,
-        )
-    return ecr.complete_layer_upload(repositoryName=repository, uploadId=upload_id, layerDigests=[sha256(blob)])[
-        "layerDigest"
-    ]
-
-
-def push_image(ecr: Any, repository: str, tag: str, config: bytes, layers: list[bytes]) -> tuple[str, str]:
-    """Blobs through the layer API, then the manifest with its digest; returns (digest, manifest)."""
-    document = {
-        "schemaVersion": 2,
-        "mediaType": DOCKER_MANIFEST,
-        "config": {
-            "mediaType": "application/vnd.docker.container.image.v1+json",
-            "size": len(config),
-            "digest": upload_blob(ecr, repository, config),
-        },
-        "layers": [
-            {
-                "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
-                "size": len(layer),
-                "digest": upload_blob(ecr, repository, layer),
-            }
-            for layer in layers
-        ],
-    }
-    manifest = json.dumps(document, indent=3)  # as docker writes it: the digest is of these exact bytes
-    digest = sha256(manifest.encode())
-    ecr.put_image(repositoryName=repository, imageManifest=manifest, imageTag=tag, imageDigest=digest)
-    return digest, manifest
 
 
 def image_by_tag(ecr: Any, repository: str, tag: str) -> dict[str, Any] | None:
