@@ -22,8 +22,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import Deadline
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import Transient
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call_through
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import wait
@@ -67,6 +70,15 @@ PRIVATE_KEY_MAX_BYTES = 5120
 _PEM_CERTIFICATE_BEGIN = "-----BEGIN CERTIFICATE-----"
 
 IN_USE_POLL_DELAY = 5
+# How long a deletion waits, by default, for ACM to stop listing the users of a certificate (in_use_timeout). ACM
+# keeps a load balancer or a Client VPN endpoint in InUseBy for a while after it stopped using the certificate, and
+# DeleteCertificate answers ResourceInUseException meanwhile: terraform-provider-aws internal/service/acm
+# certificate.go retries that answer for certificateCrossServicePropagationTimeout, 20 minutes. Five minutes covers
+# what AWS takes in practice (under a minute for a listener, a few for a Client VPN endpoint) without keeping a
+# deletion of a certificate that is really still in use waiting for long before it fails naming the users.
+DEFAULT_IN_USE_TIMEOUT = 300
+# DeleteCertificate's answer while ACM still counts a user; within in_use_timeout it is retried.
+IN_USE = Transient("ResourceInUseException", "in use")
 
 # The key usage an ECDSA certificate may drop on a re-import (AWS ACM user guide, "Reimport a certificate").
 _DROPPABLE_KEY_USAGE_FOR_EC = "key_encipherment"
@@ -786,13 +798,16 @@ class AcmCertificateManager(BaseResourceManager):
             message = f"Timed out after {timeout} seconds: " + self._in_use_message(name, arn, in_use_by)
             raise AWSActionError(message, certificate=current) from e
 
-    def ensure_absent(self, name: str, identity: dict[str, str], in_use_timeout: int = 0) -> None:
+    def ensure_absent(self, name: str, identity: dict[str, str], in_use_timeout: int = DEFAULT_IN_USE_TIMEOUT) -> None:
+        """Delete the certificate. Within ``in_use_timeout`` seconds, wait for ACM to empty its InUseBy, and retry a
+        DeleteCertificate ACM still refuses (its InUseBy lags both ways); past it, or with 0, fail naming the users."""
         arn = self.find(name, identity)
         found = self.read(arn) if arn else None
         if found is None:
             return
         current = found[0]
         self.set_diff(before=current, after={})
+        deadline = Deadline(in_use_timeout)
         if current["in_use_by"] and self.check_mode:
             self.module.warn(
                 self._in_use_message(name, arn, current["in_use_by"])
@@ -800,13 +815,21 @@ class AcmCertificateManager(BaseResourceManager):
             )
         elif current["in_use_by"] and in_use_timeout > 0:
             self._wait_until_not_in_use(name, arn, in_use_timeout, current)
-        deleted = self.change(
+        self.changed = True
+        if self.check_mode:
+            return
+        deleted = call_through(
             self.acm.delete_certificate,
             f"delete ACM certificate {name} ({arn})",
+            (IN_USE,),
+            deadline.remaining,
             answers={_NOT_FOUND: False, "ResourceInUseException": _IN_USE},
             CertificateArn=arn,
         )
         if deleted == _IN_USE:
             description = self.describe(arn) or {}
             in_use_by = description.get("InUseBy") or current["in_use_by"]
-            raise AWSActionError(self._in_use_message(name, arn, in_use_by), certificate=current)
+            message = self._in_use_message(name, arn, in_use_by)
+            if in_use_timeout > 0:
+                message = f"Timed out after {in_use_timeout} seconds: {message}"
+            raise AWSActionError(message, certificate=current)

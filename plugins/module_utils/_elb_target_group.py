@@ -12,6 +12,12 @@ delay, stickiness, slow start, load balancing algorithm: ModifyTargetGroupAttrib
 What it cannot (target type, VPC, protocol, port, protocol version) is a replacement: delete, then
 create again under the same name. AWS refuses to delete a target group a listener or a rule forwards
 to, so that is looked up first and reported with the listeners' and rules' ARNs.
+
+AWS is eventually consistent there: for a while after DeleteLoadBalancer a target group still lists the deleted load
+balancer in ``LoadBalancerArns``, and DeleteTargetGroup answers ``ResourceInUse`` "Target group '<arn>' is currently in
+use by a listener or a rule". When every load balancer the target group lists is gone (DescribeLoadBalancers answers
+``LoadBalancerNotFound``), the delete is retried on that answer for ``DELETE_TIMEOUT``; when one of them still exists,
+the target group is really in use and the module refuses at once.
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import Transient
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call_through
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import wanted_tags
@@ -755,6 +763,13 @@ def tags_of(response: dict[str, Any], arn: str) -> dict[str, str]:
 # --- manager -----------------------------------------------------------------------------------------------
 
 _NOT_FOUND = "TargetGroupNotFound"
+_LOAD_BALANCER_NOT_FOUND = "LoadBalancerNotFound"
+# How long DeleteTargetGroup is retried while AWS still counts a deleted load balancer as a user of the target group:
+# terraform-provider-aws internal/service/elbv2 target_group.go retries this answer for targetGroupDeleteTimeout,
+# 2 minutes. The message is AWS's (hashicorp/terraform-provider-aws#16889); the same code with another message (or
+# with a load balancer that still exists) is no transient.
+DELETE_TIMEOUT = 120
+RELEASING = Transient("ResourceInUse", "is currently in use by a listener or a rule")
 # Listener protocols that have rules (Network and Gateway Load Balancer listeners have none).
 _PROTOCOLS_WITH_RULES = ("HTTP", "HTTPS")
 
@@ -850,9 +865,25 @@ class TargetGroupManager(BaseResourceManager):
             "rule_arns": rule_arns,
         }
 
-    def _refuse_if_in_use(self, current: dict[str, Any], doing: str, reason: str | None = None) -> None:
-        if not current["load_balancer_arns"]:
-            return
+    def _load_balancer_gone(self, load_balancer_arn: str) -> bool:
+        """Whether DescribeLoadBalancers no longer knows the load balancer (deleted, or being deleted)."""
+        response = call(
+            self.elbv2.describe_load_balancers,
+            f"describe load balancer {load_balancer_arn}",
+            answers={_LOAD_BALANCER_NOT_FOUND: None},
+            LoadBalancerArns=[load_balancer_arn],
+        )
+        return not (response or {}).get("LoadBalancers")
+
+    def _refuse_if_in_use(self, current: dict[str, Any], doing: str, reason: str | None = None) -> list[str]:
+        """Fail, naming the users, when a load balancer the target group lists still exists. Returns the deleted load
+        balancers it still lists (AWS lets go of them a little after DeleteLoadBalancer): the delete waits for them."""
+        listed = current["load_balancer_arns"]
+        if not listed:
+            return []
+        gone = [arn for arn in listed if self._load_balancer_gone(arn)]
+        if len(gone) == len(listed):
+            return gone
         users = self.users(current)
         message = in_use_message(current["target_group_name"], users, doing, reason)
         raise AWSActionError(message, target_group=current, **users)
@@ -887,11 +918,11 @@ class TargetGroupManager(BaseResourceManager):
                 " listener or rule).",
                 target_group=current,
             )
-        self._refuse_if_in_use(current, "replace", f"to change {', '.join(immutable)}")
+        releasing = self._refuse_if_in_use(current, "replace", f"to change {', '.join(immutable)}")
         self.replaced = True
         self._replacement_fields = list(immutable)
         tags = merged_tags(without_aws_tags(current["tags"]), wanted["tags"], wanted["purge_tags"])
-        self._delete(current)
+        self._delete(current, releasing)
         self._create(wanted, before=current, tags=tags)
 
     def _create(self, wanted: dict[str, Any], before: dict[str, Any], tags: dict[str, str] | None = None) -> None:
@@ -975,26 +1006,38 @@ class TargetGroupManager(BaseResourceManager):
         current = self.read(name)
         if current is None:
             return
-        self._refuse_if_in_use(current, "delete")
+        releasing = self._refuse_if_in_use(current, "delete")
         self.changed = True
         self.set_diff(before=current, after={})
-        self._delete(current)
+        self._delete(current, releasing)
 
-    def _delete(self, current: dict[str, Any]) -> None:
+    def _delete(self, current: dict[str, Any], releasing: list[str] | None = None) -> None:
+        """DeleteTargetGroup. With ``releasing`` (deleted load balancers the target group still lists), AWS's
+        ``ResourceInUse`` is retried for ``DELETE_TIMEOUT`` while AWS lets go of them; without, it fails at once."""
         if self.check_mode:
             return
         name = current["target_group_name"]
 
         def taken_up(exception: Exception):
-            """A listener took it up since it was read: say which."""
+            """A listener took it up since it was read (say which), or AWS never let go of the deleted load
+            balancers (say so)."""
             latest = self.read(name) or current
             users = self.users(latest)
-            message = in_use_message(name, users, "delete")
+            if releasing and not (users["listener_arns"] or users["rule_arns"]):
+                message = (
+                    f"Cannot delete target group {name}: AWS still counts the deleted"
+                    f" {_named('load balancer', users['load_balancer_arns'] or releasing)} as using it after"
+                    f" {DELETE_TIMEOUT} seconds (DeleteTargetGroup answers ResourceInUse). Run this task again later."
+                )
+            else:
+                message = in_use_message(name, users, "delete")
             raise AWSActionError(message, exception=exception, target_group=latest, **users)
 
-        call(
+        call_through(
             self.elbv2.delete_target_group,
             f"delete target group {name}",
+            (RELEASING,) if releasing else (),
+            DELETE_TIMEOUT if releasing else 0,
             answers={_NOT_FOUND: False, "ResourceInUse": taken_up},
             TargetGroupArn=current["target_group_arn"],
         )

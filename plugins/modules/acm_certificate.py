@@ -78,15 +78,20 @@ options:
     default: true
   in_use_timeout:
     description:
-      - With O(state=absent), seconds to wait for ACM to stop listing users of the certificate before deleting
-        it. ACM releases a certificate a little after the listener or the Client VPN endpoint using it is
-        deleted, so a teardown that has just deleted them may need a few minutes.
+      - With O(state=absent), seconds to wait for ACM to let go of the certificate. ACM keeps listing the load
+        balancer or the Client VPN endpoint that used it (C(InUseBy)) for a while after its listener or the
+        endpoint is deleted, and refuses the deletion meanwhile (C(ResourceInUseException)); the module polls
+        C(InUseBy) until it is empty and retries a deletion ACM still refuses, both within this time.
+      - The default, 5 minutes, covers what ACM takes after a listener or an endpoint is deleted, so a task that
+        deletes the certificate right after them works without it. A certificate really still in use fails
+        once it has passed, naming what ACM still lists (terraform-provider-aws waits up to 20 minutes).
       - With C(0), a certificate in use fails at once, naming what uses it.
     type: int
-    default: 0
+    default: 300
 notes:
-  - Deleting a certificate that is in use fails with a message naming what uses it (ACM's C(InUseBy)). In check
-    mode the module warns instead, since the tasks before it may release it.
+  - Deleting a certificate that is still in use once O(in_use_timeout) has passed fails with a message naming
+    what uses it (ACM's C(InUseBy)). In check mode the module warns instead, since the tasks before it may
+    release it.
   - ACM keeps the tags and the associations of a certificate on a re-import; tags cannot be given with a
     re-import, so they are set with separate calls.
 requirements:
@@ -121,11 +126,11 @@ EXAMPLES = r"""
       Environment: local
       ManagedBy: cloudops.fargate
 
-- name: Delete the load balancer's certificate once the listener is gone
+- name: Delete the load balancer's certificate once the listener is gone, waiting up to 10 minutes for ACM
   cloudops.fargate.acm_certificate:
     name: demo-local-alb
     state: absent
-    in_use_timeout: 300
+    in_use_timeout: 600
     tags:
       Stack: demo
       Environment: local
@@ -223,6 +228,7 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
+from ansible_collections.cloudops.fargate.plugins.module_utils._acm import DEFAULT_IN_USE_TIMEOUT
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import HAS_CRYPTOGRAPHY
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import AcmCertificateManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import AcmInputError
@@ -239,7 +245,7 @@ def main():
         certificate_chain=dict(type="str"),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
-        in_use_timeout=dict(type="int", default=0),
+        in_use_timeout=dict(type="int", default=DEFAULT_IN_USE_TIMEOUT),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,

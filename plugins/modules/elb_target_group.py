@@ -22,6 +22,10 @@ description:
     or a replacement changes anything, the module looks the listeners and rules up and, when there are any,
     fails and lists their ARNs; remove the target group from the listener (and rules) first. A replacement
     also drops the registered targets; an ECS service that names the old ARN must be updated.
+  - For a while after a load balancer is deleted, AWS still lists it among the target group's load balancers
+    and refuses to delete the target group. When every load balancer the target group lists is gone, the
+    module waits for AWS to let go of them, retrying the deletion for up to 2 minutes (as terraform-provider-aws
+    does); when one of them still exists, it fails at once as above.
   - Values are compared after filling in what AWS leaves out with AWS's defaults, so a run that asks for
     what AWS already has reports no change. Health check success codes are compared as a set.
   - Every option is validated before anything changes, so a bad input fails without touching the target group.
@@ -184,7 +188,8 @@ options:
     type: bool
     default: true
 notes:
-  - Target group changes take effect at once; there is nothing to wait for.
+  - Target group changes take effect at once; the only wait is the deletion's, right after its load balancer
+    was deleted (see above).
   - Targets are registered by the ECS service (or otherwise), not by this module.
 extends_documentation_fragment:
   - cloudops.fargate.attributes

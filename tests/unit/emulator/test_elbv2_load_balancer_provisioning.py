@@ -78,6 +78,7 @@ def test_a_load_balancer_named_to_fail_ends_failed_with_a_reason(
     realistic(time_scale=SCALE)
     arn, _created = create(elbv2, subnets, marker=f"-{extension.FAIL_MARKER}")
     assert state(elbv2, arn) == {"Code": "provisioning"}
+
     def settled() -> dict | None:
         now = state(elbv2, arn)
         return now if now["Code"] != "provisioning" else None

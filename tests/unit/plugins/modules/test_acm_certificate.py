@@ -632,7 +632,7 @@ def test_delete_bad_name_fails(run, acm, name):
 
 def test_delete_in_use_fails_naming_the_user(run, args, acm, created):
     set_in_use(created)
-    absent = {"name": NAME, "state": "absent"}
+    absent = {"name": NAME, "state": "absent", "in_use_timeout": 0}
 
     result = run(absent)
     assert result["failed"]
@@ -662,9 +662,9 @@ def test_delete_refused_by_acm_names_the_user(run, args, acm, created, monkeypat
         return result
 
     monkeypatch.setattr(models.CertBundle, "describe", describe)
-    result = run({"name": NAME, "state": "absent"})
+    result = run({"name": NAME, "state": "absent", "in_use_timeout": 0})
     assert result["failed"]
-    assert f"is in use by {LISTENER}" in result["msg"]
+    assert result["msg"].startswith(f"ACM certificate {NAME} ({created}) is in use by {LISTENER}")
     assert arns(acm) == [created]
 
 
@@ -700,6 +700,35 @@ def test_delete_in_use_times_out(run, args, acm, created):
     assert arns(acm) == [created]
 
 
+def test_delete_retries_while_acm_refuses_it(run, args, acm, created, monkeypatch, calls):
+    """ACM's InUseBy lags both ways: it shows no user, yet DeleteCertificate is refused a little longer. Within
+    in_use_timeout the delete is retried."""
+    from moto.acm import models
+
+    set_in_use(created)
+    describe = models.CertBundle.describe
+    delete = models.AWSCertificateManagerBackend.delete_certificate
+
+    def describe_without_users(self):
+        result = describe(self)
+        result["Certificate"]["InUseBy"] = []
+        return result
+
+    def delete_then_release(self, arn):
+        try:
+            return delete(self, arn)
+        except Exception:
+            self._certificates[arn].in_use_by = []  # released after the first refusal
+            raise
+
+    monkeypatch.setattr(models.CertBundle, "describe", describe_without_users)
+    monkeypatch.setattr(models.AWSCertificateManagerBackend, "delete_certificate", delete_then_release)
+    result = run({"name": NAME, "state": "absent", "in_use_timeout": 5})
+    assert_ok(result, changed=True)
+    assert arns(acm) == []
+    assert [operation for _service, operation in calls].count("DeleteCertificate") == 2
+
+
 def test_negative_in_use_timeout_fails(run, acm):
     result = run({"name": NAME, "state": "absent", "in_use_timeout": -1})
     assert result["failed"]
@@ -730,3 +759,90 @@ def test_moto_gaps_still_there(aws, self_signed):
     set_in_use(arn)
     acm.delete_certificate(CertificateArn=arn)
     assert arns(acm) == []
+
+
+# --- realistic mode: ACM lets go of a certificate a little after its user is gone ------------------------------
+
+
+@pytest.fixture
+def realistic(aws, monkeypatch):
+    """``realistic(time_scale)`` switches the emulator's realistic mode on in this process, with its ACM extension
+    (emulator/extensions/acm_imported_certificates.py: InUseBy kept for ``certificate.in_use_lingering``, 30 s at
+    scale 1, after a listener is deleted) installed for this test only; quick InUseBy polls."""
+    from emulator import realism
+    from emulator.extensions import acm_imported_certificates
+
+    from ansible_collections.cloudops.fargate.plugins.module_utils import _acm
+
+    for patch in acm_imported_certificates.PATCHES:
+        monkeypatch.setattr(patch.owner, patch.name, getattr(patch.owner, patch.name))  # put back afterwards
+    acm_imported_certificates.install()
+    monkeypatch.setattr(_acm, "IN_USE_POLL_DELAY", 0.05)
+
+    def switch_on(time_scale):
+        realism.configure({"realistic": True, "time_scale": time_scale, "throttle_rate": 0.0})
+
+    yield switch_on
+    realism.reset()
+
+
+@pytest.fixture
+def released(run, args, aws, realistic):
+    """The certificate of ``args`` served by an HTTPS listener, which is then deleted in realistic mode; returns
+    ``(certificate ARN, load balancer ARN, switch_on)``: ACM still lists the load balancer for a while."""
+
+    def release(time_scale):
+        acm, ec2, elbv2 = aws("acm"), aws("ec2"), aws("elbv2")
+        result = run(args)
+        assert_ok(result, changed=True)
+        arn = result["certificate"]["certificate_arn"]
+        vpc_id = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+        subnets = [
+            ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.40.{i}.0/24", AvailabilityZone=f"us-east-1{zone}")[
+                "Subnet"
+            ]["SubnetId"]
+            for i, zone in ((1, "a"), (2, "b"))
+        ]
+        alb = elbv2.create_load_balancer(Name="unit-alb", Subnets=subnets, Scheme="internal", Type="application")[
+            "LoadBalancers"
+        ][0]["LoadBalancerArn"]
+        listener = elbv2.create_listener(
+            LoadBalancerArn=alb,
+            Protocol="HTTPS",
+            Port=443,
+            Certificates=[{"CertificateArn": arn}],
+            DefaultActions=[
+                {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404", "ContentType": "text/plain"}}
+            ],
+        )["Listeners"][0]["ListenerArn"]
+        assert acm.describe_certificate(CertificateArn=arn)["Certificate"]["InUseBy"] == [alb]
+        realistic(time_scale)
+        elbv2.delete_listener(ListenerArn=listener)
+        assert acm.describe_certificate(CertificateArn=arn)["Certificate"]["InUseBy"] == [alb]
+        return arn, alb
+
+    return release
+
+
+def test_realistic_delete_right_after_the_listener_waits_for_acm(run, aws, released, calls):
+    arn, alb = released(0.03)  # 30 s of lingering in 0.9 s
+    absent = {"name": NAME, "state": "absent", "tags": {"Stack": "unit"}}
+
+    result = run(dict(absent, in_use_timeout=0))  # no wait: ACM's refusal, naming the load balancer
+    assert result["failed"]
+    assert result["msg"].startswith(f"ACM certificate {NAME} ({arn}) is in use by {alb}; remove it")
+
+    calls.clear()
+    result = run(absent)  # the default in_use_timeout
+    assert_ok(result, changed=True)
+    assert arns(aws("acm")) == []
+    assert [operation for _service, operation in calls].count("DescribeCertificate") >= 2  # read, then polled
+
+
+def test_realistic_delete_times_out_naming_the_users_still_listed(run, aws, released):
+    arn, alb = released(1.0)  # 30 s of lingering
+    result = run({"name": NAME, "state": "absent", "tags": {"Stack": "unit"}, "in_use_timeout": 1})
+    assert result["failed"]
+    assert result["msg"].startswith(f"Timed out after 1 seconds: ACM certificate {NAME} ({arn}) is in use by {alb};")
+    assert result["certificate"]["certificate_arn"] == arn
+    assert arns(aws("acm")) == [arn]

@@ -877,3 +877,117 @@ def test_listener_added_between_read_and_delete_is_reported(run, elbv2, listener
     assert f"Cannot delete target group {NAME}: it is in use by listener {listener}" in result["msg"]
     assert result["listener_arns"] == [listener]
     assert arn_of(elbv2)
+
+
+# --- realistic mode: a deleted load balancer lingers in LoadBalancerArns --------------------------------------
+
+
+@pytest.fixture
+def realistic(monkeypatch):
+    """``realistic(time_scale)`` switches the emulator's realistic mode on in this process, with the extension that
+    keeps a deleted load balancer in its target groups for ``target_group.lingering`` (15 s at scale 1) installed for
+    this test only."""
+    from emulator import realism
+    from emulator.extensions import elbv2_target_group_load_balancers
+
+    for patch in elbv2_target_group_load_balancers.PATCHES:
+        monkeypatch.setattr(patch.owner, patch.name, getattr(patch.owner, patch.name))  # put back afterwards
+    elbv2_target_group_load_balancers.install()
+
+    def switch_on(time_scale):
+        realism.configure({"realistic": True, "time_scale": time_scale, "throttle_rate": 0.0})
+
+    yield switch_on
+    realism.reset()
+
+
+def deletes(calls):
+    return [operation for service, operation in calls if operation == "DeleteTargetGroup"]
+
+
+def test_delete_right_after_the_load_balancer_waits_for_aws_to_let_go(
+    run, elbv2, load_balancer, listener, realistic, calls
+):
+    """AWS lists the deleted load balancer and answers ResourceInUse for a while: the module retries the delete."""
+    realistic(0.04)  # 15 s of lingering in 0.6 s
+    elbv2.delete_load_balancer(LoadBalancerArn=load_balancer)
+    assert describe(elbv2)["LoadBalancerArns"] == [load_balancer]
+    calls.clear()
+
+    result = run({"name": NAME, "state": "absent"})
+    assert_ok(result, changed=True)
+    assert target_groups(elbv2) == []
+    assert len(deletes(calls)) >= 2  # refused first, then deleted
+
+
+def test_delete_right_after_the_load_balancer_in_check_mode_predicts_it(
+    run, elbv2, load_balancer, listener, realistic, calls
+):
+    realistic(1.0)  # 15 s of lingering
+    elbv2.delete_load_balancer(LoadBalancerArn=load_balancer)
+    calls.clear()
+    result = run({"name": NAME, "state": "absent"}, check_mode=True, diff=True)
+    assert_ok(result, changed=True)
+    assert result["diff"]["after"] == {}
+    assert deletes(calls) == []
+    assert arn_of(elbv2)
+
+
+def test_delete_after_the_load_balancer_times_out_naming_it(
+    run, elbv2, load_balancer, listener, realistic, calls, monkeypatch
+):
+    from ansible_collections.cloudops.fargate.plugins.module_utils import _elb_target_group
+
+    realistic(1.0)  # 15 s of lingering
+    monkeypatch.setattr(_elb_target_group, "DELETE_TIMEOUT", 0.2)
+    elbv2.delete_load_balancer(LoadBalancerArn=load_balancer)
+    calls.clear()
+
+    result = run({"name": NAME, "state": "absent"})
+    assert result["failed"]
+    assert result["msg"].startswith(
+        f"Cannot delete target group {NAME}: AWS still counts the deleted load balancer {load_balancer} as using it"
+        " after 0.2 seconds"
+    )
+    assert len(deletes(calls)) >= 2
+    assert arn_of(elbv2)
+
+
+def test_delete_in_use_by_a_load_balancer_that_exists_fails_at_once(
+    run, ec2, elbv2, vpc_id, load_balancer, listener, realistic, calls
+):
+    """One listed load balancer is gone, another still forwards to the target group: AWS's ResourceInUse lasts."""
+    realistic(1.0)
+    subnets = [zone["SubnetId"] for zone in elbv2.describe_load_balancers()["LoadBalancers"][0]["AvailabilityZones"]]
+    other = elbv2.create_load_balancer(Name="unit-alb-2", Subnets=subnets, Scheme="internal", Type="application")[
+        "LoadBalancers"
+    ][0]["LoadBalancerArn"]
+    other_listener = elbv2.create_listener(
+        LoadBalancerArn=other,
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": arn_of(elbv2)}],
+    )["Listeners"][0]["ListenerArn"]
+    elbv2.delete_load_balancer(LoadBalancerArn=load_balancer)
+    assert sorted(describe(elbv2)["LoadBalancerArns"]) == sorted([load_balancer, other])
+    calls.clear()
+
+    result = run({"name": NAME, "state": "absent"})
+    assert result["failed"]
+    assert result["msg"].startswith(f"Cannot delete target group {NAME}: it is in use by listener {other_listener}")
+    assert result["listener_arns"] == [other_listener]
+    assert deletes(calls) == []
+    assert arn_of(elbv2)
+
+
+def test_a_refusal_while_no_deleted_load_balancer_is_listed_fails_at_once(run, elbv2, listener, calls, monkeypatch):
+    """ResourceInUse with nothing to wait for (a listener took the target group up since it was read) is not
+    retried."""
+    from ansible_collections.cloudops.fargate.plugins.module_utils import _elb_target_group
+
+    monkeypatch.setattr(_elb_target_group.TargetGroupManager, "_refuse_if_in_use", lambda *a, **k: [])
+    calls.clear()
+    result = run({"name": NAME, "state": "absent"})
+    assert result["failed"]
+    assert f"Cannot delete target group {NAME}: it is in use by listener {listener}" in result["msg"]
+    assert len(deletes(calls)) == 1

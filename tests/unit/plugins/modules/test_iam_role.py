@@ -526,3 +526,42 @@ def test_aws_error_after_the_creation_fails_with_changed(run, args, iam, calls, 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
     assert_ok(run(args), changed=True)
     assert actual(iam)["inline_policies"] == {"read-config": READ_CONFIG}
+
+
+# --- realistic mode: IAM propagation ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def realistic(aws, monkeypatch):
+    """Realistic mode in this process with emulator/extensions/iam_role_propagation.py installed for this test only:
+    a role IAM just created or granted something is not assumable for ``iam.propagation`` (10 s at scale 1)."""
+    from emulator import realism
+    from emulator.extensions import iam_role_propagation
+
+    for patch in iam_role_propagation.PATCHES:
+        monkeypatch.setattr(patch.owner, patch.name, getattr(patch.owner, patch.name))  # put back afterwards
+    iam_role_propagation.install()
+    realism.configure({"realistic": True, "time_scale": 1.0, "throttle_rate": 0.0})
+    yield iam_role_propagation
+    realism.reset()
+
+
+def test_realistic_propagation_never_fails_the_module(run, args, iam, managed_arns, realistic):
+    """IAM propagation delays only the services that assume the role (CreateFlowLogs, Fargate): none of the module's
+    own calls (create, put and attach policies right after the creation, re-read, update, delete) fails, and the
+    module does not wait for it (there is nothing to poll: that is up to the service's caller)."""
+    wanted = dict(args, managed_policy_arns=managed_arns[:1])
+    result = run(wanted)
+    assert_ok(result, changed=True)
+    arn = result["iam_role"]["arn"]
+    assert not realistic.role_usable(arn)  # created and granted: not assumable yet, and the module did not wait
+    assert result["iam_role"] == actual(iam)
+
+    assert_ok(run(wanted), changed=False)
+    result = run(dict(wanted, inline_policies={"write-logs": WRITE_LOGS}, managed_policy_arns=managed_arns[1:]))
+    assert_ok(result, changed=True)
+    assert result["iam_role"] == actual(iam)
+    assert not realistic.role_usable(arn)
+
+    assert_ok(run({"name": NAME, "state": "absent"}), changed=True)
+    assert role_names(iam) == []
