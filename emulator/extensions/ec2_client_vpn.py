@@ -758,7 +758,7 @@ def _refuse_while_creating(state: ClientVpnState) -> None:
         raise _error(ENDPOINT_BEING_CREATED, ENDPOINT_BEING_CREATED_MESSAGE)
 
 
-def linger_interface(endpoint: Endpoint, association: Association) -> None:
+def linger_interface(endpoint: Endpoint, association: Association, backend: Any = None) -> None:
     """The network interface of a disassociated target network stays in its subnet, with the endpoint's security
     groups, while the disassociation lasts and for ``network_interface.lingering`` after (realistic mode; nothing
     while the ec2_lingering_interfaces extension does not exist)."""
@@ -772,8 +772,9 @@ def linger_interface(endpoint: Endpoint, association: Association) -> None:
         association.vpc_id,
         subnet_ids=[association.subnet_id],
         security_group_ids=list(endpoint.settings.get("SecurityGroupIds") or association.security_groups),
-        owner=association.id,
+        owner=f"ClientVPN Endpoint resource {association.id}",
         seconds=max(0.0, association.due - _clock()) + realism.lingers(INTERFACE_LINGERING),
+        backend=backend,
     )
 
 
@@ -1083,7 +1084,7 @@ def disassociate_client_vpn_target_network(self: EC2Response) -> ActionResult:
             for route in endpoint.routes:
                 if route.target_subnet == association.subnet_id:
                     route.status, route.due = "deleting", association.due
-            linger_interface(endpoint, association)
+            linger_interface(endpoint, association, self.ec2_backend)
         return ActionResult({"AssociationId": association.id, "Status": {"Code": association.status}})
 
 

@@ -41,7 +41,8 @@ While one lingers, the four calls above answer AWS's ``DependencyViolation``. Ev
 plain mode keeps moto's behaviour, except that a deleted NAT gateway's interface is removed with the gateway. The
 registry forgets an interface once its time is up; nothing runs in the background. Where moto had the owner's
 interfaces (NAT gateway, interface endpoint, mount target), they stay in DescribeNetworkInterfaces with status
-``in-use`` while they linger, and are gone after.
+``in-use`` while they linger, and are gone after; for the others (load balancer, ECS tasks, and Client VPN
+associations through ``linger(..., backend=)``) the patch adds interfaces described by their owner for as long.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ from typing import Any
 from moto.core.responses import ActionResult
 from moto.ec2.exceptions import DependencyViolationError
 from moto.ec2.models import EC2Backend, ec2_backends
-from moto.ec2.utils import random_public_ip
+from moto.ec2.utils import random_private_ip, random_public_ip
 from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.efs.responses import EFSResponse
 from moto.elbv2.responses import ELBV2Response
@@ -92,10 +93,35 @@ def linger(
     owner: str,
     seconds: float,
     public_ip: str | None = None,
+    backend: EC2Backend | None = None,
 ) -> None:
     """Record network interfaces of ``owner`` (gone on the API) that stay in ``vpc_id``, its ``subnet_ids`` and
-    ``security_group_ids`` (and map ``public_ip``) for ``seconds`` more; nothing when ``seconds`` is 0."""
-    _linger(vpc_id, subnet_ids, security_group_ids, owner, seconds, public_ip)
+    ``security_group_ids`` (and map ``public_ip``) for ``seconds`` more; nothing when ``seconds`` is 0. Given the EC2
+    ``backend``, they are also interfaces DescribeNetworkInterfaces shows meanwhile, as AWS does."""
+    subnet_ids, security_group_ids = list(subnet_ids), list(security_group_ids)
+    on_end = _visible(backend, subnet_ids, security_group_ids, owner, seconds) if backend is not None else None
+    _linger(vpc_id, subnet_ids, security_group_ids, owner, seconds, public_ip, on_end=on_end)
+
+
+def _visible(
+    backend: EC2Backend, subnet_ids: list[str], group_ids: list[str], owner: str, seconds: float
+) -> Callable[[], None] | None:
+    """New moto interfaces, one per subnet, described by their ``owner``, kept for ``seconds`` (``_backed``): where
+    moto never had the owner's interfaces, AWS still shows them until they are gone."""
+    if seconds <= 0:
+        return None
+    made = []
+    for subnet_id in subnet_ids:
+        try:
+            subnet = backend.get_subnet(subnet_id)
+        except Exception:  # pylint: disable=broad-exception-caught  # a subnet already deleted has no interface
+            continue
+        made.append(
+            backend.create_network_interface(
+                subnet, random_private_ip(subnet.cidr_block), group_ids=group_ids, description=owner
+            )
+        )
+    return _backed(backend, made, seconds)
 
 
 def _linger(
@@ -318,13 +344,14 @@ def _load_balancer_leaves(original: Any) -> Any:
             groups = list(balancer.security_groups or [])
             if not groups and balancer.type == "application":
                 groups = _default_group(backend.ec2_backend, balancer.vpc_id)
-            _linger(
+            linger(
                 balancer.vpc_id,
                 [subnet.id for subnet in balancer.subnets],
                 groups,
                 f"ELB {balancer.type[:3]}/{balancer.name}",
                 realism.lingers(LINGERING),
                 public_ip=random_public_ip() if balancer.scheme == "internet-facing" else None,
+                backend=backend.ec2_backend,
             )
         return result
 
@@ -345,13 +372,14 @@ def _service_tasks_leave(original: Any) -> Any:
             except Exception:  # pylint: disable=broad-exception-caught  # a subnet deleted under the service
                 return result
             assigns_public_ip = str(configuration.get("assignPublicIp", "")).upper() == "ENABLED"
-            _linger(
+            linger(
                 vpc_id,
                 subnet_ids,
                 configuration.get("securityGroups") or _default_group(ec2, vpc_id),
                 f"ECS tasks of {service.arn}",
                 realism.seconds(ECS_DRAINING) + realism.lingers(LINGERING),
                 public_ip=random_public_ip() if assigns_public_ip else None,
+                backend=ec2,
             )
         return result
 

@@ -14,10 +14,16 @@ capacity providers and the default strategy (PutClusterCapacityProviders, which 
 
 CreateCluster takes no client token: a cluster is identified by its name, the module looks it up before every
 create, and an interrupted create is completed by the next run (it finds the cluster and updates what is missing).
+On a fresh account the first CreateCluster makes ECS create its service-linked role and is refused
+(``InvalidParameterException`` "Unable to assume the service linked role") until the role is usable; that refusal,
+and only that one, is retried up to wait_timeout. The retry is safe: AWS refused before creating anything, and a
+CreateCluster of a name that exists answers with that cluster.
 A DeleteCluster leaves the cluster INACTIVE for a while; INACTIVE counts as absent, and creating it again makes a
 new ACTIVE cluster under the same name. AWS refuses to delete a cluster that still holds services, ACTIVE or
-DRAINING (deleted, their tasks still stopping); the module looks them up first, names ACTIVE ones, and waits (with
-a timeout) for DRAINING ones to become INACTIVE. That wait is a botocore waiter on DeleteCluster itself
+DRAINING (deleted, their tasks still stopping), and then, once they are INACTIVE, while their tasks have not yet
+stopped (``ClusterContainsTasksException``); the module looks the services up first, names ACTIVE ones and tasks
+that are not stopping (their desired status is RUNNING), and waits (up to wait_timeout) for DRAINING services to
+become INACTIVE and stopping tasks to stop. That wait is a botocore waiter on DeleteCluster itself
 (``DELETE_WAITER``): ListServices may leave DRAINING services out, so AWS's refusal is the only sure sign of them.
 """
 
@@ -36,11 +42,13 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._common import AW
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call_through
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import error_code
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import wait
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import wanted_tags
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import SERVICE_LINKED_ROLE_PENDING
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import describe_services
 
 # --- choices and defaults -------------------------------------------------------------------------------
@@ -76,12 +84,17 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 WEIGHT_RANGE = (0, 1000)
 BASE_RANGE = (0, 100000)
 DEFAULT_WAIT_TIMEOUT = 600
-# Seconds between two DeleteCluster attempts while deleted services drain.
+# Seconds between two DeleteCluster attempts while deleted services drain and their tasks stop.
 DRAIN_POLL_DELAY = 5
+# ListTasks and DescribeTasks take at most 100 tasks a call: enough to name what keeps a cluster from being deleted.
+TASKS_LISTED = 100
+# Tasks named in a message at most.
+TASKS_NAMED = 10
 
 # Deleted: DeleteCluster succeeds or no longer finds the cluster. Retried while AWS refuses because of services (by
-# then only DRAINING ones: ACTIVE ones fail before the wait); any other refusal (tasks still running) ends it. The
-# delay and attempts are placeholders: wait() sets them from wait_timeout.
+# then only DRAINING ones: ACTIVE ones fail before the wait) or tasks (by then only stopping ones: tasks meant to run
+# fail before the wait), as terraform-provider-aws internal/service/ecs cluster.go retries both (10 minutes); any
+# other refusal ends it. The delay and attempts are placeholders: wait() sets them from wait_timeout.
 DELETE_WAITER: dict[str, Any] = {
     "version": 2,
     "waiters": {
@@ -93,6 +106,7 @@ DELETE_WAITER: dict[str, Any] = {
                 {"matcher": "status", "expected": 200, "state": "success"},
                 {"matcher": "error", "expected": "ClusterNotFoundException", "state": "success"},
                 {"matcher": "error", "expected": "ClusterContainsServicesException", "state": "retry"},
+                {"matcher": "error", "expected": "ClusterContainsTasksException", "state": "retry"},
             ],
         }
     },
@@ -414,6 +428,46 @@ def services_message(name: str, services: list[dict[str, str]], waited: int | No
     return message + " Run this task again once they are INACTIVE, or set wait: true."
 
 
+def task_summary(task: dict[str, Any]) -> dict[str, str]:
+    """A DescribeTasks entry reduced to what names it in a refusal to delete its cluster."""
+    return {
+        "task_id": str(task.get("taskArn") or "").rsplit("/", 1)[-1],
+        "group": task.get("group") or "",
+        "last_status": task.get("lastStatus") or "",
+        "desired_status": task.get("desiredStatus") or "",
+    }
+
+
+def _task_list(tasks: list[dict[str, str]]) -> str:
+    named = [
+        f"{task['task_id']} ({', '.join(part for part in (task['group'], task['last_status']) if part)})"
+        for task in tasks[:TASKS_NAMED]
+    ]
+    more = len(tasks) - len(named)
+    return ", ".join(named) + (f" and {more} more" if more > 0 else "")
+
+
+def tasks_message(name: str, tasks: list[dict[str, str]], waited: int | None = None) -> str:
+    """Why the cluster cannot be deleted when AWS answers that it contains tasks (``task_summary`` entries of the
+    tasks that have not stopped): tasks meant to run are named and never waited for; tasks of deleted services that
+    are still stopping are waited for, and ``waited`` is set once that wait timed out."""
+    running = [task for task in tasks if task["desired_status"] == "RUNNING"]
+    if running:
+        return (
+            f"Cannot delete ECS cluster {name}: it still runs task{'s' if len(running) > 1 else ''}"
+            f" {_task_list(running)}, which nothing is stopping, and AWS refuses to delete a cluster with active tasks."
+            " Stop them (or delete the services that run them), then run this task again."
+        )
+    listed = f" ({_task_list(tasks)})" if tasks else " (AWS lists none of them)"
+    message = (
+        f"Cannot delete ECS cluster {name}: the tasks of its deleted services are still stopping{listed}, and AWS"
+        " refuses to delete a cluster with active tasks."
+    )
+    if waited is not None:
+        return message + f" They were still stopping after {waited} seconds; raise wait_timeout or run this task again."
+    return message + " Run this task again once they have stopped, or set wait: true."
+
+
 # --- manager -----------------------------------------------------------------------------------------------
 
 
@@ -458,12 +512,34 @@ class ClusterManager(BaseResourceManager):
         ]
         return sorted(blocking, key=lambda service: service["service_name"])
 
+    def active_tasks(self, name: str) -> list[dict[str, str]]:
+        """The cluster's tasks that have not stopped (what ClusterContainsTasksException is about), those meant to run
+        first, as ``task_summary`` entries; at most ``TASKS_LISTED`` of each desired status. Empty when they cannot be
+        listed: they only explain AWS's refusal, which stands either way."""
+        what = f"list the tasks of ECS cluster {name}"
+        missing = {"ClusterNotFoundException": None}
+        found: list[dict[str, Any]] = []
+        try:
+            for desired in ("RUNNING", "STOPPED"):
+                listed = call(
+                    self.ecs.list_tasks, what, answers=missing, cluster=name, desiredStatus=desired, maxResults=TASKS_LISTED
+                )
+                arns = (listed or {}).get("taskArns") or []
+                if arns:
+                    described = call(self.ecs.describe_tasks, what, answers=missing, cluster=name, tasks=arns)
+                    found.extend((described or {}).get("tasks") or [])
+        except AWSActionError:
+            return []
+        return [task_summary(task) for task in found if task.get("lastStatus") != "STOPPED"]
+
     # --- present ---
 
-    def ensure_present(self, wanted: dict[str, Any]) -> None:
+    def ensure_present(self, wanted: dict[str, Any], wait_timeout: int = DEFAULT_WAIT_TIMEOUT) -> None:
+        """Create or update the cluster; a create on a fresh account retries AWS's refusal while ECS creates its
+        service-linked role, up to ``wait_timeout`` seconds."""
         current = self.read(wanted["name"])
         if current is None:
-            self._create(wanted)
+            self._create(wanted, wait_timeout)
             return
         providers, strategy = self._capacity_target(current, wanted)
         self.cluster = deepcopy(current)
@@ -490,7 +566,7 @@ class ClusterManager(BaseResourceManager):
             raise AWSActionError("; ".join(errors), cluster=current)
         return providers, strategy
 
-    def _create(self, wanted: dict[str, Any]) -> None:
+    def _create(self, wanted: dict[str, Any], wait_timeout: int) -> None:
         name = wanted["name"]
         # the strategy may only name the providers the new cluster gets
         errors = strategy_provider_errors(
@@ -515,8 +591,18 @@ class ClusterManager(BaseResourceManager):
             request["defaultCapacityProviderStrategy"] = strategy_request(wanted["default_capacity_provider_strategy"])
         if predicted["tags"]:
             request["tags"] = ansible_dict_to_boto3_tag_list(predicted["tags"], "key", "value")
-        if self.change(self.ecs.create_cluster, f"create ECS cluster {name}", **request) is not None:
-            self.cluster = self.read(name) or predicted
+        self.changed = True
+        if self.check_mode:
+            return
+        # Safe to repeat: AWS refused before creating anything, and a CreateCluster of an existing name answers with it.
+        call_through(
+            self.ecs.create_cluster,
+            f"create ECS cluster {name}",
+            (SERVICE_LINKED_ROLE_PENDING,),
+            wait_timeout,
+            **request,
+        )
+        self.cluster = self.read(name) or predicted
 
     def _update_cluster(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
         request: dict[str, Any] = {}
@@ -596,8 +682,9 @@ class ClusterManager(BaseResourceManager):
         self._delete(name, current, wait_drained, wait_timeout)
 
     def _delete(self, name: str, current: dict[str, Any], wait_drained: bool, wait_timeout: int) -> None:
-        """DeleteCluster. AWS refuses while the cluster holds services or tasks: services that are all DRAINING are
-        waited for (with ``wait_drained``), anything else fails at once, naming what blocks."""
+        """DeleteCluster. AWS refuses while the cluster holds services or tasks that have not stopped: DRAINING services
+        and the stopping tasks of deleted ones are waited for (with ``wait_drained``), ACTIVE services and tasks meant to
+        run fail at once, naming what blocks."""
         refused = call(
             self.ecs.delete_cluster,
             f"delete ECS cluster {name}",
@@ -610,16 +697,15 @@ class ClusterManager(BaseResourceManager):
         if not isinstance(refused, Exception):
             return
         if error_code(refused) == "ClusterContainsTasksException":
-            raise AWSActionError(
-                f"Cannot delete ECS cluster {name}: it still runs tasks; stop them, then run this task again",
-                exception=refused,
-                cluster=current,
-            )
-        services = self.services(name)
-        if not wait_drained or any(service["status"] != "DRAINING" for service in services):
-            raise AWSActionError(
-                services_message(name, services), exception=refused, cluster=current, services=services
-            )
+            tasks = self.active_tasks(name)
+            if not wait_drained or any(task["desired_status"] == "RUNNING" for task in tasks):
+                raise AWSActionError(tasks_message(name, tasks), exception=refused, cluster=current, tasks=tasks)
+        else:
+            services = self.services(name)
+            if not wait_drained or any(service["status"] != "DRAINING" for service in services):
+                raise AWSActionError(
+                    services_message(name, services), exception=refused, cluster=current, services=services
+                )
         try:
             wait(
                 self.ecs,
@@ -632,10 +718,16 @@ class ClusterManager(BaseResourceManager):
             )
         except AWSActionError as e:
             services = self.services(name)
-            if e.exception is not None:  # refused for another reason than draining services
+            if e.exception is not None:  # refused for another reason than draining services or stopping tasks
                 e.result.update(cluster=current, services=services)
                 raise
-            # timed out (wait() raises that without an exception): say what still blocks, as AWS's first refusal did
+            # timed out (wait() raises that without an exception): say what still blocks, as AWS's last refusal does
+            last = (getattr(e.__cause__, "last_response", None) or {}).get("Error") or {}
+            if last.get("Code", error_code(refused)) == "ClusterContainsTasksException":
+                tasks = self.active_tasks(name)
+                raise AWSActionError(
+                    tasks_message(name, tasks, wait_timeout), exception=refused, cluster=current, tasks=tasks
+                ) from e
             raise AWSActionError(
                 services_message(name, services, wait_timeout), exception=refused, cluster=current, services=services
             ) from e

@@ -13,10 +13,16 @@ period, execute command, managed tags and tag propagation. What it cannot: the n
 a launch type other than the one the service has (EC2 to FARGATE), and anything at all on a service run by another
 deployment controller; the module refuses those with a message naming them.
 
+A create on a fresh account is refused while ECS creates its service-linked role (``SERVICE_LINKED_ROLE_PENDING``);
+that refusal alone is retried, up to wait_timeout, and the client token keeps the retries to one service.
+
 A rollout is awaited with a waiter on DescribeServices: the deployment the run started (or, when nothing changed, the
 primary one) must reach ``rolloutState`` COMPLETED with ``runningCount`` equal to ``desiredCount``; a ``FAILED``
 deployment (circuit breaker), one that is no longer in the service (rolled back) or the timeout fail the task with
-the service's recent events and the stopped tasks' reasons.
+the service's recent events and the stopped tasks' reasons. Only AWS's verdict on the deployment ends the wait early:
+launches that fail while it is IN_PROGRESS (an execution role IAM has not yet propagated, which the service's events
+report as "failed to launch a task" and ``failedTasks`` counts) are waited through, as AWS retries them and completes
+the deployment unless its circuit breaker marks it FAILED.
 """
 
 from __future__ import annotations
@@ -33,7 +39,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import Transient
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call_through
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import wait
@@ -75,6 +83,12 @@ STOPPED_TASKS_REPORTED = 10
 DESCRIBE_SERVICES_BATCH = 10
 # ECS's clientToken: up to 36 ASCII characters.
 CLIENT_TOKEN_LENGTH = 36
+# A fresh account has no ECS service-linked role: its first CreateCluster or CreateService makes ECS create it, and
+# until the role is usable ECS refuses both with this (ECS developer guide, "Using service-linked roles for Amazon
+# ECS"). terraform-provider-aws internal/service/ecs cluster.go retryClusterCreate and service.go retryServiceCreate
+# retry exactly this message (for propagationTimeout, 2 minutes); the modules retry it up to their wait_timeout. Any
+# other InvalidParameterException (a bad request, a create that is not idempotent) fails at once.
+SERVICE_LINKED_ROLE_PENDING = Transient("InvalidParameterException", "Unable to assume the service linked role")
 
 # --- limits ------------------------------------------------------------------------------------------------
 
@@ -1084,9 +1098,19 @@ class ServiceManager(BaseResourceManager):
         predicted = predicted_service(None, request)
         self.set_diff(before={}, after=predicted)
         self.service = predicted
-        created = self.change(self.ecs.create_service, f"create ECS service {name} in cluster {cluster}", **request)
-        if created is not None:
-            self._finish(wanted, primary_deployment(created["service"]))
+        self.changed = True
+        if self.check_mode:
+            return
+        # Retrying a fresh account's refusal is safe: AWS refused before creating anything, and the client token makes
+        # AWS answer a repeated create that did go through with the service it made.
+        created = call_through(
+            self.ecs.create_service,
+            f"create ECS service {name} in cluster {cluster}",
+            (SERVICE_LINKED_ROLE_PENDING,),
+            wanted["wait_timeout"],
+            **request,
+        )
+        self._finish(wanted, primary_deployment(created["service"]))
 
     def _update(self, raw: dict[str, Any], wanted: dict[str, Any]) -> None:
         cluster, name = wanted["cluster"], wanted["name"]

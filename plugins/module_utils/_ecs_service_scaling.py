@@ -12,7 +12,10 @@ every comparison into one shape, with AWS's documented defaults filled in: a tar
 UTC when it has none; times are compared in UTC to the second.
 
 Nothing here takes a client token: RegisterScalableTarget, PutScalingPolicy and PutScheduledAction create or
-replace by key, so a run after an interrupted one completes what is missing and never makes a duplicate.
+replace by key, so a run after an interrupted one completes what is missing and never makes a duplicate, and a
+repeated call is safe. Application Auto Scaling sees an ECS service through ECS, which is eventually consistent: right
+after CreateService, RegisterScalableTarget answers that the service does not exist. When DescribeServices has just
+shown the service ACTIVE, that answer is retried (``SERVICE_NOT_YET_VISIBLE``).
 DeregisterScalableTarget deletes the target's policies and scheduled actions with it.
 """
 
@@ -30,7 +33,9 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import Transient
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import call_through
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
 
 # --- constants and defaults ------------------------------------------------------------------------------
@@ -59,6 +64,14 @@ DEFAULT_SCALE_IN_COOLDOWN = 300
 DEFAULT_SCALE_OUT_COOLDOWN = 300
 DEFAULT_DISABLE_SCALE_IN = False
 DEFAULT_TIMEZONE = "UTC"
+
+# RegisterScalableTarget right after CreateService: "ECS service doesn't exist: service/<cluster>/<service>" while the
+# new service is not yet visible to Application Auto Scaling (ECS API reference, "Request eventual consistency").
+# terraform-provider-aws internal/service/appautoscaling target.go (registerScalableTarget) retries exactly that for
+# propagationTimeout, 2 minutes; so does the module, for a service DescribeServices shows ACTIVE. Any other
+# ValidationException (capacities, a service that really is missing) fails at once.
+SERVICE_NOT_YET_VISIBLE = Transient("ValidationException", "ECS service doesn't exist")
+SERVICE_VISIBILITY_TIMEOUT = 120
 
 # --- limits ------------------------------------------------------------------------------------------------
 
@@ -658,10 +671,10 @@ class ServiceScalingManager(BaseResourceManager):
         target = self.read_target(rid)
         policies = self.read_policies(rid)
         actions = self.read_scheduled_actions(rid)
-        if target is None:
-            self._require_service(rid)
+        # a new target needs the service: DescribeServices must show it ACTIVE
+        service_active = self._require_service(rid) if target is None else False
 
-        self._ensure_target(rid, target, wanted)
+        self._ensure_target(rid, target, wanted, service_active)
         result_policies = self._ensure_policies(rid, policies, wanted)
         result_actions = self._ensure_scheduled_actions(rid, actions, wanted)
         if self.changed and not self.check_mode:
@@ -670,33 +683,40 @@ class ServiceScalingManager(BaseResourceManager):
             self.policies = _sorted_values(result_policies)
             self.scheduled_actions = _sorted_values(result_actions)
 
-    def _require_service(self, rid: str) -> None:
+    def _require_service(self, rid: str) -> bool:
         """A scalable target can only be registered for an existing service: fail before any change when it is
-        missing; in check mode (the service may be created by an earlier task in check mode too) warn instead."""
+        missing; in check mode (the service may be created by an earlier task in check mode too) warn instead.
+        Returns whether DescribeServices shows the service ACTIVE."""
         status = self.service_status(rid)
         if status == "ACTIVE":
-            return
+            return True
         message = f"ECS service {rid.split('/')[2]} does not exist in cluster {rid.split('/')[1]}"
         if status is not None:
             message = f"ECS service {rid.split('/')[2]} of cluster {rid.split('/')[1]} is deleted ({status})"
         if self.check_mode:
             self.module.warn(f"{message}; the prediction assumes it will exist.")
-            return
+            return False
         raise AWSActionError(f"{message}: create the service before its auto scaling.")
 
-    def _ensure_target(self, rid: str, target: dict[str, Any] | None, wanted: dict[str, Any]) -> None:
+    def _ensure_target(
+        self, rid: str, target: dict[str, Any] | None, wanted: dict[str, Any], service_active: bool = False
+    ) -> None:
+        """Register the target with the wanted capacities. With ``service_active`` (DescribeServices has just shown
+        the service ACTIVE), Application Auto Scaling not seeing the service yet is retried."""
         before = {} if target is None else {k: target.get(k) for k in ("min_capacity", "max_capacity")}
         after = {"min_capacity": wanted["min_capacity"], "max_capacity": wanted["max_capacity"]}
         changed_fields = {k: v for k, v in after.items() if before.get(k) != v}
         self.scalable_target = predicted_target(rid, wanted["min_capacity"], wanted["max_capacity"], target)
         if not changed_fields:
             return
-        self.act(
-            "scalable_target",
-            {k: before[k] for k in changed_fields if k in before},
-            changed_fields,
+        self.act("scalable_target", {k: before[k] for k in changed_fields if k in before}, changed_fields, None)
+        if self.check_mode:
+            return
+        call_through(
             self.autoscaling.register_scalable_target,
             f"register the scalable target {rid}",
+            (SERVICE_NOT_YET_VISIBLE,) if service_active else (),
+            SERVICE_VISIBILITY_TIMEOUT,
             ResourceId=rid,
             MinCapacity=wanted["min_capacity"],
             MaxCapacity=wanted["max_capacity"],

@@ -105,6 +105,18 @@ HEALTH_CHECK_DEFAULTS: dict[str, Any] = {"interval": 30, "timeout": 5, "retries"
 # ... and these into an EFS volume (EFSVolumeConfiguration, EFSAuthorizationConfig).
 EFS_DEFAULTS: dict[str, Any] = {"rootDirectory": "/", "transitEncryption": "DISABLED"}
 EFS_AUTHORIZATION_DEFAULTS: dict[str, Any] = {"iam": "DISABLED"}
+# What RegisterTaskDefinition fills into a container definition that leaves these out, as DescribeTaskDefinition then
+# returns it (an AWS answer for a Fargate task definition and the AWS CLI reference's register-task-definition example;
+# emulator/extensions/ecs_task_definition_defaults.py): check mode predicts the same.
+REGISTERED_CONTAINER_DEFAULTS: dict[str, Any] = {
+    "cpu": 0,
+    "portMappings": [],
+    "essential": True,
+    "environment": [],
+    "mountPoints": [],
+    "volumesFrom": [],
+    "systemControls": [],
+}
 # Network modes in which a port mapping's hostPort is the containerPort.
 STATIC_PORT_NETWORK_MODES = ("awsvpc", "host")
 
@@ -980,26 +992,40 @@ def task_definition_result(description: dict[str, Any], tags: dict[str, str]) ->
     return result
 
 
+def _filled(given: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """``given`` with ``defaults`` for the keys it leaves out (or gives as None)."""
+    filled = dict(given)
+    for key, value in defaults.items():
+        if filled.get(key) is None:
+            filled[key] = deepcopy(value)
+    return filled
+
+
 def predicted_description(request: dict[str, Any]) -> dict[str, Any]:
     """What DescribeTaskDefinition would return for ``request`` once registered, less what only AWS knows
-    (ARN, revision, registration time): its own defaults filled in."""
+    (ARN, revision, registration time): what AWS fills in on registration filled in (``REGISTERED_CONTAINER_DEFAULTS``,
+    a health check's interval, timeout and retries, an EFS volume's root directory, transit encryption and IAM
+    authorization), the values given kept."""
     description = deepcopy(request)
     network_mode = description.get("networkMode") or AWS_DEFAULT_NETWORK_MODE
     containers = []
     for container in description.get("containerDefinitions") or []:
-        filled = {
-            "cpu": 0,
-            "portMappings": [],
-            "essential": True,
-            "environment": [],
-            "mountPoints": [],
-            "volumesFrom": [],
-        }
-        filled.update(container)
+        filled = _filled(container, REGISTERED_CONTAINER_DEFAULTS)
         filled["portMappings"] = [_normalize_port_mapping(m, network_mode) for m in filled["portMappings"]]
+        if isinstance(filled.get("healthCheck"), dict):
+            filled["healthCheck"] = _filled(filled["healthCheck"], HEALTH_CHECK_DEFAULTS)
         containers.append(filled)
     description["containerDefinitions"] = containers
-    description.setdefault("volumes", [])
+    volumes = []
+    for volume in description.get("volumes") or []:
+        volume = dict(volume)
+        if isinstance(volume.get("efsVolumeConfiguration"), dict):
+            efs = _filled(volume["efsVolumeConfiguration"], EFS_DEFAULTS)
+            if isinstance(efs.get("authorizationConfig"), dict):
+                efs["authorizationConfig"] = _filled(efs["authorizationConfig"], EFS_AUTHORIZATION_DEFAULTS)
+            volume["efsVolumeConfiguration"] = efs
+        volumes.append(volume)
+    description["volumes"] = volumes
     description.setdefault("placementConstraints", [])
     description["status"] = "ACTIVE"
     return description

@@ -19,11 +19,16 @@ description:
     has reports no change.
   - A cluster is identified by its name, and CreateCluster takes no client token. The module looks the cluster up
     before it creates one, so a run after an interrupted create finds the cluster and completes it.
+  - On an account without the ECS service-linked role (C(AWSServiceRoleForECS)), the first CreateCluster makes ECS
+    create it and is refused until the role is usable (C(Unable to assume the service linked role)), usually for a few
+    seconds. The module retries that refusal, and only that one, up to O(wait_timeout), also with O(wait=false).
   - After a deletion AWS keeps the cluster for a while with the status C(INACTIVE); the module treats an C(INACTIVE)
     cluster as absent, and O(state=present) creates a new cluster under the same name.
-  - AWS refuses to delete a cluster that still contains services. With O(state=absent) the module looks up the
-    cluster's services first; when some are C(ACTIVE) it fails and names them, and it waits for deleted ones that
-    are still C(DRAINING) (see O(wait)).
+  - AWS refuses to delete a cluster that still contains services, and then, once they are deleted, while their tasks
+    are still stopping. With O(state=absent) the module looks up the cluster's services first; when some are
+    C(ACTIVE) it fails and names them. It waits for deleted ones that are still C(DRAINING) and for the tasks of
+    deleted services that are still stopping (see O(wait)); tasks that nothing stops (started outside a service, or
+    by one that is not deleted) fail the task at once, named.
   - Every option is validated before anything changes, so a bad input fails without touching the cluster.
 author:
   - cloudops.fargate maintainers (!UNKNOWN)
@@ -127,15 +132,18 @@ options:
             type: str
   wait:
     description:
-      - With O(state=absent), wait for services of the cluster that are deleted but still C(DRAINING) (their tasks
-        stopping) to become C(INACTIVE) before deleting the cluster, as AWS refuses to delete it before.
-      - With V(false), such services fail the task like C(ACTIVE) ones; run it again once they are C(INACTIVE).
-      - C(ACTIVE) services always fail the task at once. Check mode never waits.
+      - With O(state=absent), wait for services of the cluster that are deleted but still C(DRAINING) to become
+        C(INACTIVE), and then for their tasks to stop, before deleting the cluster, as AWS refuses to delete it before.
+      - With V(false), such services and tasks fail the task like C(ACTIVE) ones; run it again once they are gone.
+      - C(ACTIVE) services and tasks that nothing stops always fail the task at once. Check mode never waits.
       - Creating and updating a cluster take effect at once; there is nothing to wait for.
     type: bool
     default: true
   wait_timeout:
-    description: How many seconds O(wait) waits for draining services at most.
+    description:
+      - How many seconds O(wait) waits for draining services and stopping tasks at most.
+      - Also how long a create keeps retrying while ECS creates its service-linked role on a fresh account (AWS takes
+        seconds; terraform-provider-aws retries for 2 minutes).
     type: int
     default: 600
   tags:
@@ -149,7 +157,8 @@ options:
     type: bool
     default: true
 notes:
-  - Creating, updating and deleting a Fargate cluster take effect at once; only draining services are waited for.
+  - Creating, updating and deleting a Fargate cluster take effect at once; only draining services and stopping tasks
+    are waited for, and a fresh account's service-linked role.
   - Service Connect defaults are not managed.
 extends_documentation_fragment:
   - cloudops.fargate.attributes
@@ -306,6 +315,28 @@ services:
   type: list
   elements: dict
   sample: [{"service_name": "web", "status": "ACTIVE"}]
+tasks:
+  description:
+    - The tasks that have not stopped, when O(state=absent) fails because AWS reports that the cluster contains
+      tasks (at most 100 of each desired status). Empty when AWS lists none.
+  returned: on failure to delete a cluster that contains tasks
+  type: list
+  elements: dict
+  sample: [{"task_id": "0123456789abcdef0123456789abcdef", "group": "service:web", "last_status": "DEACTIVATING",
+            "desired_status": "STOPPED"}]
+  contains:
+    task_id:
+      description: The ID of the task (the last part of its ARN).
+      type: str
+    group:
+      description: The task's group, C(service:<name>) for a service's task.
+      type: str
+    last_status:
+      description: The task's last known status.
+      type: str
+    desired_status:
+      description: C(RUNNING) for a task nothing is stopping, C(STOPPED) for one being stopped.
+      type: str
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -385,7 +416,7 @@ def main():
         if wanted is None:
             manager.ensure_absent(name, params["wait"], params["wait_timeout"])
         else:
-            manager.ensure_present(wanted)
+            manager.ensure_present(wanted, params["wait_timeout"])
         module.exit_json(changed=manager.changed, cluster=manager.cluster, diff=manager.diff())
 
 

@@ -16,6 +16,10 @@ description:
     service under that name before it is C(INACTIVE). A create sends a client token derived from the cluster and the
     name, so a run repeated after an interrupted create is answered with the service that create made, never a
     second one.
+  - On an account without the ECS service-linked role (C(AWSServiceRoleForECS)), the first CreateService (or
+    CreateCluster) makes ECS create it and is refused until the role is usable (C(Unable to assume the service linked
+    role)). The module retries that refusal, and only that one, up to O(wait_timeout), also with O(wait=false); the
+    client token keeps the retries to one service.
   - Values are compared after normalising both sides (task definitions as C(family:revision) whether given or reported
     as an ARN, subnets and security groups as sets, AWS's defaults for what DescribeServices leaves out), and only what
     differs is sent, in one UpdateService call. What AWS lets UpdateService change is changed in place, including the
@@ -26,6 +30,10 @@ description:
     deployment) is C(COMPLETED) and the service runs O(desired_count) tasks. When the deployment fails (the circuit
     breaker stops it, possibly rolling back) or O(wait_timeout) passes first, the task fails; the message and the
     result carry the service's last events and the reasons the deployment's tasks stopped.
+  - Tasks that fail to launch while the deployment is in progress, for example while IAM has not yet propagated a new
+    task execution role (the service's events say C(failed to launch a task)), do not end the wait. AWS launches
+    again, and only the deployment's own state (C(COMPLETED), or C(FAILED) by the circuit breaker) or the timeout
+    decides.
   - With O(wait=false) the task returns as soon as the change is made. Run it again with the same arguments (for
     example in an C(until) loop on RV(rollout_complete)) to follow the rollout. Nothing differs then, so nothing
     changes, and the result reports the deployment's state.
@@ -205,7 +213,11 @@ options:
     type: bool
     default: true
   wait_timeout:
-    description: Seconds to wait at most. A rollout on AWS usually takes 2 to 5 minutes.
+    description:
+      - Seconds to wait at most. A rollout on AWS usually takes 2 to 5 minutes.
+      - Also how long a create keeps retrying while ECS creates its service-linked role on a fresh account (AWS takes
+        seconds; terraform-provider-aws retries for 2 minutes), and how long a C(DRAINING) service is waited for
+        before it is created again.
     type: int
     default: 600
   tags:

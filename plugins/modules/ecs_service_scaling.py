@@ -163,6 +163,9 @@ notes:
   - Changes take effect at once; there is nothing to wait for.
   - The service must exist before its scalable target is registered. In check mode a missing service is a warning,
     as it may be created by an earlier task that ran in check mode too.
+  - Right after a service is created, Application Auto Scaling may not see it yet and refuses the registration (C(ECS
+    service doesn't exist)). When ECS reports the service C(ACTIVE), the module retries that refusal for up to 2
+    minutes, as terraform-provider-aws does.
   - Step scaling and custom-metric policies are not created by this module; with O(purge_policies=true) they are
     deleted, and a target tracking policy of the same name replaces one.
 extends_documentation_fragment:

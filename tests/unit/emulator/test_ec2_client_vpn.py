@@ -1123,7 +1123,8 @@ def test_a_disassociated_network_interface_lingers_in_realistic_mode(monkeypatch
     assert args == (network.vpc_id,)
     assert kwargs["subnet_ids"] == [network.subnet_ids[0]]
     assert kwargs["security_group_ids"] == made["security_group_ids"] == [network.default_group_id]
-    assert kwargs["owner"] == made["association_id"]
+    assert kwargs["owner"] == f"ClientVPN Endpoint resource {made['association_id']}"
+    assert kwargs["backend"] is not None, "the interface is one DescribeNetworkInterfaces shows"
     longest = typical("client_vpn.disassociating", 0.001) + typical("network_interface.lingering", 0.001)
     assert longest * 0.5 < kwargs["seconds"] <= longest
 

@@ -326,3 +326,25 @@ def test_moto_alone_ignores_lingering_interfaces_and_linger_blocks_until_its_tim
 
         ec2_lingering_interfaces.linger(held.vpc_id, [], [], "no time at all", 0)
         assert not [entry for entry in ec2_lingering_interfaces.lingering() if entry.vpc_id == held.vpc_id]
+
+
+def test_a_deleted_load_balancers_interfaces_show_until_they_are_gone(aws_client: Callable[[str], Any], realistic) -> None:
+    # AWS lists the interfaces of a deleted load balancer ("ELB app/<name>/...") until it releases them, so a caller
+    # can wait for them instead of guessing.
+    realistic(time_scale=SCALE)
+    ec2, elbv2 = aws_client("ec2"), aws_client("elbv2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.71.0.0/16")["Vpc"]["VpcId"]
+    zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]][:2]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.71.{i}.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
+        for i, zone in enumerate(zones)
+    ]
+    arn = elbv2.create_load_balancer(Name="visible-lingering", Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
+    elbv2.delete_load_balancer(LoadBalancerArn=arn)
+
+    def interfaces() -> list[dict[str, Any]]:
+        found = ec2.describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["NetworkInterfaces"]
+        return [i for i in found if "visible-lingering" in i.get("Description", "")]
+
+    assert sorted(i["SubnetId"] for i in interfaces()) == sorted(subnets)
+    wait_until(lambda: not interfaces(), "the interfaces are released", timeout=realism.lingers("network_interface.lingering") + 3)

@@ -19,6 +19,8 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster impo
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import normalize_strategy
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import predicted_cluster
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import services_message
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import task_summary
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import tasks_message
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import strategy_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import strategy_provider_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_cluster import strategy_request
@@ -481,6 +483,57 @@ def test_services_message(services, waited, expected):
         assert part in message
 
 
+def _task(task_id, desired="STOPPED", last="DEACTIVATING", group="service:web"):
+    return {"task_id": task_id, "group": group, "last_status": last, "desired_status": desired}
+
+
+def test_task_summary():
+    described = {
+        "taskArn": "arn:aws:ecs:us-east-1:123456789012:task/unit/0123abcd",
+        "group": "service:web",
+        "lastStatus": "STOPPING",
+        "desiredStatus": "STOPPED",
+        "containers": [],
+    }
+    assert task_summary(described) == _task("0123abcd", last="STOPPING")
+
+
+@pytest.mark.parametrize(
+    ("tasks", "waited", "expected", "unexpected"),
+    [
+        (
+            [_task("a"), _task("b", desired="RUNNING", last="RUNNING", group="family:batch")],
+            None,
+            ["it still runs task b (family:batch, RUNNING), which nothing is stopping", "Stop them"],
+            ["a (service:web"],
+        ),
+        (
+            [_task("a", desired="RUNNING", last="RUNNING"), _task("b", desired="RUNNING", last="PENDING")],
+            60,
+            ["still runs tasks a (service:web, RUNNING), b (service:web, PENDING)"],
+            ["after 60 seconds"],
+        ),
+        (
+            [_task("a"), _task("b", last="STOPPING")],
+            None,
+            ["still stopping (a (service:web, DEACTIVATING), b (service:web, STOPPING))", "or set wait: true"],
+            ["Stop them"],
+        ),
+        ([], None, ["still stopping (AWS lists none of them)", "or set wait: true"], []),
+        ([_task("a")], 30, ["still stopping (a (service:web, DEACTIVATING))", "after 30 seconds; raise"], []),
+        ([_task(str(n)) for n in range(12)], None, ["8 (service:web, DEACTIVATING), 9 (", " and 2 more)"], ["10 ("]),
+    ],
+)
+def test_tasks_message(tasks, waited, expected, unexpected):
+    message = tasks_message("unit", tasks, waited)
+    assert message.startswith("Cannot delete ECS cluster unit: ")
+    assert "AWS refuses to delete a cluster with active tasks" in message
+    for part in expected:
+        assert part in message
+    for part in unexpected:
+        assert part not in message
+
+
 # --- waiting for a deletion ---------------------------------------------------------------------------------------
 
 
@@ -494,8 +547,9 @@ def _error(code):
         ({"cluster": {"status": "INACTIVE"}, "ResponseMetadata": {"HTTPStatusCode": 200}}, "success"),
         (_error("ClusterNotFoundException"), "success"),
         (_error("ClusterContainsServicesException"), "retry"),
+        # a deleted service's tasks still stopping (tasks meant to run fail before the wait)
+        (_error("ClusterContainsTasksException"), "retry"),
         # no acceptor: botocore ends the wait with the error
-        (_error("ClusterContainsTasksException"), None),
         (_error("AccessDeniedException"), None),
     ],
 )

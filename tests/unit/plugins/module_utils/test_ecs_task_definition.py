@@ -1100,9 +1100,47 @@ def test_predicted_description_fills_in_what_aws_does():
             "environment": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}],
             "mountPoints": [],
             "volumesFrom": [],
+            "systemControls": [],
         }
     ]
     assert normalize_task_definition(predicted) == normalize_task_definition(requested())
+
+
+def test_predicted_description_fills_in_health_check_and_efs_defaults():
+    """What AWS fills in on registration (emulator/extensions/ecs_task_definition_defaults.py); given values kept."""
+    request = requested(
+        volumes=[
+            {"name": "ui", "efsVolumeConfiguration": {"fileSystemId": "fs-0123456789abcdef0"}},
+            {
+                "name": "data",
+                "efsVolumeConfiguration": {
+                    "fileSystemId": "fs-0123456789abcdef0",
+                    "transitEncryption": "ENABLED",
+                    "authorizationConfig": {"accessPointId": "fsap-0123456789abcdef0"},
+                },
+            },
+        ]
+    )
+    request = web(request, healthCheck={"command": ["CMD", "true"], "retries": 5})
+    predicted = predicted_description(request)
+    assert predicted["containerDefinitions"][0]["healthCheck"] == {
+        "command": ["CMD", "true"],
+        "interval": 30,
+        "timeout": 5,
+        "retries": 5,
+    }
+    assert predicted["containerDefinitions"][0]["systemControls"] == []
+    assert [volume["efsVolumeConfiguration"] for volume in predicted["volumes"]] == [
+        {"fileSystemId": "fs-0123456789abcdef0", "rootDirectory": "/", "transitEncryption": "DISABLED"},
+        {
+            "fileSystemId": "fs-0123456789abcdef0",
+            "rootDirectory": "/",
+            "transitEncryption": "ENABLED",
+            "authorizationConfig": {"accessPointId": "fsap-0123456789abcdef0", "iam": "DISABLED"},
+        },
+    ]
+    assert "rootDirectory" not in request["volumes"][0]["efsVolumeConfiguration"], "the request is left as it is"
+    assert normalize_task_definition(predicted) == normalize_task_definition(request)
 
 
 # --- revisions --------------------------------------------------------------------------------------------------------------

@@ -736,3 +736,161 @@ def test_absent_with_an_invalid_name_fails(run, ecs):
     result = run({"name": "bad name", "state": "absent"})
     assert result["failed"]
     assert "may contain only letters" in result["msg"]
+
+
+# --- AWS's transient refusals ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def quick_retries(monkeypatch):
+    """call_through on a clock twenty times faster (its backoff of about 1, 2, 4 ... s and its timeout pass in a
+    twentieth of the time); DeleteCluster polled every 0.05 s."""
+    from ansible_collections.cloudops.fargate.plugins.module_utils import _common
+    from ansible_collections.cloudops.fargate.plugins.module_utils import _ecs_cluster
+
+    quick = functools.partial(
+        _common.call_through, sleep=lambda seconds: time.sleep(seconds / 20), clock=lambda: time.monotonic() * 20
+    )
+    monkeypatch.setattr(_ecs_cluster, "call_through", quick, raising=False)
+    monkeypatch.setattr(_ecs_cluster, "DRAIN_POLL_DELAY", 0.05)
+
+
+@pytest.fixture
+def realistic():
+    """The emulator's realistic mode in this process (no throttling), at 1/100 of AWS's clock unless a test says
+    otherwise; plain mode again afterwards."""
+    from emulator import realism
+
+    def switch(time_scale=0.01):
+        realism.configure({"realistic": True, "time_scale": time_scale, "throttle_rate": 0.0})
+
+    switch()
+    yield switch
+    realism.reset()
+
+
+@pytest.fixture
+def fresh_account(monkeypatch, realistic):
+    """An account without ECS's service-linked role: the first CreateCluster makes ECS create it and is refused, like
+    every CreateCluster until the role is usable (emulator/extensions/ecs_service_linked_role.py, for this test
+    only)."""
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    from emulator.extensions import ecs_service_linked_role
+
+    create_cluster = EC2ContainerServiceBackend.create_cluster
+
+    def refused_while_the_role_is_new(self, *args, **kwargs):
+        ecs_service_linked_role.check(self)
+        return create_cluster(self, *args, **kwargs)
+
+    monkeypatch.setattr(EC2ContainerServiceBackend, "create_cluster", refused_while_the_role_is_new)
+    return realistic
+
+
+def test_create_on_a_fresh_account_waits_for_the_service_linked_role(run, args, ecs, calls, quick_retries, fresh_account):
+    result = run(args)
+    assert_ok(result, changed=True)
+    assert result["cluster"]["cluster_arn"] == describe(ecs)["clusterArn"]
+    assert calls.count(("ecs", "CreateCluster")) > 1, "refused first, while ECS created its service-linked role"
+    assert active_clusters(ecs) == [NAME]
+    assert_ok(run(args), changed=False)
+
+
+def test_create_past_the_timeout_fails_saying_how_long(run, args, ecs, calls, quick_retries, fresh_account):
+    fresh_account(time_scale=1.0)  # the role takes AWS's 15 s to be usable, more than wait_timeout
+    started = time.monotonic()
+    result = run({**args, "wait_timeout": 1})
+    assert result["failed"]
+    assert time.monotonic() - started < 5
+    assert f"Failed to create ECS cluster {NAME} (AWS still answered InvalidParameterException after 1 s)" in result[
+        "msg"
+    ]
+    assert "Unable to assume the service linked role" in result["msg"]
+    assert active_clusters(ecs) == []
+
+
+def test_create_refused_for_another_reason_fails_at_once(run, args, ecs, calls, quick_retries, monkeypatch):
+    """Only the service-linked role's message is retried, not every InvalidParameterException."""
+    from moto.ecs.exceptions import InvalidParameterException
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    def refused(self, *args, **kwargs):
+        raise InvalidParameterException("The specified capacity provider strategy is not valid.")
+
+    monkeypatch.setattr(EC2ContainerServiceBackend, "create_cluster", refused)
+    result = run(args)
+    assert result["failed"]
+    assert result["msg"].startswith(f"Failed to create ECS cluster {NAME}")
+    assert "still answered" not in result["msg"]
+    assert calls.count(("ecs", "CreateCluster")) == 1
+
+
+@pytest.fixture
+def stopping_tasks(monkeypatch):
+    """``stopping_tasks(seconds)``: the tasks of the cluster's deleted service web stop ``seconds`` from now (None:
+    never); until then DeleteCluster answers ClusterContainsTasksException, as
+    emulator/extensions/ecs_cluster_contains_services.py does in realistic mode (ecs.tasks_stopping)."""
+    from emulator.extensions import ecs_cluster_contains_services
+
+    def until(seconds=None):
+        deadline = None if seconds is None else time.monotonic() + seconds
+        monkeypatch.setattr(
+            ecs_cluster_contains_services,
+            "tasks_stopping",
+            lambda service: service.name == "web" and (deadline is None or time.monotonic() < deadline),
+        )
+
+    return until
+
+
+@pytest.fixture
+def deleted_service(ecs, created):
+    """Service web of the cluster, deleted (INACTIVE)."""
+    create_service(ecs, name="web")
+    service_model("web").status = "INACTIVE"
+
+
+def test_stopping_tasks_of_a_deleted_service_are_waited_for(run, ecs, deleted_service, stopping_tasks, quick_retries):
+    stopping_tasks(0.3)
+    started = time.monotonic()
+    result = run({"name": NAME, "state": "absent", "wait_timeout": 30})
+    assert_ok(result, changed=True)
+    assert time.monotonic() - started >= 0.3
+    assert describe(ecs)["status"] == "INACTIVE"
+
+
+def test_stopping_tasks_past_the_timeout_fail_saying_so(run, ecs, deleted_service, stopping_tasks, quick_retries):
+    stopping_tasks(None)
+    result = run({"name": NAME, "state": "absent", "wait_timeout": 1})
+    assert result["failed"]
+    assert result["msg"].startswith(
+        f"Cannot delete ECS cluster {NAME}: the tasks of its deleted services are still stopping"
+    )
+    assert "They were still stopping after 1 seconds; raise wait_timeout" in result["msg"]
+    assert result["tasks"] == []  # the emulator lists no stopping task: it models them by time
+    assert describe(ecs)["status"] == "ACTIVE"
+
+
+def test_stopping_tasks_without_wait_fail_at_once(run, ecs, deleted_service, stopping_tasks, quick_retries, calls):
+    stopping_tasks(10)
+    result = run({"name": NAME, "state": "absent", "wait": False})
+    assert result["failed"]
+    assert "still stopping" in result["msg"] and "or set wait: true" in result["msg"]
+    assert calls.count(("ecs", "DeleteCluster")) == 1
+    assert describe(ecs)["status"] == "ACTIVE"
+
+
+def test_tasks_nothing_stops_fail_at_once_named(run, ecs, deleted_service, stopping_tasks, quick_retries, calls):
+    """A task meant to run (started by RunTask) never stops by itself: no wait, the task is named."""
+    stopping_tasks(None)
+    ecs.register_task_definition(family="batch", containerDefinitions=[{"name": "job", "image": "nginx", "memory": 64}])
+    task = ecs.run_task(cluster=NAME, taskDefinition="batch", launchType="FARGATE", startedBy="unit")["tasks"][0]
+    task_id = task["taskArn"].rsplit("/", 1)[-1]
+    result = run({"name": NAME, "state": "absent", "wait_timeout": 30})
+    assert result["failed"]
+    assert f"it still runs task {task_id} (family:batch" in result["msg"]
+    assert "which nothing is stopping" in result["msg"]
+    assert [t["task_id"] for t in result["tasks"]] == [task_id]
+    assert calls.count(("ecs", "DeleteCluster")) == 1
+    assert describe(ecs)["status"] == "ACTIVE"

@@ -4,6 +4,10 @@ read back with boto3."""
 
 from __future__ import annotations
 
+import functools
+import json
+import time
+
 import pytest
 
 from ansible_collections.cloudops.fargate.plugins.module_utils import _ecs_service
@@ -618,6 +622,147 @@ def test_interrupted_create_is_not_duplicated(run, args, ecs, network, monkeypat
     assert result["service"]["service_arn"] == first["serviceArn"]
     assert service_arns(ecs) == [first["serviceArn"]]
     assert primary(describe(ecs))["id"] == primary(first)["id"], "the existing service answered, not a new one"
+
+
+# --- AWS's transient refusals and failed launches -----------------------------------------------------------------
+
+
+@pytest.fixture
+def quick_retries(monkeypatch):
+    """call_through on a clock twenty times faster: its backoff (about 1, 2, 4 ... s) and its timeout pass in a
+    twentieth of the time."""
+    from ansible_collections.cloudops.fargate.plugins.module_utils import _common
+
+    quick = functools.partial(
+        _common.call_through, sleep=lambda seconds: time.sleep(seconds / 20), clock=lambda: time.monotonic() * 20
+    )
+    monkeypatch.setattr(_ecs_service, "call_through", quick, raising=False)
+
+
+@pytest.fixture
+def realistic():
+    """The emulator's realistic mode in this process (no throttling), at 1/100 of AWS's clock unless a test says
+    otherwise (the rollout and draining times stay the fixture's variables); plain mode again afterwards."""
+    from emulator import realism
+
+    def switch(time_scale=0.01):
+        realism.configure({"realistic": True, "time_scale": time_scale, "throttle_rate": 0.0})
+
+    switch()
+    yield switch
+    realism.reset()
+
+
+@pytest.fixture
+def fresh_account(monkeypatch, realistic):
+    """An account without ECS's service-linked role: the first CreateService makes ECS create it and is refused, like
+    every CreateService until the role is usable (emulator/extensions/ecs_service_linked_role.py, outermost as on the
+    emulator, for this test only)."""
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    from emulator.extensions import ecs_service_linked_role
+
+    create_service = EC2ContainerServiceBackend.create_service
+
+    def refused_while_the_role_is_new(self, *args, **kwargs):
+        ecs_service_linked_role.check(self)
+        return create_service(self, *args, **kwargs)
+
+    monkeypatch.setattr(EC2ContainerServiceBackend, "create_service", refused_while_the_role_is_new)
+    return realistic
+
+
+def test_create_on_a_fresh_account_waits_for_the_service_linked_role(run, args, ecs, calls, quick_retries, fresh_account):
+    result = run(args)
+    assert_ok(result, changed=True)
+    assert calls.count(("ecs", "CreateService")) > 1, "refused first, while ECS created its service-linked role"
+    assert service_arns(ecs) == [result["service"]["service_arn"]], "one service, whatever the retries"
+    assert result["rollout_complete"] is True
+    assert_ok(run(args), changed=False)
+
+
+def test_create_past_the_timeout_fails_saying_how_long(run, args, ecs, quick_retries, fresh_account):
+    fresh_account(time_scale=1.0)  # the role takes AWS's 15 s to be usable, more than wait_timeout
+    result = run(dict(args, wait_timeout=1))
+    assert result["failed"]
+    assert (
+        f"Failed to create ECS service {NAME} in cluster {CLUSTER} (AWS still answered InvalidParameterException"
+        " after 1 s)" in result["msg"]
+    )
+    assert service_arns(ecs) == []
+
+
+def test_create_that_is_not_idempotent_fails_at_once(run, args, ecs, network, calls, quick_retries, monkeypatch):
+    """InvalidParameterException with another meaning is not retried: a service of that name made by another client
+    token (one the module does not see yet) answers "Creation of service was not idempotent."."""
+    ecs.create_service(
+        cluster=CLUSTER,
+        serviceName=NAME,
+        taskDefinition="unit-web:1",
+        desiredCount=2,
+        launchType="FARGATE",
+        clientToken="someone-else",
+        networkConfiguration={"awsvpcConfiguration": {"subnets": network["subnets"]}},
+    )
+    real_describe = _ecs_service.ServiceManager.describe
+    seen = []
+
+    def not_yet_visible(self, cluster, name):
+        seen.append(name)
+        return None if len(seen) == 1 else real_describe(self, cluster, name)
+
+    monkeypatch.setattr(_ecs_service.ServiceManager, "describe", not_yet_visible)
+    calls.clear()  # the test's own CreateService
+    result = run(args)
+    assert result["failed"]
+    assert "Creation of service was not idempotent" in result["msg"]
+    assert "still answered" not in result["msg"]
+    assert calls.count(("ecs", "CreateService")) == 1
+
+
+def test_rollout_waits_through_launches_failed_while_the_execution_role_propagates(
+    run, args, ecs, aws, realistic, monkeypatch
+):
+    """AWS cannot launch the tasks of a task definition whose execution role IAM has not yet propagated: the service's
+    events say "failed to launch a task" and the deployment counts them as failed, then later launches succeed and the
+    deployment completes (emulator/extensions/ecs_service_deployments.py). Below the circuit breaker's threshold
+    (3 for 2 tasks) AWS completes the rollout, so must the module."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ecs.models import EC2ContainerServiceBackend
+    from moto.iam.models import iam_backends
+
+    from emulator.extensions import iam_role_propagation
+
+    iam_role_propagation.install()
+    realistic(time_scale=0.05)  # IAM propagates in 0.5 s
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    role = aws("iam").create_role(RoleName="unit-execution", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    ecs.register_task_definition(
+        family="unit-role",
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        cpu="256",
+        memory="512",
+        executionRoleArn=role,
+        containerDefinitions=[{"name": "nginx", "image": "nginx:1.27", "portMappings": [{"containerPort": 8080}]}],
+    )
+    create_service = EC2ContainerServiceBackend.create_service
+    grant = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]}
+
+    def granted_just_before(self, *create_args, **create_kwargs):
+        """The role gets its last grant as the service is created, however long the module took to get there."""
+        iam_backends[DEFAULT_ACCOUNT_ID]["aws"].put_role_policy("unit-execution", "logs", json.dumps(grant))
+        return create_service(self, *create_args, **create_kwargs)
+
+    monkeypatch.setattr(EC2ContainerServiceBackend, "create_service", granted_just_before)
+    result = run(dict(args, task_definition="unit-role", wait_timeout=30))
+    assert_ok(result, changed=True)
+    assert result["rollout_complete"] is True
+    assert any("failed to launch a task" in event["message"] for event in result["service"]["events"])
+    assert result["service"]["deployments"][0]["failed_tasks"] == 2
 
 
 # --- bad input -----------------------------------------------------------------------------------------------------

@@ -588,6 +588,92 @@ def test_deleted_service_fails(run, args, aas, ecs):
     assert snapshot(aas) == {"targets": [], "policies": {}, "actions": {}}
 
 
+# --- a new service not yet visible to Application Auto Scaling ------------------------------------------------------
+
+
+class _Clock:
+    """A clock that moves only when something sleeps on it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The emulator's clock (realism.now) and call_through's, one clock moved on only by call_through's pauses: the
+    retries ride out AWS's own delays in no time, whatever the load on the machine."""
+    from ansible_collections.cloudops.fargate.plugins.module_utils import _common
+    from ansible_collections.cloudops.fargate.plugins.module_utils import _ecs_service_scaling
+    from emulator import realism
+
+    shared = _Clock()
+    monkeypatch.setattr(realism, "now", shared)
+    quick = functools.partial(_common.call_through, sleep=shared.sleep, clock=shared)
+    monkeypatch.setattr(_ecs_service_scaling, "call_through", quick, raising=False)
+    return shared
+
+
+@pytest.fixture
+def new_service(ecs, clock):
+    """Service api created now, in realistic mode at AWS's own clock: Application Auto Scaling answers
+    RegisterScalableTarget for it with "ECS service doesn't exist" for 5 s
+    (emulator/extensions/application_autoscaling_service_visibility.py); plain mode again afterwards."""
+    from emulator import realism
+    from emulator.extensions import application_autoscaling_service_visibility
+
+    application_autoscaling_service_visibility.install()
+    realism.configure({"realistic": True, "time_scale": 1.0, "throttle_rate": 0.0})
+    ecs.create_service(cluster=CLUSTER, serviceName="api", taskDefinition="unit", desiredCount=1, launchType="FARGATE")
+    yield "api"
+    realism.reset()
+
+
+def test_register_right_after_create_service_waits_until_auto_scaling_sees_it(run, args, aas, calls, clock, new_service):
+    started = clock()
+    result = run(dict(args, service=new_service))
+    assert_ok(result, changed=True)
+    assert calls.count(("application-autoscaling", "RegisterScalableTarget")) > 1, "refused first"
+    assert 5 <= clock() - started < 30, "retried until Application Auto Scaling saw the service, with backoff"
+    assert [t["MinCapacity"] for t in targets(aas, f"service/{CLUSTER}/{new_service}")] == [1]
+    assert set(policies(aas, f"service/{CLUSTER}/{new_service}")) == {"cpu"}
+    assert_ok(run(dict(args, service=new_service)), changed=False)
+
+
+def test_register_past_the_timeout_fails_saying_how_long(run, args, aas, clock, new_service, monkeypatch):
+    from ansible_collections.cloudops.fargate.plugins.module_utils import _ecs_service_scaling
+
+    monkeypatch.setattr(_ecs_service_scaling, "SERVICE_VISIBILITY_TIMEOUT", 3)  # less than AWS's 5 s
+    result = run(dict(args, service=new_service))
+    assert result["failed"]
+    assert (
+        f"Failed to register the scalable target service/{CLUSTER}/{new_service} (AWS still answered"
+        " ValidationException after 3 s)" in result["msg"]
+    )
+    assert targets(aas, f"service/{CLUSTER}/{new_service}") == []
+
+
+def test_register_refused_for_another_reason_fails_at_once(run, args, aas, calls, clock, monkeypatch):
+    """Only "ECS service doesn't exist" for an ACTIVE service is retried, not every ValidationException."""
+    from moto.applicationautoscaling.exceptions import AWSValidationException
+    from moto.applicationautoscaling.models import ApplicationAutoscalingBackend
+
+    def refused(self, *args, **kwargs):
+        raise AWSValidationException("Maximum capacity cannot be less than minimum capacity")
+
+    monkeypatch.setattr(ApplicationAutoscalingBackend, "register_scalable_target", refused)
+    result = run(args)
+    assert result["failed"]
+    assert "Maximum capacity cannot be less than minimum capacity" in result["msg"]
+    assert "still answered" not in result["msg"]
+    assert calls.count(("application-autoscaling", "RegisterScalableTarget")) == 1
+
+
 # --- bad input fails before anything changes ------------------------------------------------------------------
 
 

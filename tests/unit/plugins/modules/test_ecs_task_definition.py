@@ -8,6 +8,7 @@ import pytest
 
 from ansible_collections.cloudops.fargate.plugins.module_utils import _ecs_task_definition
 from ansible_collections.cloudops.fargate.plugins.modules import ecs_task_definition
+from emulator.extensions import ecs_task_definition_defaults
 from emulator.extensions import ecs_task_definition_port_mappings
 from tests.unit.helpers import assert_ok
 
@@ -47,9 +48,11 @@ def containers():
 
 
 @pytest.fixture(autouse=True)
-def port_mappings_extension():
-    """moto fills in port mappings the way AWS does (emulator/extensions/ecs_task_definition_port_mappings.py)."""
+def registration_defaults_extensions():
+    """moto fills in port mappings and the other defaults the way AWS does on registration
+    (emulator/extensions/ecs_task_definition_port_mappings.py, ecs_task_definition_defaults.py)."""
     ecs_task_definition_port_mappings.install()
+    ecs_task_definition_defaults.install()
 
 
 @pytest.fixture
@@ -331,6 +334,54 @@ def test_efs_volume_round_trips(run, args, ecs):
         "iam": "ENABLED",
     }
     assert_ok(run(efs_args), changed=False)
+    assert active(ecs) == [arn(1)]
+
+
+# Keys of a registered task definition only AWS knows beforehand.
+ASSIGNED_BY_AWS = ("task_definition_arn", "revision", "registered_at", "registered_by", "compatibilities",
+                   "requires_attributes")
+
+
+def test_check_mode_predicts_what_aws_fills_in(run, args, ecs):
+    """--check --diff shows the task definition as AWS returns it once registered: a health check's interval, timeout
+    and retries, an EFS volume's transit encryption and IAM authorization, the containers' systemControls ... filled in
+    (emulator/extensions/ecs_task_definition_defaults.py); and a second run sees no change in it."""
+    filled_args = with_container(
+        args,
+        "nginx",
+        healthCheck={"command": ["CMD-SHELL", "curl -f http://localhost:8080/ || exit 1"]},
+        mountPoints=[{"sourceVolume": "ui", "containerPath": "/usr/share/nginx/html", "readOnly": True}],
+    )
+    filled_args["volumes"] = [
+        {
+            "name": "ui",
+            "efsVolumeConfiguration": {
+                "fileSystemId": "fs-0123456789abcdef0",
+                "transitEncryption": "ENABLED",
+                "authorizationConfig": {"accessPointId": "fsap-0123456789abcdef0"},
+            },
+        }
+    ]
+    predicted = run(filled_args, check_mode=True, diff=True)
+    assert_ok(predicted, changed=True)
+    nginx = predicted["task_definition"]["container_definitions"][0]
+    assert nginx["health_check"]["interval"] == 30 and nginx["health_check"]["retries"] == 3
+    assert nginx["system_controls"] == []
+    assert predicted["task_definition"]["volumes"][0]["efs_volume_configuration"]["authorization_config"] == {
+        "access_point_id": "fsap-0123456789abcdef0",
+        "iam": "DISABLED",
+    }
+
+    result = run(filled_args, diff=True)
+    assert_ok(result, changed=True)
+    actual = {key: value for key, value in result["task_definition"].items() if key not in ASSIGNED_BY_AWS}
+    assert actual == predicted["task_definition"]
+    assert result["diff"] == predicted["diff"]
+
+    again = run(filled_args, check_mode=True, diff=True)
+    assert_ok(again, changed=False)
+    assert again["diff"] == {"before": {}, "after": {}}
+    assert_ok(run(filled_args), changed=False)
     assert active(ecs) == [arn(1)]
 
 
