@@ -165,6 +165,14 @@ def emulator_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         server.stop(port, state_dir)
 
 
+def realism(endpoint: str, **changes: Any) -> dict[str, Any]:
+    """The emulator's realism settings (emulator/realism.py), after ``changes`` when given."""
+    body = json.dumps(changes).encode() if changes else None
+    request = urllib.request.Request(f"{endpoint}/_emulator/realism", data=body, method="PUT" if changes else "GET")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
 def reset_emulator(endpoint: str) -> None:
     """Forget every resource: each scenario starts from an empty account."""
     request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")

@@ -1,7 +1,10 @@
-"""The whole lifecycle of two stacks in one inventory, every layer, read back with boto3: site.yml builds both in
-parallel, a second run changes nothing, drift.yml and preflight.yml pass, and each stack tears down on its own,
-leaving nothing. Drift and preflight naming changes made behind Ansible's back, and deploy.yml, are tested in
-test_deploy.py, which runs beside this file."""
+"""The whole lifecycle of two stacks in one inventory, every layer, read back with boto3, on an emulator in realistic
+mode: AWS's provisioning and deletion times (at 1/30 of AWS's clock), its eventual consistency and lingering
+dependencies, and 5% of all calls throttled. site.yml builds both stacks in parallel, a second run changes nothing,
+drift.yml and preflight.yml pass, and each stack tears down on its own, leaving nothing. No step is retried here:
+the collection must ride out what AWS does. The images the stacks deploy are pushed as soon as their repositories
+exist, as an application's pipeline would. Drift and preflight naming changes made behind Ansible's back, and
+deploy.yml, are tested in test_deploy.py (plain mode), which runs beside this file."""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.integration.aws_state import stack_resources
-from tests.integration.conftest import WORKER_LOCAL_FILES, reset_emulator, write_inventory
+from tests.integration.conftest import WORKER_LOCAL_FILES, realism, reset_emulator, write_inventory
+from tests.integration.images import RepositoryWatcher
 
 CLUSTER = "demo-local"
 SERVICE = "demo-local-web"
@@ -24,6 +28,8 @@ SHOP = {
     "storage_vpn_enabled": False,
 }
 DEMO_ONLY = ["--limit", "demo"]
+# AWS's clock at 1/30: a Client VPN association takes 14 s instead of 7 minutes.
+REALISTIC = {"realistic": True, "time_scale": 1 / 30, "throttle_rate": 0.05, "throttle_seed": 20261205}
 
 
 @pytest.fixture(scope="module")
@@ -58,12 +64,27 @@ def service(aws) -> dict | None:
 
 
 @pytest.fixture(scope="module")
-def stack(emulator_endpoint, run, aws):
+def realistic_emulator(emulator_endpoint):
     reset_emulator(emulator_endpoint)
-    built = run()
+    realism(emulator_endpoint, **REALISTIC)
+    try:
+        yield emulator_endpoint
+    finally:
+        realism(emulator_endpoint, realistic=False, time_scale=1.0, throttle_rate=0.0, throttle_seed=None)
+
+
+@pytest.fixture(scope="module")
+def stack(realistic_emulator, run, aws):
+    with RepositoryWatcher(lambda: aws("ecr"), ["demo-local/", "shop-local/"], ["1.0.0"]) as pipeline:
+        built = run()
     assert built.returncode == 0, built.failure_messages("demo") + built.failure_messages("shop")
     assert built.changed("demo") > 0 and built.changed("shop") > 0
+    assert len(pipeline.pushed) == 4, pipeline.errors
     return built
+
+
+def test_the_run_met_throttling_and_rode_it_out(stack, realistic_emulator):
+    assert realism(realistic_emulator)["throttled_calls"] > 0
 
 
 def test_two_stacks_never_collide(stack, aws):
