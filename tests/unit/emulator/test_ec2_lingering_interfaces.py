@@ -18,7 +18,8 @@ from emulator import realism
 from emulator.extensions import ec2_lingering_interfaces
 from tests.unit.helpers import wait_until
 
-SCALE = 0.005  # lingering ~0.3 s, NAT gateway and endpoint deletion ~0.3-0.45 s more, ECS draining ~0.3 s more
+SCALE = 0.02  # lingering ~1.2 s, NAT gateway and endpoint deletion ~1.2-1.8 s more, ECS draining ~1.2 s more: windows a busy
+# machine cannot miss between two calls
 TIMEOUT = 3
 
 

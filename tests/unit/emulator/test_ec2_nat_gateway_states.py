@@ -15,7 +15,7 @@ from emulator import realism
 from emulator.extensions import ec2_nat_gateway_states
 from tests.unit.helpers import wait_until
 
-SCALE = 0.005  # pending ~0.5 s, deleting ~0.3 s
+SCALE = 0.02  # pending ~2.1 s, deleting ~1.2 s: windows a busy machine cannot miss between two calls
 
 
 class Network(NamedTuple):

@@ -16,7 +16,7 @@ from emulator import realism
 from emulator.extensions import elbv2_load_balancer_provisioning as extension
 from tests.unit.helpers import wait_until
 
-SCALE = 0.005  # 150 s of provisioning in 0.75 s
+SCALE = 0.01  # 150 s of provisioning in 1.5 s
 
 
 @pytest.fixture(scope="module")
