@@ -373,6 +373,139 @@ def encryption_differences(current: dict[str, Any], wanted: dict[str, Any]) -> d
     return {}
 
 
+# --- registry scanning ----------------------------------------------------------------------------------
+#
+# The registry's scanning configuration (GetRegistryScanningConfiguration), not the repository alone, decides how
+# a repository's images are scanned (ECR user guide, "Filters to choose which repositories are scanned"):
+# * BASIC: a repository's own scan on push, or a registry rule with SCAN_ON_PUSH whose filter matches it, scans
+#   each pushed image; otherwise its frequency is MANUAL (scans someone starts).
+# * ENHANCED (Amazon Inspector): only the registry's rules count, CONTINUOUS_SCAN over SCAN_ON_PUSH when both
+#   match; a repository no rule matches has scanning disabled, whatever its own scan on push says.
+# A filter without a wildcard matches every name that contains it; with wildcards, ``*`` stands for zero or more
+# characters of the whole name.
+
+SCAN_TYPES = ("BASIC", "ENHANCED")
+# The frequencies each scan type's rules may have, the one that wins first when rules of both match.
+_RULE_FREQUENCIES = {"BASIC": ("SCAN_ON_PUSH",), "ENHANCED": ("CONTINUOUS_SCAN", "SCAN_ON_PUSH")}
+_FILTER_TYPES = ("WILDCARD",)
+
+
+def scanning_filter_matches(repository_filter: str, repository_name: str) -> bool:
+    """Whether a registry scanning filter matches ``repository_name``, as ECR matches them."""
+    if not repository_filter:
+        return False
+    if "*" not in repository_filter:
+        return repository_filter in repository_name
+    pattern = ".*".join(re.escape(part) for part in repository_filter.split("*"))
+    return re.fullmatch(pattern, repository_name) is not None
+
+
+def matching_scanning_rule(configuration: dict[str, Any], repository_name: str) -> tuple[str, str] | None:
+    """(frequency, filter) of the registry rule that applies to ``repository_name`` under the configuration's scan
+    type; ``None`` when none does. Rules of a frequency the scan type does not take are left out."""
+    frequencies = _RULE_FREQUENCIES.get(configuration.get("scanType") or "BASIC", ())
+    best: tuple[int, str, str] | None = None
+    for rule in configuration.get("rules") or []:
+        frequency = rule.get("scanFrequency")
+        if frequency not in frequencies:
+            continue
+        for repository_filter in rule.get("repositoryFilters") or []:
+            text = repository_filter.get("filter") or ""
+            if repository_filter.get("filterType", "WILDCARD") not in _FILTER_TYPES:
+                continue
+            if scanning_filter_matches(text, repository_name):
+                rank = frequencies.index(frequency)
+                if best is None or rank < best[0]:
+                    best = (rank, frequency, text)
+                break
+    return None if best is None else (best[1], best[2])
+
+
+def applicable_scanning(
+    configuration: dict[str, Any] | None, repository_name: str, scan_on_push: bool
+) -> dict[str, Any]:
+    """Which scanning applies to a repository: ``type`` (BASIC, ENHANCED, or None when nothing scans its images),
+    ``frequency`` (SCAN_ON_PUSH, CONTINUOUS_SCAN, MANUAL or None), ``filter`` (that of the registry rule that
+    applies, or None), ``registry_scan_type`` and ``applies_because`` (in words).
+
+    ``configuration`` is the ``scanningConfiguration`` of GetRegistryScanningConfiguration; ``None`` when it could
+    not be read, and then nothing is known.
+    """
+    if configuration is None:
+        return {
+            "type": None,
+            "frequency": None,
+            "filter": None,
+            "registry_scan_type": None,
+            "applies_because": "the registry's scanning configuration could not be read",
+        }
+    scan_type = configuration.get("scanType") or "BASIC"
+    rule = matching_scanning_rule(configuration, repository_name)
+    frequency, repository_filter = rule if rule else (None, None)
+    result: dict[str, Any] = {"registry_scan_type": scan_type, "filter": repository_filter}
+    if scan_type == "ENHANCED":
+        if rule:
+            result.update(
+                type="ENHANCED",
+                frequency=frequency,
+                applies_because=(
+                    f"the registry uses ENHANCED scanning (Amazon Inspector) and its {frequency} rule's filter"
+                    f" {repository_filter!r} matches the repository; the repository's scan on push is ignored"
+                ),
+            )
+        else:
+            result.update(
+                type=None,
+                frequency=None,
+                applies_because=(
+                    "the registry uses ENHANCED scanning (Amazon Inspector) and none of its rules' filters matches"
+                    " the repository, so its scanning is disabled; the repository's scan on push is ignored"
+                ),
+            )
+    elif scan_on_push:
+        result.update(
+            type="BASIC",
+            frequency="SCAN_ON_PUSH",
+            filter=None,
+            applies_because="the registry uses BASIC scanning and the repository has scan on push",
+        )
+    elif rule:
+        result.update(
+            type="BASIC",
+            frequency=frequency,
+            applies_because=(
+                f"the registry uses BASIC scanning and its {frequency} rule's filter {repository_filter!r} matches"
+                " the repository"
+            ),
+        )
+    else:
+        result.update(
+            type="BASIC",
+            frequency="MANUAL",
+            applies_because=(
+                "the registry uses BASIC scanning, the repository has no scan on push and no registry rule's filter"
+                " matches it: only scans someone starts"
+            ),
+        )
+    return result
+
+
+def scanning_warning(repository_name: str, scan_on_push: bool, scanning: dict[str, Any]) -> str | None:
+    """What to tell the caller when a repository asks for scan on push and that is not what scans it; else None."""
+    if not scan_on_push or scanning.get("registry_scan_type") != "ENHANCED":
+        return None
+    if scanning.get("type") == "ENHANCED":
+        return (
+            f"ECR repository {repository_name} has scan on push, which the registry's ENHANCED scanning ignores: its"
+            f" {scanning['frequency']} rule (filter {scanning['filter']!r}) scans the repository's images instead."
+        )
+    return (
+        f"ECR repository {repository_name} has scan on push, but the registry uses ENHANCED scanning, which ignores"
+        " it, and none of the registry's scanning rules matches the repository: nothing scans its images. Add a filter"
+        " that matches it to a rule of the registry's scanning configuration."
+    )
+
+
 # --- the module's arguments ------------------------------------------------------------------------
 
 
@@ -557,6 +690,30 @@ class EcrReader(BaseResourceManager):
         )
         return parse_policy_text(response.get("policyText"))
 
+    def registry_scanning_configuration(self) -> dict[str, Any] | None:
+        """The registry's ``scanningConfiguration``; ``None``, with a warning, when the caller may not read it."""
+        response = call(
+            self.ecr.get_registry_scanning_configuration,
+            "get the scanning configuration of the ECR registry",
+            answers={"AccessDeniedException": None},
+        )
+        if response is None:
+            self.module.warn(
+                "Could not read the ECR registry's scanning configuration (AccessDeniedException: the caller lacks"
+                " ecr:GetRegistryScanningConfiguration), so which scanning applies to the repository is unknown."
+            )
+            return None
+        return response.get("scanningConfiguration") or {"scanType": "BASIC", "rules": []}
+
+    def read_scanning(self, repository: dict[str, Any]) -> dict[str, Any]:
+        """Which scanning applies to ``repository`` (in the return shape); warns when its scan on push is ignored."""
+        name, scan_on_push = repository["repository_name"], bool(repository.get("scan_on_push"))
+        result = applicable_scanning(self.registry_scanning_configuration(), name, scan_on_push)
+        warning = scanning_warning(name, scan_on_push, result)
+        if warning:
+            self.module.warn(warning)
+        return result
+
     def complete(self, description: dict[str, Any], tags: dict[str, str] | None = None) -> dict[str, Any]:
         """A DescribeRepositories entry with its tags and policies, in the return shape."""
         name = description["repositoryName"]
@@ -590,10 +747,16 @@ class EcrRepositoryManager(EcrReader):
     def __init__(self, module) -> None:
         super().__init__(module)
         self.repository: dict[str, Any] = {}
+        self.scanning: dict[str, Any] = {}
 
     # --- present ---
 
     def ensure_present(self, wanted: dict[str, Any]) -> None:
+        """Create or update the repository, then read which scanning applies to it (read-only, in check mode too)."""
+        self._converge(wanted)
+        self.scanning = self.read_scanning(self.repository)
+
+    def _converge(self, wanted: dict[str, Any]) -> None:
         current = self.read(wanted["name"])
         if current is None:
             self._create(wanted)

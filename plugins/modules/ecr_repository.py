@@ -18,6 +18,11 @@ description:
     given as a string instead of a list of one, the principal C(*) written as an C(AWS) principal, or an
     account's root ARN instead of its account ID. Lifecycle rules are compared in the order of their priorities.
   - Every option is validated before anything changes, so a bad input fails without touching the repository.
+  - With O(state=present) it also reads the registry's scanning configuration (one read-only call, in check mode
+    too) and returns which scanning applies to the repository as RV(scanning). When the registry uses ENHANCED
+    scanning (Amazon Inspector), the registry's rules decide and the repository's O(scan_on_push) is ignored; the
+    module warns when a repository with O(scan_on_push=true) is scanned by such a rule instead, or by nothing at
+    all because no rule's filter matches it.
 author:
   - cloudops.fargate maintainers (!UNKNOWN)
 options:
@@ -39,7 +44,9 @@ options:
     choices: [MUTABLE, IMMUTABLE]
     default: IMMUTABLE
   scan_on_push:
-    description: Scan every image for vulnerabilities when it is pushed.
+    description:
+      - Scan every image for vulnerabilities when it is pushed (basic scanning). Ignored by AWS when the
+        registry uses ENHANCED scanning; see RV(scanning).
     type: bool
     default: true
   encryption_type:
@@ -225,6 +232,47 @@ repository:
       type: dict
       returned: when present
       sample: {"Stack": "demo", "Environment": "local"}
+scanning:
+  description:
+    - Which scanning applies to the repository, from the registry's scanning configuration
+      (GetRegistryScanningConfiguration) and the repository's scan on push.
+    - Under BASIC scanning, the repository's scan on push or a registry rule with C(SCAN_ON_PUSH) whose filter
+      matches it scans each pushed image; otherwise only scans someone starts (C(MANUAL)).
+    - Under ENHANCED scanning (Amazon Inspector), only the registry's rules count, C(CONTINUOUS_SCAN) over
+      C(SCAN_ON_PUSH) when both match; no matching rule means nothing scans the repository's images. A filter
+      without C(*) matches every name that contains it; C(*) stands for any characters of the whole name.
+  returned: when O(state=present)
+  type: dict
+  contains:
+    type:
+      description: C(BASIC), C(ENHANCED), or null when nothing scans the repository's images (or the registry's
+        configuration could not be read).
+      type: str
+      returned: always
+      sample: ENHANCED
+    frequency:
+      description: C(SCAN_ON_PUSH), C(CONTINUOUS_SCAN), C(MANUAL) (basic scanning, only scans someone starts), or
+        null when RV(scanning.type) is null.
+      type: str
+      returned: always
+      sample: CONTINUOUS_SCAN
+    filter:
+      description: The filter of the registry rule that applies; null when no rule does, or the repository's own
+        scan on push applies.
+      type: str
+      returned: always
+      sample: demo-*
+    registry_scan_type:
+      description: The registry's scan type, C(BASIC) or C(ENHANCED); null when it could not be read.
+      type: str
+      returned: always
+      sample: ENHANCED
+    applies_because:
+      description: Why this scanning applies, in words.
+      type: str
+      returned: always
+      sample: the registry uses ENHANCED scanning (Amazon Inspector) and its CONTINUOUS_SCAN rule's filter
+        'demo-*' matches the repository; the repository's scan on push is ignored
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -263,7 +311,10 @@ def main():
             validate_repository_name(params["name"])
             manager = EcrRepositoryManager(module)
             manager.ensure_absent(params["name"], force=params["force"])
-        module.exit_json(changed=manager.changed, repository=manager.repository, diff=manager.diff())
+        result = dict(changed=manager.changed, repository=manager.repository, diff=manager.diff())
+        if params["state"] == "present":
+            result["scanning"] = manager.scanning
+        module.exit_json(**result)
 
 
 if __name__ == "__main__":

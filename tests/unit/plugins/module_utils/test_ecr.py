@@ -9,12 +9,14 @@ import json
 import pytest
 
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import EcrInputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import applicable_scanning
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import encryption_differences
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import has_all_tags
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import is_kms_alias
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import kms_keys_match
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import lifecycle_policies_equal
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import lifecycle_policy_errors
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import matching_scanning_rule
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import normalize_lifecycle_policy
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import normalize_repository
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import normalize_repository_policy
@@ -24,6 +26,8 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import predi
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import repository_name_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import repository_policies_equal
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import repository_policy_errors
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import scanning_filter_matches
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import scanning_warning
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import validate_repository_name
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import wanted_settings
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import wanted_tags
@@ -670,3 +674,94 @@ def test_predicted_repository():
         "tags": {"Stack": "demo"},
     }
     assert predicted_repository(wanted_settings(_params()))["tags"] == {}
+
+
+# --- registry scanning -------------------------------------------------------------------------------------
+
+# The table of the ECR user guide, "Filters to choose which repositories are scanned", "Filter wildcards".
+_FILTER_NAMES = ("prod", "repo-prod", "prod-repo", "repo-prod-repo", "prodrepo")
+_FILTER_TABLE = {
+    "prod": (True, True, True, True, True),
+    "*prod": (True, True, False, False, False),
+    "prod*": (True, False, True, False, True),
+    "*prod*": (True, True, True, True, True),
+    "prod*repo": (False, False, True, False, True),
+}
+
+
+@pytest.mark.parametrize("repository_filter", sorted(_FILTER_TABLE))
+def test_scanning_filter_matches_as_the_user_guide_table(repository_filter):
+    matches = tuple(scanning_filter_matches(repository_filter, name) for name in _FILTER_NAMES)
+    assert matches == _FILTER_TABLE[repository_filter]
+
+
+def test_scanning_filter_characters_are_literal():
+    assert not scanning_filter_matches("demo.app*", "demo-app")
+    assert scanning_filter_matches("demo.app*", "demo.app/web")
+    assert scanning_filter_matches("*", "anything/at-all")
+    assert not scanning_filter_matches("", "demo")
+
+
+def _rule(frequency, *filters):
+    return {"scanFrequency": frequency, "repositoryFilters": [{"filter": f, "filterType": "WILDCARD"} for f in filters]}
+
+
+def _configuration(scan_type, *rules):
+    return {"scanType": scan_type, "rules": list(rules)}
+
+
+def test_continuous_scan_rule_wins_over_scan_on_push():
+    configuration = _configuration("ENHANCED", _rule("SCAN_ON_PUSH", "shop-prod/app"), _rule("CONTINUOUS_SCAN", "shop-*"))
+    assert matching_scanning_rule(configuration, "shop-prod/app") == ("CONTINUOUS_SCAN", "shop-*")
+    assert matching_scanning_rule(configuration, "other/app") is None
+
+
+def test_basic_takes_only_scan_on_push_rules():
+    configuration = _configuration("BASIC", _rule("CONTINUOUS_SCAN", "*"), _rule("SCAN_ON_PUSH", "web"))
+    assert matching_scanning_rule(configuration, "shop/web") == ("SCAN_ON_PUSH", "web")
+    assert matching_scanning_rule(configuration, "shop/api") is None
+
+
+def test_basic_scan_on_push_of_the_repository():
+    scanning = applicable_scanning(_configuration("BASIC"), "shop/web", scan_on_push=True)
+    assert scanning["type"] == "BASIC"
+    assert scanning["frequency"] == "SCAN_ON_PUSH"
+    assert scanning["filter"] is None
+    assert scanning["registry_scan_type"] == "BASIC"
+    assert "scan on push" in scanning["applies_because"]
+    assert scanning_warning("shop/web", True, scanning) is None
+
+
+def test_basic_scan_on_push_of_a_registry_rule():
+    scanning = applicable_scanning(_configuration("BASIC", _rule("SCAN_ON_PUSH", "shop/*")), "shop/web", False)
+    assert (scanning["type"], scanning["frequency"], scanning["filter"]) == ("BASIC", "SCAN_ON_PUSH", "shop/*")
+
+
+def test_basic_without_scan_on_push_is_manual():
+    scanning = applicable_scanning({}, "shop/web", scan_on_push=False)
+    assert (scanning["type"], scanning["frequency"], scanning["registry_scan_type"]) == ("BASIC", "MANUAL", "BASIC")
+    assert scanning_warning("shop/web", False, scanning) is None
+
+
+def test_enhanced_rule_applies_and_scan_on_push_is_ignored():
+    configuration = _configuration("ENHANCED", _rule("SCAN_ON_PUSH", "shop-prod"))
+    scanning = applicable_scanning(configuration, "shop-prod/web", scan_on_push=True)
+    assert (scanning["type"], scanning["frequency"], scanning["filter"]) == ("ENHANCED", "SCAN_ON_PUSH", "shop-prod")
+    assert "ignored" in scanning["applies_because"]
+    warning = scanning_warning("shop-prod/web", True, scanning)
+    assert "shop-prod/web" in warning and "ignores" in warning and "SCAN_ON_PUSH" in warning
+    assert scanning_warning("shop-prod/web", False, scanning) is None
+
+
+def test_enhanced_without_a_matching_rule_scans_nothing():
+    configuration = _configuration("ENHANCED", _rule("CONTINUOUS_SCAN", "*-prod/*"))
+    scanning = applicable_scanning(configuration, "shop-dev/web", scan_on_push=True)
+    assert (scanning["type"], scanning["frequency"], scanning["filter"]) == (None, None, None)
+    assert scanning["registry_scan_type"] == "ENHANCED"
+    assert "nothing scans" in scanning_warning("shop-dev/web", True, scanning)
+
+
+def test_unreadable_configuration_is_unknown():
+    scanning = applicable_scanning(None, "shop/web", scan_on_push=True)
+    assert (scanning["type"], scanning["registry_scan_type"]) == (None, None)
+    assert scanning_warning("shop/web", True, scanning) is None

@@ -674,3 +674,117 @@ def test_delete_leaves_other_repositories_alone(run, args, ecr, created):
     assert_ok(run({"name": "unit/other"}), changed=True)
     assert_ok(run({"name": NAME, "state": "absent"}), changed=True)
     assert [r["repositoryName"] for r in repositories(ecr)] == ["unit/other"]
+
+
+# --- which scanning applies -----------------------------------------------------------------------------------
+
+
+def put_registry_scanning(ecr, scan_type, *rules):
+    """Set the registry's scanning configuration; each rule is (frequency, [filters])."""
+    ecr.put_registry_scanning_configuration(
+        scanType=scan_type,
+        rules=[
+            {"scanFrequency": frequency, "repositoryFilters": [{"filter": f, "filterType": "WILDCARD"} for f in filters]}
+            for frequency, filters in rules
+        ],
+    )
+
+
+def test_scanning_basic_with_scan_on_push(run, args, ecr, calls):
+    calls.clear()
+    result = run(args)
+    assert_ok(result, changed=True)
+    assert result["scanning"] == {
+        "type": "BASIC",
+        "frequency": "SCAN_ON_PUSH",
+        "filter": None,
+        "registry_scan_type": "BASIC",
+        "applies_because": "the registry uses BASIC scanning and the repository has scan on push",
+    }
+    assert not result.get("warnings")
+    assert calls.count(("ecr", "GetRegistryScanningConfiguration")) == 1
+
+
+def test_scanning_basic_without_scan_on_push_is_manual(run, args, ecr):
+    result = run(dict(args, scan_on_push=False))
+    assert_ok(result, changed=True)
+    assert (result["scanning"]["type"], result["scanning"]["frequency"]) == ("BASIC", "MANUAL")
+    assert not result.get("warnings")
+
+
+def test_scanning_enhanced_with_a_matching_scan_on_push_rule(run, args, ecr, created):
+    put_registry_scanning(ecr, "ENHANCED", ("SCAN_ON_PUSH", ["unit/web-app"]))
+    result = run(args)
+    assert_ok(result, changed=False)
+    scanning = result["scanning"]
+    assert (scanning["type"], scanning["frequency"], scanning["filter"]) == ("ENHANCED", "SCAN_ON_PUSH", "unit/web-app")
+    assert scanning["registry_scan_type"] == "ENHANCED"
+    # the repository asks for scan on push, which ENHANCED scanning ignores
+    assert any("ignores" in w and NAME in w for w in result["warnings"]), result["warnings"]
+    # what the repository says is left as it is
+    assert describe(ecr)["imageScanningConfiguration"] == {"scanOnPush": True}
+
+
+def test_scanning_enhanced_with_a_wildcard_continuous_rule(run, args, ecr, created):
+    put_registry_scanning(
+        ecr, "ENHANCED", ("SCAN_ON_PUSH", ["unit/web-app"]), ("CONTINUOUS_SCAN", ["unit/*"])
+    )
+    result = run(dict(args, scan_on_push=False))
+    assert_ok(result, changed=True)
+    scanning = result["scanning"]
+    assert (scanning["type"], scanning["frequency"], scanning["filter"]) == ("ENHANCED", "CONTINUOUS_SCAN", "unit/*")
+    # scan on push is off: nothing to warn about
+    assert not result.get("warnings")
+
+
+def test_scanning_enhanced_without_a_matching_rule_warns(run, args, ecr, created):
+    # "*web" would match the repository were the wildcard not anchored at the name's end (moto's own matching)
+    put_registry_scanning(ecr, "ENHANCED", ("CONTINUOUS_SCAN", ["*web", "prod"]))
+    result = run(args)
+    assert_ok(result, changed=False)
+    scanning = result["scanning"]
+    assert (scanning["type"], scanning["frequency"], scanning["filter"]) == (None, None, None)
+    assert scanning["registry_scan_type"] == "ENHANCED"
+    assert any("nothing scans its images" in w and NAME in w for w in result["warnings"]), result["warnings"]
+
+
+def test_scanning_in_check_mode_changes_nothing(run, args, ecr, calls):
+    put_registry_scanning(ecr, "ENHANCED", ("CONTINUOUS_SCAN", ["web-app"]))
+    configuration = ecr.get_registry_scanning_configuration()["scanningConfiguration"]
+    calls.clear()
+    result = run(args, check_mode=True)
+    # read-only: the scanning configuration is read once and nothing is written
+    assert calls.count(("ecr", "GetRegistryScanningConfiguration")) == 1
+    assert not [call for call in calls if not call[1].startswith(("Describe", "Get", "List"))], calls
+    assert_ok(result, changed=True)
+    assert repositories(ecr) == []
+    assert result["scanning"]["type"] == "ENHANCED"
+    assert result["scanning"]["frequency"] == "CONTINUOUS_SCAN"
+    assert any("ignores" in w for w in result["warnings"]), result["warnings"]
+    assert ecr.get_registry_scanning_configuration()["scanningConfiguration"] == configuration
+
+
+def test_scanning_unreadable_configuration_warns(run, args, ecr, monkeypatch):
+    import botocore.client
+    from botocore.exceptions import ClientError
+
+    original = botocore.client.BaseClient._make_api_call
+
+    def denied(self, operation_name, api_params):
+        if operation_name == "GetRegistryScanningConfiguration":
+            raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, operation_name)
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", denied)
+    result = run(args)
+    assert_ok(result, changed=True)
+    assert (result["scanning"]["type"], result["scanning"]["registry_scan_type"]) == (None, None)
+    assert any("GetRegistryScanningConfiguration" in w for w in result["warnings"]), result["warnings"]
+
+
+def test_delete_returns_no_scanning(run, args, ecr, created, calls):
+    calls.clear()
+    result = run(dict(args, state="absent"))
+    assert_ok(result, changed=True)
+    assert "scanning" not in result
+    assert ("ecr", "GetRegistryScanningConfiguration") not in calls
