@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.aws_state import tag_filters, tags_of
+from tests.integration.aws_state import account_inventory, tag_filters, tags_of
 from tests.integration.conftest import WORKER_LOCAL_FILES, reset_emulator
 
 CLUSTER = "demo-local"
@@ -49,9 +49,14 @@ def task_definition(aws, arn: str) -> dict:
 
 
 def test_check_mode_on_an_empty_account_creates_nothing(emulator_endpoint, run, aws, local_files):
+    # Every layer at once: this is the check-mode-on-an-empty-account test of each of them.
     reset_emulator(emulator_endpoint)
+    before = account_inventory(aws)
     preview = run(check=True)
     assert preview.returncode == 0, preview.failure_messages()
+    assert preview.changed() > 0, "check mode must predict the stack's creation"
+    assert account_inventory(aws) == before
+    assert aws("elbv2").describe_target_groups()["TargetGroups"] == []
     assert aws("ec2").describe_vpcs(Filters=tag_filters("demo"))["Vpcs"] == []
     assert aws("ecr").describe_repositories()["repositories"] == []
     assert aws("efs").describe_file_systems()["FileSystems"] == []

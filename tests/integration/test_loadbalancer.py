@@ -43,15 +43,6 @@ def stack_certificates(aws) -> list[dict]:
     return found
 
 
-def test_check_mode_on_an_empty_account_creates_nothing(emulator_endpoint, playbook, aws):
-    reset_emulator(emulator_endpoint)
-    run = playbook(check=True, args=LAYERS)
-    assert run.returncode == 0, run.failure_messages()
-    assert load_balancer(aws) is None
-    assert stack_target_groups(aws) == {}
-    assert stack_certificates(aws) == []
-
-
 @pytest.fixture(scope="module")
 def converged(emulator_endpoint, playbook, aws):
     reset_emulator(emulator_endpoint)

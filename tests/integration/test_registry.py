@@ -52,14 +52,6 @@ def lifecycle_rules(aws, name: str) -> list[dict]:
     return json.loads(text)["rules"]
 
 
-def test_check_mode_on_an_empty_account_creates_nothing(emulator_endpoint, playbook, aws):
-    reset_emulator(emulator_endpoint)
-    run = playbook(check=True, args=REGISTRY_ONLY)
-    assert run.returncode == 0, run.failure_messages()
-    assert run.changed() > 0
-    assert repositories(aws) == {}
-
-
 @pytest.fixture(scope="module")
 def converged(emulator_endpoint, playbook, aws):
     reset_emulator(emulator_endpoint)
