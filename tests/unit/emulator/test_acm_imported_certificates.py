@@ -353,7 +353,7 @@ def test_realistic_mode_keeps_a_released_load_balancer_in_use_by_for_a_while(
     realistic: Callable[..., Any],
     released_by: str,
 ) -> None:
-    scale = 0.02  # 30 s of lingering in 0.6 s
+    scale = 0.05  # 30 s of lingering in 1.5 s: a window a busy machine cannot miss between two calls
     realistic(time_scale=scale)
     linger = realism.TYPICAL[acm_imported_certificates.IN_USE_LINGERING].seconds * scale
     arn = import_certificate(acm, self_signed)
@@ -393,7 +393,7 @@ def _modified(elbv2: Any, listener: str, arn: str) -> bool:
 def test_realistic_mode_taking_a_certificate_up_again_keeps_it_in_use(
     acm: Any, elbv2: Any, alb: str, self_signed: tuple[x509.Certificate, Any], realistic: Callable[..., Any]
 ) -> None:
-    scale = 0.02
+    scale = 0.05
     realistic(time_scale=scale)
     linger = realism.TYPICAL[acm_imported_certificates.IN_USE_LINGERING].seconds * scale
     arn = import_certificate(acm, self_signed)
@@ -407,7 +407,7 @@ def test_realistic_mode_taking_a_certificate_up_again_keeps_it_in_use(
 def test_realistic_mode_hides_a_new_import_from_elbv2_for_a_while(
     acm: Any, elbv2: Any, alb: str, realistic: Callable[..., Any]
 ) -> None:
-    scale = 0.1  # 5 s in 0.5 s
+    scale = 0.3  # 5 s in 1.5 s
     realistic(time_scale=scale)
     visibility = realism.TYPICAL[acm_imported_certificates.IMPORT_VISIBILITY].seconds * scale
     first = import_certificate(acm, make_certificate("first.example.com"))

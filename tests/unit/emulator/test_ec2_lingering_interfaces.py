@@ -20,7 +20,7 @@ from tests.unit.helpers import wait_until
 
 SCALE = 0.02  # lingering ~1.2 s, NAT gateway and endpoint deletion ~1.2-1.8 s more, ECS draining ~1.2 s more: windows a busy
 # machine cannot miss between two calls
-TIMEOUT = 3
+TIMEOUT = 10  # the longest window (an endpoint's deletion, then its interface lingering) is 3 s
 
 
 class Network(NamedTuple):

@@ -18,7 +18,7 @@ from emulator import realism
 from emulator.extensions import iam_role_propagation
 
 # realism.TYPICAL["iam.propagation"] (10 s) at this scale: 0.2 s.
-SCALE = 0.02
+SCALE = 0.15  # a 1.5 s window: a busy machine makes its next calls well inside it
 WINDOW = realism.TYPICAL["iam.propagation"].seconds * SCALE
 TRUST = json.dumps(
     {

@@ -919,8 +919,12 @@ def test_create_waits_while_another_endpoint_is_being_created(run, args, ec2, re
     assert result["client_vpn_endpoint"]["status"] == "available"
 
 
-def test_more_changes_than_aws_runs_at_once_wait_for_their_turn(run, args, ec2, network, realistic, calls):
+def test_more_changes_than_aws_runs_at_once_wait_for_their_turn(
+    run, args, ec2, network, realistic, calls, monkeypatch
+):
     """Three associations and eight rules: AWS runs 10 operations of an endpoint at a time."""
+    # Each operation lasts long enough that none ends before the module asks for the 11th, on a busy machine too.
+    monkeypatch.setenv(ec2_client_vpn.DELAY_VARIABLE, "1.5")
     rules = [{"target_network_cidr": f"10.{50 + i}.0.0/16"} for i in range(8)]
     args = dict(args, subnet_ids=network["subnets"], authorization_rules=rules)
 
