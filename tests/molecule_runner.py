@@ -25,6 +25,9 @@ def main() -> int:
         env.update(
             AWS_ENDPOINT_URL=server.endpoint_url(port),
             EMULATOR_STATE_DIR=state_dir,
+            # Molecule keeps each scenario's state (created or not) under ANSIBLE_HOME: a run interrupted midway
+            # would leave a scenario "created" and the next run would skip its create, so every run starts clean.
+            ANSIBLE_HOME=str(Path(state_dir) / "ansible-home"),
             ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),
             PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         )

@@ -315,14 +315,14 @@ def test_moto_alone_ignores_lingering_interfaces_and_linger_blocks_until_its_tim
         assert not hasattr(EC2Backend.delete_vpc.__wrapped__, "__wrapped__"), "install() must not wrap twice"
 
         held = world()
-        ec2_lingering_interfaces.linger(held.vpc_id, held.subnet_ids, [held.group_id], "test", 0.3, "192.0.2.1")
+        ec2_lingering_interfaces.linger(held.vpc_id, held.subnet_ids, [held.group_id], "test", 2.0, "192.0.2.1")
         assert tear_down(held) == [
             refused_detach(held.vpc_id),
             refused_group(held.group_id),
             refused_subnet(held.subnet_ids[0]),
             refused_vpc(held.vpc_id),
         ]
-        time.sleep(0.35)
+        time.sleep(2.05)
         assert tear_down(held) == [None] * 4
 
         ec2_lingering_interfaces.linger(held.vpc_id, [], [], "no time at all", 0)

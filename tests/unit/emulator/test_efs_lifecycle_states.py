@@ -18,6 +18,7 @@ from emulator.extensions import efs_lifecycle_states as extension
 from tests.unit.helpers import wait_until
 
 SCALE = 0.01  # file system 0.12 s, mount target 0.9 s to create and 0.6 s to delete
+CREATING_SCALE = 0.15  # a file system 1.8 s to create: long enough to check what it refuses meanwhile
 DELETING_SCALE = 0.05  # a mount target 3 s to delete: long enough to check what it holds meanwhile
 
 
@@ -103,7 +104,7 @@ def test_plain_mode_is_available_at_once_and_deletes_at_once(efs: Any, ec2: Any,
 def test_a_new_file_system_is_creating_and_refuses_what_needs_it_available(
     efs: Any, subnets: list[str], realistic: Callable[..., Any]
 ) -> None:
-    realistic(time_scale=SCALE)
+    realistic(time_scale=CREATING_SCALE)
     created = new_file_system(efs)
     file_system_id = created["FileSystemId"]
     assert created["LifeCycleState"] == "creating"
