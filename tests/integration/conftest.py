@@ -37,9 +37,8 @@ WORKER_LOCAL_FILES = {
 # Longest first: pytest-xdist (--dist loadfile) hands whole files to workers in collection order, and the file
 # with the longest chain of playbook runs bounds the suite, so it must not start last.
 LONGEST_FIRST = (
-    "test_deploy.py",
-    "test_whole_stack.py",
     "test_readme_runs.py",
+    "test_whole_stack.py",
     "test_storage.py",
     "test_network_lifecycle.py",
     "test_loadbalancer.py",
@@ -130,9 +129,12 @@ def run_playbook(
     check: bool = False,
     diff: bool = False,
     args: list[str] | None = None,
+    inventory_files: bool = False,
 ) -> PlaybookRun:
+    """``inventory_files``: keep the inventory's own local files (under .emulator/) instead of this worker's, to act
+    on the stack that the README's runs build."""
     command = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), playbook]
-    command += ["-e", json.dumps({**WORKER_LOCAL_FILES, **(extra_vars or {})})]
+    command += ["-e", json.dumps({**({} if inventory_files else WORKER_LOCAL_FILES), **(extra_vars or {})})]
     if check:
         command.append("--check")
     if diff:

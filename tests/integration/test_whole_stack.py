@@ -3,8 +3,9 @@ mode: AWS's provisioning and deletion times (at 1/30 of AWS's clock), its eventu
 dependencies, and 5% of all calls throttled. site.yml builds both stacks in parallel, a second run changes nothing,
 drift.yml passes, and each stack tears down on its own, leaving nothing. No step is retried here:
 the collection must ride out what AWS does. The images the stacks deploy are pushed as soon as their repositories
-exist, as an application's pipeline would. Drift and preflight naming changes made behind Ansible's back, and
-deploy.yml, and preflight.yml on a stack as built, are tested in test_deploy.py (plain mode), which runs beside this file."""
+exist, as an application's pipeline would. On the built stacks, bad fargate inputs stop site.yml and deploy.yml before
+anything changes, and teardown outside local waits for the stack's name. Drift and preflight naming changes made
+behind Ansible's back, and deploy.yml, are tested in test_readme_runs.py (plain mode), which runs beside this file."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.aws_state import stack_resources
-from tests.integration.conftest import WORKER_LOCAL_FILES, realism, reset_emulator, write_inventory
+from tests.integration.conftest import REPO_ROOT, WORKER_LOCAL_FILES, realism, reset_emulator, write_inventory
 from tests.integration.images import RepositoryWatcher
 
 CLUSTER = "demo-local"
@@ -132,6 +133,57 @@ def test_drift_passes_on_the_stack_as_built(stack, run, local_files):
     assert "matches its inventory" in json.dumps(checked.task_results("Report no drift"))
 
 
+# Each would reach AWS without the fargate role's validation: the service and the task definitions exist to change.
+BAD_FARGATE_INPUTS = {
+    "CPU/memory pair Fargate lacks": ({"fargate_cpu": 256, "fargate_memory": 4096}, "fargate_memory"),
+    "min count above max": ({"fargate_min_count": 5, "fargate_max_count": 3, "fargate_desired_count": 4}, "fargate_min_count"),
+    "desired count outside min and max": ({"fargate_desired_count": 9}, "fargate_desired_count"),
+    "image tag that is neither tag nor digest": ({"fargate_image_tag": "app:1.0"}, "fargate_image_tag"),
+    "digest that is not sha256 hex": ({"fargate_image_tag": "sha256:xyz"}, "fargate_image_tag"),
+    "secret given as a plain value": ({"fargate_app_secrets": {"DB_PASSWORD": "hunter2"}}, "fargate_app_secrets"),
+    "secret-looking plain environment": ({"fargate_app_environment": {"API_TOKEN": "abc"}}, "fargate_app_environment"),
+    "container port out of range": ({"fargate_app_port": 70000}, "fargate_app_port"),
+}
+
+
+def fargate_layer(aws) -> dict:
+    """What a fargate run that got past its validation would change."""
+    svc = service(aws)
+    (target,) = aws("application-autoscaling").describe_scalable_targets(
+        ServiceNamespace="ecs", ResourceIds=[f"service/{CLUSTER}/{SERVICE}"]
+    )["ScalableTargets"]
+    return {
+        "service": (svc["taskDefinition"], svc["desiredCount"]),
+        "revisions": aws("ecs").list_task_definitions(familyPrefix=SERVICE)["taskDefinitionArns"],
+        "capacity": (target["MinCapacity"], target["MaxCapacity"]),
+    }
+
+
+@pytest.mark.parametrize("bad_vars, variable", BAD_FARGATE_INPUTS.values(), ids=BAD_FARGATE_INPUTS.keys())
+def test_bad_fargate_input_fails_naming_the_variable_and_changes_nothing(stack, run, aws, bad_vars, variable):
+    before = fargate_layer(aws)
+    refused = run(args=["--tags", "fargate", *DEMO_ONLY], extra_vars=bad_vars)
+    assert refused.returncode != 0
+    assert variable in refused.failure_messages() + refused.stderr
+    assert fargate_layer(aws) == before
+
+
+def test_deploy_refuses_a_bad_image_tag_before_anything(stack, run, aws):
+    before = fargate_layer(aws)
+    refused = run("playbooks/deploy.yml", extra_vars={"image_tag": "not a tag"}, args=DEMO_ONLY)
+    assert refused.returncode != 0
+    assert "image_tag" in refused.failure_messages()
+    assert fargate_layer(aws) == before
+
+
+def test_teardown_refuses_without_confirmation_outside_local(playbook):
+    # The dev inventory targets a real account: the refusal must come before any AWS call.
+    refused = playbook("playbooks/teardown.yml", inventory=REPO_ROOT / "inventories" / "dev")
+    assert refused.returncode != 0
+    assert "confirm_teardown" in refused.failure_messages("web")
+    assert refused.stats["web"]["ok"] == 0
+
+
 def test_teardown_of_one_stack_leaves_the_other_as_it_was(stack, run, aws):
     demo = stack_resources(aws, "demo")
     torn_down = run("playbooks/teardown.yml", args=["--limit", "shop"])
@@ -141,8 +193,14 @@ def test_teardown_of_one_stack_leaves_the_other_as_it_was(stack, run, aws):
     assert service(aws)["status"] == "ACTIVE"
 
 
-def test_teardown_leaves_nothing_of_the_stack(stack, run, aws):
-    torn_down = run("playbooks/teardown.yml", args=DEMO_ONLY)
+def test_teardown_leaves_nothing_of_the_stack_once_confirmed_with_its_name(stack, run, aws):
+    demanding = {"teardown_requires_confirmation": True}
+    refused = run("playbooks/teardown.yml", extra_vars=demanding, args=DEMO_ONLY)
+    assert refused.returncode != 0 and "confirm_teardown" in refused.failure_messages()
+    wrong = run("playbooks/teardown.yml", extra_vars={**demanding, "confirm_teardown": "other"}, args=DEMO_ONLY)
+    assert wrong.returncode != 0 and "confirm_teardown" in wrong.failure_messages()
+    assert service(aws)["status"] == "ACTIVE"
+    torn_down = run("playbooks/teardown.yml", extra_vars={**demanding, "confirm_teardown": "demo"}, args=DEMO_ONLY)
     assert torn_down.returncode == 0, torn_down.failure_messages()
     assert stack_resources(aws, "demo") == {}
     # Both stacks gone: nothing of the layers is left in the account at all.
