@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, NamedTuple
 
 REALISTIC_VARIABLE = "EMULATOR_REALISTIC"
@@ -112,6 +112,11 @@ TYPICAL: dict[str, Typical] = {
         "exist\" for 2 min",
     ),
     "ecs.tasks_stopping": Typical(30, f"{TF}/ecs cluster.go retries ClusterContainsTasksException 10 min"),
+    "service_quotas.increase_approval": Typical(
+        900,
+        "estimate, no AWS figure: small increases are approved automatically in minutes; {TF}/servicequotas "
+        "service_quota.go does not wait, it keeps DesiredValue while PENDING".replace("{TF}", TF),
+    ),
 }
 
 
@@ -121,6 +126,9 @@ class Settings:
     time_scale: float = 1.0
     throttle_rate: float = 0.0
     throttle_seed: int | None = None
+    # Seconds that one behaviour takes in either mode, whatever the scale: a test stretches the one it is about
+    # (IAM propagation, say) and keeps the rest of the run fast.
+    behaviour_seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -186,6 +194,14 @@ def configure(changes: dict[str, Any]) -> Settings:
     for name in ("time_scale", "throttle_rate"):
         if name in updated:
             updated[name] = float(updated[name])
+    if "behaviour_seconds" in updated:
+        stretched = dict(updated["behaviour_seconds"] or {})
+        undocumented = sorted(set(stretched) - set(TYPICAL))
+        if undocumented:
+            raise ValueError(f"behaviour_seconds: unknown behaviours {', '.join(undocumented)}")
+        if any(float(value) < 0 for value in stretched.values()):
+            raise ValueError("behaviour_seconds: seconds must be 0 or more")
+        updated["behaviour_seconds"] = {key: float(value) for key, value in stretched.items()}
     with _lock:
         _current = replace(current, **updated)
         return _current
@@ -200,8 +216,8 @@ def reset() -> Settings:
 
 
 def seconds(behaviour: str, plain: float = 0.0, variable: str | None = None) -> float:
-    """How long ``behaviour`` (a ``TYPICAL`` key) takes now: ``$variable`` when set, else AWS's typical figure times
-    the time scale in realistic mode, else ``plain``."""
+    """How long ``behaviour`` (a ``TYPICAL`` key) takes now: ``$variable`` when set, else the seconds a test set for it
+    (``behaviour_seconds``), else AWS's typical figure times the time scale in realistic mode, else ``plain``."""
     typical = TYPICAL[behaviour]  # KeyError for a behaviour nobody documented
     raw = os.environ.get(variable, "").strip() if variable else ""
     if raw:
@@ -210,6 +226,8 @@ def seconds(behaviour: str, plain: float = 0.0, variable: str | None = None) -> 
         except ValueError:
             pass
     current = settings()
+    if behaviour in current.behaviour_seconds:
+        return current.behaviour_seconds[behaviour]
     if current.realistic:
         return typical.seconds * current.time_scale
     return plain

@@ -16,10 +16,10 @@ The patch makes ``state`` a property of ``FakeLoadBalancer``:
 * realistic mode: a new load balancer stays ``provisioning`` for ``realism.seconds('load_balancer.provisioning')``
   (fixed when it is created), then is ``active``; moto's ``activate()`` no longer moves it on early;
 * plain mode: as moto, ``active`` from the first DescribeLoadBalancers on;
-* either mode: a load balancer whose name contains ``fail-provisioning`` (``FAIL_MARKER``) ends ``failed`` instead of
-  ``active`` (when the provisioning time is over, or at the first describe in plain mode), with ``State.Reason``
-  ``FAILED_REASON``; nothing else about it changes (it can still be described, changed and deleted). This is how a
-  test shows that a role or module stops on a load balancer AWS could not provision.
+* either mode: a load balancer whose name contains ``failprov`` (``FAIL_MARKER``, short enough to be a stack name)
+  ends ``failed`` instead of ``active`` (when the provisioning time is over, or at the first describe in plain mode),
+  with ``State.Reason`` ``FAILED_REASON``; nothing else about it changes (it can still be described, changed and
+  deleted). This is how a test shows that a role or module stops on a load balancer AWS could not provision.
 
 ``LoadBalancerState`` comes from ``FakeLoadBalancer.load_balancer_state``, which the patch replaces to add
 ``Reason`` to a failed state. Not modelled: ``active_impaired``, and LoadBalancerNotFound from DescribeLoadBalancers
@@ -39,7 +39,7 @@ from emulator.extensions import _patching
 from emulator.extensions._patching import Patch, added
 
 BEHAVIOUR = "load_balancer.provisioning"
-FAIL_MARKER = "fail-provisioning"
+FAIL_MARKER = "failprov"
 FAILED_REASON = (
     "The load balancer could not be provisioned: the emulator fails every load balancer whose name contains"
     f" '{FAIL_MARKER}'."

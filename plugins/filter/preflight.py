@@ -356,6 +356,19 @@ def check_vpn(stack, expected=True):
     rules = [r for r in endpoint.get("authorization_rules") or [] if r.get("status") == "active"]
     routes = [r for r in endpoint.get("routes") or [] if r.get("status") == "active"]
     associated = {a.get("subnet_id") for a in endpoint.get("associations") or [] if a.get("status") == "associated"}
+    for association in endpoint.get("associations") or []:
+        if association.get("status") == "association-failed":
+            subnet = stack.subnets.get(association.get("subnet_id")) or {}
+            zone = subnet.get("availability_zone") or "its zone"
+            findings.append(
+                _finding(
+                    "storage",
+                    association.get("subnet_id"),
+                    f"The {vpn_label} could not be associated with subnet {association.get('subnet_id')} in {zone}: "
+                    f"{(association.get('status_message') or 'AWS gave no reason').rstrip('.')}. "
+                    "Operators in that zone have no path.",
+                )
+            )
     if not associated:
         findings.append(
             _finding(
@@ -518,6 +531,33 @@ def preflight_findings(gathered, layers=None, vpn_expected=True):
     return unique
 
 
+def endpoint_zone_gaps(service_details, zones):
+    """For each endpoint service, the stack's ``zones`` it does not cover (DescribeVpcEndpointServices
+    ``AvailabilityZones``), as warnings: an interface endpoint gets no network interface there, and CreateVpcEndpoint
+    with a subnet in such a zone answers ``InvalidParameter`` ("does not support the availability zone of the
+    subnet"). The network role places each endpoint only in the zones its service covers."""
+    warnings = []
+    for service in service_details or []:
+        covered = service.get("availability_zones")
+        if covered is None:
+            continue
+        missing = [zone for zone in zones or [] if zone not in covered]
+        if not missing:
+            continue
+        name = service.get("service_name")
+        if len(missing) == len(zones):
+            warnings.append(
+                f"The endpoint service {name} covers none of the stack's zones ({', '.join(zones)}): it has no "
+                "endpoint, and tasks reach the service through the NAT gateway."
+            )
+        else:
+            warnings.append(
+                f"The endpoint service {name} does not cover {', '.join(missing)}: its endpoint has no interface "
+                "there, and tasks in that zone reach it across zones."
+            )
+    return warnings
+
+
 class FilterModule:
     def filters(self):
-        return {"preflight_findings": preflight_findings}
+        return {"preflight_findings": preflight_findings, "endpoint_zone_gaps": endpoint_zone_gaps}

@@ -468,11 +468,16 @@ def wanted_endpoint(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def normalize_association(network: dict[str, Any]) -> dict[str, Any]:
-    return {
+    status = network.get("Status") or {}
+    association = {
         "association_id": network.get("AssociationId"),
         "subnet_id": network.get("TargetNetworkId"),
-        "status": (network.get("Status") or {}).get("Code"),
+        "status": status.get("Code"),
     }
+    # AWS's reason for an association-failed (a zone Client VPN does not support, say)
+    if status.get("Message"):
+        association["status_message"] = status["Message"]
+    return association
 
 
 def normalize_rule(rule: dict[str, Any]) -> dict[str, Any]:

@@ -209,6 +209,10 @@ client_vpn_endpoints:
           description: C(associating), C(associated), C(association-failed) or C(disassociating).
           type: str
           sample: associated
+        status_message:
+          description: AWS's reason for the status, for example why an association failed.
+          type: str
+          returned: when AWS gives one
     authorization_rules:
       description: The authorization rules, sorted by network and group.
       type: list

@@ -175,6 +175,17 @@ def realism(endpoint: str, **changes: Any) -> dict[str, Any]:
         return json.loads(response.read())
 
 
+def unsupported_zones(endpoint: str, service_name: str, zones: list[str]) -> None:
+    """Make an endpoint service cover every zone but ``zones``, as AWS's services do in some accounts
+    (emulator/extensions/ec2_endpoint_service_zones.py); a reset covers every zone again."""
+    body = json.dumps({"service_name": service_name, "unsupported_zones": zones, "region": REGION}).encode()
+    request = urllib.request.Request(
+        f"{endpoint}/moto-api/emulator/vpc-endpoint-service-zones", data=body, method="PUT"
+    )
+    with urllib.request.urlopen(request, timeout=30):
+        pass
+
+
 def reset_emulator(endpoint: str) -> None:
     """Forget every resource: each scenario starts from an empty account."""
     request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")

@@ -175,6 +175,23 @@ def test_teardown_respects_deletion_protection_then_removes_everything(converged
     assert "demo-local-alb-logs" not in [b["Name"] for b in aws("s3").list_buckets()["Buckets"]]
 
 
+def test_a_load_balancer_aws_cannot_provision_fails_the_run_with_aws_reason(converged, playbook, aws):
+    # The emulator fails every load balancer whose name contains "failprov", as AWS can (state "failed").
+    failing = {
+        "cloudops_stack": "failprov",
+        "network_vpc_cidr": "10.21.0.0/16",
+        "network_vpc_endpoints_enabled": False,
+        "network_flow_logs_enabled": False,
+    }
+    run = playbook(args=LAYERS, extra_vars=failing)
+    assert run.returncode != 0
+    message = " ".join(run.failure_messages().split())
+    assert "Load balancer failprov-local-alb failed to provision: The load balancer could not be provisioned" in message
+    assert run.task_results("Publish the load balancer's outputs") == []
+    (failed,) = aws("elbv2").describe_load_balancers(Names=["failprov-local-alb"])["LoadBalancers"]
+    assert failed["State"]["Code"] == "failed"
+
+
 BAD_INPUTS = [
     ({"loadbalancer_health_check_path": "healthz"}, "must start with '/'"),
     ({"loadbalancer_target_groups": [{"name": "web", "port": 70000}]}, "a port from 1 to 65535"),

@@ -21,13 +21,15 @@ from pathlib import Path
 import pytest
 
 from tests.integration.aws_state import account_inventory, stack_resources, tag_filters, tags_of
-from tests.integration.conftest import REPO_ROOT, reset_emulator
+from tests.integration.conftest import REPO_ROOT, realism, reset_emulator, unsupported_zones
 
 CLUSTER = "demo-local"
 SERVICE = "demo-local-web"
 FAMILY = "demo-local-web"
 ROLES = ["demo-local-task", "demo-local-task-execution"]
 LOG_GROUP = "/cloudops/demo-local/service"
+# An endpoint service that does not cover every zone of the stack, as AWS has in some accounts and regions.
+ECR_DKR = "com.amazonaws.us-east-1.ecr.dkr"
 
 VENV_BIN = Path(sys.executable).parent
 RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
@@ -135,15 +137,39 @@ def test_check_mode_on_an_empty_account_creates_nothing(emulator_endpoint, playb
     assert [r for r in aws("iam").list_roles()["Roles"] if r["RoleName"] in ROLES] == []
 
 
+def test_preflight_on_an_empty_account_warns_about_quotas_and_zones_before_a_build(emulator_endpoint, readme, aws):
+    reset_emulator(emulator_endpoint)
+    ec2 = aws("ec2")
+    taken = [ec2.allocate_address(Domain="vpc")["AllocationId"] for _address in range(5)]  # the region's default quota
+    unsupported_zones(emulator_endpoint, ECR_DKR, ["us-east-1b"])
+    checked = readme(".venv/bin/ansible-playbook playbooks/preflight.yml")
+    output = " ".join(checked.output.split())
+    assert checked.returncode != 0 and "run site.yml first" in output, checked.output[-5000:]
+    assert (
+        "EC2-VPC Elastic IPs (ec2 L-0263D0A3): 1 more needed for the stack's NAT gateways, 5 of 5 already in use in "
+        "us-east-1" in output
+    ), checked.output[-5000:]
+    assert "The endpoint service com.amazonaws.us-east-1.ecr.dkr does not cover us-east-1b" in output
+    assert "Client VPN endpoints per Region" not in output  # 1 more of 5, none in use
+    assert len(ec2.describe_addresses()["Addresses"]) == len(taken)
+
+
 @pytest.fixture(scope="module")
 def built(emulator_endpoint, readme):
     reset_emulator(emulator_endpoint)
-    # Options typed on the command line arrive as strings; the roles work with what their specs coerce.
-    run = readme(
-        ".venv/bin/ansible-playbook site.yml -e network_wait_timeout=600 -e storage_wait_timeout=600"
-        " -e loadbalancer_wait_timeout=600 -e fargate_wait_timeout=600 -e network_az_count=2"
-        " -e loadbalancer_http_redirect=true"
-    )
+    # What a first run can meet on AWS: an endpoint service that does not cover one of the stack's zones, and roles
+    # that IAM takes seconds to propagate, while three tasks failing to launch trip the circuit breaker.
+    unsupported_zones(emulator_endpoint, ECR_DKR, ["us-east-1b"])
+    realism(emulator_endpoint, behaviour_seconds={"iam.propagation": 8})
+    try:
+        # Options typed on the command line arrive as strings; the roles work with what their specs coerce.
+        run = readme(
+            ".venv/bin/ansible-playbook site.yml -e network_wait_timeout=600 -e storage_wait_timeout=600"
+            " -e loadbalancer_wait_timeout=600 -e fargate_wait_timeout=600 -e network_az_count=2"
+            " -e loadbalancer_http_redirect=true -e fargate_desired_count=3"
+        )
+    finally:
+        realism(emulator_endpoint, behaviour_seconds={})
     assert run.returncode == 0, run.output[-5000:]
     return run
 
@@ -152,6 +178,19 @@ def test_site(built, aws):
     assert built.recap()["failed"] == 0 and built.recap()["changed"] > 0
     resources = stack_resources(aws, "demo")
     assert resources["vpcs"] and resources["clusters"] and resources["load_balancers"]
+    assert service(aws)["deployments"][0]["rolloutState"] == "COMPLETED"
+
+
+def test_each_interface_endpoint_is_only_in_the_zones_its_service_covers(built, aws):
+    ec2 = aws("ec2")
+    zones = {s["SubnetId"]: s["AvailabilityZone"] for s in ec2.describe_subnets(Filters=tag_filters("demo"))["Subnets"]}
+    endpoints = ec2.describe_vpc_endpoints(Filters=tag_filters("demo"))["VpcEndpoints"]
+    placed = {e["ServiceName"]: sorted(zones[s] for s in e["SubnetIds"]) for e in endpoints if e["VpcEndpointType"] == "Interface"}
+    assert placed == {
+        "com.amazonaws.us-east-1.ecr.api": ["us-east-1a", "us-east-1b"],
+        ECR_DKR: ["us-east-1a"],
+        "com.amazonaws.us-east-1.logs": ["us-east-1a", "us-east-1b"],
+    }
 
 
 def test_service_runs_in_private_subnets_without_public_ip_behind_the_target_group(built, aws):

@@ -55,6 +55,23 @@ def test_durations_follow_the_mode_and_an_explicit_variable_wins(monkeypatch: py
         realism.reset()
 
 
+def test_a_test_stretches_one_behaviour_in_either_mode_and_bad_stretches_are_refused() -> None:
+    try:
+        realism.configure({"behaviour_seconds": {"iam.propagation": 8}})
+        assert realism.lingers("iam.propagation") == 8.0  # plain mode: otherwise 0
+        assert realism.lingers("network_interface.lingering") == 0
+        realism.configure({"realistic": True, "time_scale": 0.01})
+        assert realism.lingers("iam.propagation") == 8.0  # not scaled
+        with pytest.raises(ValueError, match="unknown behaviours nobody.knows"):
+            realism.configure({"behaviour_seconds": {"nobody.knows": 1}})
+        with pytest.raises(ValueError, match="0 or more"):
+            realism.configure({"behaviour_seconds": {"iam.propagation": -1}})
+        realism.configure({"behaviour_seconds": {}})
+        assert realism.lingers("iam.propagation") == realism.TYPICAL["iam.propagation"].seconds * 0.01
+    finally:
+        realism.reset()
+
+
 def test_a_timer_keeps_its_duration_when_the_mode_changes() -> None:
     try:
         realism.configure({"realistic": True, "time_scale": 1.0})

@@ -7,7 +7,7 @@ import copy
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.cloudops.fargate.plugins.filter.preflight import preflight_findings
+from ansible_collections.cloudops.fargate.plugins.filter.preflight import endpoint_zone_gaps, preflight_findings
 
 ALB = "sg-alb"
 SERVICE = "sg-service"
@@ -499,3 +499,43 @@ def test_the_input_is_not_modified():
     before = copy.deepcopy(stack)
     preflight_findings(stack)
     assert stack == before
+
+
+def test_a_failed_vpn_association_is_named_with_the_zone_and_aws_reason():
+    stack = healthy()
+    subnet, _cidr, _table = PRIVATE["us-east-1b"]
+    failed = {"subnet_id": subnet, "status": "association-failed", "status_message": "The zone is not supported."}
+    stack["vpn_endpoints"][0]["associations"][1] = failed
+    messages = _messages(stack)
+    assert messages[0] == (
+        f"The Client VPN endpoint cvpn-endpoint-1 could not be associated with subnet {subnet} in us-east-1b: "
+        "The zone is not supported. Operators in that zone have no path."
+    )
+
+
+# --- the zones endpoint services cover -----------------------------------------------------------------------
+
+
+def _service(name, zones):
+    return {"service_name": f"com.amazonaws.us-east-1.{name}", "availability_zones": zones}
+
+
+def test_services_covering_every_zone_of_the_stack_give_no_warning():
+    services = [_service("ecr.api", ["us-east-1a", "us-east-1b", "us-east-1c"]), _service("logs", ["us-east-1a", "us-east-1b"])]
+    assert endpoint_zone_gaps(services, ["us-east-1a", "us-east-1b"]) == []
+
+
+def test_a_zone_a_service_does_not_cover_is_named():
+    services = [_service("ecr.dkr", ["us-east-1a", "us-east-1c"])]
+    assert endpoint_zone_gaps(services, ["us-east-1a", "us-east-1b"]) == [
+        "The endpoint service com.amazonaws.us-east-1.ecr.dkr does not cover us-east-1b: its endpoint has no interface "
+        "there, and tasks in that zone reach it across zones."
+    ]
+
+
+def test_a_service_covering_none_of_the_zones_has_no_endpoint():
+    services = [_service("logs", ["us-east-1f"]), {"service_name": "com.amazonaws.us-east-1.s3"}]
+    assert endpoint_zone_gaps(services, ["us-east-1a", "us-east-1b"]) == [
+        "The endpoint service com.amazonaws.us-east-1.logs covers none of the stack's zones (us-east-1a, us-east-1b): "
+        "it has no endpoint, and tasks reach the service through the NAT gateway."
+    ]

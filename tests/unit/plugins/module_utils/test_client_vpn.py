@@ -1218,3 +1218,19 @@ def test_check_mode_calls_and_retries_nothing(fake_clock):
 
     assert manager.changed
     assert ec2.calls == []
+
+
+def test_an_association_carries_aws_reason_only_when_aws_gives_one():
+    failed = {
+        "AssociationId": "cvpn-assoc-1",
+        "TargetNetworkId": "subnet-1",
+        "Status": {"Code": "association-failed", "Message": "The zone is not supported."},
+    }
+    assert _client_vpn.normalize_association(failed) == {
+        "association_id": "cvpn-assoc-1",
+        "subnet_id": "subnet-1",
+        "status": "association-failed",
+        "status_message": "The zone is not supported.",
+    }
+    associated = {"AssociationId": "cvpn-assoc-2", "TargetNetworkId": "subnet-2", "Status": {"Code": "associated"}}
+    assert "status_message" not in _client_vpn.normalize_association(associated)
