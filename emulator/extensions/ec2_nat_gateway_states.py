@@ -1,5 +1,5 @@
-"""NAT gateways: ``pending`` before ``available``, ``deleting`` before ``deleted``, their Elastic IP held until then,
-and an idempotent CreateNatGateway by ``ClientToken``.
+"""NAT gateways: ``pending`` before ``available`` (or ``failed``), ``deleting`` before ``deleted``, their Elastic IP
+held until then, and an idempotent CreateNatGateway by ``ClientToken``.
 
 What AWS does:
 
@@ -9,6 +9,16 @@ What AWS does:
   internal/service/ec2 vpc_nat_gateway.go waits up to 10 min for ``available`` and 30 min for the deletion, polling
   every 10 s, in wait.go ``waitNATGatewayCreated``/``waitNATGatewayDeleted``). A deleted gateway stays visible for a
   while, with its ``DeleteTime``.
+* A gateway AWS could not create ends ``failed`` instead of ``available`` ("Check the failureCode and failureMessage
+  fields for the reason", NatGateway ``state``), with ``FailureCode``/``FailureMessage`` from a documented list, e.g.
+  ``InternalError`` "Network interface eni-xxxxxxxx, created and used internally by this NAT gateway is in an invalid
+  state. Please try again." (EC2 API reference, NatGateway ``failureCode``/``failureMessage``); terraform's
+  ``waitNATGatewayCreated`` fails with "<FailureCode>: <FailureMessage>". The VPC user guide (Troubleshoot NAT
+  gateways, "NAT gateway creation fails") says a failed gateway is deleted automatically, usually in about an hour,
+  and that one can then try to create a NAT gateway again. A gateway that was never created maps no Elastic IP, so
+  the address can be released or given to the next gateway; its record, with its network interface, stays until it
+  is deleted (DescribeNatGateways still lists the interface; hashicorp/terraform#9147: a destroy stopped by a
+  ``failed`` gateway). DeleteNatGateway of a failed gateway deletes it as any other.
 * The gateway's Elastic IP is associated with the gateway's network interface from creation until the gateway is
   deleted; only then is it disassociated (it is never released). Until then ReleaseAddress of that address answers
   ``AuthFailure`` "You do not have permission to access the specified resource.": the interface belongs to the NAT
@@ -21,8 +31,9 @@ What AWS does:
   ``IdempotentParameterMismatch``. The answer carries the ``ClientToken``.
 
 moto 5.2.5: a NAT gateway is ``available`` from CreateNatGateway on and ``deleted`` as soon as DeleteNatGateway
-returns; the Elastic IP stays associated with the deleted gateway's interface forever, ReleaseAddress silently
-disassociates an address a live gateway uses; ``ClientToken`` is ignored, so every retry creates another gateway.
+returns; it never fails and has no ``FailureCode``/``FailureMessage``; the Elastic IP stays associated with the
+deleted gateway's interface forever, ReleaseAddress silently disassociates an address a live gateway uses;
+``ClientToken`` is ignored, so every retry creates another gateway.
 
 The patch:
 
@@ -32,12 +43,23 @@ The patch:
   mode, so plain mode keeps moto's immediate states); every reader (DescribeNatGateways and its ``state`` filter,
   other extensions) sees the state of the moment. Reaching ``deleted`` disassociates the gateway's Elastic IPs.
   ``DeleteTime`` is the time of DeleteNatGateway;
+* a gateway whose ``Name`` tag (TagSpecifications at CreateNatGateway) contains ``failprov`` (``FAIL_MARKER``, the
+  marker of elbv2_load_balancer_provisioning, imported from there) ends ``failed`` instead of ``available``: after its
+  pending time in realistic mode, at the first DescribeNatGateways in plain mode (until then it is ``pending``; the
+  CreateNatGateway answer says ``pending``). Only the first gateway created with a given ``Name`` (per account and
+  region, while the emulator runs) fails: AWS's ``InternalError`` asks to try again, and a new gateway with the same
+  name (another ClientToken) becomes ``available``, so a test can show a re-run recovering. The failed gateway carries
+  ``FailureCode`` ``InternalError`` and AWS's ``FailureMessage`` for it with its own network interface id; reaching
+  ``failed`` disassociates its Elastic IP (ReleaseAddress then works); its network interface stays. It stays
+  ``failed`` until DeleteNatGateway, which makes it ``deleting``, then ``deleted``; the automatic deletion about an
+  hour later is not modelled;
 * ReleaseAddress of an address a gateway that is not ``deleted`` or ``failed`` holds is ``AuthFailure``;
   DescribeAddresses first brings the region's gateways up to date, so an address shows its disassociation once the
   gateway is ``deleted`` even if nobody described the gateway;
 * CreateNatGateway remembers each ``ClientToken`` (per account and region, while the emulator runs) with the
   subnet, allocation and connectivity type it was used with: the same request answers with that gateway, another
-  one is ``IdempotentParameterMismatch``. Tags are not compared.
+  one is ``IdempotentParameterMismatch``. Tags are not compared. A replay answers the gateway as it is now, a failed
+  one included.
 
 ``deleting_left(gateway)`` tells other extensions (ec2_lingering_interfaces) how long a gateway still has to go.
 """
@@ -60,17 +82,27 @@ from moto.ec2.responses import EC2Response
 from emulator import realism
 from emulator.extensions import _patching
 from emulator.extensions._patching import Patch, added
+from emulator.extensions.elbv2_load_balancer_provisioning import FAIL_MARKER
 
 PENDING = "nat_gateway.pending"
 DELETING = "nat_gateway.deleting"
 NOT_PERMITTED = "You do not have permission to access the specified resource."
 MISMATCH = "Arguments on this idempotent request are inconsistent with arguments used in previous request(s)."
 GONE = frozenset({"deleted", "failed"})
+FAILURE_CODE = "InternalError"
+FAILURE_MESSAGE = (
+    "Network interface {interface_id}, created and used internally by this NAT gateway is in an invalid state."
+    " Please try again."
+)
 
 _PHASE = "_emulator_phase"
 _TIMER = "_emulator_timer"
 _DELETED_AT = "_emulator_deleted_at"
 _TOKENS = "_emulator_nat_client_tokens"
+_FAILS = "_emulator_fails"  # the gateway ends failed rather than available
+_HELD = "_emulator_held"  # plain mode: a failing gateway stays pending until the next DescribeNatGateways
+_FAILURE = "_emulator_failure"  # (FailureCode, FailureMessage) once failed
+_FAILED_NAMES = "_emulator_failed_nat_names"  # on the backend: the Name tags whose first gateway failed
 _lock = threading.RLock()
 _TOKEN: contextvars.ContextVar[str | None] = contextvars.ContextVar("create_nat_gateway_client_token", default=None)
 
@@ -90,14 +122,28 @@ def _release_addresses(gateway: NatGateway) -> None:
             backend.disassociate_address(address=address.public_ip)
 
 
+def _fail(gateway: NatGateway) -> None:
+    interface = getattr(gateway, "_eni", None)
+    interface_id = getattr(interface, "id", None) or "eni-00000000"
+    gateway.__dict__[_FAILURE] = (FAILURE_CODE, FAILURE_MESSAGE.format(interface_id=interface_id))
+    _release_addresses(gateway)
+
+
 def _advance(gateway: NatGateway) -> str:
     phase = gateway.__dict__.get(_PHASE, gateway.__dict__.get("state", "available"))
     timer = gateway.__dict__.get(_TIMER)
+    if phase == "pending" and gateway.__dict__.get(_HELD):
+        return phase
     if phase in ("pending", "deleting") and (timer is None or timer.done):
-        phase = "available" if phase == "pending" else "deleted"
+        if phase == "pending":
+            phase = "failed" if gateway.__dict__.get(_FAILS) else "available"
+        else:
+            phase = "deleted"
         gateway.__dict__[_PHASE] = phase
         gateway.__dict__.pop(_TIMER, None)
-        if phase == "deleted":
+        if phase == "failed":
+            _fail(gateway)
+        elif phase == "deleted":
             _release_addresses(gateway)
     return phase
 
@@ -130,8 +176,40 @@ def _get_delete_time(self: NatGateway) -> str | None:
     return iso_8601_datetime_with_milliseconds(deleted_at) if deleted_at else None
 
 
-STATE_PROPERTY = property(_get_state, _set_state, doc="pending, available, deleting or deleted, on AWS's clock")
+def _get_failure_code(self: NatGateway) -> str | None:
+    with _lock:
+        _advance(self)
+        failure = self.__dict__.get(_FAILURE)
+    return failure[0] if failure else None
+
+
+def _get_failure_message(self: NatGateway) -> str | None:
+    with _lock:
+        _advance(self)
+        failure = self.__dict__.get(_FAILURE)
+    return failure[1] if failure else None
+
+
+STATE_PROPERTY = property(_get_state, _set_state, doc="pending, available (or failed), deleting, deleted: AWS's clock")
 DELETE_TIME_PROPERTY = property(_get_delete_time, doc="when DeleteNatGateway was called (DeleteTime)")
+FAILURE_CODE_PROPERTY = property(_get_failure_code, doc="FailureCode of a failed gateway")
+FAILURE_MESSAGE_PROPERTY = property(_get_failure_message, doc="FailureMessage of a failed gateway")
+
+
+def _fail_if_first_named(backend: EC2Backend, gateway: NatGateway, tags: dict[str, str] | None) -> None:
+    """A new gateway whose Name contains FAIL_MARKER ends failed, if it is the first one with that Name."""
+    name = (tags or {}).get("Name") or ""
+    if FAIL_MARKER not in name:
+        return
+    with _lock:
+        failed_names: set[str] = backend.__dict__.setdefault(_FAILED_NAMES, set())
+        if name in failed_names:
+            return
+        failed_names.add(name)
+        gateway.__dict__[_FAILS] = True
+        if gateway.__dict__.get(_PHASE) == "available":  # no pending time (plain mode): failed at the next describe
+            gateway.__dict__[_PHASE] = "pending"
+            gateway.__dict__[_HELD] = True
 
 
 def deleting_left(gateway: NatGateway) -> float:
@@ -182,7 +260,9 @@ def _create_once(original: Any) -> Any:
     ) -> NatGateway:
         token = _TOKEN.get()
         if not token:
-            return original(self, subnet_id, allocation_id, tags=tags, connectivity_type=connectivity_type)
+            gateway = original(self, subnet_id, allocation_id, tags=tags, connectivity_type=connectivity_type)
+            _fail_if_first_named(self, gateway, tags)
+            return gateway
         request = (subnet_id, allocation_id or None, connectivity_type or "public")
         with _lock:
             tokens: dict[str, tuple[str, tuple[Any, ...]]] = self.__dict__.setdefault(_TOKENS, {})
@@ -192,6 +272,7 @@ def _create_once(original: Any) -> Any:
                     raise _error("IdempotentParameterMismatch", MISMATCH)
                 return self.nat_gateways[known[0]]
             gateway = original(self, subnet_id, allocation_id, tags=tags, connectivity_type=connectivity_type)
+            _fail_if_first_named(self, gateway, tags)
             tokens[token] = (gateway.id, request)
             return gateway
 
@@ -208,6 +289,17 @@ def _settled_first(original: Any) -> Any:
     return describe_addresses
 
 
+def _failing_at_describe(original: Any) -> Any:
+    @functools.wraps(original)
+    def describe_nat_gateways(self: EC2Response) -> Any:
+        with _lock:
+            for gateway in list(self.ec2_backend.nat_gateways.values()):
+                gateway.__dict__.pop(_HELD, None)
+        return original(self)
+
+    return describe_nat_gateways
+
+
 def _refusing_held_address(original: Any) -> Any:
     @functools.wraps(original)
     def release_address(self: EC2Backend, address: str | None = None, allocation_id: str | None = None) -> Any:
@@ -219,12 +311,17 @@ def _refusing_held_address(original: Any) -> Any:
     return release_address
 
 
-# EC2Response dispatches CreateNatGateway to its create_nat_gateway (inherited from moto's NatGateways mixin); the
-# backend methods are patched on EC2Backend, the class of every account's and region's backend.
+# EC2Response dispatches CreateNatGateway and DescribeNatGateways to its create_nat_gateway and
+# describe_nat_gateways (inherited from moto's NatGateways mixin); the backend methods are patched on EC2Backend, the
+# class of every account's and region's backend (nat_gateway_tag_filters patches the backend's describe_nat_gateways
+# on moto's mixin, a method this module leaves alone).
 PATCHES = (
     Patch(NatGateway, "state", added(STATE_PROPERTY)),
     Patch(NatGateway, "delete_time", added(DELETE_TIME_PROPERTY)),
+    Patch(NatGateway, "failure_code", added(FAILURE_CODE_PROPERTY)),
+    Patch(NatGateway, "failure_message", added(FAILURE_MESSAGE_PROPERTY)),
     Patch(EC2Response, "create_nat_gateway", _keep_token),
+    Patch(EC2Response, "describe_nat_gateways", _failing_at_describe),
     Patch(EC2Backend, "create_nat_gateway", _create_once),
     Patch(EC2Backend, "describe_addresses", _settled_first),
     Patch(EC2Backend, "release_address", _refusing_held_address),

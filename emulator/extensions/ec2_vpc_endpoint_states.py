@@ -1,4 +1,5 @@
-"""VPC endpoints: interface endpoints are ``pending`` before ``available`` and ``deleting`` before ``deleted``.
+"""VPC endpoints: interface endpoints are ``pending`` before ``available`` (or ``failed``) and ``deleting`` before
+``deleted``.
 
 What AWS does:
 
@@ -6,15 +7,19 @@ What AWS does:
   made in each subnet; it is ``available`` a minute or two later. A gateway endpoint is only routes and a policy:
   CreateVpcEndpoint answers with it ``available`` (the AWS CLI reference's create-vpc-endpoint examples: the gateway
   endpoint comes back ``"State": "available"``, the interface endpoint ``"State": "pending"``).
+* An endpoint AWS could not set up ends ``failed``, and DescribeVpcEndpoints says why in ``LastError`` {``Code``,
+  ``Message``} ("The last error that occurred for endpoint", EC2 API reference VpcEndpoint ``lastError`` and
+  LastError; AWS documents no list of its codes). terraform-provider-aws internal/service/ec2 wait.go
+  ``waitVPCEndpointAvailable`` stops on ``failed`` and reports "<Code>: <Message>" from ``LastError``.
 * DeleteVpcEndpoints makes an interface endpoint ``deleting`` while its network interfaces go, then ``deleted``;
   DescribeVpcEndpoints keeps showing it ``deleted`` for a while (terraform-provider-aws internal/service/ec2
   vpc_endpoint.go waits up to 10 min for ``available`` after the create and up to 10 min for the deletion, whose
   wait.go ``waitVPCEndpointDeleted`` treats ``deleting`` and ``deleted`` as still there; its finder reads a
   ``deleted`` endpoint as gone). The state values are lower case (``pending``, ``available``, ``deleting``,
-  ``deleted``; PrivateLink guide, interface endpoint lifecycle).
+  ``deleted``, ``failed``; PrivateLink guide, interface endpoint lifecycle).
 
 moto 5.2.5: every endpoint is ``available`` from CreateVpcEndpoint on and ``deleted`` as soon as DeleteVpcEndpoints
-returns.
+returns; an endpoint never fails and has no ``LastError``.
 
 The patch: a ``state`` property on moto's ``VPCEndPoint`` turns moto's own assignments into timed transitions for
 endpoints that have network interfaces (every type but ``Gateway``): the ``available`` of the constructor starts
@@ -23,23 +28,49 @@ endpoints that have network interfaces (every type but ``Gateway``): the ``avail
 immediate states. Gateway endpoints keep moto's states. Every reader (DescribeVpcEndpoints and its
 ``vpc-endpoint-state`` filter, other extensions) sees the state of the moment. ``deleting_left(endpoint)`` tells
 other extensions (ec2_lingering_interfaces) how long an endpoint still has to go.
+
+An interface endpoint whose ``Name`` tag (TagSpecifications at CreateVpcEndpoint) contains ``failprov``
+(``FAIL_MARKER``, the marker of elbv2_load_balancer_provisioning, imported from there) ends ``failed`` instead of
+``available``: after its pending time in realistic mode, at the first DescribeVpcEndpoints in plain mode (the
+CreateVpcEndpoint answer says ``pending``). Only the first endpoint created with a given ``Name`` (per account and
+region, while the emulator runs) fails, so a new endpoint with the same name becomes ``available`` and a test can
+show a re-run recovering (as for NAT gateways, ec2_nat_gateway_states). The failed endpoint's ``LastError`` is
+``LAST_ERROR``: ``InternalError``, the EC2 API's server error code ("An internal error has occurred", Error codes for
+the Amazon EC2 API), with a message that names the emulator's rule. It stays ``failed`` until DeleteVpcEndpoints,
+which makes it ``deleting``, then ``deleted``.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
+from typing import Any
 
+from moto.core.responses import ActionResult
 from moto.ec2.models.vpcs import VPCEndPoint
+from moto.ec2.responses import EC2Response
 
 from emulator import realism
 from emulator.extensions import _patching
 from emulator.extensions._patching import Patch, added
+from emulator.extensions.elbv2_load_balancer_provisioning import FAIL_MARKER
 
 PENDING = "vpc_endpoint.pending"
 DELETING = "vpc_endpoint.deleting"
+LAST_ERROR = {
+    "Code": "InternalError",
+    "Message": (
+        "An internal error has occurred: the emulator fails the first interface endpoint whose Name tag contains"
+        f" '{FAIL_MARKER}'."
+    ),
+}
 
 _PHASE = "_emulator_phase"
 _TIMER = "_emulator_timer"
+_FAILS = "_emulator_fails"  # the endpoint ends failed rather than available
+_HELD = "_emulator_held"  # plain mode: a failing endpoint stays pending until the next DescribeVpcEndpoints
+_FAILED = "_emulator_failed"  # the endpoint has failed (LastError stays through its deletion)
+_FAILED_NAMES = "_emulator_failed_endpoint_names"  # on the backend: the Name tags whose first endpoint failed
 _lock = threading.RLock()
 
 
@@ -52,10 +83,17 @@ def has_interfaces(endpoint: VPCEndPoint) -> bool:
 def _advance(endpoint: VPCEndPoint) -> str:
     phase = endpoint.__dict__.get(_PHASE, endpoint.__dict__.get("state", "available"))
     timer = endpoint.__dict__.get(_TIMER)
+    if phase == "pending" and endpoint.__dict__.get(_HELD):
+        return phase
     if phase in ("pending", "deleting") and (timer is None or timer.done):
-        phase = "available" if phase == "pending" else "deleted"
+        if phase == "pending":
+            phase = "failed" if endpoint.__dict__.get(_FAILS) else "available"
+        else:
+            phase = "deleted"
         endpoint.__dict__[_PHASE] = phase
         endpoint.__dict__.pop(_TIMER, None)
+        if phase == "failed":
+            endpoint.__dict__[_FAILED] = True
     return phase
 
 
@@ -81,7 +119,14 @@ def _set_state(self: VPCEndPoint, value: str) -> None:
         _advance(self)
 
 
-STATE_PROPERTY = property(_get_state, _set_state, doc="pending, available, deleting or deleted, on AWS's clock")
+def _get_last_error(self: VPCEndPoint) -> dict[str, str] | None:
+    with _lock:
+        _advance(self)
+        return dict(LAST_ERROR) if self.__dict__.get(_FAILED) else None
+
+
+STATE_PROPERTY = property(_get_state, _set_state, doc="pending, available (or failed), deleting, deleted: AWS's clock")
+LAST_ERROR_PROPERTY = property(_get_last_error, doc="LastError of a failed endpoint")
 
 
 def deleting_left(endpoint: VPCEndPoint) -> float:
@@ -93,7 +138,57 @@ def deleting_left(endpoint: VPCEndPoint) -> float:
         return timer.left if timer is not None else 0.0
 
 
-PATCHES = (Patch(VPCEndPoint, "state", added(STATE_PROPERTY)),)
+def _fail_if_first_named(endpoint: VPCEndPoint) -> None:
+    """A new interface endpoint whose Name contains FAIL_MARKER ends failed, if it is the first one with that Name."""
+    name = endpoint.get_filter_value("tag:Name") or ""
+    backend = getattr(endpoint, "ec2_backend", None)
+    if FAIL_MARKER not in name or backend is None or not has_interfaces(endpoint):
+        return
+    with _lock:
+        failed_names: set[str] = backend.__dict__.setdefault(_FAILED_NAMES, set())
+        if name in failed_names:
+            return
+        failed_names.add(name)
+        endpoint.__dict__[_FAILS] = True
+        if endpoint.__dict__.get(_PHASE) == "available":  # no pending time (plain mode): failed at the next describe
+            endpoint.__dict__[_PHASE] = "pending"
+            endpoint.__dict__[_HELD] = True
+
+
+# --------------------------------------------------------------------------- wrappers
+
+
+def _failing_named(original: Any) -> Any:
+    @functools.wraps(original)
+    def create_vpc_endpoint(self: EC2Response) -> Any:
+        result = original(self)
+        endpoint = result.result.get("VpcEndpoint") if isinstance(result, ActionResult) else None
+        if isinstance(endpoint, VPCEndPoint):
+            _fail_if_first_named(endpoint)
+        return result
+
+    return create_vpc_endpoint
+
+
+def _failing_at_describe(original: Any) -> Any:
+    @functools.wraps(original)
+    def describe_vpc_endpoints(self: EC2Response) -> Any:
+        with _lock:
+            for endpoint in list(self.ec2_backend.vpc_end_points.values()):
+                endpoint.__dict__.pop(_HELD, None)
+        return original(self)
+
+    return describe_vpc_endpoints
+
+
+# The failure is decided at the API call (EC2Response, which dispatches CreateVpcEndpoint and DescribeVpcEndpoints to
+# these methods), outside ec2_endpoint_service_zones, which refuses some creates on the backend's create_vpc_endpoint.
+PATCHES = (
+    Patch(VPCEndPoint, "state", added(STATE_PROPERTY)),
+    Patch(VPCEndPoint, "last_error", added(LAST_ERROR_PROPERTY)),
+    Patch(EC2Response, "create_vpc_endpoint", _failing_named),
+    Patch(EC2Response, "describe_vpc_endpoints", _failing_at_describe),
+)
 
 
 def is_installed() -> bool:

@@ -1,6 +1,6 @@
 """NAT gateways are pending, then available; deleting, then deleted, holding their Elastic IP until then; a
-CreateNatGateway retried with its ClientToken answers with the same gateway
-(emulator/extensions/ec2_nat_gateway_states.py)."""
+CreateNatGateway retried with its ClientToken answers with the same gateway; the first gateway named with the failure
+marker ends failed, with AWS's FailureCode and FailureMessage (emulator/extensions/ec2_nat_gateway_states.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from emulator.extensions import ec2_nat_gateway_states
 from tests.unit.helpers import wait_until
 
 SCALE = 0.02  # pending ~2.1 s, deleting ~1.2 s: windows a busy machine cannot miss between two calls
+FAIL_SCALE = 0.012  # pending ~1.3 s, deleting ~0.7 s: the failure test waits through both
 
 
 class Network(NamedTuple):
@@ -46,6 +47,29 @@ def state(ec2: Any, nat_id: str) -> str:
 
 def association(ec2: Any, allocation_id: str) -> str | None:
     return ec2.describe_addresses(AllocationIds=[allocation_id])["Addresses"][0].get("AssociationId")
+
+
+def described(ec2: Any, nat_id: str) -> dict[str, Any]:
+    return ec2.describe_nat_gateways(NatGatewayIds=[nat_id])["NatGateways"][0]
+
+
+def failing_name() -> str:
+    """A Name with the failure marker, new for each test: only the first gateway with a given Name fails."""
+    return f"stack-{ec2_nat_gateway_states.FAIL_MARKER}-nat-{uuid.uuid4().hex[:8]}"
+
+
+def named(name: str) -> list[dict[str, Any]]:
+    return [{"ResourceType": "natgateway", "Tags": [{"Key": "Name", "Value": name}]}]
+
+
+def assert_failed_as_aws_says(gateway: dict[str, Any]) -> None:
+    interface_id = gateway["NatGatewayAddresses"][0]["NetworkInterfaceId"]
+    assert gateway["State"] == "failed"
+    assert gateway["FailureCode"] == "InternalError"
+    assert gateway["FailureMessage"] == (
+        f"Network interface {interface_id}, created and used internally by this NAT gateway is in an invalid state."
+        " Please try again."
+    )
 
 
 def error_of(call: Callable[[], Any]) -> tuple[str, str]:
@@ -127,6 +151,61 @@ def test_the_same_client_token_answers_with_the_same_gateway_whatever_its_state(
     assert other["NatGatewayId"] != first["NatGateway"]["NatGatewayId"]
 
 
+def test_plain_mode_fails_the_first_named_gateway_at_the_first_describe_and_not_the_next(
+    ec2: Any, network: Network
+) -> None:
+    name = failing_name()
+    token = uuid.uuid4().hex
+    request = {
+        "SubnetId": network.subnet_ids[0],
+        "AllocationId": network.allocation_id,
+        "ClientToken": token,
+        "TagSpecifications": named(name),
+    }
+    created = ec2.create_nat_gateway(**request)["NatGateway"]
+    assert created["State"] == "pending" and "FailureCode" not in created
+    failed = described(ec2, created["NatGatewayId"])
+    assert_failed_as_aws_says(failed)
+    assert association(ec2, network.allocation_id) is None, "a gateway that failed holds no address"
+    listed = ec2.describe_nat_gateways(Filters=[{"Name": "state", "Values": ["failed"]}])["NatGateways"]
+    assert created["NatGatewayId"] in [gateway["NatGatewayId"] for gateway in listed]
+
+    replayed = ec2.create_nat_gateway(**request)["NatGateway"]
+    assert replayed["NatGatewayId"] == created["NatGatewayId"], "the same token answers with the failed gateway"
+    assert_failed_as_aws_says(replayed)
+
+    again = ec2.create_nat_gateway(**{**request, "ClientToken": uuid.uuid4().hex})["NatGateway"]
+    assert again["NatGatewayId"] != created["NatGatewayId"]
+    assert again["State"] == "available" and described(ec2, again["NatGatewayId"])["State"] == "available"
+    assert "FailureCode" not in described(ec2, again["NatGatewayId"])
+    assert association(ec2, network.allocation_id), "the new gateway holds the address"
+
+    ec2.delete_nat_gateway(NatGatewayId=created["NatGatewayId"])
+    assert described(ec2, created["NatGatewayId"])["State"] == "deleted"
+    assert described(ec2, again["NatGatewayId"])["State"] == "available"
+
+
+def test_a_named_gateway_fails_after_its_pending_time_and_frees_its_address(
+    ec2: Any, network: Network, realistic: Callable[..., Any]
+) -> None:
+    realistic(time_scale=FAIL_SCALE)
+    nat_id = ec2.create_nat_gateway(
+        SubnetId=network.subnet_ids[0], AllocationId=network.allocation_id, TagSpecifications=named(failing_name())
+    )["NatGateway"]["NatGatewayId"]
+    pending = described(ec2, nat_id)
+    assert pending["State"] == "pending" and "FailureCode" not in pending
+    assert error_of(lambda: ec2.release_address(AllocationId=network.allocation_id))[0] == "AuthFailure"
+
+    wait_until(lambda: state(ec2, nat_id) != "pending", "the gateway is no longer pending", timeout=3)
+    assert_failed_as_aws_says(described(ec2, nat_id))
+    assert association(ec2, network.allocation_id) is None
+
+    ec2.delete_nat_gateway(NatGatewayId=nat_id)
+    assert state(ec2, nat_id) in ("deleting", "deleted")
+    wait_until(lambda: state(ec2, nat_id) == "deleted", "the failed gateway is deleted", timeout=3)
+    ec2.release_address(AllocationId=network.allocation_id)
+
+
 def test_moto_alone_is_available_at_once_and_duplicates_and_install_fixes_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Proves the extension is still needed: if the first assertions fail, moto fixed the gap; drop the extension."""
     import boto3
@@ -137,6 +216,7 @@ def test_moto_alone_is_available_at_once_and_duplicates_and_install_fixes_it(mon
 
     for owner, name in [
         (EC2Response, "create_nat_gateway"),
+        (EC2Response, "describe_nat_gateways"),
         (EC2Backend, "create_nat_gateway"),
         (EC2Backend, "describe_addresses"),
         (EC2Backend, "release_address"),
@@ -145,7 +225,7 @@ def test_moto_alone_is_available_at_once_and_duplicates_and_install_fixes_it(mon
         while hasattr(method, "__wrapped__"):
             method = method.__wrapped__
         monkeypatch.setattr(owner, name, method)
-    for name in ("state", "delete_time"):  # plain attributes until install(); put back as they were afterwards
+    for name in ("state", "delete_time", "failure_code", "failure_message"):  # plain attributes until install()
         monkeypatch.setattr(NatGateway, name, None, raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
@@ -160,8 +240,11 @@ def test_moto_alone_is_available_at_once_and_duplicates_and_install_fixes_it(mon
             subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.72.1.0/24")["Subnet"]["SubnetId"]
             request = {"SubnetId": subnet_id, "ConnectivityType": "private", "ClientToken": "t"}
             assert not ec2_nat_gateway_states.is_installed()
-            first = ec2.create_nat_gateway(**request)["NatGateway"]
+            first = ec2.create_nat_gateway(**request, TagSpecifications=named(failing_name()))["NatGateway"]
             assert first["State"] == "available", "moto: available at once"
+            assert ec2.describe_nat_gateways(NatGatewayIds=[first["NatGatewayId"]])["NatGateways"][0]["State"] == (
+                "available"
+            ), "moto: a gateway never fails"
             assert ec2.create_nat_gateway(**request)["NatGateway"]["NatGatewayId"] != first["NatGatewayId"]
 
             ec2_nat_gateway_states.install()
