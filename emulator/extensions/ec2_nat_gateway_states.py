@@ -43,8 +43,8 @@ The patch:
   mode, so plain mode keeps moto's immediate states); every reader (DescribeNatGateways and its ``state`` filter,
   other extensions) sees the state of the moment. Reaching ``deleted`` disassociates the gateway's Elastic IPs.
   ``DeleteTime`` is the time of DeleteNatGateway;
-* a gateway whose ``Name`` tag (TagSpecifications at CreateNatGateway) contains ``failprov`` (``FAIL_MARKER``, the
-  marker of elbv2_load_balancer_provisioning, imported from there) ends ``failed`` instead of ``available``: after its
+* a gateway whose ``Name`` tag (TagSpecifications at CreateNatGateway) contains ``failnet`` (``FAIL_MARKER``, short
+  enough to be a stack name; a load balancer has a marker of its own, so a test fails one layer at a time) ends ``failed`` instead of ``available``: after its
   pending time in realistic mode, at the first DescribeNatGateways in plain mode (until then it is ``pending``; the
   CreateNatGateway answer says ``pending``). Only the first gateway created with a given ``Name`` (per account and
   region, while the emulator runs) fails: AWS's ``InternalError`` asks to try again, and a new gateway with the same
@@ -82,8 +82,8 @@ from moto.ec2.responses import EC2Response
 from emulator import realism
 from emulator.extensions import _patching
 from emulator.extensions._patching import Patch, added
-from emulator.extensions.elbv2_load_balancer_provisioning import FAIL_MARKER
 
+FAIL_MARKER = "failnet"
 PENDING = "nat_gateway.pending"
 DELETING = "nat_gateway.deleting"
 NOT_PERMITTED = "You do not have permission to access the specified resource."

@@ -29,8 +29,8 @@ immediate states. Gateway endpoints keep moto's states. Every reader (DescribeVp
 ``vpc-endpoint-state`` filter, other extensions) sees the state of the moment. ``deleting_left(endpoint)`` tells
 other extensions (ec2_lingering_interfaces) how long an endpoint still has to go.
 
-An interface endpoint whose ``Name`` tag (TagSpecifications at CreateVpcEndpoint) contains ``failprov``
-(``FAIL_MARKER``, the marker of elbv2_load_balancer_provisioning, imported from there) ends ``failed`` instead of
+An interface endpoint whose ``Name`` tag (TagSpecifications at CreateVpcEndpoint) contains ``failnet``
+(``FAIL_MARKER``, short enough to be a stack name; a load balancer has a marker of its own) ends ``failed`` instead of
 ``available``: after its pending time in realistic mode, at the first DescribeVpcEndpoints in plain mode (the
 CreateVpcEndpoint answer says ``pending``). Only the first endpoint created with a given ``Name`` (per account and
 region, while the emulator runs) fails, so a new endpoint with the same name becomes ``available`` and a test can
@@ -53,8 +53,8 @@ from moto.ec2.responses import EC2Response
 from emulator import realism
 from emulator.extensions import _patching
 from emulator.extensions._patching import Patch, added
-from emulator.extensions.elbv2_load_balancer_provisioning import FAIL_MARKER
 
+FAIL_MARKER = "failnet"
 PENDING = "vpc_endpoint.pending"
 DELETING = "vpc_endpoint.deleting"
 LAST_ERROR = {

@@ -81,29 +81,29 @@ def test_switching_from_per_az_to_single_removes_the_other_gateways(emulator_end
 def test_what_aws_fails_to_provision_fails_the_run_with_its_reason_and_teardown_removes_it(
     emulator_endpoint, playbook, aws
 ):
-    # The emulator fails the first NAT gateway and the first interface endpoint whose Name contains "failprov", as AWS
+    # The emulator fails the first NAT gateway and the first interface endpoint whose Name contains "failnet", as AWS
     # can fail either ("failed", with its reason), and provisions the next ones. A failed interface endpoint is not
     # replaced by a re-run: amazon.aws.ec2_vpc_endpoint hands back the endpoint it finds for the VPC and service in
     # any state, failed or deleted.
     reset_emulator(emulator_endpoint)
-    failing = {"cloudops_stack": "failprov", "network_vpc_cidr": "10.22.0.0/16", "network_flow_logs_enabled": False}
+    failing = {"cloudops_stack": "failnet", "network_vpc_cidr": "10.22.0.0/16", "network_flow_logs_enabled": False}
     ec2 = aws("ec2")
 
     nat_failed = playbook(extra_vars={**failing, "network_vpc_endpoints_enabled": False}, args=NETWORK_ONLY)
     assert nat_failed.returncode != 0
     assert "InternalError" in nat_failed.failure_messages() and "NAT" in nat_failed.failure_messages()
-    (failed_nat,) = [n for n in ec2.describe_nat_gateways(Filters=tag_filters("failprov"))["NatGateways"]]
+    (failed_nat,) = [n for n in ec2.describe_nat_gateways(Filters=tag_filters("failnet"))["NatGateways"]]
     assert failed_nat["State"] == "failed"
 
     endpoint_failed = playbook(extra_vars=failing, args=NETWORK_ONLY)
     assert endpoint_failed.returncode != 0
     assert "VPC endpoint(s) failed" in endpoint_failed.failure_messages()
-    network = stack_network(aws, "failprov")
+    network = stack_network(aws, "failnet")
     (nat,) = network["nat_gateways"]
     assert nat["NatGatewayId"] != failed_nat["NatGatewayId"], "the failed gateway came back for the same client token"
 
     torn_down = playbook("playbooks/teardown.yml", extra_vars=failing, args=NETWORK_ONLY)
     assert torn_down.returncode == 0, torn_down.failure_messages()
-    assert {kind: items for kind, items in stack_network(aws, "failprov").items() if items} == {}
-    left = ec2.describe_nat_gateways(Filters=tag_filters("failprov"))["NatGateways"]
+    assert {kind: items for kind, items in stack_network(aws, "failnet").items() if items} == {}
+    left = ec2.describe_nat_gateways(Filters=tag_filters("failnet"))["NatGateways"]
     assert {n["State"] for n in left} <= {"deleting", "deleted"}

@@ -66,4 +66,6 @@ def realistic(emulator_endpoint: str) -> Iterator[Callable[..., dict[str, Any]]]
     try:
         yield switch
     finally:
-        set_realism(emulator_endpoint, realistic=False, time_scale=1.0, throttle_rate=0.0, throttle_seed=None)
+        set_realism(
+            emulator_endpoint, realistic=False, time_scale=1.0, throttle_rate=0.0, throttle_seed=None, behaviour_seconds={}
+        )

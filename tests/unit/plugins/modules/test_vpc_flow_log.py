@@ -391,7 +391,15 @@ def realistic_iam(aws, monkeypatch):
     """The emulator's IAM propagation in this process, in realistic mode at a small time scale; the module's retries
     sleep at most 0.05 s."""
     iam_role_propagation.install()
-    realism.configure({"realistic": True, "time_scale": PROPAGATION_SCALE, "throttle_rate": 0.0})
+    # A fixed 2 s of propagation, whatever the scale: on a busy machine the first create still comes before its end.
+    realism.configure(
+        {
+            "realistic": True,
+            "time_scale": PROPAGATION_SCALE,
+            "throttle_rate": 0.0,
+            "behaviour_seconds": {"iam.propagation": 2},
+        }
+    )
     monkeypatch.setattr(
         _flow_log, "call_through", functools.partial(_common.call_through, sleep=lambda s: time.sleep(min(s, 0.05)))
     )
@@ -418,7 +426,7 @@ def test_create_waits_for_a_new_role_to_propagate(run, args, ec2, vpc_id, realis
 
 
 def test_a_role_that_never_propagates_fails_after_the_timeout(run, args, ec2, vpc_id, realistic_iam, monkeypatch):
-    realism.configure({"time_scale": 1.0})  # 10 s of propagation, longer than the retries
+    realism.configure({"behaviour_seconds": {"iam.propagation": 10}})  # longer than the retries
     monkeypatch.setattr(_flow_log, "IAM_PROPAGATION_TIMEOUT", 0.2)
     role_arn = new_role(realistic_iam)
 
