@@ -92,7 +92,7 @@ def test_what_aws_fails_to_provision_fails_the_run_with_its_reason_and_teardown_
     nat_failed = playbook(extra_vars={**failing, "network_vpc_endpoints_enabled": False}, args=NETWORK_ONLY)
     assert nat_failed.returncode != 0
     assert "InternalError" in nat_failed.failure_messages() and "NAT" in nat_failed.failure_messages()
-    (failed_nat,) = [n for n in ec2.describe_nat_gateways(Filters=tag_filters("failnet"))["NatGateways"]]
+    (failed_nat,) = ec2.describe_nat_gateways(Filters=tag_filters("failnet"))["NatGateways"]
     assert failed_nat["State"] == "failed"
 
     endpoint_failed = playbook(extra_vars=failing, args=NETWORK_ONLY)

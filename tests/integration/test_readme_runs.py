@@ -2,7 +2,7 @@
 the default inventory (inventories/local) and its own files under .emulator/, and no variable that make exports
 (no ANSIBLE_CONFIG, no venv first on PATH). Only AWS_ENDPOINT_URL, the emulator's documented knob, points the local
 inventory at this test's emulator. Bad input of every layer stops site.yml on an empty account before anything is
-created; --check on an empty account creates nothing.
+created.
 
 On the stack the README's site.yml builds, read back with boto3: the service as built; settings changed behind
 Ansible's back are named by drift.yml and preflight.yml until site.yml repairs them; deploy.yml: a new tag makes one
@@ -20,13 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.aws_state import account_inventory, stack_resources, tag_filters, tags_of
+from tests.integration.aws_state import stack_resources, tag_filters, tags_of
 from tests.integration.conftest import REPO_ROOT, realism, reset_emulator, unsupported_zones
 
 CLUSTER = "demo-local"
 SERVICE = "demo-local-web"
 FAMILY = "demo-local-web"
-ROLES = ["demo-local-task", "demo-local-task-execution"]
 LOG_GROUP = "/cloudops/demo-local/service"
 # An endpoint service that does not cover every zone of the stack, as AWS has in some accounts and regions.
 ECR_DKR = "com.amazonaws.us-east-1.ecr.dkr"
@@ -112,29 +111,6 @@ def active_revisions(aws) -> list[str]:
 
 def task_definition(aws, arn: str) -> dict:
     return aws("ecs").describe_task_definition(taskDefinition=arn)["taskDefinition"]
-
-
-def test_check_mode_on_an_empty_account_creates_nothing(emulator_endpoint, playbook, aws, tmp_path):
-    # Every layer at once: this is the check-mode-on-an-empty-account test of each of them. Files of its own, so
-    # that what a developer's `make up` left under .emulator/ cannot hide a file the check run wrote.
-    reset_emulator(emulator_endpoint)
-    local_files = {"storage_efs_mount_path": f"{tmp_path}/efs", "storage_pki_dir": f"{tmp_path}/pki"}
-    before = account_inventory(aws)
-    preview = playbook(extra_vars=local_files, check=True)
-    assert preview.returncode == 0, preview.failure_messages()
-    assert preview.changed() > 0, "check mode must predict the stack's creation"
-    assert account_inventory(aws) == before
-    assert aws("elbv2").describe_target_groups()["TargetGroups"] == []
-    assert aws("ec2").describe_vpcs(Filters=tag_filters("demo"))["Vpcs"] == []
-    assert aws("ecr").describe_repositories()["repositories"] == []
-    assert aws("efs").describe_file_systems()["FileSystems"] == []
-    assert aws("ec2").describe_client_vpn_endpoints()["ClientVpnEndpoints"] == []
-    assert aws("acm").list_certificates()["CertificateSummaryList"] == []
-    assert aws("elbv2").describe_load_balancers()["LoadBalancers"] == []
-    assert not any(Path(path).exists() for path in local_files.values())
-    assert aws("ecs").list_clusters()["clusterArns"] == []
-    assert active_revisions(aws) == []
-    assert [r for r in aws("iam").list_roles()["Roles"] if r["RoleName"] in ROLES] == []
 
 
 def test_preflight_on_an_empty_account_warns_about_quotas_and_zones_before_a_build(emulator_endpoint, readme, aws):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 
-from tests.integration.aws_state import account_inventory
+from tests.integration.aws_state import account_inventory, tag_filters
 from tests.integration.conftest import reset_emulator
 
 REGISTRY_ONLY = ["--tags", "registry"]
@@ -141,3 +142,27 @@ def test_bad_input_fails_before_any_repository_is_created(emulator_endpoint, pla
     assert message in run.failure_messages() + run.stderr
     assert repositories(aws) == {}
     assert account_inventory(aws) == before
+
+
+def test_check_mode_on_an_empty_account_creates_nothing(emulator_endpoint, playbook, aws, tmp_path):
+    # Every layer at once: this is the check-mode-on-an-empty-account test of each of them (here, beside the short
+    # chain of the registry's runs). Files of its own, so nothing left under .emulator/ can hide a file it wrote.
+    reset_emulator(emulator_endpoint)
+    local_files = {"storage_efs_mount_path": f"{tmp_path}/efs", "storage_pki_dir": f"{tmp_path}/pki"}
+    before = account_inventory(aws)
+    preview = playbook(extra_vars=local_files, check=True)
+    assert preview.returncode == 0, preview.failure_messages()
+    assert preview.changed() > 0, "check mode must predict the stack's creation"
+    assert account_inventory(aws) == before
+    assert aws("elbv2").describe_target_groups()["TargetGroups"] == []
+    assert aws("ec2").describe_vpcs(Filters=tag_filters("demo"))["Vpcs"] == []
+    assert aws("ecr").describe_repositories()["repositories"] == []
+    assert aws("efs").describe_file_systems()["FileSystems"] == []
+    assert aws("ec2").describe_client_vpn_endpoints()["ClientVpnEndpoints"] == []
+    assert aws("acm").list_certificates()["CertificateSummaryList"] == []
+    assert aws("elbv2").describe_load_balancers()["LoadBalancers"] == []
+    assert not any(Path(path).exists() for path in local_files.values())
+    assert aws("ecs").list_clusters()["clusterArns"] == []
+    assert aws("ecs").list_task_definitions()["taskDefinitionArns"] == []
+    fargate_roles = ("demo-local-task", "demo-local-task-execution")
+    assert [r for r in aws("iam").list_roles()["Roles"] if r["RoleName"] in fargate_roles] == []

@@ -908,6 +908,8 @@ def count(calls, operation):
 
 def test_create_waits_while_another_endpoint_is_being_created(run, args, ec2, realistic, calls):
     """Two stacks deployed at once: AWS creates one endpoint of a region at a time."""
+    # The other endpoint stays pending for fixed seconds, so the second create meets it on a busy machine too.
+    realism.configure({"behaviour_seconds": {"client_vpn.endpoint_pending": 3}})
     assert_ok(run(dict(args, name="unit-other", subnet_ids=None, authorization_rules=None)), changed=True)
     calls.clear()
 
@@ -958,7 +960,8 @@ def test_settings_change_before_a_subnet_leaves(run, args, ec2, network, created
 
 
 def test_settings_change_waits_for_the_associations_of_a_previous_run(run, args, ec2, realistic, calls, monkeypatch):
-    monkeypatch.setenv(ec2_client_vpn.DELAY_VARIABLE, "0.3")
+    # Associations long enough that the second run meets them under way on a busy machine too.
+    monkeypatch.setenv(ec2_client_vpn.DELAY_VARIABLE, "1.5")
     assert_ok(run(dict(args, wait=False)), changed=True)  # the associations and the rule are under way
     calls.clear()
 
