@@ -80,10 +80,10 @@ from moto.ec2.models.nat_gateways import NatGateway
 from moto.ec2.responses import EC2Response
 
 from emulator import realism
-from emulator.extensions import _patching
+from emulator.extensions import _failures, _patching
 from emulator.extensions._patching import Patch, added
 
-FAIL_MARKER = "failnet"
+FAIL_MARKER = _failures.FAIL_MARKER
 PENDING = "nat_gateway.pending"
 DELETING = "nat_gateway.deleting"
 NOT_PERMITTED = "You do not have permission to access the specified resource."
@@ -95,12 +95,12 @@ FAILURE_MESSAGE = (
     " Please try again."
 )
 
-_PHASE = "_emulator_phase"
+_PHASE = _failures.PHASE
 _TIMER = "_emulator_timer"
 _DELETED_AT = "_emulator_deleted_at"
 _TOKENS = "_emulator_nat_client_tokens"
-_FAILS = "_emulator_fails"  # the gateway ends failed rather than available
-_HELD = "_emulator_held"  # plain mode: a failing gateway stays pending until the next DescribeNatGateways
+_FAILS = _failures.FAILS
+_HELD = _failures.HELD
 _FAILURE = "_emulator_failure"  # (FailureCode, FailureMessage) once failed
 _FAILED_NAMES = "_emulator_failed_nat_names"  # on the backend: the Name tags whose first gateway failed
 _lock = threading.RLock()
@@ -198,18 +198,7 @@ FAILURE_MESSAGE_PROPERTY = property(_get_failure_message, doc="FailureMessage of
 
 def _fail_if_first_named(backend: EC2Backend, gateway: NatGateway, tags: dict[str, str] | None) -> None:
     """A new gateway whose Name contains FAIL_MARKER ends failed, if it is the first one with that Name."""
-    name = (tags or {}).get("Name") or ""
-    if FAIL_MARKER not in name:
-        return
-    with _lock:
-        failed_names: set[str] = backend.__dict__.setdefault(_FAILED_NAMES, set())
-        if name in failed_names:
-            return
-        failed_names.add(name)
-        gateway.__dict__[_FAILS] = True
-        if gateway.__dict__.get(_PHASE) == "available":  # no pending time (plain mode): failed at the next describe
-            gateway.__dict__[_PHASE] = "pending"
-            gateway.__dict__[_HELD] = True
+    _failures.fail_if_first_named(backend, gateway, (tags or {}).get("Name") or "", _FAILED_NAMES, _lock)
 
 
 def deleting_left(gateway: NatGateway) -> float:

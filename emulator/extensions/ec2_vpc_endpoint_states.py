@@ -51,10 +51,10 @@ from moto.ec2.models.vpcs import VPCEndPoint
 from moto.ec2.responses import EC2Response
 
 from emulator import realism
-from emulator.extensions import _patching
+from emulator.extensions import _failures, _patching
 from emulator.extensions._patching import Patch, added
 
-FAIL_MARKER = "failnet"
+FAIL_MARKER = _failures.FAIL_MARKER
 PENDING = "vpc_endpoint.pending"
 DELETING = "vpc_endpoint.deleting"
 LAST_ERROR = {
@@ -65,10 +65,10 @@ LAST_ERROR = {
     ),
 }
 
-_PHASE = "_emulator_phase"
+_PHASE = _failures.PHASE
 _TIMER = "_emulator_timer"
-_FAILS = "_emulator_fails"  # the endpoint ends failed rather than available
-_HELD = "_emulator_held"  # plain mode: a failing endpoint stays pending until the next DescribeVpcEndpoints
+_FAILS = _failures.FAILS
+_HELD = _failures.HELD
 _FAILED = "_emulator_failed"  # the endpoint has failed (LastError stays through its deletion)
 _FAILED_NAMES = "_emulator_failed_endpoint_names"  # on the backend: the Name tags whose first endpoint failed
 _lock = threading.RLock()
@@ -140,19 +140,11 @@ def deleting_left(endpoint: VPCEndPoint) -> float:
 
 def _fail_if_first_named(endpoint: VPCEndPoint) -> None:
     """A new interface endpoint whose Name contains FAIL_MARKER ends failed, if it is the first one with that Name."""
-    name = endpoint.get_filter_value("tag:Name") or ""
     backend = getattr(endpoint, "ec2_backend", None)
-    if FAIL_MARKER not in name or backend is None or not has_interfaces(endpoint):
+    if backend is None or not has_interfaces(endpoint):
         return
-    with _lock:
-        failed_names: set[str] = backend.__dict__.setdefault(_FAILED_NAMES, set())
-        if name in failed_names:
-            return
-        failed_names.add(name)
-        endpoint.__dict__[_FAILS] = True
-        if endpoint.__dict__.get(_PHASE) == "available":  # no pending time (plain mode): failed at the next describe
-            endpoint.__dict__[_PHASE] = "pending"
-            endpoint.__dict__[_HELD] = True
+    name = endpoint.get_filter_value("tag:Name") or ""
+    _failures.fail_if_first_named(backend, endpoint, name, _FAILED_NAMES, _lock)
 
 
 # --------------------------------------------------------------------------- wrappers
