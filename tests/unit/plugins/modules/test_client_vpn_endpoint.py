@@ -284,7 +284,8 @@ def test_vpc_without_security_groups_gets_the_default_group(run, args, ec2, netw
 
 
 def test_wait_false_returns_at_once_and_reruns_report_progress(run, args, ec2, monkeypatch):
-    monkeypatch.setenv(ec2_client_vpn.DELAY_VARIABLE, "0.5")
+    # long enough that three module runs on a loaded CI machine still see it associating
+    monkeypatch.setenv(ec2_client_vpn.DELAY_VARIABLE, "4")
     args = dict(args, wait=False)
 
     result = run(args, check_mode=True)
@@ -308,7 +309,7 @@ def test_wait_false_returns_at_once_and_reruns_report_progress(run, args, ec2, m
         assert_ok(rerun, changed=False)
         return rerun if rerun["client_vpn_endpoint"]["status"] == "available" else None
 
-    result = wait_until(available, "the endpoint is available", timeout=10, interval=0.1)
+    result = wait_until(available, "the endpoint is available", timeout=30, interval=0.2)
     assert {a["status"] for a in result["client_vpn_endpoint"]["associations"]} == {"associated"}
     assert [r["status"] for r in result["client_vpn_endpoint"]["authorization_rules"]] == ["active"]
 
