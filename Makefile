@@ -35,7 +35,7 @@ help: ## List the targets
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt
 	@touch $@
 
 venv: $(STAMP) ## Create .venv and install the pinned dependencies

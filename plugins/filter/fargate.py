@@ -34,6 +34,19 @@ def service_deployment_errors(minimum_healthy_percent, maximum_percent):
     return deployment_errors(int(minimum_healthy_percent), int(maximum_percent), "fargate_")
 
 
+def deployment_progress(deployment):
+    """One deployment of a rollout, as a progress line shows it: ``PRIMARY IN_PROGRESS 1/3 running (web:5)``."""
+    deployment = deployment or {}
+    revision = str(deployment.get("task_definition") or "").rsplit("/", 1)[-1]
+    parts = [
+        str(deployment.get("status") or "").strip(),
+        str(deployment.get("rollout_state") or "").strip(),
+        f"{deployment.get('running_count', 0)}/{deployment.get('desired_count', 0)} running",
+    ]
+    text = " ".join(part for part in parts if part)
+    return f"{text} ({revision})" if revision else text
+
+
 def secret_arns(values, service, region, account_id, partition="aws"):
     """The IAM resources that let ECS read the given secrets of one service (``ssm`` or ``secretsmanager``).
 
@@ -106,6 +119,7 @@ def target_tracking_policies(targets, prefix, cooldown, target_group_arn="", loa
 class FilterModule:
     def filters(self):
         return {
+            "deployment_progress": deployment_progress,
             "fargate_size_errors": fargate_size_errors,
             "image_reference": image_reference,
             "image_tags_errors": image_tags_errors,

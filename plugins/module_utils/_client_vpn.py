@@ -107,6 +107,9 @@ ENDPOINT_BUSY = Transient(
     "ConcurrentMutationLimitExceeded", "Cannot initiate another change for this endpoint at this time"
 )
 _RETRIED_ERRORS = ("RequestLimitExceeded", "Throttling", "ThrottlingException")
+# CreateClientVpnEndpoint beyond the Region's endpoint quota (EC2 API reference, error codes).
+ENDPOINT_LIMIT = "ClientVpnEndpointLimitExceeded"
+ENDPOINT_QUOTA = "ec2 L-8EA77D34"
 
 WAITER_CONFIG = {
     "version": 2,
@@ -1053,7 +1056,12 @@ class ClientVpnEndpointManager(BaseResourceManager):
     # --- changing ---
 
     def _mutate(
-        self, method: Any, what: str, transient: tuple[Transient, ...] = (ENDPOINT_BUSY,), **kwargs: Any
+        self,
+        method: Any,
+        what: str,
+        transient: tuple[Transient, ...] = (ENDPOINT_BUSY,),
+        answers: dict[Any, Any] | None = None,
+        **kwargs: Any,
     ) -> Any:
         """A change (marked; not made in check mode), retried while AWS answers that it cannot start it yet
         (``transient``: the endpoint is busy, by default), within what is left of ``wait_timeout``. Returns the
@@ -1061,7 +1069,7 @@ class ClientVpnEndpointManager(BaseResourceManager):
         self.changed = True
         if self.check_mode:
             return None
-        return call_through(method, what, transient, self._deadline.remaining, **kwargs)
+        return call_through(method, what, transient, self._deadline.remaining, answers=answers, **kwargs)
 
     # --- present ---
 
@@ -1122,10 +1130,21 @@ class ClientVpnEndpointManager(BaseResourceManager):
             self.ec2.create_client_vpn_endpoint,
             f"create Client VPN endpoint {name}",
             (ENDPOINT_BEING_CREATED,),
+            answers={ENDPOINT_LIMIT: self._endpoint_limit_reached},
             ClientToken=token,
             **request,
         )
         return None if response is None else response["ClientVpnEndpointId"]
+
+    def _endpoint_limit_reached(self, exception: Exception) -> None:
+        region = self.module.region or "the Region"
+        raise AWSActionError(
+            f"AWS refuses a new Client VPN endpoint in {region}: the quota Client VPN endpoints per Region"
+            f" ({ENDPOINT_QUOTA}) is reached. Delete an endpoint no longer used, or request an increase"
+            f" (aws service-quotas request-service-quota-increase --service-code ec2 --quota-code"
+            f" {ENDPOINT_QUOTA.split()[1]} --desired-value <n>); playbooks/preflight.yml warns about it before a build.",
+            exception=exception,
+        ) from exception
 
     def _update(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
         endpoint_id = current["client_vpn_endpoint_id"]

@@ -16,6 +16,7 @@ from tests.integration.conftest import LOCAL_INVENTORY, REPO_ROOT, _ansible_env,
 
 # These scenarios are about the network layer alone; the other layers only add time.
 NETWORK_ONLY = ["--tags", "network"]
+INTERFACE_SERVICES = [f"com.amazonaws.us-east-1.{service}" for service in ("ecr.api", "ecr.dkr", "logs")]
 
 
 def test_a_run_killed_after_starting_the_nat_gateway_leaves_one_eip_and_one_gateway(emulator_endpoint, playbook, aws):
@@ -82,9 +83,7 @@ def test_what_aws_fails_to_provision_fails_the_run_with_its_reason_and_teardown_
     emulator_endpoint, playbook, aws
 ):
     # The emulator fails the first NAT gateway and the first interface endpoint whose Name contains "failnet", as AWS
-    # can fail either ("failed", with its reason), and provisions the next ones. A failed interface endpoint is not
-    # replaced by a re-run: amazon.aws.ec2_vpc_endpoint hands back the endpoint it finds for the VPC and service in
-    # any state, failed or deleted.
+    # can fail either ("failed", with its reason), and provisions the next ones: each re-run gets past one failure.
     reset_emulator(emulator_endpoint)
     failing = {"cloudops_stack": "failnet", "network_vpc_cidr": "10.22.0.0/16", "network_flow_logs_enabled": False}
     ec2 = aws("ec2")
@@ -101,6 +100,20 @@ def test_what_aws_fails_to_provision_fails_the_run_with_its_reason_and_teardown_
     network = stack_network(aws, "failnet")
     (nat,) = network["nat_gateways"]
     assert nat["NatGatewayId"] != failed_nat["NatGatewayId"], "the failed gateway came back for the same client token"
+    failed_endpoints = {
+        e["VpcEndpointId"]
+        for e in ec2.describe_vpc_endpoints(Filters=tag_filters("failnet"))["VpcEndpoints"]
+        if e["State"] == "failed"
+    }
+    assert failed_endpoints
+
+    recovered = playbook(extra_vars=failing, args=NETWORK_ONLY)
+    assert recovered.returncode == 0, recovered.failure_messages()
+    endpoints = ec2.describe_vpc_endpoints(Filters=tag_filters("failnet"))["VpcEndpoints"]
+    live = [e for e in endpoints if e["State"] == "available"]
+    assert {e["ServiceName"] for e in live if e["VpcEndpointType"] == "Interface"} == set(INTERFACE_SERVICES)
+    assert not failed_endpoints & {e["VpcEndpointId"] for e in live}
+    assert {e["State"] for e in endpoints if e["VpcEndpointId"] in failed_endpoints} <= {"deleting", "deleted"}
 
     torn_down = playbook("playbooks/teardown.yml", extra_vars=failing, args=NETWORK_ONLY)
     assert torn_down.returncode == 0, torn_down.failure_messages()

@@ -78,7 +78,7 @@ def test_containerfile_builds_from_the_base_image_with_the_collections_python(de
     assert f'ARG EE_BASE_IMAGE="{image}"' in containerfile
     # ansible-core 2.19 needs Python 3.11 on the controller; the platform's /usr/bin/python3 is older.
     assert 'ARG PYCMD="/usr/bin/python3.11"' in containerfile
-    assert "ansible-core>=2.17" in containerfile  # meta/runtime.yml requires_ansible
+    assert "ansible-core>=2.19" in containerfile  # meta/runtime.yml requires_ansible
     assert "ansible-galaxy collection install" in containerfile and "-r requirements.yml" in containerfile
     assert "introspect.py introspect --user-pip=requirements.txt --user-bindep=bindep.txt" in containerfile
 

@@ -72,3 +72,15 @@ def test_target_tracking_policies_skip_zero_targets_and_name_the_alb_resources()
     }
     assert policies[1]["target_group_arn"] == "arn:tg" and policies[1]["load_balancer_arn"] == "arn:lb"
     assert fargate.target_tracking_policies({}, "p", 60) == []
+
+
+def test_deployment_progress_names_the_deployment_its_counts_and_revision():
+    deployment = {
+        "status": "PRIMARY",
+        "rollout_state": "IN_PROGRESS",
+        "running_count": 1,
+        "desired_count": 3,
+        "task_definition": "arn:aws:ecs:us-east-1:123456789012:task-definition/demo-local-web:5",
+    }
+    assert fargate.deployment_progress(deployment) == "PRIMARY IN_PROGRESS 1/3 running (demo-local-web:5)"
+    assert fargate.deployment_progress({}) == "0/0 running"

@@ -1004,3 +1004,27 @@ def test_an_endpoint_busy_past_wait_timeout_fails(run, args, ec2, realistic, mon
     assert "AWS still answered ConcurrentMutationLimitExceeded after" in result["msg"]
     assert "Cannot initiate another change for this endpoint" in result["msg"]
     assert "Description" not in the_endpoint(ec2)
+
+
+def test_the_region_endpoint_quota_is_named_when_aws_refuses_a_new_endpoint(run, args, ec2, pki, monkeypatch):
+    from emulator.extensions import service_quotas
+
+    service_quotas.install()
+    monkeypatch.setenv(service_quotas.ENFORCE_VARIABLE, "1")
+    for index in range(5):  # the Region's default quota
+        ec2.create_client_vpn_endpoint(
+            ClientCidrBlock=f"172.{20 + index}.0.0/22",
+            ServerCertificateArn=pki["server_arn"],
+            AuthenticationOptions=[
+                {"Type": "certificate-authentication",
+                 "MutualAuthentication": {"ClientRootCertificateChainArn": pki["client_root_arn"]}}
+            ],
+            ConnectionLogOptions={"Enabled": False},
+        )
+
+    refused = run(dict(args, wait=False))
+
+    assert refused["failed"]
+    assert "Client VPN endpoints per Region (ec2 L-8EA77D34) is reached" in refused["msg"], refused["msg"]
+    assert "request-service-quota-increase --service-code ec2 --quota-code L-8EA77D34" in refused["msg"]
+    assert len(ec2.describe_client_vpn_endpoints()["ClientVpnEndpoints"]) == 5
