@@ -270,7 +270,7 @@ class ActionModule(ActionBase):
             if unmet is None:
                 line = reporter.ready(elapsed)
                 if line:
-                    self._display.display(prefix + line)
+                    self._display.display(prefix + line, stderr=True)
                 return outcome
 
             pending = None
@@ -280,10 +280,11 @@ class ActionModule(ActionBase):
             if time.monotonic() >= deadline:
                 return dict(outcome, failed=True, msg=timeout_message(what, timeout, pending, unmet))
 
-            # Progress lines bypass no_log's hiding of the result, so they leave out what the result says.
+            # Progress lines bypass no_log's hiding of the result, so they leave out what the result says. They go to
+            # stderr, as warnings do: a run with a machine-readable stdout callback (json) keeps its stdout parseable.
             line = reporter.not_ready(elapsed, None if self._task.no_log else pending)
             if line:
-                self._display.display(prefix + line)
+                self._display.display(prefix + line, stderr=True)
             time.sleep(max(0.0, min(options["delay"], deadline - time.monotonic())))
 
     def _resolve_module(self, name: str) -> str:

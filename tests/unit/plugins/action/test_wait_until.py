@@ -296,7 +296,10 @@ def _action(monkeypatch, clock, states, no_log=False, **changes):
 
     monkeypatch.setattr(action, "_execute_module", execute_module)
     lines: list[str] = []
-    monkeypatch.setattr(action, "_display", mock.Mock(display=lines.append))
+    # Progress goes to stderr: a line sent to stdout would not match what the tests expect.
+    monkeypatch.setattr(
+        action, "_display", mock.Mock(display=lambda line, stderr=False: lines.append(line if stderr else f"STDOUT {line}"))
+    )
     return action, calls, lines
 
 
