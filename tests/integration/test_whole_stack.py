@@ -10,6 +10,7 @@ behind Ansible's back, and deploy.yml, are tested in test_readme_runs.py (plain 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,17 @@ def stack(realistic_emulator, run, aws):
 
 def test_the_run_met_throttling_and_rode_it_out(stack, realistic_emulator):
     assert realism(realistic_emulator)["throttled_calls"] > 0
+
+
+def test_waits_print_what_is_pending_and_for_how_long(stack):
+    # The VPN's associations take 14 s at this clock: long enough for a progress line and its end.
+    progress = re.search(
+        r"\[demo\] Waiting for the VPN's subnet associations and authorization rules: (\d+) pending \(subnet-\w+.*\), "
+        r"\d+ s elapsed of \d+ s",
+        stack.stderr,
+    )
+    assert progress, stack.stderr[-3000:]
+    assert re.search(r"\[demo\] the VPN's subnet associations and authorization rules: ready after \d+ s", stack.stderr)
 
 
 def test_two_stacks_never_collide(stack, aws):
