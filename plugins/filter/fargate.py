@@ -47,6 +47,12 @@ def deployment_progress(deployment):
     return f"{text} ({revision})" if revision else text
 
 
+def service_progress(service):
+    """A service that is going, as a progress line shows it: ``demo-local-web DRAINING, 2 running``."""
+    service = service or {}
+    return f"{service.get('service_name', '')} {service.get('status', '')}, {service.get('running_count', 0)} running".strip()
+
+
 def secret_arns(values, service, region, account_id, partition="aws"):
     """The IAM resources that let ECS read the given secrets of one service (``ssm`` or ``secretsmanager``).
 
@@ -127,5 +133,6 @@ class FilterModule:
             "invalid_secret_references": invalid_secret_references,
             "secret_arns": secret_arns,
             "secret_looking_names": secret_looking_names,
+            "service_progress": service_progress,
             "target_tracking_policies": target_tracking_policies,
         }

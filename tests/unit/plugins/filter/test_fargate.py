@@ -84,3 +84,8 @@ def test_deployment_progress_names_the_deployment_its_counts_and_revision():
     }
     assert fargate.deployment_progress(deployment) == "PRIMARY IN_PROGRESS 1/3 running (demo-local-web:5)"
     assert fargate.deployment_progress({}) == "0/0 running"
+
+
+def test_service_progress_names_the_service_its_status_and_running_tasks():
+    service = {"service_name": "demo-local-web", "status": "DRAINING", "running_count": 2}
+    assert fargate.service_progress(service) == "demo-local-web DRAINING, 2 running"
