@@ -90,14 +90,14 @@ def test_the_run_met_throttling_and_rode_it_out(stack, realistic_emulator):
 
 
 def test_waits_print_what_is_pending_and_for_how_long(stack):
-    # The VPN's associations take 14 s at this clock: long enough for a progress line and its end.
-    progress = re.search(
-        r"\[demo\] Waiting for the VPN's subnet associations and authorization rules: (\d+) pending \(subnet-\w+.*\), "
-        r"\d+ s elapsed of \d+ s",
+    # A rollout takes 5 s at this clock, and it is awaited right after the service is created or updated.
+    assert re.search(
+        r"^\[demo\] Waiting for the rollout of demo-local-web: 1 pending \(PRIMARY IN_PROGRESS \d+/2 running "
+        r"\(demo-local-web:\d+\)\), \d+ s elapsed of \d+ s$",
         stack.stderr,
-    )
-    assert progress, stack.stderr[-3000:]
-    assert re.search(r"\[demo\] the VPN's subnet associations and authorization rules: ready after \d+ s", stack.stderr)
+        re.MULTILINE,
+    ), stack.stderr[-3000:]
+    assert re.search(r"^\[demo\] the rollout of demo-local-web: ready after \d+ s$", stack.stderr, re.MULTILINE)
 
 
 def test_two_stacks_never_collide(stack, aws):
