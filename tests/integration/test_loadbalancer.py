@@ -10,6 +10,8 @@ from tests.integration.aws_state import account_inventory, tags_of
 from tests.integration.conftest import reset_emulator
 
 LAYERS = ["--tags", "network,loadbalancer"]
+# The load balancer needs the network's subnets and groups, not its endpoints or flow logs.
+LEAN_NETWORK = {"network_vpc_endpoints_enabled": False, "network_flow_logs_enabled": False}
 ROLE_ALONE = ["--tags", "loadbalancer"]
 ALB_NAME = "demo-local-alb"
 IDENTITY = {"Stack": "demo", "Environment": "local", "ManagedBy": "cloudops.fargate"}
@@ -46,7 +48,7 @@ def stack_certificates(aws) -> list[dict]:
 @pytest.fixture(scope="module")
 def converged(emulator_endpoint, playbook, aws):
     reset_emulator(emulator_endpoint)
-    run = playbook(args=LAYERS, extra_vars=TWO_SERVICES)
+    run = playbook(args=LAYERS, extra_vars={**LEAN_NETWORK, **TWO_SERVICES})
     assert run.returncode == 0, run.failure_messages()
     return run
 

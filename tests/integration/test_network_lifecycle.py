@@ -4,6 +4,7 @@ Two stacks in one inventory are tested on the whole stack, in test_whole_stack.p
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -17,6 +18,9 @@ from tests.integration.conftest import LOCAL_INVENTORY, REPO_ROOT, _ansible_env,
 # These scenarios are about the network layer alone; the other layers only add time.
 NETWORK_ONLY = ["--tags", "network"]
 INTERFACE_SERVICES = [f"com.amazonaws.us-east-1.{service}" for service in ("ecr.api", "ecr.dkr", "logs")]
+# The NAT gateway scenarios leave out what they are not about: endpoints and flow logs only cost the CI time.
+PER_AZ = {"network_nat_mode": "per_az", "network_vpc_endpoints_enabled": False, "network_flow_logs_enabled": False}
+SINGLE = dict(PER_AZ, network_nat_mode="single")
 
 
 def test_a_run_killed_after_starting_the_nat_gateway_leaves_one_eip_and_one_gateway(emulator_endpoint, playbook, aws):
@@ -24,7 +28,7 @@ def test_a_run_killed_after_starting_the_nat_gateway_leaves_one_eip_and_one_gate
     env = _ansible_env(emulator_endpoint)
     env["ANSIBLE_STDOUT_CALLBACK"] = "default"
     command = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(LOCAL_INVENTORY), "site.yml",
-               "--tags", "network", "-e", '{"network_nat_mode": "per_az"}']
+               "--tags", "network", "-e", json.dumps(PER_AZ)]
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, start_new_session=True)
     deadline = time.monotonic() + 300
@@ -42,7 +46,7 @@ def test_a_run_killed_after_starting_the_nat_gateway_leaves_one_eip_and_one_gate
     assert len(half_built["nat_gateways"]) == 2
     assert half_built["route_tables"] == [] or all("private" not in tags_of(t)["Name"] for t in half_built["route_tables"])
 
-    run = playbook(extra_vars={"network_nat_mode": "per_az"}, args=NETWORK_ONLY)
+    run = playbook(extra_vars=PER_AZ, args=NETWORK_ONLY)
     assert run.returncode == 0, run.failure_messages()
 
     network = stack_network(aws, "demo")
@@ -58,14 +62,14 @@ def test_switching_from_per_az_to_single_removes_the_other_gateways(emulator_end
     # Goes on from the per-AZ stack the run above finished.
     if len(stack_network(aws, "demo")["nat_gateways"]) != 2:
         reset_emulator(emulator_endpoint)
-        assert playbook(extra_vars={"network_nat_mode": "per_az"}, args=NETWORK_ONLY).returncode == 0
+        assert playbook(extra_vars=PER_AZ, args=NETWORK_ONLY).returncode == 0
     assert len(stack_network(aws, "demo")["nat_gateways"]) == 2
 
-    preview = playbook(extra_vars={"network_nat_mode": "single"}, check=True, args=NETWORK_ONLY)
+    preview = playbook(extra_vars=SINGLE, check=True, args=NETWORK_ONLY)
     assert preview.returncode == 0, preview.failure_messages()
     assert len(stack_network(aws, "demo")["nat_gateways"]) == 2, "check mode deleted a gateway"
 
-    run = playbook(extra_vars={"network_nat_mode": "single"}, args=NETWORK_ONLY)
+    run = playbook(extra_vars=SINGLE, args=NETWORK_ONLY)
     assert run.returncode == 0, run.failure_messages()
     network = stack_network(aws, "demo")
     assert [tags_of(n)["Name"] for n in network["nat_gateways"]] == ["demo-local-nat-a"]
@@ -75,7 +79,7 @@ def test_switching_from_per_az_to_single_removes_the_other_gateways(emulator_end
         if "private" in tags_of(table)["Name"]:
             assert [r["NatGatewayId"] for r in table["Routes"] if r.get("NatGatewayId")] == [nat_id]
 
-    again = playbook(extra_vars={"network_nat_mode": "single"}, args=NETWORK_ONLY)
+    again = playbook(extra_vars=SINGLE, args=NETWORK_ONLY)
     assert again.changed() == 0, again.changed_tasks()
 
 
