@@ -257,7 +257,8 @@ def retention(aws) -> int | None:
 
 
 def test_drift_and_preflight_name_changes_behind_its_back_until_site_repairs_them(built, readme, run, aws):
-    # The README's command meets real drift: exactly the three changes are named, so nothing of the stack as built is.
+    # drift.yml passing on a stack as built is test_whole_stack's; here the README's command meets real drift and names
+    # exactly the three changes.
     aws("ecs").update_service(cluster=CLUSTER, service=SERVICE, healthCheckGracePeriodSeconds=5)
     aws("logs").put_retention_policy(logGroupName=LOG_GROUP, retentionInDays=1)
     revoke_nfs_from_the_service(aws)

@@ -1,12 +1,11 @@
 """The whole lifecycle of two stacks in one inventory, every layer, read back with boto3, on an emulator in realistic
 mode: AWS's provisioning and deletion times (at 1/30 of AWS's clock), its eventual consistency and lingering
 dependencies, and 5% of all calls throttled. site.yml builds both stacks in parallel, a second run changes nothing,
-and each stack tears down on its own, leaving nothing. No step is retried here:
+drift.yml passes, and each stack tears down on its own, leaving nothing. No step is retried here:
 the collection must ride out what AWS does. The images the stacks deploy are pushed as soon as their repositories
 exist, as an application's pipeline would. On the built stacks, bad fargate inputs stop site.yml and deploy.yml before
-anything changes, and teardown outside local waits for the stack's name. drift.yml and preflight.yml naming exactly
-the changes made behind Ansible's back (so nothing of a stack as built), and deploy.yml, are tested in
-test_readme_runs.py (plain mode), which runs beside this file."""
+anything changes, and teardown outside local waits for the stack's name. Drift and preflight naming changes made
+behind Ansible's back, and deploy.yml, are tested in test_readme_runs.py (plain mode), which runs beside this file."""
 
 from __future__ import annotations
 
@@ -132,6 +131,18 @@ def test_second_run_changes_nothing(stack, run):
     again = run(args=DEMO_ONLY)
     assert again.returncode == 0, again.failure_messages()
     assert again.changed() == 0, again.changed_tasks()
+
+
+def drift(run, local_files):
+    return run(
+        "playbooks/drift.yml", extra_vars={"drift_extra_vars": {**WORKER_LOCAL_FILES, **local_files}}, args=DEMO_ONLY
+    )
+
+
+def test_drift_passes_on_the_stack_as_built(stack, run, local_files):
+    checked = drift(run, local_files)
+    assert checked.returncode == 0, checked.failure_messages()
+    assert "matches its inventory" in json.dumps(checked.task_results("Report no drift"))
 
 
 # Each would reach AWS without the fargate role's validation: the service and the task definitions exist to change.
