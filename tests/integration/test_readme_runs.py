@@ -133,11 +133,10 @@ def test_preflight_on_an_empty_account_warns_about_quotas_and_zones_before_a_bui
 @pytest.fixture(scope="module")
 def built(emulator_endpoint, readme):
     reset_emulator(emulator_endpoint)
-    # What a first run can meet on AWS: an endpoint service that does not cover one of the stack's zones, roles that
-    # IAM takes seconds to propagate while three tasks failing to launch trip the circuit breaker, and a certificate
-    # imported a moment ago that ELB does not know yet (CertificateNotFound).
+    # What a first run can meet on AWS: an endpoint service that does not cover one of the stack's zones, and roles
+    # that IAM takes seconds to propagate, while three tasks failing to launch trip the circuit breaker.
     unsupported_zones(emulator_endpoint, ECR_DKR, ["us-east-1b"])
-    realism(emulator_endpoint, behaviour_seconds={"iam.propagation": 8, "certificate.import_visibility": 6})
+    realism(emulator_endpoint, behaviour_seconds={"iam.propagation": 8})
     try:
         # Options typed on the command line arrive as strings; the roles work with what their specs coerce.
         run = readme(
@@ -153,7 +152,6 @@ def built(emulator_endpoint, readme):
 
 def test_site(built, aws):
     assert built.recap()["failed"] == 0 and built.recap()["changed"] > 0
-    assert "RETRYING: [demo]: Create or update the load balancer and its listeners" in built.output, "no CertificateNotFound"
     resources = stack_resources(aws, "demo")
     assert resources["vpcs"] and resources["clusters"] and resources["load_balancers"]
     assert service(aws)["deployments"][0]["rolloutState"] == "COMPLETED"

@@ -31,7 +31,14 @@ SHOP = {
 }
 DEMO_ONLY = ["--limit", "demo"]
 # AWS's clock at 1/30: a Client VPN association takes 14 s instead of 7 minutes.
-REALISTIC = {"realistic": True, "time_scale": 1 / 30, "throttle_rate": 0.05, "throttle_seed": 20261205}
+# The rollout is held for 20 s whatever the machine's load, so its wait always prints a progress line.
+REALISTIC = {
+    "realistic": True,
+    "time_scale": 1 / 30,
+    "throttle_rate": 0.05,
+    "throttle_seed": 20261205,
+    "behaviour_seconds": {"ecs.rollout": 20},
+}
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +79,9 @@ def realistic_emulator(emulator_endpoint):
     try:
         yield emulator_endpoint
     finally:
-        realism(emulator_endpoint, realistic=False, time_scale=1.0, throttle_rate=0.0, throttle_seed=None)
+        realism(
+            emulator_endpoint, realistic=False, time_scale=1.0, throttle_rate=0.0, throttle_seed=None, behaviour_seconds={}
+        )
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +99,7 @@ def test_the_run_met_throttling_and_rode_it_out(stack, realistic_emulator):
 
 
 def test_waits_print_what_is_pending_and_for_how_long(stack):
-    # A rollout takes 5 s at this clock, and it is awaited right after the service is created or updated.
+    # The rollout is held for 20 s (REALISTIC), and it is awaited right after the service is created.
     assert re.search(
         r"^\[demo\] Waiting for the rollout of demo-local-web: 1 pending \(PRIMARY IN_PROGRESS \d+/2 running "
         r"\(demo-local-web:\d+\)\), \d+ s elapsed of \d+ s$",
