@@ -15,7 +15,7 @@ from emulator import realism
 from emulator.extensions import ec2_nat_gateway_states
 from tests.unit.helpers import wait_until
 
-SCALE = 0.02  # pending ~2.1 s, deleting ~1.2 s: windows a busy machine cannot miss between two calls
+SCALE = 0.05  # pending ~5 s, deleting ~3 s: windows a loaded CI machine cannot miss between two calls
 FAIL_SCALE = 0.012  # pending ~1.3 s, deleting ~0.7 s: the failure test waits through both
 
 
@@ -101,7 +101,7 @@ def test_a_new_gateway_is_pending_then_available(ec2: Any, network: Network, rea
     assert nat_id in [gateway["NatGatewayId"] for gateway in pending]
     assert association(ec2, network.allocation_id), "the address is associated from the start"
 
-    wait_until(lambda: state(ec2, nat_id) == "available", "the gateway is available", timeout=3)
+    wait_until(lambda: state(ec2, nat_id) == "available", "the gateway is available", timeout=10)
 
 
 def test_a_deleted_gateway_is_deleting_and_keeps_its_address_until_deleted(
@@ -111,7 +111,7 @@ def test_a_deleted_gateway_is_deleting_and_keeps_its_address_until_deleted(
     nat_id = ec2.create_nat_gateway(SubnetId=network.subnet_ids[0], AllocationId=network.allocation_id)["NatGateway"][
         "NatGatewayId"
     ]
-    wait_until(lambda: state(ec2, nat_id) == "available", "the gateway is available", timeout=3)
+    wait_until(lambda: state(ec2, nat_id) == "available", "the gateway is available", timeout=10)
     assert error_of(lambda: ec2.release_address(AllocationId=network.allocation_id)) == (
         "AuthFailure",
         "You do not have permission to access the specified resource.",
@@ -124,7 +124,7 @@ def test_a_deleted_gateway_is_deleting_and_keeps_its_address_until_deleted(
     ec2.delete_nat_gateway(NatGatewayId=nat_id)  # again: nothing changes
     assert state(ec2, nat_id) == "deleting"
 
-    wait_until(lambda: state(ec2, nat_id) == "deleted", "the gateway is deleted", timeout=3)
+    wait_until(lambda: state(ec2, nat_id) == "deleted", "the gateway is deleted", timeout=10)
     assert association(ec2, network.allocation_id) is None
     ec2.release_address(AllocationId=network.allocation_id)
 

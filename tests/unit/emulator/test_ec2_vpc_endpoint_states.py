@@ -13,7 +13,7 @@ import pytest
 from emulator.extensions import ec2_vpc_endpoint_states
 from tests.unit.helpers import wait_until
 
-SCALE = 0.02  # pending and deleting ~1.8 s each: windows a busy machine cannot miss between two calls
+SCALE = 0.05  # pending and deleting ~4.5 s each: windows a loaded CI machine cannot miss between two calls
 FAIL_SCALE = 0.012  # pending and deleting ~1.1 s each: the failure test waits through both
 SERVICE = "com.amazonaws.us-east-1.logs"
 
@@ -86,13 +86,13 @@ def test_an_interface_endpoint_is_pending_then_available_and_deleting_then_delet
     in_vpc = {"Name": "vpc-id", "Values": [network.vpc_id]}
     pending = ec2.describe_vpc_endpoints(Filters=[in_vpc, {"Name": "vpc-endpoint-state", "Values": ["pending"]}])
     assert [e["VpcEndpointId"] for e in pending["VpcEndpoints"]] == [endpoint_id]
-    wait_until(lambda: state(ec2, endpoint_id) == "available", "the endpoint is available", timeout=3)
+    wait_until(lambda: state(ec2, endpoint_id) == "available", "the endpoint is available", timeout=10)
 
     ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint_id])
     assert state(ec2, endpoint_id) == "deleting"
     ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint_id])  # again: nothing changes
     assert state(ec2, endpoint_id) == "deleting"
-    wait_until(lambda: state(ec2, endpoint_id) == "deleted", "the endpoint is deleted", timeout=3)
+    wait_until(lambda: state(ec2, endpoint_id) == "deleted", "the endpoint is deleted", timeout=10)
 
 
 def test_a_gateway_endpoint_is_available_and_deleted_at_once(

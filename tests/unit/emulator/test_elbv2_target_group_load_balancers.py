@@ -77,9 +77,9 @@ def delete_error(elbv2: Any, group: str) -> tuple[str, str]:
 def test_realistic_mode_keeps_a_deleted_load_balancer_listed_for_a_while(
     aws_client: Callable[[str], Any], realistic: Callable[..., Any]
 ) -> None:
-    scale = 0.1  # 15 s in 1.5 s: a window a busy machine cannot miss between two calls
-    realistic(time_scale=scale)
-    lingering = realism.TYPICAL[extension.LINGERING].seconds * scale
+    # Held for a fixed 6 s whatever the scale: a 1.5 s window was missed between two calls on a loaded CI machine.
+    lingering = 6.0
+    realistic(time_scale=0.1, behaviour_seconds={extension.LINGERING: lingering})
     ec2, elbv2 = aws_client("ec2"), aws_client("elbv2")
     alb, _listener, group = build(ec2, elbv2)
     other_alb, listener, other_group = build(ec2, elbv2)
