@@ -18,9 +18,9 @@ from emulator import realism
 from emulator.extensions import ec2_lingering_interfaces
 from tests.unit.helpers import wait_until
 
-SCALE = 0.02  # lingering ~1.2 s, NAT gateway and endpoint deletion ~1.2-1.8 s more, ECS draining ~1.2 s more: windows a busy
-# machine cannot miss between two calls
-TIMEOUT = 10  # the longest window (an endpoint's deletion, then its interface lingering) is 3 s
+SCALE = 0.04  # lingering ~2.4 s, NAT gateway and endpoint deletion ~2.4-3.6 s more, ECS draining ~2.4 s more: windows a
+# loaded CI machine cannot miss between two calls
+TIMEOUT = 20  # the longest window (an endpoint's deletion, then its interface lingering) is 6 s
 
 
 class Network(NamedTuple):
