@@ -32,6 +32,7 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._common import Ba
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import Deadline
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
 
 # DescribeVpcEndpoints answers in lower camel case (pendingAcceptance); the API reference lists them capitalised.
 LIVE_STATES = frozenset({"pendingacceptance", "pending", "available"})
@@ -140,14 +141,8 @@ class VpcEndpointManager(BaseResourceManager):
             {"Name": "service-name", "Values": [self.service_name]},
             {"Name": "tag:Name", "Values": [self.name]},
         ]
-        found = []
-        request: dict[str, Any] = {"Filters": filters}
-        while True:
-            page = call(self.ec2.describe_vpc_endpoints, "describe VPC endpoints", **request)
-            found.extend(normalize_endpoint(e) for e in page.get("VpcEndpoints", []))
-            if not page.get("NextToken"):
-                return found
-            request["NextToken"] = page["NextToken"]
+        found = paginate(self.ec2.describe_vpc_endpoints, "describe VPC endpoints", "VpcEndpoints", Filters=filters)
+        return [normalize_endpoint(e) for e in found]
 
     def _live(self, endpoints: list[dict[str, Any]]) -> dict[str, Any] | None:
         live = [e for e in endpoints if e["state"] in LIVE_STATES]
