@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from emulator import server
+from tests.integration.readme import ReadmeRun, readme_run
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
@@ -209,5 +210,15 @@ def aws(emulator_endpoint: str) -> Callable[[str], Any]:
 def playbook(emulator_endpoint: str) -> Callable[..., PlaybookRun]:
     def run(*args: Any, **kwargs: Any) -> PlaybookRun:
         return run_playbook(emulator_endpoint, *args, **kwargs)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def readme(emulator_endpoint: str) -> Callable[[str], ReadmeRun]:
+    """A command line of the README, run as a user runs it (tests/integration/readme.py)."""
+
+    def run(command_line: str) -> ReadmeRun:
+        return readme_run(emulator_endpoint, command_line)
 
     return run

@@ -1,22 +1,15 @@
 """Every playbook run exactly as the README tells a user: from the repository root, with the README's command line,
 the default inventory (inventories/local) and its own files under .emulator/, and no variable that make exports
 (no ANSIBLE_CONFIG, no venv first on PATH). Only AWS_ENDPOINT_URL, the emulator's documented knob, points the local
-inventory at this test's emulator. Bad input of every layer stops site.yml on an empty account before anything is
-created.
+inventory at this test's emulator (tests/integration/readme.py). The runs on an empty account are
+test_readme_empty_account.py's.
 
 On the stack the README's site.yml builds, read back with boto3: the service as built; settings changed behind
-Ansible's back are named by drift.yml and preflight.yml until site.yml repairs them; deploy.yml: a new tag makes one
-revision, a failed deploy is rolled back with its reasons, a changed nginx configuration rolls the service once. The
-runs that need the JSON report keep the inventory's own files, so they act on the same stack."""
+Ansible's back are named by drift.yml and preflight.yml until site.yml repairs them, in the same run as a changed nginx
+configuration rolls the service once; deploy.yml: a new tag makes one revision, a failed deploy is rolled back with its
+reasons. The runs that need the JSON report keep the inventory's own files, so they act on the same stack."""
 
 from __future__ import annotations
-
-import os
-import re
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -29,64 +22,6 @@ FAMILY = "demo-local-web"
 LOG_GROUP = "/cloudops/demo-local/service"
 # An endpoint service that does not cover every zone of the stack, as AWS has in some accounts and regions.
 ECR_DKR = "com.amazonaws.us-east-1.ecr.dkr"
-
-VENV_BIN = Path(sys.executable).parent
-RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
-
-
-@dataclass
-class ReadmeRun:
-    returncode: int
-    output: str
-
-    def recap(self, host: str = "demo") -> dict[str, int]:
-        for match in RECAP.finditer(self.output):
-            if match.group(1) == host:
-                return {"ok": int(match[2]), "changed": int(match[3]), "unreachable": int(match[4]), "failed": int(match[5])}
-        return {}
-
-
-def readme_run(endpoint: str, command_line: str) -> ReadmeRun:
-    """``command_line`` as the README prints it, run from the repository root in a user's shell environment."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_", "MOLECULE_"))}
-    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if Path(p) != VENV_BIN)
-    env["AWS_ENDPOINT_URL"] = endpoint
-    argv = command_line.split()
-    # The README's .venv/bin is this interpreter's venv (make installs into .venv).
-    argv[0] = str(VENV_BIN / Path(argv[0]).name)
-    completed = subprocess.run(
-        argv, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900, check=False
-    )
-    return ReadmeRun(completed.returncode, completed.stdout + completed.stderr)
-
-
-@pytest.fixture(scope="module")
-def readme(emulator_endpoint):
-    def run(command_line: str) -> ReadmeRun:
-        return readme_run(emulator_endpoint, command_line)
-
-    return run
-
-
-# One bad input per layer; each must stop the run before the first layer creates anything.
-BAD_INPUTS = {
-    "network": ("network_az_count=9", "network_az_count (9) must be from 2 to 6"),
-    "registry": ("registry_keep_image_count=0", "registry_keep_image_count (0)"),
-    "storage": ("storage_efs_transition_to_ia=AFTER_2_DAYS", "storage_efs_transition_to_ia (AFTER_2_DAYS)"),
-    "loadbalancer": ("loadbalancer_certificate_arn=arn:aws:iam::1:x", "loadbalancer_certificate_arn (arn:aws:iam::1:x)"),
-    "fargate": ("fargate_cpu=300", "fargate_cpu (300)"),
-}
-
-
-@pytest.mark.parametrize("layer", list(BAD_INPUTS))
-def test_bad_input_of_any_layer_stops_site_on_an_empty_account(emulator_endpoint, readme, aws, layer):
-    reset_emulator(emulator_endpoint)
-    option, message = BAD_INPUTS[layer]
-    refused = readme(f".venv/bin/ansible-playbook site.yml -e {option}")
-    assert refused.returncode != 0
-    assert message in " ".join(refused.output.split()), refused.output[-3000:]
-    assert refused.recap()["changed"] == 0
-    assert stack_resources(aws, "demo") == {}
 
 
 @pytest.fixture(scope="module")
@@ -111,23 +46,6 @@ def active_revisions(aws) -> list[str]:
 
 def task_definition(aws, arn: str) -> dict:
     return aws("ecs").describe_task_definition(taskDefinition=arn)["taskDefinition"]
-
-
-def test_preflight_on_an_empty_account_warns_about_quotas_and_zones_before_a_build(emulator_endpoint, readme, aws):
-    reset_emulator(emulator_endpoint)
-    ec2 = aws("ec2")
-    taken = [ec2.allocate_address(Domain="vpc")["AllocationId"] for _address in range(5)]  # the region's default quota
-    unsupported_zones(emulator_endpoint, ECR_DKR, ["us-east-1b"])
-    checked = readme(".venv/bin/ansible-playbook playbooks/preflight.yml")
-    output = " ".join(checked.output.split())
-    assert checked.returncode != 0 and "run site.yml first" in output, checked.output[-5000:]
-    assert (
-        "EC2-VPC Elastic IPs (ec2 L-0263D0A3): 1 more needed for the stack's NAT gateways, 5 of 5 already in use in "
-        "us-east-1" in output
-    ), checked.output[-5000:]
-    assert "The endpoint service com.amazonaws.us-east-1.ecr.dkr does not cover us-east-1b" in output
-    assert "Client VPN endpoints per Region" not in output  # 1 more of 5, none in use
-    assert len(ec2.describe_addresses()["Addresses"]) == len(taken)
 
 
 @pytest.fixture(scope="module")
@@ -254,7 +172,7 @@ def retention(aws) -> int | None:
     return group.get("retentionInDays")
 
 
-def test_drift_and_preflight_name_changes_behind_its_back_until_site_repairs_them(built, readme, run, aws):
+def test_drift_and_preflight_name_changes_behind_its_back(built, readme, aws):
     # drift.yml passing on a stack as built is test_whole_stack's; here the README's command meets real drift and names
     # exactly the three changes.
     aws("ecs").update_service(cluster=CLUSTER, service=SERVICE, healthCheckGracePeriodSeconds=5)
@@ -277,14 +195,33 @@ def test_drift_and_preflight_name_changes_behind_its_back_until_site_repairs_the
         in " ".join(checked.output.split())
     ), checked.output[-5000:]
 
-    repair = run(args=["--tags", "network,fargate"])
-    assert repair.returncode == 0, repair.failure_messages()
-    assert sorted(name.split(" : ")[-1] for name in repair.changed_tasks()) == [
-        "Create or update the service",
-        "Create the service's log group with its retention",
-        "Give the security groups their least-privilege rules",
-    ]
+
+# Repairs, from the preceding test's drift.
+REPAIRS = [
+    "Create or update the service",
+    "Create the service's log group with its retention",
+    "Give the security groups their least-privilege rules",
+]
+# What a changed nginx configuration changes on top of them: the published file, the digest its access point carries,
+# the revision it goes into.
+NGINX_CHANGES = ["Render the nginx configuration", "Create the access points", "Register the task definition"]
+
+
+def test_site_repairs_the_drift_and_rolls_a_changed_nginx_configuration_once_keeping_a_scaled_out_count(built, run, aws):
+    running = service(aws)["taskDefinition"]
+    # Auto scaling has scaled out: re-runs must not scale the service back to fargate_desired_count.
+    aws("ecs").update_service(cluster=CLUSTER, service=SERVICE, desiredCount=4)
+    changed = {"storage_nginx_client_max_body_size": "2m"}
+    repaired = run(extra_vars=changed, args=["--tags", "network,storage,fargate"])
+    assert repaired.returncode == 0, repaired.failure_messages()
+    assert sorted(name.split(" : ")[-1] for name in repaired.changed_tasks()) == sorted(REPAIRS + NGINX_CHANGES)
     assert service(aws)["healthCheckGracePeriodSeconds"] == 60 and retention(aws) == 7
+    rolled = service(aws)["taskDefinition"]
+    assert rolled != running
+    again = run(extra_vars=changed, args=["--tags", "network,storage,fargate"])
+    assert again.changed() == 0, again.changed_tasks()
+    assert service(aws)["taskDefinition"] == rolled
+    assert service(aws)["desiredCount"] == 4
 
 
 def test_preflight(built, readme):
@@ -320,21 +257,6 @@ def test_failed_deploy_puts_the_previous_revision_back_and_says_why(built, run, 
     assert "CannotPullContainerError" in message
     assert f"Rolled back to {running}" in message
     assert service(aws)["taskDefinition"] == running
-
-
-def test_changed_nginx_configuration_rolls_the_service_once_and_keeps_a_scaled_out_count(built, run, aws):
-    running = service(aws)["taskDefinition"]
-    # Auto scaling has scaled out: re-runs must not scale the service back to fargate_desired_count.
-    aws("ecs").update_service(cluster=CLUSTER, service=SERVICE, desiredCount=4)
-    changed = {"storage_nginx_client_max_body_size": "2m"}
-    rolled_out = run(extra_vars=changed, args=["--tags", "storage,fargate"])
-    assert rolled_out.returncode == 0, rolled_out.failure_messages()
-    rolled = service(aws)["taskDefinition"]
-    assert rolled != running
-    again = run(extra_vars=changed, args=["--tags", "storage,fargate"])
-    assert again.changed() == 0, again.changed_tasks()
-    assert service(aws)["taskDefinition"] == rolled
-    assert service(aws)["desiredCount"] == 4
 
 
 def test_vpn_client_config(built, readme):

@@ -30,6 +30,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 REGION = "us-east-1"
 JOB_TIMEOUT = 600
+# Tools run at nice 19 beside the integration suite (make test): a timeout only stops a hang, never a slow run.
+TOOL_TIMEOUT = 600
 
 # Who runs the job: AWX's "Amazon Web Services" credential, here temporary credentials of a role in an
 # account of its own, so the test can tell which credentials the modules used.
@@ -66,7 +68,7 @@ def artifact(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=False,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=TOOL_TIMEOUT,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     tarballs = list(output.glob("cloudops-fargate-*.tar.gz"))
@@ -87,7 +89,7 @@ def installed_collections(artifact: Path, tmp_path_factory: pytest.TempPathFacto
         check=False,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=TOOL_TIMEOUT,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert (collections / "ansible_collections" / "cloudops" / "fargate" / "MANIFEST.json").is_file()
@@ -164,7 +166,7 @@ class NetworkJobs:
 
 def start_emulator(tmp_path_factory: pytest.TempPathFactory, name: str) -> Emulator:
     emulator = Emulator(port=server.free_port(), state_dir=tmp_path_factory.mktemp(name))
-    server.start(emulator.port, emulator.state_dir, timeout=60)
+    server.start(emulator.port, emulator.state_dir, timeout=TOOL_TIMEOUT)
     return emulator
 
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from tests.integration.aws_state import tag_filters, tags_of
-from tests.packaging.conftest import REPO_ROOT, VENV_BIN, tool_env
+from tests.packaging.conftest import REPO_ROOT, TOOL_TIMEOUT, VENV_BIN, tool_env
 
 MAX_ARTIFACT_BYTES = 2 * 1024 * 1024  # about 0.5 MiB today; a venv or a cache slipping in is tens of MiB
 MAX_UNPACKED_BYTES = 10 * 1024 * 1024
@@ -119,6 +119,6 @@ def test_changelog_fragments_and_changelog_lint():
             check=False,
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=TOOL_TIMEOUT,
         )
         assert (completed.returncode, completed.stdout + completed.stderr) == (0, ""), command

@@ -18,7 +18,7 @@ import yaml
 from bindep.depends import Depends
 from packaging.requirements import Requirement
 
-from tests.packaging.conftest import REPO_ROOT, VENV_BIN, tool_env
+from tests.packaging.conftest import REPO_ROOT, TOOL_TIMEOUT, VENV_BIN, tool_env
 
 EE_FILE = REPO_ROOT / "execution-environment.yml"
 RUNTIME_PYTHON = {"boto3", "botocore", "cryptography"}
@@ -58,7 +58,7 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=False,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=TOOL_TIMEOUT,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     return context
@@ -116,7 +116,7 @@ def test_installed_collection_declares_its_dependencies_to_introspection(context
         check=False,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=TOOL_TIMEOUT,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     found = yaml.safe_load(completed.stdout)
