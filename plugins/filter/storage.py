@@ -47,6 +47,38 @@ def vpn_certificate_specs(operators, prefix, domain):
     return specs
 
 
+def vpn_certificates_current(specs, certificate_infos, key_names):
+    """Whether the PKI directory already holds everything ``specs`` asks for, so that nothing needs issuing.
+
+    ``certificate_infos`` are the results of community.crypto.x509_certificate_info looped over the spec names (a
+    missing file leaves ``valid_at`` out), with ``valid_at.renewal`` the renewal horizon; ``key_names`` the file stems
+    of the keys on disk. Every certificate must exist, stay valid past the horizon, name what its spec names, and (but
+    the CA's) come from the CA of this set; every key must exist. Anything else goes the long way, which issues or
+    renews what needs it.
+    """
+    infos = {result.get("item"): result for result in certificate_infos or [] if "valid_at" in result}
+    ca = infos.get("ca")
+    if ca is None:
+        return False
+    ca_name = (ca.get("subject") or {}).get("commonName")
+    ca_key_id = ca.get("subject_key_identifier")
+    for spec in specs:
+        info = infos.get(spec["name"])
+        if info is None or spec["name"] not in key_names or not info["valid_at"].get("renewal"):
+            return False
+        if (info.get("subject") or {}).get("commonName") != spec["common_name"]:
+            return False
+        if sorted(info.get("subject_alt_name") or []) != sorted(spec.get("subject_alt_name") or []):
+            return False
+        if spec["name"] == "ca":
+            continue
+        if (info.get("issuer") or {}).get("commonName") != ca_name:
+            return False
+        if ca_key_id and info.get("authority_key_identifier") != ca_key_id:
+            return False
+    return True
+
+
 def vpn_authorization_rules(cidrs):
     """The ``authorization_rules`` option of client_vpn_endpoint: every group may reach each CIDR."""
     return [{"target_network_cidr": cidr, "description": f"operators to {cidr}"} for cidr in cidrs or []]
@@ -101,6 +133,7 @@ class FilterModule:
         return {
             "vpn_authorization_rules": vpn_authorization_rules,
             "vpn_certificate_specs": vpn_certificate_specs,
+            "vpn_certificates_current": vpn_certificates_current,
             "efs_access_point_index": efs_access_point_index,
             "efs_mount_instructions": efs_mount_instructions,
             "efs_mount_target_specs": efs_mount_target_specs,

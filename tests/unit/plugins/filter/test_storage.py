@@ -71,3 +71,75 @@ def test_access_point_index_keys_ids_and_arns_by_purpose():
     assert indexed["file_system_id"] == "fs-1"
     assert indexed["nginx_config_digest"] == "abc"
     assert storage.efs_access_point_index([]) == []
+
+
+# --- vpn_certificates_current: whether a re-run may skip issuing ----------------------------------------------------
+
+DOMAIN = "demo-local.vpn.internal"
+SPECS = storage.vpn_certificate_specs(["alice"], "demo-local", DOMAIN)
+CA_KEY_ID = "aa:bb:cc"
+
+
+def certificate_info(name, renewal=True, **changes):
+    """One result of community.crypto.x509_certificate_info looped over the names, as the role registers it."""
+    spec = next(s for s in SPECS if s["name"] == name)
+    info = {
+        "item": name,
+        "valid_at": {"renewal": renewal},
+        "subject": {"commonName": spec["common_name"]},
+        "subject_alt_name": spec.get("subject_alt_name"),
+        "issuer": {"commonName": "demo-local VPN CA"},
+        "subject_key_identifier": CA_KEY_ID if name == "ca" else "11:22",
+        "authority_key_identifier": None if name == "ca" else CA_KEY_ID,
+    }
+    info.update(changes)
+    return info
+
+
+def current_set():
+    return [certificate_info(name) for name in ("ca", "server", "alice")]
+
+
+KEYS = ["ca", "server", "alice"]
+
+
+def test_a_complete_valid_set_from_its_own_ca_needs_nothing_issued():
+    assert storage.vpn_certificates_current(SPECS, current_set(), KEYS) is True
+
+
+def test_a_missing_certificate_or_key_needs_issuing():
+    missing_file = {"item": "alice", "failed": False, "msg": "The file /pki/alice.crt does not exist"}  # no valid_at
+    assert storage.vpn_certificates_current(SPECS, current_set()[:2] + [missing_file], KEYS) is False
+    assert storage.vpn_certificates_current(SPECS, current_set(), ["ca", "server"]) is False
+    assert storage.vpn_certificates_current(SPECS, [], KEYS) is False
+
+
+def test_a_new_operator_needs_issuing():
+    with_bob = storage.vpn_certificate_specs(["alice", "bob"], "demo-local", DOMAIN)
+    assert storage.vpn_certificates_current(with_bob, current_set(), KEYS + ["bob"]) is False
+
+
+@pytest.mark.parametrize("name", ["ca", "server", "alice"])
+def test_a_certificate_within_the_renewal_horizon_needs_issuing(name):
+    infos = [certificate_info(n, renewal=(n != name)) for n in ("ca", "server", "alice")]
+    assert storage.vpn_certificates_current(SPECS, infos, KEYS) is False
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"subject": {"commonName": "server.old-domain.internal"}},
+        {"subject_alt_name": ["DNS:server.old-domain.internal"]},
+        {"issuer": {"commonName": "another CA"}},
+        {"authority_key_identifier": "dd:ee:ff"},
+    ],
+    ids=["common name", "alternative names", "issuer", "issuing key"],
+)
+def test_a_certificate_that_names_something_else_or_comes_from_another_ca_needs_issuing(changes):
+    infos = [certificate_info("ca"), certificate_info("server", **changes), certificate_info("alice")]
+    assert storage.vpn_certificates_current(SPECS, infos, KEYS) is False
+
+
+def test_without_a_subject_key_identifier_on_the_ca_the_issuer_name_decides():
+    infos = [certificate_info("ca", subject_key_identifier=None), certificate_info("server"), certificate_info("alice")]
+    assert storage.vpn_certificates_current(SPECS, infos, KEYS) is True
