@@ -16,7 +16,8 @@ from emulator.extensions import ec2_nat_gateway_states
 from tests.unit.helpers import wait_until
 
 SCALE = 0.05  # pending ~5 s, deleting ~3 s: windows a loaded CI machine cannot miss between two calls
-FAIL_SCALE = 0.012  # pending ~1.3 s, deleting ~0.7 s: the failure test waits through both
+FAIL_SCALE = 0.05  # pending ~5 s, deleting ~3 s: the failure test waits through both, and a loaded CI machine
+# cannot miss the pending window between the create and the describe
 
 
 class Network(NamedTuple):
@@ -196,13 +197,13 @@ def test_a_named_gateway_fails_after_its_pending_time_and_frees_its_address(
     assert pending["State"] == "pending" and "FailureCode" not in pending
     assert error_of(lambda: ec2.release_address(AllocationId=network.allocation_id))[0] == "AuthFailure"
 
-    wait_until(lambda: state(ec2, nat_id) != "pending", "the gateway is no longer pending", timeout=3)
+    wait_until(lambda: state(ec2, nat_id) != "pending", "the gateway is no longer pending", timeout=20)
     assert_failed_as_aws_says(described(ec2, nat_id))
     assert association(ec2, network.allocation_id) is None
 
     ec2.delete_nat_gateway(NatGatewayId=nat_id)
     assert state(ec2, nat_id) in ("deleting", "deleted")
-    wait_until(lambda: state(ec2, nat_id) == "deleted", "the failed gateway is deleted", timeout=3)
+    wait_until(lambda: state(ec2, nat_id) == "deleted", "the failed gateway is deleted", timeout=20)
     ec2.release_address(AllocationId=network.allocation_id)
 
 

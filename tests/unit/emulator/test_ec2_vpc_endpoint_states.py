@@ -14,7 +14,8 @@ from emulator.extensions import ec2_vpc_endpoint_states
 from tests.unit.helpers import wait_until
 
 SCALE = 0.05  # pending and deleting ~4.5 s each: windows a loaded CI machine cannot miss between two calls
-FAIL_SCALE = 0.012  # pending and deleting ~1.1 s each: the failure test waits through both
+FAIL_SCALE = 0.05  # pending and deleting ~4.5 s each: the failure test waits through both, and a loaded
+# CI machine cannot miss the pending window between the create and the describe
 SERVICE = "com.amazonaws.us-east-1.logs"
 
 
@@ -139,12 +140,12 @@ def test_a_named_endpoint_fails_after_its_pending_time_and_can_be_deleted(
     pending = described(ec2, endpoint_id)
     assert pending["State"] == "pending" and "LastError" not in pending
 
-    wait_until(lambda: state(ec2, endpoint_id) != "pending", "the endpoint is no longer pending", timeout=3)
+    wait_until(lambda: state(ec2, endpoint_id) != "pending", "the endpoint is no longer pending", timeout=20)
     assert_failed(described(ec2, endpoint_id))
 
     ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint_id])
     assert state(ec2, endpoint_id) in ("deleting", "deleted")
-    wait_until(lambda: state(ec2, endpoint_id) == "deleted", "the failed endpoint is deleted", timeout=3)
+    wait_until(lambda: state(ec2, endpoint_id) == "deleted", "the failed endpoint is deleted", timeout=20)
 
 
 def test_moto_alone_has_the_endpoint_available_at_once_and_install_fixes_it(monkeypatch: pytest.MonkeyPatch) -> None:
