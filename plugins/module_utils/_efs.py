@@ -1304,14 +1304,23 @@ class FileSystemManager(BaseResourceManager):
                 )
                 self.file_system = {}
             return
+        live_mount_targets = [mount_target for mount_target in current["mount_targets"] if not is_going(mount_target)]
+        if current["mount_targets"] and not live_mount_targets and not wanted["wait"]:
+            # An earlier call without wait started every deletion: nothing more to start until they are gone.
+            self.file_system = current
+            return
         self.changed = True
         self.set_diff(before=current, after={})
         if self.check_mode:
             return
-        for mount_target in current["mount_targets"]:
-            if not is_going(mount_target):
-                self._delete_mount_target(mount_target)
+        for mount_target in live_mount_targets:
+            self._delete_mount_target(mount_target)
         if current["mount_targets"]:
+            if not wanted["wait"]:
+                # AWS deletes a file system only without mount targets (about a minute each): the caller awaits
+                # them, printing progress, and calls again to delete the file system.
+                self.file_system = self.read(wanted["creation_token"]) or {}
+                return
             self._wait(
                 "NoMountTargets",
                 f"the mount targets of file system {file_system_id} to be deleted (AWS deletes a file system only"

@@ -29,8 +29,12 @@ description:
     O(wait=false) it returns as soon as everything is started, with the current states in RV(file_system); running
     it again with the same arguments changes nothing and reports the current states, so a role can poll it with
     C(until). Either way the module waits, within O(wait_timeout), for what its next step needs (a new file system
-    before its mount targets and policies, a deleted mount target before a new one in the same Availability Zone,
-    and every mount target before the file system is deleted).
+    before its mount targets and policies, and a deleted mount target before a new one in the same Availability
+    Zone).
+  - With O(state=absent) and O(wait=true) the mount targets are deleted, awaited, then the file system is deleted
+    and awaited. With O(wait=false) a file system that still has mount targets only has their deletion started
+    (AWS deletes a file system only without mount targets); the module returns with them in RV(file_system), and
+    a later call, once they are gone, deletes the file system. Until then, calling again changes nothing.
 author:
   - cloudops.fargate maintainers (!UNKNOWN)
 options:
@@ -186,8 +190,9 @@ options:
     default: 600
 notes:
   - Never waits in check mode; the states it returns there are predicted.
-  - With O(wait=false), a role polls with the same arguments until RV(file_system.life_cycle_state) and every
-    RV(file_system.mount_targets[].life_cycle_state) are C(available).
+  - With O(wait=false), a role polls M(cloudops.fargate.efs_file_system_info) until RV(file_system.life_cycle_state)
+    and every RV(file_system.mount_targets[].life_cycle_state) are C(available), or, with O(state=absent), until
+    the file system has no mount targets left, then deletes it with a second task.
   - Needs C(ec2:DescribeSubnets) and C(ec2:DescribeSecurityGroups) for O(mount_targets), and C(kms:DescribeKey)
     when O(kms_key_id) is an alias that must be compared with an existing file system's key.
 extends_documentation_fragment:

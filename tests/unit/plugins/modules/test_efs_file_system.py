@@ -1003,6 +1003,40 @@ def test_delete_waits_for_the_mount_targets_before_the_file_system(run, args, ef
     assert fs_id(efs)  # not deleted, and no FileSystemInUse error either
 
 
+def test_delete_without_wait_starts_the_mount_targets_and_a_later_call_deletes_the_file_system(
+    run, args, efs, net, backend, monkeypatch
+):
+    """wait=false leaves the mount targets' minute or so to a wait that prints progress (the storage role's)."""
+    from moto.efs.models import EFSBackend
+
+    assert_ok(run(dict(args, mount_targets=[{"subnet_id": net.a}, {"subnet_id": net.b}])), changed=True)
+    identifier = fs_id(efs)
+    absent = {"name": NAME, "state": "absent", "wait": False}
+    really_delete = EFSBackend.delete_mount_target
+
+    def still_deleting(self, mount_target_id):
+        self.mount_targets_by_id[mount_target_id].life_cycle_state = "deleting"
+
+    monkeypatch.setattr(EFSBackend, "delete_mount_target", still_deleting)
+    assert_ok(run(absent, check_mode=True), changed=True)
+    assert {mt["LifeCycleState"] for mt in mount_targets(efs).values()} == {"available"}
+
+    started = run(absent)
+    assert_ok(started, changed=True)
+    assert fs_id(efs) == identifier
+    assert {mt["life_cycle_state"] for mt in started["file_system"]["mount_targets"]} == {"deleting"}
+    # Nothing more to start while AWS deletes them, in check mode or not.
+    assert_ok(run(absent, check_mode=True), changed=False)
+    assert_ok(run(absent), changed=False)
+    assert fs_id(efs) == identifier
+
+    for mount_target_id in list(backend.mount_targets_by_id):
+        really_delete(backend, mount_target_id)
+    assert_ok(run(absent), changed=True)
+    assert file_systems(efs) == []
+    assert_ok(run(absent), changed=False)
+
+
 # --- documentation ------------------------------------------------------------------------------------------------
 
 
