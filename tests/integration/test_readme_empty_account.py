@@ -34,8 +34,6 @@ def test_bad_input_of_any_layer_stops_site_on_an_empty_account(emulator_endpoint
     assert stack_resources(aws, "demo") == {}
 
 
-
-
 def test_preflight_on_an_empty_account_warns_about_quotas_and_zones_before_a_build(emulator_endpoint, readme, aws):
     reset_emulator(emulator_endpoint)
     ec2 = aws("ec2")
