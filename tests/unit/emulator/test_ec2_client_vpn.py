@@ -853,7 +853,7 @@ def typical(behaviour: str, scale: float) -> float:
     return realism.TYPICAL[behaviour].seconds * scale
 
 
-def create_endpoint_in_turn(ec2: Any, pki: Pki, timeout: float = 3.0, **overrides: Any) -> str:
+def create_endpoint_in_turn(ec2: Any, pki: Pki, timeout: float = 30.0, **overrides: Any) -> str:
     """CreateClientVpnEndpoint, retried while another endpoint of the Region is being created (realistic mode), as a
     caller must on AWS."""
     deadline = time.monotonic() + timeout
@@ -956,7 +956,7 @@ def test_one_endpoint_at_a_time_is_created_per_region(
     )
     west_pki = import_pki(west_acm)
 
-    scale = 0.02  # being created for 0.6 s
+    scale = 0.2  # being created for 6 s: time enough for the refused calls on a loaded machine
     realistic(time_scale=scale)
     token = uuid.uuid4().hex
     first = create_endpoint_in_turn(ec2, pki, ClientToken=token)
@@ -997,7 +997,8 @@ def test_changes_of_a_busy_endpoint_are_refused_in_realistic_mode(
     realistic: Callable[..., Any], ec2: Any, pki: Pki, network: Network
 ) -> None:
     subnet, other = network.subnet_ids
-    realistic(time_scale=0.01)  # associating for 4.2 s: time enough for the refused calls on a loaded machine
+    # Associating for 17 s, a route for 5 s: time enough for the refused calls on a loaded machine.
+    realistic(time_scale=0.04)
     endpoint_id = create_endpoint_in_turn(ec2, pki, VpcId=network.vpc_id)
     ec2.associate_client_vpn_target_network(ClientVpnEndpointId=endpoint_id, SubnetId=subnet)
     ec2.associate_client_vpn_target_network(ClientVpnEndpointId=endpoint_id, SubnetId=other)  # side by side
@@ -1027,7 +1028,7 @@ def test_changes_of_a_busy_endpoint_are_refused_in_realistic_mode(
     wait_until(
         lambda: all(n["Status"]["Code"] == "associated" for n in networks_of(ec2, endpoint_id)),
         "both associations are associated",
-        timeout=20.0,
+        timeout=60.0,
     )
     modify()
     assert endpoint_of(ec2, endpoint_id)["Description"] == "busy"

@@ -392,8 +392,9 @@ def test_realistic_a_tag_missing_from_ecr_cannot_be_pulled_and_rolls_back(
 def test_realistic_a_role_made_a_moment_ago_fails_the_first_launch(
     aws_client: Callable[[str], Any], session_subnet: str, realistic: Callable[..., Any]
 ) -> None:
-    realistic(time_scale=0.05)
-    propagation = realism.TYPICAL["iam.propagation"].seconds * 0.05
+    # The role stays young for seconds: a loaded machine's calls all fall within the window.
+    realistic(time_scale=0.2)
+    propagation = realism.TYPICAL["iam.propagation"].seconds * 0.2
     iam = aws_client("iam")
     name = f"exec-{uuid.uuid4().hex[:8]}"
     arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TASK_TRUST)["Role"]["Arn"]
