@@ -160,10 +160,10 @@ def test_realistic_a_service_without_tasks_leaves_none_stopping(
     ecs: Any, aws_client: Callable[[str], Any], realistic: Callable[..., Any]
 ) -> None:
     ensure_ecs_service_linked_role(aws_client("iam"))
-    realistic(time_scale=0.01)
+    realistic(time_scale=0.05)  # draining for seconds: the first refusal cannot come after it
     cluster, service = create_cluster_with_service(ecs, desired_count=0)
     ecs.delete_service(cluster=cluster, service=service)
-    refusals = delete_until_deleted(ecs, cluster, service, timeout=5)
+    refusals = delete_until_deleted(ecs, cluster, service, timeout=30)
     assert {code for code, _status in refusals} == {"ClusterContainsServicesException"}
 
 
