@@ -74,15 +74,20 @@ def test_delete_after_the_service_is_deleted_succeeds(ecs: Any) -> None:
     def drained() -> bool:
         if service_status(ecs, cluster, service) != "DRAINING":
             return True
-        with pytest.raises(ClientError) as raised:
+        try:
             ecs.delete_cluster(cluster=cluster)
-        assert raised.value.response["Error"]["Code"] == "ClusterContainsServicesException"
-        return False
+        except ClientError as error:
+            assert error.response["Error"]["Code"] == "ClusterContainsServicesException"
+            return False
+        # Accepted only because the draining ended between the read above and the delete.
+        assert service_status(ecs, cluster, service) == "INACTIVE"
+        return True
 
     wait_until(drained, "the service finished draining", timeout=60, interval=0.5)
 
     assert service_status(ecs, cluster, service) == "INACTIVE"
-    assert ecs.delete_cluster(cluster=cluster)["cluster"]["status"] == "INACTIVE"
+    if status_of(ecs, cluster) != "INACTIVE":
+        assert ecs.delete_cluster(cluster=cluster)["cluster"]["status"] == "INACTIVE"
     assert status_of(ecs, cluster) == "INACTIVE"
 
 
