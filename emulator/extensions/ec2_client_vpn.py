@@ -98,6 +98,12 @@ Realistic mode (``emulator/realism.py``) puts these on AWS's clock and adds what
   for the disassociation and then ``network_interface.lingering`` (``ec2_lingering_interfaces.linger``; skipped
   while that extension does not exist).
 
+* AWS deletes an endpoint on its own schedule, not when somebody next looks at EC2: a certificate's ``InUseBy`` in
+  ACM drops the endpoint once its ``deleting`` is over, whichever service is asked. The state here moves on lazily,
+  when a call looks at it, so ACM's reads (GetCertificate, DescribeCertificate, ListCertificates) and
+  DeleteCertificate move the Client VPN state of their account and Region on first; otherwise a teardown that
+  deletes the endpoint without waiting and then polls ACM would wait for ever.
+
 Plain mode has none of these refusals nor the lingering interface, so the suites written against it run as before.
 
 Not modelled: Active Directory and federated authentication beyond storing the options, client connections
@@ -119,12 +125,12 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from moto.acm.models import acm_backends
+from moto.acm.models import AWSCertificateManagerBackend, acm_backends
 from moto.core.responses import ActionResult
 from moto.ec2 import models as ec2_models
 from moto.ec2 import utils as ec2_utils
 from moto.ec2.exceptions import EC2ClientError
-from moto.ec2.models import EC2Backend
+from moto.ec2.models import EC2Backend, ec2_backends
 from moto.ec2.responses import EC2Response
 from moto.logs.models import logs_backends
 
@@ -1399,6 +1405,17 @@ def _refusing_vpc_in_use(original: Any) -> Any:
     return delete_vpc
 
 
+def _client_vpn_advanced_first(original: Any) -> Any:
+    @functools.wraps(original)
+    def wrapper(self: AWSCertificateManagerBackend, *args: Any, **kwargs: Any) -> Any:
+        ec2 = ec2_backends[self.account_id][self.region_name]
+        if ec2.__dict__.get(_STATE_ATTRIBUTE) is not None:
+            advance(ec2)
+        return original(self, *args, **kwargs)
+
+    return wrapper
+
+
 _BACKEND_PATCHES = (
     ("do_resources_exist", _checking_endpoints_exist),
     ("delete_subnet", _refusing_associated_subnet),
@@ -1414,6 +1431,10 @@ PATCHES = (
     *(Patch(EC2Response, name, added(function)) for name, function in ACTIONS.items()),
     Patch(ec2_models, "is_valid_resource_id", _accepting_endpoint_ids),
     *(Patch(EC2Backend, name, wrap) for name, wrap in _BACKEND_PATCHES),
+    *(
+        Patch(AWSCertificateManagerBackend, name, _client_vpn_advanced_first)
+        for name in ("get_certificate", "list_certificates", "delete_certificate")
+    ),
 )
 
 

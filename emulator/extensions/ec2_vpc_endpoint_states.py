@@ -38,6 +38,13 @@ show a re-run recovering (as for NAT gateways, ec2_nat_gateway_states). The fail
 ``LAST_ERROR``: ``InternalError``, the EC2 API's server error code ("An internal error has occurred", Error codes for
 the Amazon EC2 API), with a message that names the emulator's rule. It stays ``failed`` until DeleteVpcEndpoints,
 which makes it ``deleting``, then ``deleted``.
+
+An interface endpoint's network interfaces carry the endpoint's security groups ("The IDs of the security groups to
+associate with the endpoint network interfaces. If this parameter is not specified, we use the default security
+group for the VPC": EC2 API reference, CreateVpcEndpoint ``SecurityGroupIds``; ModifyVpcEndpoint's
+``AddSecurityGroupIds``/``RemoveSecurityGroupIds`` change them). moto 5.2.5 makes the interfaces with the VPC's
+default group whatever the endpoint names, so DescribeNetworkInterfaces ``group-id`` of the endpoint's group found
+none of them; the patch gives them the endpoint's groups at CreateVpcEndpoint and after each ModifyVpcEndpoint.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ import threading
 from typing import Any
 
 from moto.core.responses import ActionResult
+from moto.ec2.models import EC2Backend
 from moto.ec2.models.vpcs import VPCEndPoint
 from moto.ec2.responses import EC2Response
 
@@ -173,6 +181,43 @@ def _failing_at_describe(original: Any) -> Any:
     return describe_vpc_endpoints
 
 
+def _sync_interface_groups(endpoint: VPCEndPoint) -> None:
+    """Give the endpoint's network interfaces its security groups (the VPC's default group when it names none)."""
+    backend = getattr(endpoint, "ec2_backend", None)
+    if backend is None or not has_interfaces(endpoint):
+        return
+    groups = [backend.get_security_group_from_id(group_id) for group_id in endpoint.security_group_ids or []]
+    groups = [group for group in groups if group is not None]
+    if not groups:
+        default = backend.get_default_security_group(endpoint.vpc_id)
+        groups = [default] if default is not None else []
+    for interface_id in endpoint.network_interface_ids or []:
+        interface = backend.enis.get(interface_id)
+        if interface is not None:
+            interface._group_set = list(groups)  # pylint: disable=protected-access  # moto's own field
+
+
+def _interfaces_with_groups(original: Any) -> Any:
+    @functools.wraps(original)
+    def create_vpc_endpoint(self: EC2Backend, *args: Any, **kwargs: Any) -> Any:
+        endpoint = original(self, *args, **kwargs)
+        if isinstance(endpoint, VPCEndPoint):
+            _sync_interface_groups(endpoint)
+        return endpoint
+
+    return create_vpc_endpoint
+
+
+def _modified_interfaces_with_groups(original: Any) -> Any:
+    @functools.wraps(original)
+    def modify(self: VPCEndPoint, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, *args, **kwargs)
+        _sync_interface_groups(self)
+        return result
+
+    return modify
+
+
 # The failure is decided at the API call (EC2Response, which dispatches CreateVpcEndpoint and DescribeVpcEndpoints to
 # these methods), outside ec2_endpoint_service_zones, which refuses some creates on the backend's create_vpc_endpoint.
 PATCHES = (
@@ -180,6 +225,8 @@ PATCHES = (
     Patch(VPCEndPoint, "last_error", added(LAST_ERROR_PROPERTY)),
     Patch(EC2Response, "create_vpc_endpoint", _failing_named),
     Patch(EC2Response, "describe_vpc_endpoints", _failing_at_describe),
+    Patch(EC2Backend, "create_vpc_endpoint", _interfaces_with_groups),
+    Patch(VPCEndPoint, "modify", _modified_interfaces_with_groups),
 )
 
 

@@ -16,10 +16,18 @@ internal/service/ecs/cluster.go ``resourceClusterDelete`` retries ``ClusterConta
 
 The wrapper looks the cluster up with moto's own ``_get_cluster`` (an unknown cluster is still
 ``ClusterNotFoundException``), refuses when one of moto's services of that cluster is ``ACTIVE`` or ``DRAINING``
-(moto keys its services ``<cluster name>:<service name>`` and marks a deleted one ``INACTIVE``), then when the tasks
-of one of its deleted services are still stopping (``ecs_service_lifecycle.tasks_stopping``: in realistic mode,
-``realism.lingers("ecs.tasks_stopping")`` after the service is ``INACTIVE``; never in plain mode), and otherwise
-hands over to moto unchanged.
+(moto keys its services ``<cluster name>:<service name>`` and marks a deleted one ``INACTIVE``), then while the tasks
+of one of its deleted services are still stopping, and otherwise hands over to moto unchanged. Those tasks are the
+ones ecs_service_lifecycle makes in realistic mode when a service with tasks is deleted: ListTasks(desiredStatus=
+STOPPED) lists them and DescribeTasks shows their ``lastStatus`` (``DEACTIVATING``, ``STOPPING``, ``DEPROVISIONING``)
+until they are ``STOPPED``, ``realism.lingers("ecs.tasks_stopping")`` after the service turned ``INACTIVE``. The
+refusal follows the same clock (``ecs_service_lifecycle.tasks_stopping`` of each service of the cluster, and
+``ecs_service_lifecycle.stopping_tasks`` for those of a service replaced since by a new one of its name), so it ends
+exactly when the last of them is ``STOPPED``: a poll of ListTasks and DescribeTasks sees what keeps the cluster. In
+plain mode no task is left stopping once the service is ``INACTIVE``.
+
+Not modelled: tasks started by RunTask, which AWS counts too (moto starts them ``RUNNING`` and moves them on at each
+DescribeTasks whatever their desired status).
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ from moto.ecs.models import EC2ContainerServiceBackend
 
 from emulator.extensions import _patching
 from emulator.extensions._patching import Patch
-from emulator.extensions.ecs_service_lifecycle import tasks_stopping
+from emulator.extensions.ecs_service_lifecycle import stopping_tasks, tasks_stopping
 
 # Service states AWS counts as "contains services" (an INACTIVE service is deleted).
 BLOCKING_SERVICE_STATES = ("ACTIVE", "DRAINING")
@@ -62,11 +70,14 @@ def services_blocking_delete(backend: EC2ContainerServiceBackend, cluster_name: 
 
 
 def services_with_stopping_tasks(backend: EC2ContainerServiceBackend, cluster_name: str) -> list[str]:
-    """The names of the cluster's deleted services whose tasks are still stopping."""
+    """The names of the cluster's deleted services whose tasks are still stopping, by the service's clock or as
+    DescribeTasks shows them."""
     prefix = f"{cluster_name}:"
-    return sorted(
+    names = {
         service.name for key, service in backend.services.items() if key.startswith(prefix) and tasks_stopping(service)
-    )
+    }
+    names.update(task.group.split(":", 1)[-1] for task in stopping_tasks(backend, cluster_name))
+    return sorted(names)
 
 
 def _refuse_with_services(original: Any) -> Any:

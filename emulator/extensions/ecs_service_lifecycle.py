@@ -11,10 +11,18 @@ What AWS does (ECS API reference: CreateService, DeleteService, UpdateService, L
 * DeleteService moves the service to ``DRAINING`` while its tasks stop, then to ``INACTIVE``; DescribeServices keeps
   describing it, ListServices no longer lists it. The desired count is then 0.
 * UpdateService and DeleteService on a service that is not ``ACTIVE``: ``ServiceNotActiveException``.
-* A deleted service's tasks take a while to stop after the service itself is ``INACTIVE`` (their containers get
-  ``SIGTERM``, then ``SIGKILL`` after the stop timeout, 30 s by default -- ECS developer guide, task lifecycle, and
-  container definition ``stopTimeout``): meanwhile DeleteCluster answers ``ClusterContainsTasksException``
-  (terraform-provider-aws internal/service/ecs/cluster.go retries it for 10 minutes).
+* A deleted service's tasks stop on their own schedule. DeleteService sets their desired status to ``STOPPED`` at
+  once, with ``stopCode`` ``ServiceSchedulerInitiated`` and the ``stoppedReason`` the service scheduler gives a task
+  it scales in, ``Scaling activity initiated by (deployment ecs-svc/...)`` (ECS API reference, Task: stopCode,
+  stoppedReason, stoppingAt; ECS developer guide, "Amazon ECS stopped task errors": "Scaling activity initiated by
+  (deployment deployment-id)"); their ``lastStatus`` then goes ``DEACTIVATING`` (load balancer targets deregistered), ``STOPPING``
+  (containers get ``SIGTERM``, then ``SIGKILL`` after the stop timeout, 30 s by default), ``DEPROVISIONING`` (the
+  Fargate network interface detached) and ``STOPPED`` (ECS developer guide, "Amazon ECS task lifecycle", and container
+  definition ``stopTimeout``). Meanwhile ListTasks(desiredStatus=STOPPED) lists them ("limits the results to tasks
+  that Amazon ECS has set the desired status to STOPPED", ECS API reference, ListTasks) and DescribeTasks describes
+  them. They are not all ``STOPPED`` when the service turns ``INACTIVE``, and until they are DeleteCluster answers
+  ``ClusterContainsTasksException`` ("You can't delete a cluster that has active tasks", ECS API reference,
+  DeleteCluster; terraform-provider-aws internal/service/ecs/cluster.go retries it for 10 minutes).
 
 moto 5.2.5: CreateService with an existing name silently replaces the service (new deployments, tags gone) whatever
 its state and token; DeleteService marks it ``INACTIVE`` at once (keeping its desired count); UpdateService and
@@ -26,21 +34,36 @@ own checks (a desired count above 0 still needs ``force``), leaves the service `
 0, after which it is ``INACTIVE`` with no running tasks. How long it drains is fixed when the deletion starts:
 ``realism.seconds("ecs.draining")`` -- ``EMULATOR_ECS_DRAINING_SECONDS`` when set, AWS's typical figure times the
 time scale in realistic mode, else 2 seconds. In realistic mode, a service deleted with tasks (running or pending)
-also keeps tasks stopping for ``realism.lingers("ecs.tasks_stopping")`` after it is ``INACTIVE``
-(``tasks_stopping()``, which ecs_cluster_contains_services reads; 0 in plain mode). The transition is made by a
-``status`` property on moto's ``Service``, so every reader (the serializer, other extensions such as
-ecs_cluster_contains_services) sees the state of the moment without another API call.
+gets as many tasks stopping (``StoppingTask``: moto's own ``Task``, in moto's task store of the cluster, so moto's
+ListTasks and DescribeTasks find them), group ``service:<name>``, started by and stopped for its primary deployment,
+desired status ``STOPPED``. Their ``lastStatus`` follows the deletion's clock (``deleted_tasks_status``):
+``DEACTIVATING`` while the service drains, then ``STOPPING`` and ``DEPROVISIONING`` for half of
+``realism.lingers("ecs.tasks_stopping")`` each, then ``STOPPED`` (with ``stoppedAt``); their containers are
+``RUNNING`` until the task leaves ``STOPPING``. ``tasks_stopping()`` (while they are not ``STOPPED``; while the service
+drains for any deleted service) and ``stopping_tasks()`` are what ecs_cluster_contains_services refuses DeleteCluster
+on, so the refusal ends exactly when they are ``STOPPED``. In plain mode the linger is 0: no task is made, and a
+deleted service's tasks stop the moment it is ``INACTIVE``, as before. The transitions are made by properties
+(``status`` on moto's ``Service``, ``lastStatus`` on ``StoppingTask``), so every reader (the serializer, other
+extensions such as ecs_cluster_contains_services) sees the state of the moment without another API call.
+
+Not modelled: the tasks of a service before it is deleted (ecs_service_deployments counts them and lists none), the
+network interface attachment of a stopping task (ec2_lingering_interfaces keeps a deleted service's interfaces for
+as long as it drains, plus its own lingering), and a task definition deleted before its service (no task is made
+then, but DeleteCluster still refuses for the service's time).
 """
 
 from __future__ import annotations
 
 import contextvars
+import copy
+import datetime
 import functools
 import threading
 from typing import Any
 
-from moto.ecs.exceptions import ECSException, InvalidParameterException
-from moto.ecs.models import EC2ContainerServiceBackend, Service
+from moto.core.utils import utcnow
+from moto.ecs.exceptions import ECSException, InvalidParameterException, TaskDefinitionNotFoundException
+from moto.ecs.models import EC2ContainerServiceBackend, Service, Task
 from moto.ecs.responses import EC2ContainerServiceResponse
 
 from emulator import realism
@@ -51,6 +74,11 @@ DRAINING_SECONDS_VARIABLE = "EMULATOR_ECS_DRAINING_SECONDS"
 DEFAULT_DRAINING_SECONDS = 2.0
 NOT_IDEMPOTENT = "Creation of service was not idempotent."
 STILL_DRAINING = "Unable to Start a service that is still Draining."
+# A deleted service's tasks: the stop code and reason AWS gives a task the service scheduler stops, and the lastStatus
+# they go through after RUNNING (ECS developer guide, "Amazon ECS task lifecycle").
+STOP_CODE = "ServiceSchedulerInitiated"
+STOPPED_REASON = "Scaling activity initiated by (deployment {deployment})"
+STOPPING_STATES = ("DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED")
 
 _STATUS = "_emulator_status"
 _DRAIN = "_emulator_drain"  # realism.Timer of the draining, fixed when DeleteService starts it
@@ -70,17 +98,115 @@ def draining_seconds() -> float:
     return realism.seconds("ecs.draining", plain=DEFAULT_DRAINING_SECONDS, variable=DRAINING_SECONDS_VARIABLE)
 
 
-def tasks_stopping(service: Service) -> bool:
-    """Whether a deleted service's tasks are still stopping: while it is DRAINING, and in realistic mode for
-    ``realism.lingers("ecs.tasks_stopping")`` after it turned INACTIVE (when it had tasks to stop)."""
+def deleted_tasks_status(service: Service) -> str:
+    """The lastStatus of a deleted service's tasks now: DEACTIVATING while it drains, then STOPPING and DEPROVISIONING
+    for half of the ``realism.lingers("ecs.tasks_stopping")`` fixed at its deletion each, STOPPED after (at once when it
+    had no tasks, in plain mode, and for a service that was never deleted)."""
     with _lock:
         if service.status == "DRAINING":
-            return True
+            return "DEACTIVATING"
         drain = service.__dict__.get(_DRAIN)
         linger = service.__dict__.get(_TASKS_STOP, 0.0)
         if drain is None or not linger:
-            return False
-        return realism.now() < drain.started + drain.duration + linger
+            return "STOPPED"
+        left = drain.started + drain.duration + linger - realism.now()
+        if left <= 0:
+            return "STOPPED"
+        return "STOPPING" if left > linger / 2 else "DEPROVISIONING"
+
+
+def tasks_stopping(service: Service) -> bool:
+    """Whether a deleted service's tasks are still stopping: while it is DRAINING, and in realistic mode for
+    ``realism.lingers("ecs.tasks_stopping")`` after it turned INACTIVE (when it had tasks to stop) -- as long as its
+    ``StoppingTask`` entries are not STOPPED."""
+    return deleted_tasks_status(service) != "STOPPED"
+
+
+class StoppingTask(Task):
+    """A task of a deleted service on its way to STOPPED: moto's own ``Task`` (moto's ListTasks and DescribeTasks serve
+    it), whose lastStatus follows the service's deletion (``deleted_tasks_status``) instead of moto's transitions,
+    which StopTask and every DescribeTasks would otherwise move on; its containers and ``stoppedAt`` follow."""
+
+    def __init__(self, service: Service, **task: Any) -> None:
+        self._emulator_service = service
+        super().__init__(**task)
+
+    @property
+    def status(self) -> str:  # moto's ManagedState status, which Task.last_status reads
+        return deleted_tasks_status(self._emulator_service)
+
+    @status.setter
+    def status(self, value: str) -> None:
+        del value  # set by moto (StopTask): the service's clock decides
+
+    @property
+    def containers(self) -> list[Any]:
+        running = self.status in STOPPING_STATES[:2]
+        containers = self.__dict__["_emulator_containers"]
+        for container in containers:
+            container.last_status = "RUNNING" if running else "STOPPED"
+            container.exitCode = None if running else 0
+        return containers
+
+    @containers.setter
+    def containers(self, value: list[Any]) -> None:
+        self.__dict__["_emulator_containers"] = value
+
+    @property
+    def stopped_at(self) -> datetime.datetime | None:
+        if self.status != "STOPPED":
+            return None
+        service = self._emulator_service
+        drain = service.__dict__[_DRAIN]
+        return self.stopping_at + datetime.timedelta(seconds=drain.duration + service.__dict__[_TASKS_STOP])
+
+
+def stopping_tasks(backend: EC2ContainerServiceBackend, cluster_name: str) -> list[StoppingTask]:
+    """The cluster's tasks of deleted services that are not yet STOPPED (those of a service replaced since by a new one
+    of its name included)."""
+    with _lock:
+        tasks = list((backend.tasks.get(cluster_name) or {}).values())
+    return [task for task in tasks if isinstance(task, StoppingTask) and task.last_status != "STOPPED"]
+
+
+def _make_stopping_tasks(backend: EC2ContainerServiceBackend, service: Service, count: int) -> None:
+    """``count`` StoppingTask entries of the service just deleted, in moto's task store of its cluster; none when its
+    cluster or task definition is gone."""
+    cluster = backend.clusters.get(service.cluster_name)
+    deployment = next((d for d in service.deployments or [] if d.get("status") == "PRIMARY"), None) or {}
+    try:
+        definition = backend.describe_task_definition(deployment.get("taskDefinition") or service.task_definition)
+    except TaskDefinitionNotFoundException:
+        return
+    if cluster is None:
+        return
+    # Made without moto's awsvpc branch, which would create a network interface: ec2_lingering_interfaces models the
+    # interfaces of a deleted service's tasks.
+    without_interface = copy.copy(definition)
+    without_interface.network_mode = None
+    deployment_id = deployment.get("id") or ""
+    strategy = deployment.get("capacityProviderStrategy") or []
+    now = utcnow()
+    for _ in range(count):
+        task = StoppingTask(
+            service,
+            cluster=cluster,
+            task_definition=without_interface,
+            container_instance_arn=None,
+            resource_requirements=None,
+            backend=backend,
+            group=f"service:{service.name}",
+            launch_type=deployment.get("launchType") or service.launch_type or "",
+            started_by=deployment_id,
+            platform_version=deployment.get("platformVersion") or service.platform_version,
+            capacity_provider_name=strategy[0].get("capacityProvider") if strategy else None,
+        )
+        task.desired_status = "STOPPED"
+        task.stop_code = STOP_CODE
+        task.stopped_reason = STOPPED_REASON.format(deployment=deployment_id)
+        task.created_at = task.started_at = deployment.get("createdAt") or now
+        task.stopping_at = now
+        backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
 
 
 def _finish_draining(service: Service) -> None:
@@ -160,12 +286,15 @@ def _delete_draining(original: Any) -> Any:
         service = self._get_service(cluster_name, service_name)  # pylint: disable=protected-access
         if service.status != "ACTIVE":
             raise ServiceNotActiveException()
-        had_tasks = bool((service.running_count or 0) + (service.pending_count or 0))
+        tasks = (service.running_count or 0) + (service.pending_count or 0)
         deleted = original(self, cluster_name, service_name, *args, **kwargs)
         with _lock:
-            deleted.__dict__[_TASKS_STOP] = realism.lingers("ecs.tasks_stopping") if had_tasks else 0.0
+            linger = realism.lingers("ecs.tasks_stopping") if tasks else 0.0
+            deleted.__dict__[_TASKS_STOP] = linger
             deleted.status = "DRAINING"
             deleted.desired_count = 0
+            if linger:
+                _make_stopping_tasks(self, deleted, tasks)
             for deployment in getattr(deleted, "deployments", None) or []:
                 deployment["desiredCount"] = 0
                 deployment["pendingCount"] = 0

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from tests.integration.aws_state import stack_network, tag_filters, tags_of
-from tests.integration.conftest import LOCAL_INVENTORY, REPO_ROOT, _ansible_env, reset_emulator
+from tests.integration.conftest import LOCAL_INVENTORY, REPO_ROOT, _ansible_env, realism, reset_emulator
 
 # These scenarios are about the network layer alone; the other layers only add time.
 NETWORK_ONLY = ["--tags", "network"]
@@ -119,8 +119,25 @@ def test_what_aws_fails_to_provision_fails_the_run_with_its_reason_and_teardown_
     assert not failed_endpoints & {e["VpcEndpointId"] for e in live}
     assert {e["State"] for e in endpoints if e["VpcEndpointId"] in failed_endpoints} <= {"deleting", "deleted"}
 
-    torn_down = playbook("playbooks/teardown.yml", extra_vars=failing, args=NETWORK_ONLY)
+    # The deleted endpoints' network interfaces outlive them and hold their security group and the VPC
+    # (DependencyViolation): turning the endpoints off, then the teardown, wait for them with progress.
+    realism(emulator_endpoint, behaviour_seconds={"network_interface.lingering": 6})
+    try:
+        endpoints_off = playbook(extra_vars={**failing, "network_vpc_endpoints_enabled": False}, args=NETWORK_ONLY)
+        torn_down = playbook("playbooks/teardown.yml", extra_vars=failing, args=NETWORK_ONLY)
+    finally:
+        realism(emulator_endpoint, behaviour_seconds={})
+    assert endpoints_off.returncode == 0, endpoints_off.failure_messages()
+    (group_released,) = endpoints_off.task_results("let go of the endpoints security group")
+    assert group_released["attempts"] > 1, "the endpoints' interfaces did not hold the group"
+    (group_deleted,) = endpoints_off.task_results("Delete the endpoints security group")
+    assert group_deleted["changed"] and group_deleted.get("attempts", 1) == 1, "deleted while still held"
+    groups = ec2.describe_security_groups(Filters=tag_filters("failnet"))["SecurityGroups"]
+    assert not [g for g in groups if g["GroupName"].endswith("-endpoints")]
+
     assert torn_down.returncode == 0, torn_down.failure_messages()
+    (interfaces_released,) = torn_down.task_results("Wait until no network interface is left in the VPC")
+    assert interfaces_released["attempts"] > 1, "the NAT gateway's interface did not outlive it"
     assert {kind: items for kind, items in stack_network(aws, "failnet").items() if items} == {}
     left = ec2.describe_nat_gateways(Filters=tag_filters("failnet"))["NatGateways"]
     assert {n["State"] for n in left} <= {"deleting", "deleted"}

@@ -789,6 +789,26 @@ def test_delete_waits_for_disassociation_then_goes(ec2: Any, acm: Any, pki: Pki,
     )
 
 
+def test_acm_lets_go_of_a_deleted_endpoint_without_anybody_asking_ec2(ec2: Any, acm: Any, pki: Pki) -> None:
+    """AWS deletes the endpoint on its own schedule: polling ACM alone sees the certificate released (without the
+    ACM patches the state only moved on EC2 calls, so this poll never ended)."""
+    endpoint_id = create_endpoint(ec2, pki)
+    user = f"client-vpn-endpoint/{endpoint_id}"
+
+    def in_use() -> bool:
+        return any(
+            u.endswith(user) for u in acm.describe_certificate(CertificateArn=pki.server_arn)["Certificate"]["InUseBy"]
+        )
+
+    assert in_use()
+    started = time.monotonic()
+    assert ec2.delete_client_vpn_endpoint(ClientVpnEndpointId=endpoint_id)["Status"] == {"Code": "deleting"}
+    assert in_use(), "the endpoint is deleting: ACM still lists it"
+    wait_until(lambda: not in_use(), "ACM releases the certificate")
+    assert time.monotonic() - started >= ec2_client_vpn.duration(ec2_client_vpn.ENDPOINT_DELETING) - 0.1
+    assert endpoint_id not in all_endpoint_ids(ec2)
+
+
 # --------------------------------------------------------------------------- moto alone
 
 

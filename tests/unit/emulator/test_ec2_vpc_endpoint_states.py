@@ -148,6 +148,27 @@ def test_a_named_endpoint_fails_after_its_pending_time_and_can_be_deleted(
     wait_until(lambda: state(ec2, endpoint_id) == "deleted", "the failed endpoint is deleted", timeout=20)
 
 
+def interface_groups(ec2: Any, group_id: str) -> list[str]:
+    found = ec2.describe_network_interfaces(Filters=[{"Name": "group-id", "Values": [group_id]}])
+    return [interface["NetworkInterfaceId"] for interface in found["NetworkInterfaces"]]
+
+
+def test_the_endpoint_interfaces_carry_its_security_groups(ec2: Any, network: Network) -> None:
+    """moto gave them the VPC's default group: a wait on the endpoints group's interfaces found none."""
+    endpoint = interface_endpoint(ec2, network)
+    assert interface_groups(ec2, network.group_id) == endpoint["NetworkInterfaceIds"]
+
+    other = ec2.create_security_group(GroupName="other", Description="other", VpcId=network.vpc_id)["GroupId"]
+    ec2.modify_vpc_endpoint(
+        VpcEndpointId=endpoint["VpcEndpointId"], AddSecurityGroupIds=[other], RemoveSecurityGroupIds=[network.group_id]
+    )
+    assert interface_groups(ec2, network.group_id) == []
+    assert interface_groups(ec2, other) == endpoint["NetworkInterfaceIds"]
+
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])
+    wait_until(lambda: not interface_groups(ec2, other), "the deleted endpoint's interfaces are gone")
+
+
 def test_moto_alone_has_the_endpoint_available_at_once_and_install_fixes_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Proves the extension is still needed: if the first assertion fails, moto fixed the gap; drop the extension."""
     import boto3

@@ -172,6 +172,66 @@ def test_realistic_a_service_without_tasks_leaves_none_stopping(
     assert {code for code, _status in refusals} == {"ClusterContainsServicesException"}
 
 
+def tasks_being_stopped(ecs: Any, cluster: str) -> list[dict[str, Any]]:
+    """What a poll sees of the cluster's tasks that ECS is stopping: ListTasks(desiredStatus=STOPPED), DescribeTasks."""
+    arns = ecs.list_tasks(cluster=cluster, desiredStatus="STOPPED")["taskArns"]
+    return ecs.describe_tasks(cluster=cluster, tasks=arns)["tasks"] if arns else []
+
+
+def test_realistic_delete_is_refused_exactly_while_a_listed_task_has_not_stopped(
+    ecs: Any, aws_client: Callable[[str], Any], realistic: Callable[..., Any]
+) -> None:
+    """Whoever polls ListTasks and DescribeTasks sees what keeps the cluster: refused while a task of the deleted
+    service is not STOPPED (draining 3 s, then stopping 6 s), accepted once they all are."""
+    ensure_ecs_service_linked_role(aws_client("iam"))
+    realistic(behaviour_seconds={"ecs.draining": 3.0, "ecs.tasks_stopping": 6.0})
+    cluster, service = create_cluster_with_service(ecs, desired_count=2)
+    ecs.delete_service(cluster=cluster, service=service, force=True)
+    refusals: list[str] = []
+
+    def deleted() -> bool:
+        tasks = tasks_being_stopped(ecs, cluster)
+        assert len(tasks) == 2 and {task["group"] for task in tasks} == {f"service:{service}"}
+        stopped = all(task["lastStatus"] == "STOPPED" for task in tasks)
+        try:
+            ecs.delete_cluster(cluster=cluster)
+        except ClientError as error:
+            assert not stopped, "refused although every task of the cluster is STOPPED"
+            refusals.append(error.response["Error"]["Code"])
+            return False
+        if not stopped:  # accepted only because the last task stopped between the two calls
+            assert {task["lastStatus"] for task in tasks_being_stopped(ecs, cluster)} == {"STOPPED"}
+        return True
+
+    wait_until(deleted, "the cluster is deleted", timeout=60, interval=0.2)
+    assert refusals[0] == "ClusterContainsServicesException"
+    assert "ClusterContainsTasksException" in refusals
+    assert status_of(ecs, cluster) == "INACTIVE"
+
+
+def test_realistic_tasks_of_a_replaced_service_still_refuse_the_delete(
+    ecs: Any, aws_client: Callable[[str], Any], realistic: Callable[..., Any]
+) -> None:
+    """A service deleted with tasks and created again under its name (then deleted without tasks): the first one's
+    tasks, which ListTasks still shows stopping, keep the cluster (they stop 20 s after the first deletion)."""
+    ensure_ecs_service_linked_role(aws_client("iam"))
+    realistic(behaviour_seconds={"ecs.draining": 1.0, "ecs.tasks_stopping": 20.0})
+    cluster, service = create_cluster_with_service(ecs, desired_count=1)
+    ecs.delete_service(cluster=cluster, service=service, force=True)
+    wait_until(lambda: service_status(ecs, cluster, service) == "INACTIVE", "the first service is INACTIVE", timeout=30)
+    family = ecs.describe_services(cluster=cluster, services=[service])["services"][0]["taskDefinition"]
+    ecs.create_service(cluster=cluster, serviceName=service, taskDefinition=family, desiredCount=0)
+    ecs.delete_service(cluster=cluster, service=service)
+    wait_until(lambda: service_status(ecs, cluster, service) == "INACTIVE", "the second service is INACTIVE", timeout=30)
+
+    (task,) = tasks_being_stopped(ecs, cluster)
+    assert task["lastStatus"] in ("STOPPING", "DEPROVISIONING")
+    with pytest.raises(ClientError) as raised:
+        ecs.delete_cluster(cluster=cluster)
+    assert raised.value.response["Error"]["Code"] == "ClusterContainsTasksException"
+    assert status_of(ecs, cluster) == "ACTIVE"
+
+
 # --------------------------------------------------------------------------- plain moto
 
 

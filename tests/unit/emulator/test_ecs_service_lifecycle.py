@@ -7,6 +7,7 @@ realistic-mode one runs on the session's emulator, whose draining follows realis
 from __future__ import annotations
 
 import time
+import types
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -18,7 +19,9 @@ from botocore.exceptions import ClientError
 from emulator import realism
 from emulator.extensions import ecs_service_lifecycle
 from emulator.extensions.ecs_service_deployments import DEPLOYMENT_SECONDS_VARIABLE
+from emulator.extensions.ecs_service_lifecycle import _DRAIN, _TASKS_STOP
 from emulator.extensions.ecs_service_lifecycle import DEFAULT_DRAINING_SECONDS, DRAINING_SECONDS_VARIABLE
+from emulator.extensions.ecs_service_lifecycle import STOPPING_STATES, deleted_tasks_status, tasks_stopping
 from tests.unit.emulator.conftest import set_realism
 from tests.unit.helpers import running_emulator, wait_until
 
@@ -161,6 +164,22 @@ def test_drained_state_is_seen_without_describing_first(ecs: Any, cluster: str, 
     assert ecs.describe_clusters(clusters=[cluster])["clusters"][0]["status"] == "INACTIVE"
 
 
+def stopping_tasks_of(ecs: Any, cluster: str) -> list[dict[str, Any]]:
+    """The cluster's tasks that ECS is stopping or has stopped, as ListTasks(desiredStatus=STOPPED) finds them."""
+    arns = ecs.list_tasks(cluster=cluster, desiredStatus="STOPPED")["taskArns"]
+    return ecs.describe_tasks(cluster=cluster, tasks=arns)["tasks"] if arns else []
+
+
+def test_plain_mode_leaves_no_task_of_a_deleted_service(ecs: Any, cluster: str, subnet: str) -> None:
+    create(ecs, cluster, subnet, desiredCount=2)
+    ecs.delete_service(cluster=cluster, service="web", force=True)
+    assert stopping_tasks_of(ecs, cluster) == []
+    time.sleep(SECONDS * 1.2)
+    assert describe(ecs, cluster)["status"] == "INACTIVE"
+    assert stopping_tasks_of(ecs, cluster) == []
+    ecs.delete_cluster(cluster=cluster)  # nothing left stopping
+
+
 def test_an_inactive_service_is_replaced_by_a_new_one(ecs: Any, cluster: str, subnet: str) -> None:
     first = create(ecs, cluster, subnet, token="token-1")
     ecs.delete_service(cluster=cluster, service="web", force=True)
@@ -196,6 +215,82 @@ def test_realistic_draining_takes_aws_time_fixed_when_it_starts(
     wait_until(lambda: describe(ecs, cluster, "aws")["status"] == "INACTIVE", "it drained", timeout=5, interval=0.05)
     assert draining <= time.monotonic() - started < DEFAULT_DRAINING_SECONDS
     assert describe(ecs, cluster, "plain")["status"] == "DRAINING", "plain mode's draining keeps its 2 seconds"
+
+
+def test_realistic_a_deleted_service_s_tasks_are_listed_until_they_stop(
+    aws_client: Callable[[str], Any], realistic: Callable[..., Any], emulator_endpoint: str
+) -> None:
+    """The tasks of a service deleted with 2 tasks: listed with desired status STOPPED at once, DEACTIVATING while the
+    service drains (3 s), then STOPPING and DEPROVISIONING (3 s each), then STOPPED; DeleteCluster refused meanwhile."""
+    ecs, ec2 = aws_client("ecs"), aws_client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.69.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.69.1.0/24")["Subnet"]["SubnetId"]
+    set_realism(emulator_endpoint, realistic=False)  # made as in plain mode: only the deletion is realistic
+    cluster = new_cluster(ecs)
+    service = create(ecs, cluster, subnet, desiredCount=2)
+    deployment = service["deployments"][0]["id"]
+
+    realistic(behaviour_seconds={"ecs.draining": 3.0, "ecs.tasks_stopping": 6.0})
+    ecs.delete_service(cluster=cluster, service="web", force=True)
+    tasks = stopping_tasks_of(ecs, cluster)
+    assert len(tasks) == 2
+    for task in tasks:
+        assert task["lastStatus"] == "DEACTIVATING"
+        assert (task["desiredStatus"], task["group"], task["startedBy"]) == ("STOPPED", "service:web", deployment)
+        assert task["stopCode"] == "ServiceSchedulerInitiated"
+        assert task["stoppedReason"] == f"Scaling activity initiated by (deployment {deployment})"
+        assert task["taskDefinitionArn"] == service["taskDefinition"]
+        assert "stoppedAt" not in task and task["stoppingAt"]
+        assert [container["lastStatus"] for container in task["containers"]] == ["RUNNING"]
+    assert ecs.list_tasks(cluster=cluster)["taskArns"] == [], "not among the tasks meant to run"
+    assert ecs.list_tasks(cluster=cluster, serviceName="web", desiredStatus="STOPPED")["taskArns"] == [
+        task["taskArn"] for task in tasks
+    ]
+    assert error_of(lambda: ecs.delete_cluster(cluster=cluster))[0] == "ClusterContainsServicesException"
+
+    seen = ["DEACTIVATING"]
+
+    def stopped() -> bool:
+        statuses = {task["lastStatus"] for task in stopping_tasks_of(ecs, cluster)}
+        assert len(statuses) == 1, "the tasks of one service stop together"
+        (status,) = statuses
+        if status != seen[-1]:
+            seen.append(status)
+        return status == "STOPPED"
+
+    wait_until(stopped, lambda: f"the tasks stopped (seen {seen})", timeout=60, interval=0.2)
+    assert seen == list(STOPPING_STATES)
+    assert describe(ecs, cluster)["status"] == "INACTIVE"
+    for task in stopping_tasks_of(ecs, cluster):
+        assert task["stoppedAt"] > task["stoppingAt"]
+        assert [container["lastStatus"] for container in task["containers"]] == ["STOPPED"]
+    assert ecs.delete_cluster(cluster=cluster)["cluster"]["status"] == "INACTIVE"
+
+
+def test_deleted_tasks_go_through_aws_s_states_on_the_deletion_s_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [100.0]
+    monkeypatch.setattr(realism, "now", lambda: clock[0])
+    service = types.SimpleNamespace(status="DRAINING")  # what deleted_tasks_status reads of moto's Service
+    vars(service)[_DRAIN] = realism.Timer(3.0)
+    vars(service)[_TASKS_STOP] = 6.0
+    expected = [
+        (102.9, "DRAINING", "DEACTIVATING"),
+        (103.0, "INACTIVE", "STOPPING"),
+        (105.9, "INACTIVE", "STOPPING"),
+        (106.1, "INACTIVE", "DEPROVISIONING"),
+        (108.9, "INACTIVE", "DEPROVISIONING"),
+        (109.0, "INACTIVE", "STOPPED"),
+    ]
+    for now, status, tasks_status in expected:
+        clock[0], service.status = now, status
+        assert deleted_tasks_status(service) == tasks_status, now
+        assert tasks_stopping(service) is (tasks_status != "STOPPED")
+
+    vars(service)[_TASKS_STOP] = 0.0  # plain mode, or no task to stop: stopped with the service
+    clock[0], service.status = 103.0, "INACTIVE"
+    assert deleted_tasks_status(service) == "STOPPED"
+    assert not tasks_stopping(service)
+    assert deleted_tasks_status(types.SimpleNamespace(status="ACTIVE")) == "STOPPED", "never deleted"
 
 
 def test_draining_seconds_follow_the_mode(monkeypatch: pytest.MonkeyPatch) -> None:
