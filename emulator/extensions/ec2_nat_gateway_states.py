@@ -23,6 +23,11 @@ What AWS does:
   deleted; only then is it disassociated (it is never released). Until then ReleaseAddress of that address answers
   ``AuthFailure`` "You do not have permission to access the specified resource.": the interface belongs to the NAT
   gateway service, not to the caller (seen by every tool that releases the address right after DeleteNatGateway).
+  The address follows the gateway's network interface, which outlives the gateway for a while (ec2_lingering_
+  interfaces): a release right after DescribeNatGateways says ``deleted`` still meets ``AuthFailure``
+  (eformat/sno-for-100 issue #9, "EIP still fails to release properly on first attempt, despite explicit wait" for
+  the NAT gateways' deletion; hashicorp/terraform-provider-aws issue #49299, a ReleaseAddress right after the NAT
+  gateway's destruction failing on its network interface).
 * ``ClientToken`` makes the create idempotent ("Ensuring idempotency in Amazon EC2 API requests", EC2 developer
   guide): a retry with the same token and the same parameters performs nothing more and answers with the original
   gateway, "the result might contain updated information, such as the current creation status" - so with the
@@ -41,7 +46,8 @@ The patch:
   ``available`` of the constructor starts ``pending`` for ``realism.seconds("nat_gateway.pending")``, the
   ``deleted`` of DeleteNatGateway starts ``deleting`` for ``realism.seconds("nat_gateway.deleting")`` (0 in plain
   mode, so plain mode keeps moto's immediate states); every reader (DescribeNatGateways and its ``state`` filter,
-  other extensions) sees the state of the moment. Reaching ``deleted`` disassociates the gateway's Elastic IPs.
+  other extensions) sees the state of the moment. Reaching ``deleted`` disassociates the gateway's Elastic IPs
+  ``realism.lingers("network_interface.lingering")`` later (at once in plain mode), when its interface is gone.
   ``DeleteTime`` is the time of DeleteNatGateway;
 * a gateway whose ``Name`` tag (TagSpecifications at CreateNatGateway) contains ``failnet`` (``FAIL_MARKER``, short
   enough to be a stack name; a load balancer has a marker of its own, so a test fails one layer at a time) ends ``failed`` instead of ``available``: after its
@@ -53,7 +59,8 @@ The patch:
   ``failed`` disassociates its Elastic IP (ReleaseAddress then works); its network interface stays. It stays
   ``failed`` until DeleteNatGateway, which makes it ``deleting``, then ``deleted``; the automatic deletion about an
   hour later is not modelled;
-* ReleaseAddress of an address a gateway that is not ``deleted`` or ``failed`` holds is ``AuthFailure``;
+* ReleaseAddress of an address a gateway that is not ``deleted`` or ``failed`` holds, or a ``deleted`` one has not
+  let go of yet, is ``AuthFailure``;
   DescribeAddresses first brings the region's gateways up to date, so an address shows its disassociation once the
   gateway is ``deleted`` even if nobody described the gateway;
 * CreateNatGateway remembers each ``ClientToken`` (per account and region, while the emulator runs) with the
@@ -86,6 +93,7 @@ from emulator.extensions._patching import Patch, added
 FAIL_MARKER = _failures.FAIL_MARKER
 PENDING = "nat_gateway.pending"
 DELETING = "nat_gateway.deleting"
+LINGERING = "network_interface.lingering"
 NOT_PERMITTED = "You do not have permission to access the specified resource."
 MISMATCH = "Arguments on this idempotent request are inconsistent with arguments used in previous request(s)."
 GONE = frozenset({"deleted", "failed"})
@@ -102,6 +110,7 @@ _TOKENS = "_emulator_nat_client_tokens"
 _FAILS = _failures.FAILS
 _HELD = _failures.HELD
 _FAILURE = "_emulator_failure"  # (FailureCode, FailureMessage) once failed
+_RELEASE = "_emulator_address_release"  # a deleted gateway's interface still holds its Elastic IPs until this is done
 _FAILED_NAMES = "_emulator_failed_nat_names"  # on the backend: the Name tags whose first gateway failed
 _lock = threading.RLock()
 _TOKEN: contextvars.ContextVar[str | None] = contextvars.ContextVar("create_nat_gateway_client_token", default=None)
@@ -143,9 +152,18 @@ def _advance(gateway: NatGateway) -> str:
         gateway.__dict__.pop(_TIMER, None)
         if phase == "failed":
             _fail(gateway)
-        elif phase == "deleted":
-            _release_addresses(gateway)
+        elif phase == "deleted" and gateway.__dict__.get(_FAILURE) is None:  # a failed one let go when it failed
+            gateway.__dict__[_RELEASE] = realism.Timer(realism.lingers(LINGERING))
+    release = gateway.__dict__.get(_RELEASE)
+    if release is not None and release.done:
+        gateway.__dict__.pop(_RELEASE)
+        _release_addresses(gateway)
     return phase
+
+
+def _still_holds_addresses(gateway: NatGateway) -> bool:
+    """Whether the gateway's interface still holds its Elastic IPs: it is live, or deleted but not let go of yet."""
+    return _get_state(gateway) not in GONE or gateway.__dict__.get(_RELEASE) is not None
 
 
 def _get_state(self: NatGateway) -> str:
@@ -293,7 +311,7 @@ def _refusing_held_address(original: Any) -> Any:
     @functools.wraps(original)
     def release_address(self: EC2Backend, address: str | None = None, allocation_id: str | None = None) -> Any:
         for gateway in list(self.nat_gateways.values()):
-            if _get_state(gateway) not in GONE and _holds(gateway, allocation_id, address):
+            if _still_holds_addresses(gateway) and _holds(gateway, allocation_id, address):
                 raise _error("AuthFailure", NOT_PERMITTED)
         return original(self, address=address, allocation_id=allocation_id)
 

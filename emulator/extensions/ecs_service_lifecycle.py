@@ -34,41 +34,42 @@ own checks (a desired count above 0 still needs ``force``), leaves the service `
 0, after which it is ``INACTIVE`` with no running tasks. How long it drains is fixed when the deletion starts:
 ``realism.seconds("ecs.draining")`` -- ``EMULATOR_ECS_DRAINING_SECONDS`` when set, AWS's typical figure times the
 time scale in realistic mode, else 2 seconds. In realistic mode, a service deleted with tasks (running or pending)
-gets as many tasks stopping (``StoppingTask``: moto's own ``Task``, in moto's task store of the cluster, so moto's
-ListTasks and DescribeTasks find them), group ``service:<name>``, started by and stopped for its primary deployment,
-desired status ``STOPPED``. Their ``lastStatus`` follows the deletion's clock (``deleted_tasks_status``):
-``DEACTIVATING`` while the service drains, then ``STOPPING`` and ``DEPROVISIONING`` for half of
-``realism.lingers("ecs.tasks_stopping")`` each, then ``STOPPED`` (with ``stoppedAt``); their containers are
-``RUNNING`` until the task leaves ``STOPPING``. ``tasks_stopping()`` (while they are not ``STOPPED``; while the service
-drains for any deleted service) and ``stopping_tasks()`` are what ecs_cluster_contains_services refuses DeleteCluster
-on, so the refusal ends exactly when they are ``STOPPED``. In plain mode the linger is 0: no task is made, and a
-deleted service's tasks stop the moment it is ``INACTIVE``, as before. The transitions are made by properties
-(``status`` on moto's ``Service``, ``lastStatus`` on ``StoppingTask``), so every reader (the serializer, other
-extensions such as ecs_cluster_contains_services) sees the state of the moment without another API call.
+gets as many tasks stopping (``StoppingTask``: moto's own tasks, made by ecs_service_deployments' ``_stopped_task`` in
+moto's task store of the cluster, so moto's ListTasks and DescribeTasks find them), group ``service:<name>``, started
+by and stopped for its primary deployment, desired status ``STOPPED``. Their ``lastStatus`` follows the deletion's
+clock (``deleted_tasks_status``): ``DEACTIVATING`` while the service drains, then ``STOPPING`` and ``DEPROVISIONING``
+for half of ``realism.lingers("ecs.tasks_stopping")`` each, then ``STOPPED`` (with ``stoppedAt``); their containers
+are ``RUNNING`` until the task leaves ``STOPPING``, their network interface attachment (``awsvpc``) ``ATTACHED``,
+``DETACHING`` while ``DEPROVISIONING``, then ``DELETED``. ``tasks_stopping()`` (while they are not ``STOPPED``; while
+the service drains for any deleted service) and ``stopping_tasks()`` are what ecs_cluster_contains_services refuses
+DeleteCluster on, so the refusal ends exactly when they are ``STOPPED``. In plain mode the linger is 0: no task is
+made, and a deleted service's tasks stop the moment it is ``INACTIVE``, as before. The transitions are made by
+properties (``status`` on moto's ``Service``, ``lastStatus`` on ``StoppingTask``), so every reader (the serializer,
+other extensions such as ecs_cluster_contains_services) sees the state of the moment without another API call.
 
-Not modelled: the tasks of a service before it is deleted (ecs_service_deployments counts them and lists none), the
-network interface attachment of a stopping task (ec2_lingering_interfaces keeps a deleted service's interfaces for
-as long as it drains, plus its own lingering), and a task definition deleted before its service (no task is made
-then, but DeleteCluster still refuses for the service's time).
+Not modelled: the tasks of a service before it is deleted (ecs_service_deployments counts them and lists none); the
+network interface of a stopping task (its attachment names none: ec2_lingering_interfaces keeps a deleted service's
+interfaces for as long as it drains, plus its own lingering); the stopping tasks of a service without a deployment
+(an external deployment controller) or whose task definition was deleted before it: none is listed, but
+DeleteCluster still refuses for the service's time.
 """
 
 from __future__ import annotations
 
 import contextvars
-import copy
 import datetime
 import functools
 import threading
 from typing import Any
 
-from moto.core.utils import utcnow
-from moto.ecs.exceptions import ECSException, InvalidParameterException, TaskDefinitionNotFoundException
+from moto.ecs.exceptions import ECSException, InvalidParameterException
 from moto.ecs.models import EC2ContainerServiceBackend, Service, Task
 from moto.ecs.responses import EC2ContainerServiceResponse
 
 from emulator import realism
 from emulator.extensions import _patching
 from emulator.extensions._patching import Patch, added
+from emulator.extensions.ecs_service_deployments import _stopped_task
 
 DRAINING_SECONDS_VARIABLE = "EMULATOR_ECS_DRAINING_SECONDS"
 DEFAULT_DRAINING_SECONDS = 2.0
@@ -79,11 +80,14 @@ STILL_DRAINING = "Unable to Start a service that is still Draining."
 STOP_CODE = "ServiceSchedulerInitiated"
 STOPPED_REASON = "Scaling activity initiated by (deployment {deployment})"
 STOPPING_STATES = ("DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED")
+# The status of a stopping task's network interface attachment, by the task's lastStatus (DELETED once STOPPED).
+_ATTACHMENT_STATUS = {"DEACTIVATING": "ATTACHED", "STOPPING": "ATTACHED", "DEPROVISIONING": "DETACHING"}
 
 _STATUS = "_emulator_status"
 _DRAIN = "_emulator_drain"  # realism.Timer of the draining, fixed when DeleteService starts it
 _TASKS_STOP = "_emulator_tasks_stop"  # seconds the deleted service's tasks still stop once it is INACTIVE
 _CLIENT_TOKEN = "_emulator_client_token"
+_SERVICE = "_emulator_service"  # the deleted service a StoppingTask belongs to
 _lock = threading.RLock()
 _TOKEN: contextvars.ContextVar[str | None] = contextvars.ContextVar("ecs_create_service_client_token", default=None)
 
@@ -123,17 +127,22 @@ def tasks_stopping(service: Service) -> bool:
 
 
 class StoppingTask(Task):
-    """A task of a deleted service on its way to STOPPED: moto's own ``Task`` (moto's ListTasks and DescribeTasks serve
-    it), whose lastStatus follows the service's deletion (``deleted_tasks_status``) instead of moto's transitions,
-    which StopTask and every DescribeTasks would otherwise move on; its containers and ``stoppedAt`` follow."""
+    """A task of a deleted service on its way to STOPPED: one of moto's own tasks, made as ecs_service_deployments
+    makes a service's stopped tasks (so moto's ListTasks and DescribeTasks serve it), whose lastStatus follows the
+    service's deletion (``deleted_tasks_status``) instead of moto's transitions, which StopTask and every DescribeTasks
+    would move on. Its containers, its network interface attachment and ``stoppedAt`` follow."""
 
-    def __init__(self, service: Service, **task: Any) -> None:
-        self._emulator_service = service
-        super().__init__(**task)
+    @classmethod
+    def of(cls, task: Task, service: Service) -> StoppingTask:
+        """``task`` (a STOPPED task of ``service``'s primary deployment), stopping from now on the service's clock."""
+        task.__class__ = cls
+        vars(task)[_SERVICE] = service
+        task.stop_code = STOP_CODE
+        return task
 
     @property
     def status(self) -> str:  # moto's ManagedState status, which Task.last_status reads
-        return deleted_tasks_status(self._emulator_service)
+        return deleted_tasks_status(self.__dict__[_SERVICE])
 
     @status.setter
     def status(self, value: str) -> None:
@@ -142,21 +151,34 @@ class StoppingTask(Task):
     @property
     def containers(self) -> list[Any]:
         running = self.status in STOPPING_STATES[:2]
-        containers = self.__dict__["_emulator_containers"]
+        containers = self.__dict__["containers"]
         for container in containers:
             container.last_status = "RUNNING" if running else "STOPPED"
             container.exitCode = None if running else 0
+            container.reason = None
         return containers
 
     @containers.setter
     def containers(self, value: list[Any]) -> None:
-        self.__dict__["_emulator_containers"] = value
+        self.__dict__["containers"] = value
+
+    @property
+    def attachments(self) -> list[dict[str, Any]]:
+        status = self.status
+        attachments = self.__dict__["attachments"]
+        for attachment in attachments:
+            attachment["status"] = _ATTACHMENT_STATUS.get(status, "DELETED")
+        return attachments
+
+    @attachments.setter
+    def attachments(self, value: list[dict[str, Any]]) -> None:
+        self.__dict__["attachments"] = value
 
     @property
     def stopped_at(self) -> datetime.datetime | None:
         if self.status != "STOPPED":
             return None
-        service = self._emulator_service
+        service = self.__dict__[_SERVICE]
         drain = service.__dict__[_DRAIN]
         return self.stopping_at + datetime.timedelta(seconds=drain.duration + service.__dict__[_TASKS_STOP])
 
@@ -170,43 +192,16 @@ def stopping_tasks(backend: EC2ContainerServiceBackend, cluster_name: str) -> li
 
 
 def _make_stopping_tasks(backend: EC2ContainerServiceBackend, service: Service, count: int) -> None:
-    """``count`` StoppingTask entries of the service just deleted, in moto's task store of its cluster; none when its
-    cluster or task definition is gone."""
-    cluster = backend.clusters.get(service.cluster_name)
-    deployment = next((d for d in service.deployments or [] if d.get("status") == "PRIMARY"), None) or {}
-    try:
-        definition = backend.describe_task_definition(deployment.get("taskDefinition") or service.task_definition)
-    except TaskDefinitionNotFoundException:
+    """``count`` StoppingTask entries of the service just deleted, in moto's task store of its cluster; none when it has
+    no primary deployment or ``_stopped_task`` cannot make one (its cluster or task definition gone)."""
+    deployment = next((d for d in service.deployments or [] if d.get("status") == "PRIMARY"), None)
+    if deployment is None:
         return
-    if cluster is None:
-        return
-    # Made without moto's awsvpc branch, which would create a network interface: ec2_lingering_interfaces models the
-    # interfaces of a deleted service's tasks.
-    without_interface = copy.copy(definition)
-    without_interface.network_mode = None
-    deployment_id = deployment.get("id") or ""
-    strategy = deployment.get("capacityProviderStrategy") or []
-    now = utcnow()
-    for _ in range(count):
-        task = StoppingTask(
-            service,
-            cluster=cluster,
-            task_definition=without_interface,
-            container_instance_arn=None,
-            resource_requirements=None,
-            backend=backend,
-            group=f"service:{service.name}",
-            launch_type=deployment.get("launchType") or service.launch_type or "",
-            started_by=deployment_id,
-            platform_version=deployment.get("platformVersion") or service.platform_version,
-            capacity_provider_name=strategy[0].get("capacityProvider") if strategy else None,
-        )
-        task.desired_status = "STOPPED"
-        task.stop_code = STOP_CODE
-        task.stopped_reason = STOPPED_REASON.format(deployment=deployment_id)
-        task.created_at = task.started_at = deployment.get("createdAt") or now
-        task.stopping_at = now
-        backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
+    reason = STOPPED_REASON.format(deployment=deployment["id"])
+    made = {_stopped_task(backend, service, deployment, reason) for _ in range(count)}
+    for task in list((backend.tasks.get(service.cluster_name) or {}).values()):
+        if task.id in made:
+            StoppingTask.of(task, service)
 
 
 def _finish_draining(service: Service) -> None:

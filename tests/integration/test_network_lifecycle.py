@@ -69,8 +69,18 @@ def test_switching_from_per_az_to_single_removes_the_other_gateways(emulator_end
     assert preview.returncode == 0, preview.failure_messages()
     assert len(stack_network(aws, "demo")["nat_gateways"]) == 2, "check mode deleted a gateway"
 
-    run = playbook(extra_vars=SINGLE, args=NETWORK_ONLY)
+    # A deleted gateway's network interface outlives it and holds its Elastic IP (AuthFailure on release): awaited
+    # with progress, then released once.
+    realism(emulator_endpoint, behaviour_seconds={"network_interface.lingering": 6})
+    try:
+        run = playbook(extra_vars=SINGLE, args=NETWORK_ONLY)
+    finally:
+        realism(emulator_endpoint, behaviour_seconds={})
     assert run.returncode == 0, run.failure_messages()
+    (let_go,) = run.task_results("Wait for the Elastic IPs to be let go")
+    assert let_go["attempts"] > 1, "the deleted gateway's interface did not hold its address"
+    (released,) = run.task_results("Release each Elastic IP")
+    assert released["changed"] and released.get("attempts", 1) == 1, "released while still held"
     network = stack_network(aws, "demo")
     assert [tags_of(n)["Name"] for n in network["nat_gateways"]] == ["demo-local-nat-a"]
     assert [tags_of(a)["Name"] for a in network["addresses"]] == ["demo-local-nat-a"]

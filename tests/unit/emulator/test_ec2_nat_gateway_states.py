@@ -15,7 +15,7 @@ from emulator import realism
 from emulator.extensions import ec2_nat_gateway_states
 from tests.unit.helpers import wait_until
 
-SCALE = 0.05  # pending ~5 s, deleting ~3 s: windows a loaded CI machine cannot miss between two calls
+SCALE = 0.05  # pending ~5 s, deleting ~3 s, the interface lingering 3 s more: windows a loaded CI machine cannot miss between two calls
 FAIL_SCALE = 0.05  # pending ~5 s, deleting ~3 s: the failure test waits through both, and a loaded CI machine
 # cannot miss the pending window between the create and the describe
 
@@ -126,7 +126,10 @@ def test_a_deleted_gateway_is_deleting_and_keeps_its_address_until_deleted(
     assert state(ec2, nat_id) == "deleting"
 
     wait_until(lambda: state(ec2, nat_id) == "deleted", "the gateway is deleted", timeout=10)
-    assert association(ec2, network.allocation_id) is None
+    # Its network interface outlives it (network_interface.lingering: 60 s x 0.05 = 3 s) and holds the address.
+    assert association(ec2, network.allocation_id), "the deleted gateway's interface lets go of the address at once"
+    assert error_of(lambda: ec2.release_address(AllocationId=network.allocation_id))[0] == "AuthFailure"
+    wait_until(lambda: association(ec2, network.allocation_id) is None, "the interface lets go", timeout=15)
     ec2.release_address(AllocationId=network.allocation_id)
 
 

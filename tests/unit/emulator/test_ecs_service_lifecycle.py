@@ -242,6 +242,7 @@ def test_realistic_a_deleted_service_s_tasks_are_listed_until_they_stop(
         assert task["taskDefinitionArn"] == service["taskDefinition"]
         assert "stoppedAt" not in task and task["stoppingAt"]
         assert [container["lastStatus"] for container in task["containers"]] == ["RUNNING"]
+        assert [attachment["status"] for attachment in task["attachments"]] == ["ATTACHED"]
     assert ecs.list_tasks(cluster=cluster)["taskArns"] == [], "not among the tasks meant to run"
     assert ecs.list_tasks(cluster=cluster, serviceName="web", desiredStatus="STOPPED")["taskArns"] == [
         task["taskArn"] for task in tasks
@@ -264,6 +265,7 @@ def test_realistic_a_deleted_service_s_tasks_are_listed_until_they_stop(
     for task in stopping_tasks_of(ecs, cluster):
         assert task["stoppedAt"] > task["stoppingAt"]
         assert [container["lastStatus"] for container in task["containers"]] == ["STOPPED"]
+        assert [attachment["status"] for attachment in task["attachments"]] == ["DELETED"]
     assert ecs.delete_cluster(cluster=cluster)["cluster"]["status"] == "INACTIVE"
 
 

@@ -11,33 +11,22 @@ from ansible_collections.cloudops.fargate.plugins.modules import ecs_cluster_inf
 from emulator import extensions
 from emulator import realism
 from emulator.extensions import ecs_cluster_contains_services
-from emulator.extensions import ecs_service_configuration
-from emulator.extensions import ecs_service_default_security_group
-from emulator.extensions import ecs_service_deployments
-from emulator.extensions import ecs_service_lifecycle
-from emulator.extensions import ecs_service_tasks
 from tests.unit.helpers import assert_ok
 from tests.unit.helpers import wait_until
 from tests.unit.plugins.modules.test_documentation import documentation
+from tests.unit.plugins.modules.test_ecs_service import EXTENSIONS
+from tests.unit.plugins.modules.test_ecs_service import register
 
 NAME = "unit-cluster"
-# The same extensions, installed the same way, as test_ecs_service.py (the order of their wrappers matters).
-EXTENSIONS = (
-    ecs_service_configuration,
-    ecs_service_default_security_group,
-    ecs_service_deployments,
-    ecs_service_lifecycle,
-    ecs_service_tasks,
-    ecs_cluster_contains_services,
-)
 STOPPING = ("DEACTIVATING", "STOPPING", "DEPROVISIONING")
 
 
 @pytest.fixture(autouse=True)
 def emulator_extensions():
-    """The ECS gaps of moto filled (process-wide, idempotent; in the order extensions.WRAP_ORDER gives). They change
-    nothing in plain mode, where a deleted service leaves no task stopping."""
-    extensions.install(extension.__name__ for extension in EXTENSIONS)
+    """The ECS gaps of moto filled as test_ecs_service.py fills them (process-wide, idempotent; in the order
+    extensions.WRAP_ORDER gives), and DeleteCluster's refusals. They change nothing in plain mode, where a deleted
+    service leaves no task stopping."""
+    extensions.install(extension.__name__ for extension in (*EXTENSIONS, ecs_cluster_contains_services))
 
 
 @pytest.fixture
@@ -193,18 +182,10 @@ def deleted_service(aws, ecs, created):
     vpc = ec2.create_vpc(CidrBlock="10.70.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.70.1.0/24")["Subnet"]["SubnetId"]
     created()
-    ecs.register_task_definition(
-        family="unit-web",
-        networkMode="awsvpc",
-        requiresCompatibilities=["FARGATE"],
-        cpu="256",
-        memory="512",
-        containerDefinitions=[{"name": "web", "image": "nginx:1.27"}],
-    )
     ecs.create_service(
         cluster=NAME,
         serviceName="web",
-        taskDefinition="unit-web",
+        taskDefinition=register(ecs, "nginx:1.27"),
         desiredCount=2,
         launchType="FARGATE",
         networkConfiguration={"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": []}},
