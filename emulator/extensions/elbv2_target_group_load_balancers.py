@@ -14,11 +14,14 @@ AWS is eventually consistent here: for a while after DeleteLoadBalancer, Describ
 load balancer in the target groups it forwarded to, and DeleteTargetGroup answers ``ResourceInUse`` "Target group
 '<arn>' is currently in use by a listener or a rule" (HTTP 400; the message as AWS sends it, e.g. in
 hashicorp/terraform-provider-aws#16889). terraform-provider-aws ``internal/service/elbv2/target_group.go`` retries
-DeleteTargetGroup on that message for 2 minutes (``targetGroupDeleteTimeout``). In realistic mode the patch keeps a
-deleted load balancer in those target groups' ``LoadBalancerArns`` for ``realism.lingers('target_group.lingering')``
-and refuses DeleteTargetGroup meanwhile with AWS's message; expired entries leave when target groups are next
-described or deleted. Plain mode (no lingering) is as before. DeleteListener and ModifyListener free the target group
-at once in both modes.
+DeleteTargetGroup on that message for 2 minutes (``targetGroupDeleteTimeout``); as terraform deletes a listener before
+the target group it forwards to, that retry is for the same lag after DeleteListener (and after a rule or listener
+stops forwarding). In realistic mode the patch keeps a load balancer that stopped forwarding to a target group --
+deleted, or its listener or rule deleted or changed -- in that target group's ``LoadBalancerArns`` for
+``realism.lingers('target_group.lingering')`` (AWS does not document whether DescribeTargetGroups shows it; the
+stricter reading is that the state is consistent with the refusal) and refuses DeleteTargetGroup meanwhile with AWS's
+message; a load balancer forwarding to it again ends its lingering; expired entries leave when target groups are next
+described or deleted. Plain mode (no lingering) frees the target group at once.
 """
 
 from __future__ import annotations
@@ -65,7 +68,8 @@ def _lingering(target_group: FakeTargetGroup) -> dict[str, realism.Timer]:
     return lingering
 
 
-def recompute_load_balancer_arns(backend: ELBv2Backend, deleted_load_balancer: str | None = None) -> None:
+def recompute_load_balancer_arns(backend: ELBv2Backend) -> None:
+    """Each target group's ``LoadBalancerArns``: the load balancers forwarding to it, and those that stopped lately."""
     users: dict[str, list[str]] = {}
     for load_balancer in backend.load_balancers.values():
         for listener in load_balancer.listeners.values():
@@ -73,15 +77,17 @@ def recompute_load_balancer_arns(backend: ELBv2Backend, deleted_load_balancer: s
                 users.setdefault(target_group_arn, [])
                 if load_balancer.arn not in users[target_group_arn]:
                     users[target_group_arn].append(load_balancer.arn)
-    linger = realism.lingers(LINGERING) if deleted_load_balancer else 0.0
+    linger = realism.lingers(LINGERING)
     with _lock:
         for target_group in backend.target_groups.values():
             lingering = _lingering(target_group)
-            if linger > 0 and deleted_load_balancer in target_group.load_balancer_arns:
-                lingering[deleted_load_balancer] = realism.Timer(linger)
-            arns = list(users.get(target_group.arn, []))
-            arns.extend(arn for arn in lingering if arn not in arns)
-            target_group.load_balancer_arns = arns
+            forwarding = users.get(target_group.arn, [])
+            for arn in target_group.load_balancer_arns:
+                if arn in forwarding:
+                    lingering.pop(arn, None)
+                elif linger > 0 and arn not in lingering:
+                    lingering[arn] = realism.Timer(linger)
+            target_group.load_balancer_arns = [*forwarding, *(arn for arn in lingering if arn not in forwarding)]
 
 
 def drop_expired(backend: ELBv2Backend) -> None:
@@ -106,16 +112,6 @@ def _recomputing(original: Any) -> Any:
     return method
 
 
-def _delete_load_balancer_lingering(original: Any) -> Any:
-    @functools.wraps(original)
-    def delete_load_balancer(self: ELBv2Backend, arn: str) -> Any:
-        result = original(self, arn)
-        recompute_load_balancer_arns(self, deleted_load_balancer=arn)
-        return result
-
-    return delete_load_balancer
-
-
 def _describe_target_groups_current(original: Any) -> Any:
     @functools.wraps(original)
     def describe_target_groups(self: ELBv2Backend, *args: Any, **kwargs: Any) -> Any:
@@ -137,9 +133,8 @@ def _delete_target_group_refusing_lingering(original: Any) -> Any:
     return delete_target_group
 
 
-_WRAPS = {name: _recomputing for name in PATCHED_METHODS} | {"delete_load_balancer": _delete_load_balancer_lingering}
 PATCHES = (
-    *(Patch(ELBv2Backend, name, _WRAPS[name]) for name in PATCHED_METHODS),
+    *(Patch(ELBv2Backend, name, _recomputing) for name in PATCHED_METHODS),
     Patch(ELBv2Backend, "describe_target_groups", _describe_target_groups_current),
     Patch(ELBv2Backend, "delete_target_group", _delete_target_group_refusing_lingering),
 )

@@ -876,8 +876,9 @@ class TargetGroupManager(BaseResourceManager):
         return not (response or {}).get("LoadBalancers")
 
     def _refuse_if_in_use(self, current: dict[str, Any], doing: str, reason: str | None = None) -> list[str]:
-        """Fail, naming the users, when a load balancer the target group lists still exists. Returns the deleted load
-        balancers it still lists (AWS lets go of them a little after DeleteLoadBalancer): the delete waits for them."""
+        """Fail, naming the users, when a listener or rule of a load balancer the target group lists still forwards
+        to it. Returns the load balancers it still lists without forwarding to it (AWS lets go of them a little after
+        DeleteLoadBalancer, DeleteListener or a change of the forwarding): the delete waits for them."""
         listed = current["load_balancer_arns"]
         if not listed:
             return []
@@ -885,6 +886,8 @@ class TargetGroupManager(BaseResourceManager):
         if len(gone) == len(listed):
             return gone
         users = self.users(current)
+        if not users["listener_arns"] and not users["rule_arns"]:
+            return list(listed)
         message = in_use_message(current["target_group_name"], users, doing, reason)
         raise AWSActionError(message, target_group=current, **users)
 
@@ -1025,8 +1028,9 @@ class TargetGroupManager(BaseResourceManager):
             users = self.users(latest)
             if releasing and not (users["listener_arns"] or users["rule_arns"]):
                 message = (
-                    f"Cannot delete target group {name}: AWS still counts the deleted"
-                    f" {_named('load balancer', users['load_balancer_arns'] or releasing)} as using it after"
+                    f"Cannot delete target group {name}: AWS still counts the"
+                    f" {_named('load balancer', users['load_balancer_arns'] or releasing)}, deleted or no longer"
+                    f" forwarding to it, as using it after"
                     f" {DELETE_TIMEOUT} seconds (DeleteTargetGroup answers ResourceInUse). Run this task again later."
                 )
             else:

@@ -88,11 +88,13 @@ def test_realistic_mode_keeps_a_deleted_load_balancer_listed_for_a_while(
     assert users(elbv2, group) == [alb], "AWS still lists the deleted load balancer"
     assert delete_error(elbv2, group) == ("ResourceInUse", extension.in_use_message(group))
     elbv2.delete_listener(ListenerArn=listener)
-    assert users(elbv2, other_group) == [], "a deleted listener frees its target group at once"
+    assert users(elbv2, other_group) == [other_alb], "a deleted listener's target group is let go of later too"
+    assert delete_error(elbv2, other_group) == ("ResourceInUse", extension.in_use_message(other_group))
     assert users(elbv2, group) == [alb], "other calls do not end the lingering early"
 
     wait_until(lambda: users(elbv2, group) == [], "the target group no longer lists it", timeout=lingering + 3)
     elbv2.delete_target_group(TargetGroupArn=group)
+    wait_until(lambda: users(elbv2, other_group) == [], "the other no longer lists it", timeout=lingering + 3)
     elbv2.delete_target_group(TargetGroupArn=other_group)
     elbv2.delete_load_balancer(LoadBalancerArn=other_alb)
 

@@ -909,8 +909,22 @@ def test_delete_right_after_the_load_balancer_waits_for_aws_to_let_go(
     run, elbv2, load_balancer, listener, realistic, calls
 ):
     """AWS lists the deleted load balancer and answers ResourceInUse for a while: the module retries the delete."""
-    realistic(0.04)  # 15 s of lingering in 0.6 s
+    realistic(0.2)  # 15 s of lingering in 3 s: a window a loaded machine cannot miss
     elbv2.delete_load_balancer(LoadBalancerArn=load_balancer)
+    assert describe(elbv2)["LoadBalancerArns"] == [load_balancer]
+    calls.clear()
+
+    result = run({"name": NAME, "state": "absent"})
+    assert_ok(result, changed=True)
+    assert target_groups(elbv2) == []
+    assert len(deletes(calls)) >= 2  # refused first, then deleted
+
+
+def test_delete_right_after_the_listener_waits_for_aws_to_let_go(run, elbv2, load_balancer, listener, realistic, calls):
+    """The load balancer is still there but nothing of it forwards to the target group: AWS lets go a little later,
+    as after DeleteLoadBalancer, and the module retries instead of failing on a user that is gone."""
+    realistic(0.2)
+    elbv2.delete_listener(ListenerArn=listener)
     assert describe(elbv2)["LoadBalancerArns"] == [load_balancer]
     calls.clear()
 
@@ -946,8 +960,8 @@ def test_delete_after_the_load_balancer_times_out_naming_it(
     result = run({"name": NAME, "state": "absent"})
     assert result["failed"]
     assert result["msg"].startswith(
-        f"Cannot delete target group {NAME}: AWS still counts the deleted load balancer {load_balancer} as using it"
-        " after 0.2 seconds"
+        f"Cannot delete target group {NAME}: AWS still counts the load balancer {load_balancer}, deleted or no longer"
+        " forwarding to it, as using it after 0.2 seconds"
     )
     assert len(deletes(calls)) >= 2
     assert arn_of(elbv2)
