@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Manager behind cloudops.fargate.ecs_cluster, and its pure helpers.
+"""Manager behind cloudops.fargate.ecs_cluster and cloudops.fargate.ecs_cluster_info, and their pure helpers.
 
 The helpers validate what the caller asked for (every error at once, before the first AWS call) and bring both
 sides of every comparison into one shape: DescribeClusters in snake_case, capacity providers and the default
@@ -25,6 +25,12 @@ stopped (``ClusterContainsTasksException``); the module looks the services up fi
 that are not stopping (their desired status is RUNNING), and waits (up to wait_timeout) for DRAINING services to
 become INACTIVE and stopping tasks to stop. That wait is a botocore waiter on DeleteCluster itself
 (``DELETE_WAITER``): ListServices may leave DRAINING services out, so AWS's refusal is the only sure sign of them.
+
+Reading (ecs_cluster_info): DescribeClusters of the names asked for, in the same shape, with each cluster's tasks that
+have not stopped (``active_tasks``: ListTasks of each desired status, every page, then DescribeTasks, keeping those
+whose lastStatus is not STOPPED), which is what ``ClusterContainsTasksException`` is about; a role polls them with
+cloudops.fargate.wait_until before it deletes the cluster, so that the wait prints progress. An INACTIVE cluster is
+returned with its status and no tasks (AWS deleted it once none was active); one AWS reports MISSING is left out.
 """
 
 from __future__ import annotations
@@ -88,6 +94,10 @@ DEFAULT_WAIT_TIMEOUT = 600
 DRAIN_POLL_DELAY = 5
 # ListTasks and DescribeTasks take at most 100 tasks a call: enough to name what keeps a cluster from being deleted.
 TASKS_LISTED = 100
+# DescribeClusters takes at most 100 clusters a call.
+DESCRIBE_CLUSTERS_BATCH = 100
+# ListTasks lists the tasks of one desired status at a time, RUNNING when none is given.
+DESIRED_STATUSES = ("RUNNING", "STOPPED")
 # Tasks named in a message at most.
 TASKS_NAMED = 10
 
@@ -140,6 +150,14 @@ def name_errors(name: Any, option: str = "name") -> list[str]:
     if not _NAME_RE.match(name):
         errors.append(f"{option} {name!r} may contain only letters, digits, underscores and hyphens")
     return errors
+
+
+def validate_names(names: list[str]) -> list[str]:
+    """The clusters' names or ARNs, as given; raises ClusterInputError naming every one that cannot be a cluster's."""
+    errors = [error for index, name in enumerate(names) for error in name_errors(cluster_name_of(name), f"names[{index}]")]
+    if errors:
+        raise ClusterInputError("; ".join(errors))
+    return names
 
 
 def validate_name(name: Any, option: str = "name") -> str:
@@ -428,13 +446,25 @@ def services_message(name: str, services: list[dict[str, str]], waited: int | No
     return message + " Run this task again once they are INACTIVE, or set wait: true."
 
 
-def task_summary(task: dict[str, Any]) -> dict[str, str]:
-    """A DescribeTasks entry reduced to what names it in a refusal to delete its cluster."""
+def active_task(task: dict[str, Any]) -> dict[str, Any]:
+    """A DescribeTasks entry of a task that has not stopped, as ecs_cluster_info returns it."""
     return {
-        "task_id": str(task.get("taskArn") or "").rsplit("/", 1)[-1],
-        "group": task.get("group") or "",
+        "task_arn": str(task.get("taskArn") or ""),
         "last_status": task.get("lastStatus") or "",
         "desired_status": task.get("desiredStatus") or "",
+        "group": task.get("group") or "",
+        "stopped_reason": task.get("stoppedReason") or None,
+    }
+
+
+def task_summary(task: dict[str, Any]) -> dict[str, str]:
+    """A DescribeTasks entry reduced to what names it in a refusal to delete its cluster."""
+    entry = active_task(task)
+    return {
+        "task_id": entry["task_arn"].rsplit("/", 1)[-1],
+        "group": entry["group"],
+        "last_status": entry["last_status"],
+        "desired_status": entry["desired_status"],
     }
 
 
@@ -512,25 +542,63 @@ class ClusterManager(BaseResourceManager):
         ]
         return sorted(blocking, key=lambda service: service["service_name"])
 
-    def active_tasks(self, name: str) -> list[dict[str, str]]:
-        """The cluster's tasks that have not stopped (what ClusterContainsTasksException is about), those meant to run
-        first, as ``task_summary`` entries; at most ``TASKS_LISTED`` of each desired status. Empty when they cannot be
-        listed: they only explain AWS's refusal, which stands either way."""
+    def unstopped_tasks(self, name: str, every_page: bool = True) -> list[dict[str, Any]]:
+        """The DescribeTasks entries of the cluster's tasks whose lastStatus is not STOPPED (what
+        ClusterContainsTasksException is about), those meant to run first: ListTasks of each desired status (every
+        page, or only the first ``TASKS_LISTED`` tasks of each), DescribeTasks ``TASKS_LISTED`` a call. Empty when the
+        cluster does not exist; raises AWSActionError when they cannot be read."""
         what = f"list the tasks of ECS cluster {name}"
         missing = {"ClusterNotFoundException": None}
         found: list[dict[str, Any]] = []
-        try:
-            for desired in ("RUNNING", "STOPPED"):
-                listed = call(
-                    self.ecs.list_tasks, what, answers=missing, cluster=name, desiredStatus=desired, maxResults=TASKS_LISTED
+        for desired in DESIRED_STATUSES:
+            request = dict(cluster=name, desiredStatus=desired, maxResults=TASKS_LISTED)
+            if every_page:
+                arns = paginate(self.ecs.list_tasks, what, "taskArns", token="nextToken", answers=missing, **request)
+            else:
+                arns = (call(self.ecs.list_tasks, what, answers=missing, **request) or {}).get("taskArns")
+            arns = arns or []
+            for start in range(0, len(arns), TASKS_LISTED):
+                described = call(
+                    self.ecs.describe_tasks, what, answers=missing, cluster=name, tasks=arns[start : start + TASKS_LISTED]
                 )
-                arns = (listed or {}).get("taskArns") or []
-                if arns:
-                    described = call(self.ecs.describe_tasks, what, answers=missing, cluster=name, tasks=arns)
-                    found.extend((described or {}).get("tasks") or [])
+                found.extend((described or {}).get("tasks") or [])
+        return [task for task in found if task.get("lastStatus") != "STOPPED"]
+
+    def active_tasks(self, name: str) -> list[dict[str, str]]:
+        """``unstopped_tasks`` as ``task_summary`` entries, at most ``TASKS_LISTED`` of each desired status. Empty when
+        they cannot be listed: they only explain AWS's refusal, which stands either way."""
+        try:
+            return [task_summary(task) for task in self.unstopped_tasks(name, every_page=False)]
         except AWSActionError:
             return []
-        return [task_summary(task) for task in found if task.get("lastStatus") != "STOPPED"]
+
+    def find(self, names: list[str]) -> list[dict[str, Any]]:
+        """The clusters among ``names`` (names or ARNs), in that order and each once, in the return shape with their
+        ``active_tasks``: an INACTIVE one with none, one AWS reports MISSING left out."""
+        unique = list(dict.fromkeys(names))
+        by_key: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(unique), DESCRIBE_CLUSTERS_BATCH):
+            batch = unique[start : start + DESCRIBE_CLUSTERS_BATCH]
+            response = call(
+                self.ecs.describe_clusters,
+                f"describe ECS clusters {', '.join(batch)}",
+                answers={"ClusterNotFoundException": None},
+                clusters=batch,
+                include=DESCRIBE_INCLUDE,
+            )
+            for cluster in (response or {}).get("clusters") or []:
+                by_key[cluster.get("clusterName")] = by_key[cluster.get("clusterArn")] = cluster
+        found: dict[str, dict[str, Any]] = {}
+        for name in unique:
+            description = by_key.get(name)
+            if description is None or description["clusterArn"] in found:
+                continue
+            cluster = normalize_cluster(description)
+            inactive = cluster.get("status") == "INACTIVE"
+            tasks = [] if inactive else self.unstopped_tasks(cluster["cluster_arn"])
+            cluster["active_tasks"] = [active_task(task) for task in tasks]
+            found[description["clusterArn"]] = cluster
+        return list(found.values())
 
     # --- present ---
 
