@@ -62,7 +62,7 @@ nginx: ## Install nginx from Debian's packages (the storage layer's nginx test),
 	tools/install_nginx.sh
 
 integration: $(STAMP) nginx ## Integration tests: the real playbooks against an emulator on a free port
-	$(BIN)/pytest tests/integration -q -n 3 --dist loadfile --no-loadscope-reorder --durations=25
+	$(BIN)/pytest tests/integration -q -n 3 --dist loadfile --durations=25
 
 molecule: $(STAMP) ## Molecule scenarios, one per role, against an emulator on a free port
 	$(NICE) $(BIN)/python tests/molecule_runner.py

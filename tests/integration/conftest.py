@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.config import Config
 import pytest
 import yaml
 
@@ -33,30 +34,6 @@ WORKER_LOCAL_FILES = {
     "storage_efs_mount_path": f"{_WORKER_FILES}/efs/{_STACK}",
     "cloudops_outputs_dir": f"{_WORKER_FILES}/outputs",
 }
-
-
-# The order pytest-xdist (--dist loadfile --no-loadscope-reorder) hands whole files to its three workers: one each
-# to start, then the next to whichever worker has two tests or fewer left. Chosen by simulating that rule on the
-# files' measured durations (CI of 2026-12-06: 966 s whole stack, 607 README runs, 566 storage, 514 network, 376 load
-# balancer, 355 network lifecycle, the rest under 150): the whole-stack chain gets a worker of its own and the small
-# files after it, the two others share the rest, and the suite ends about a minute sooner than longest-first or
-# xdist's own order (most tests first). Files not named here come last.
-FILE_ORDER = (
-    "test_storage.py",
-    "test_network.py",
-    "test_whole_stack.py",
-    "test_readme_runs.py",
-    "test_network_lifecycle.py",
-    "test_loadbalancer.py",
-    "test_registry.py",
-    "test_readme_empty_account.py",
-    "test_ecr_promotion.py",
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {name: position for position, name in enumerate(FILE_ORDER)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 @dataclass
@@ -207,8 +184,12 @@ def aws(emulator_endpoint: str) -> Callable[[str], Any]:
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
     )
 
+    # The realistic tests throttle a share of every caller's calls, these reads included; they are not what is under
+    # test, so they retry far longer than an SDK's default three attempts (5% throttled: 1 call in 8,000 fails).
+    patient = Config(retries={"mode": "standard", "max_attempts": 10})
+
     def client(service: str) -> Any:
-        return session.client(service, endpoint_url=emulator_endpoint)
+        return session.client(service, endpoint_url=emulator_endpoint, config=patient)
 
     return client
 
