@@ -208,6 +208,11 @@ RETRY_CONFIG = {"retries": {"mode": "standard", "total_max_attempts": 10}}
 RETRY_VARIABLES = ("AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS")
 
 
+def batches(values: list[Any], size: int) -> list[list[Any]]:
+    """``values`` in consecutive slices of at most ``size``, for APIs that take a bounded list per call."""
+    return [values[start : start + size] for start in range(0, len(values), size)]
+
+
 def retry_config() -> dict[str, Any] | None:
     """RETRY_CONFIG, unless the environment sets botocore's retry settings itself."""
     return None if any(os.environ.get(name) for name in RETRY_VARIABLES) else RETRY_CONFIG

@@ -21,6 +21,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import batches
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
@@ -645,8 +646,7 @@ class EcrReader(BaseResourceManager):
         """The entries of the repositories among ``names`` that exist, in the order of ``names``."""
         unique = list(dict.fromkeys(names))
         found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(unique), _DESCRIBE_BATCH):
-            batch = unique[start : start + _DESCRIBE_BATCH]
+        for batch in batches(unique, _DESCRIBE_BATCH):
             response = call(
                 self.ecr.describe_repositories,
                 "describe ECR repositories",

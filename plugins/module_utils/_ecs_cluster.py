@@ -47,6 +47,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import batches
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call_through
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import error_code
@@ -557,10 +558,8 @@ class ClusterManager(BaseResourceManager):
             else:
                 arns = (call(self.ecs.list_tasks, what, answers=missing, **request) or {}).get("taskArns")
             arns = arns or []
-            for start in range(0, len(arns), TASKS_LISTED):
-                described = call(
-                    self.ecs.describe_tasks, what, answers=missing, cluster=name, tasks=arns[start : start + TASKS_LISTED]
-                )
+            for batch in batches(arns, TASKS_LISTED):
+                described = call(self.ecs.describe_tasks, what, answers=missing, cluster=name, tasks=batch)
                 found.extend((described or {}).get("tasks") or [])
         return [task for task in found if task.get("lastStatus") != "STOPPED"]
 
@@ -577,8 +576,7 @@ class ClusterManager(BaseResourceManager):
         ``active_tasks``: an INACTIVE one with none, one AWS reports MISSING left out."""
         unique = list(dict.fromkeys(names))
         by_key: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(unique), DESCRIBE_CLUSTERS_BATCH):
-            batch = unique[start : start + DESCRIBE_CLUSTERS_BATCH]
+        for batch in batches(unique, DESCRIBE_CLUSTERS_BATCH):
             response = call(
                 self.ecs.describe_clusters,
                 f"describe ECS clusters {', '.join(batch)}",

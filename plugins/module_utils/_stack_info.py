@@ -19,6 +19,7 @@ from typing import Any
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import AWSActionError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import batches
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import EcrReader
@@ -365,10 +366,6 @@ def fargate_outputs(cluster: dict[str, Any] | None, services: list[dict[str, Any
     return outputs
 
 
-def _batches(values: list[Any], size: int) -> list[list[Any]]:
-    return [values[start:start + size] for start in range(0, len(values), size)]
-
-
 # --- the reader ----------------------------------------------------------------------------------------------
 
 
@@ -516,7 +513,7 @@ class StackInfoManager(BaseResourceManager):
     def _elb_tags(self, arns: list[str]) -> dict[str, dict[str, str]]:
         elbv2 = self._client("elbv2")
         tags: dict[str, dict[str, str]] = {}
-        for batch in _batches(arns, ELB_TAGS_BATCH):
+        for batch in batches(arns, ELB_TAGS_BATCH):
             response = call(
                 elbv2.describe_tags,
                 "describe the tags of the stack's load balancer and target groups",
@@ -592,7 +589,7 @@ class StackInfoManager(BaseResourceManager):
             cluster=cluster_arn,
         )
         services = []
-        for batch in _batches(arns, ECS_SERVICES_BATCH):
+        for batch in batches(arns, ECS_SERVICES_BATCH):
             described = call(
                 ecs.describe_services,
                 f"describe the services of ECS cluster {name}",

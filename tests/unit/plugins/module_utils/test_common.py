@@ -9,6 +9,7 @@ import pytest
 
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import DifferenceTracker
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import batches
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_changes
@@ -531,3 +532,8 @@ def test_call_through_answers_expected_errors_like_call():
         raise _client_error("ClusterNotFoundException")
 
     assert call_through(method, "look", PROPAGATION, 10, answers={"ClusterNotFoundException": None}) is None
+
+
+def test_batches():
+    assert batches(list(range(25)), 10) == [list(range(10)), list(range(10, 20)), list(range(20, 25))]
+    assert batches([], 10) == []

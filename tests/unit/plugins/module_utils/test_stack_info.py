@@ -366,6 +366,3 @@ def test_empty_outputs_are_fresh_copies_named_after_their_layer():
     assert si.empty_outputs("registry")["registry_repository_uris"] == {}
 
 
-def test_batches():
-    assert si._batches(list(range(25)), 10) == [list(range(10)), list(range(10, 20)), list(range(20, 25))]
-    assert si._batches([], 10) == []

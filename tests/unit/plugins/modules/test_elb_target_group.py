@@ -905,26 +905,17 @@ def deletes(calls):
     return [operation for service, operation in calls if operation == "DeleteTargetGroup"]
 
 
-def test_delete_right_after_the_load_balancer_waits_for_aws_to_let_go(
-    run, elbv2, load_balancer, listener, realistic, calls
+@pytest.mark.parametrize("gone", ["load balancer", "listener"])
+def test_delete_right_after_the_forwarding_went_waits_for_aws_to_let_go(
+    run, elbv2, load_balancer, listener, realistic, calls, gone
 ):
-    """AWS lists the deleted load balancer and answers ResourceInUse for a while: the module retries the delete."""
+    """AWS lists the load balancer that stopped forwarding to the target group (deleted, or its listener deleted)
+    and answers ResourceInUse for a while: the module retries the delete instead of failing on a user that is gone."""
     realistic(0.2)  # 15 s of lingering in 3 s: a window a loaded machine cannot miss
-    elbv2.delete_load_balancer(LoadBalancerArn=load_balancer)
-    assert describe(elbv2)["LoadBalancerArns"] == [load_balancer]
-    calls.clear()
-
-    result = run({"name": NAME, "state": "absent"})
-    assert_ok(result, changed=True)
-    assert target_groups(elbv2) == []
-    assert len(deletes(calls)) >= 2  # refused first, then deleted
-
-
-def test_delete_right_after_the_listener_waits_for_aws_to_let_go(run, elbv2, load_balancer, listener, realistic, calls):
-    """The load balancer is still there but nothing of it forwards to the target group: AWS lets go a little later,
-    as after DeleteLoadBalancer, and the module retries instead of failing on a user that is gone."""
-    realistic(0.2)
-    elbv2.delete_listener(ListenerArn=listener)
+    if gone == "load balancer":
+        elbv2.delete_load_balancer(LoadBalancerArn=load_balancer)
+    else:
+        elbv2.delete_listener(ListenerArn=listener)
     assert describe(elbv2)["LoadBalancerArns"] == [load_balancer]
     calls.clear()
 
