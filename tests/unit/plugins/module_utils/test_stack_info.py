@@ -364,5 +364,3 @@ def test_empty_outputs_are_fresh_copies_named_after_their_layer():
     outputs = si.empty_outputs("registry")
     outputs["registry_repository_uris"]["app"] = "changed"
     assert si.empty_outputs("registry")["registry_repository_uris"] == {}
-
-
