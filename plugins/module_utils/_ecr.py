@@ -729,16 +729,56 @@ class EcrReader(BaseResourceManager):
         return None if description is None else self.complete(description)
 
 
+def image_id(reference: str) -> dict[str, str]:
+    """The ECR imageId of an image reference: a digest ``sha256:<hex>`` or a tag."""
+    return {"imageDigest": reference} if reference.startswith("sha256:") else {"imageTag": reference}
+
+
+def normalize_image(detail: dict[str, Any]) -> dict[str, Any]:
+    """A DescribeImages entry in the return shape: what a deploy needs to know of the image, scan included."""
+    pushed_at = detail.get("imagePushedAt")
+    summary = detail.get("imageScanFindingsSummary") or {}
+    return {
+        "image_digest": detail.get("imageDigest"),
+        "image_tags": sorted(detail.get("imageTags") or []),
+        "image_pushed_at": pushed_at.isoformat() if hasattr(pushed_at, "isoformat") else pushed_at,
+        "image_size_in_bytes": detail.get("imageSizeInBytes"),
+        "image_manifest_media_type": detail.get("imageManifestMediaType"),
+        "scan_status": (detail.get("imageScanStatus") or {}).get("status"),
+        "finding_severity_counts": dict(summary.get("findingSeverityCounts") or {}),
+    }
+
+
 class EcrRepositoryInfoManager(EcrReader):
-    def list_repositories(self, names: list[str] | None, tags: dict[str, Any] | None) -> list[dict[str, Any]]:
-        """The repositories named in ``names`` (all when ``None``) that carry every tag of ``tags``."""
+    def list_repositories(
+        self, names: list[str] | None, tags: dict[str, Any] | None, image: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The repositories named in ``names`` (all when ``None``) that carry every tag of ``tags``; with ``image``,
+        each with the image of that tag or digest under ``image`` (``None`` when the repository does not hold it)."""
         descriptions = self.describe_names(names) if names is not None else self.describe_all()
         result = []
         for description in descriptions:
             repository_tags = self.tags(description["repositoryArn"])
             if has_all_tags(repository_tags, tags):
-                result.append(self.complete(description, tags=repository_tags))
+                repository = self.complete(description, tags=repository_tags)
+                if image is not None:
+                    repository["image"] = self.image(description, image)
+                result.append(repository)
         return result
+
+    def image(self, description: dict[str, Any], reference: str) -> dict[str, Any] | None:
+        """The repository's image of tag or digest ``reference`` in the return shape; ``None`` when it has none."""
+        name = description["repositoryName"]
+        response = call(
+            self.ecr.describe_images,
+            f"describe image {reference} in ECR repository {name}",
+            answers={"ImageNotFoundException": None},
+            repositoryName=name,
+            registryId=description["registryId"],
+            imageIds=[image_id(reference)],
+        )
+        found = (response or {}).get("imageDetails") or []
+        return normalize_image(found[0]) if found else None
 
 
 class EcrRepositoryManager(EcrReader):

@@ -26,6 +26,13 @@ options:
   tags:
     description: Return only the repositories that carry every one of these tags with the same value.
     type: dict
+  image:
+    description:
+      - An image to look up in each repository returned, by tag or by digest (C(sha256:<64 hex digits>)).
+      - Each repository then has RV(repositories[].image), null when it does not hold that image; so a deploy can
+        check, before it changes anything, that the image it will roll out is there and what its scan found.
+    type: str
+    version_added: 0.4.0
 extends_documentation_fragment:
   - cloudops.fargate.attributes.INFO_MODULE
   - amazon.aws.common.modules
@@ -50,6 +57,17 @@ EXAMPLES = r"""
     names:
       - demo-local/web-app
       - demo-local/worker
+
+- name: Find the image a deploy would roll out
+  cloudops.fargate.ecr_repository_info:
+    names: [demo-local/app, demo-local/nginx]
+    image: 1.4.2
+  register: images_found
+
+- name: Stop before anything changes when a repository does not hold it
+  ansible.builtin.assert:
+    that: images_found.repositories | selectattr('image', 'none') | list | length == 0
+    fail_msg: "Push 1.4.2 to {{ images_found.repositories | selectattr('image', 'none') | map(attribute='repository_uri') | join(', ') }}"
 """
 
 RETURN = r"""
@@ -101,27 +119,71 @@ repositories:
       description: The repository's tags.
       type: dict
       sample: {"Stack": "demo", "Environment": "local"}
+    image:
+      description: The image O(image) names, as DescribeImages reports it; null when the repository does not hold it.
+      returned: when O(image) is given
+      type: dict
+      version_added: 0.4.0
+      contains:
+        image_digest:
+          description: The digest of the image's manifest.
+          type: str
+          sample: sha256:0f0e8f4d9b7c6a5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e
+        image_tags:
+          description: Every tag that points at the image, sorted.
+          type: list
+          elements: str
+          sample: ["1.4.2"]
+        image_pushed_at:
+          description: When the image was pushed, ISO 8601.
+          type: str
+        image_size_in_bytes:
+          description: The size of the image's layers.
+          type: int
+        image_manifest_media_type:
+          description: The media type of the image's manifest (an image, or an index of images).
+          type: str
+          sample: application/vnd.oci.image.index.v1+json
+        scan_status:
+          description: The status of the image's last scan (for example C(COMPLETE), C(IN_PROGRESS), C(FAILED)); null
+            when it was never scanned.
+          type: str
+        finding_severity_counts:
+          description: How many findings of each severity the last scan has; empty without a finished scan.
+          type: dict
+          sample: {"HIGH": 1, "LOW": 4}
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import EcrRepositoryInfoManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import validate_repository_name
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import is_valid_digest
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import is_valid_tag
 
 
 def main():
     argument_spec = dict(
         names=dict(type="list", elements="str", aliases=["repository_names"]),
         tags=dict(type="dict"),
+        image=dict(type="str"),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     names = module.params["names"]
+    image = module.params["image"]
     with module_errors(module):
         for index, name in enumerate(names or []):
             validate_repository_name(name, option=f"names[{index}]")
+        if image is not None and not (is_valid_tag(image) or is_valid_digest(image)):
+            raise InputError(
+                f"image ({image}) must be a tag (letters, digits, '_', '.', '-', at most 128 characters, not starting"
+                " with '.' or '-') or a digest 'sha256:<64 lowercase hex digits>'"
+            )
         manager = EcrRepositoryInfoManager(module)
-        module.exit_json(changed=False, repositories=manager.list_repositories(names, module.params["tags"]))
+        repositories = manager.list_repositories(names, module.params["tags"], image)
+        module.exit_json(changed=False, repositories=repositories)
 
 
 if __name__ == "__main__":

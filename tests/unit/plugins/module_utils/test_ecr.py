@@ -11,6 +11,8 @@ import pytest
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import EcrInputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import applicable_scanning
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import encryption_differences
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import image_id
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import normalize_image
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import has_all_tags
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import is_kms_alias
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import kms_keys_match
@@ -765,3 +767,36 @@ def test_unreadable_configuration_is_unknown():
     scanning = applicable_scanning(None, "shop/web", scan_on_push=True)
     assert (scanning["type"], scanning["registry_scan_type"]) == (None, None)
     assert scanning_warning("shop/web", True, scanning) is None
+
+
+def test_image_id_of_a_tag_and_of_a_digest():
+    digest = "sha256:" + "ab" * 32
+    assert image_id("1.4.2") == {"imageTag": "1.4.2"}
+    assert image_id(digest) == {"imageDigest": digest}
+
+
+def test_normalize_image_reports_the_scan():
+    pushed = datetime.datetime(2026, 12, 6, 8, 0, tzinfo=datetime.timezone.utc)
+    detail = {
+        "registryId": "123456789012",
+        "repositoryName": "demo-local/app",
+        "imageDigest": "sha256:" + "cd" * 32,
+        "imageTags": ["latest", "1.4.2"],
+        "imageSizeInBytes": 31457280,
+        "imagePushedAt": pushed,
+        "imageScanStatus": {"status": "COMPLETE", "description": "The scan was completed successfully."},
+        "imageScanFindingsSummary": {"findingSeverityCounts": {"HIGH": 1, "LOW": 4}},
+        "imageManifestMediaType": "application/vnd.oci.image.index.v1+json",
+    }
+    assert normalize_image(detail) == {
+        "image_digest": "sha256:" + "cd" * 32,
+        "image_tags": ["1.4.2", "latest"],
+        "image_pushed_at": "2026-12-06T08:00:00+00:00",
+        "image_size_in_bytes": 31457280,
+        "image_manifest_media_type": "application/vnd.oci.image.index.v1+json",
+        "scan_status": "COMPLETE",
+        "finding_severity_counts": {"HIGH": 1, "LOW": 4},
+    }
+    never_scanned = normalize_image({"imageDigest": "sha256:" + "ef" * 32})
+    assert never_scanned["scan_status"] is None and never_scanned["finding_severity_counts"] == {}
+    assert never_scanned["image_tags"] == []

@@ -139,3 +139,51 @@ def test_invalid_name_fails(run, stack):
     result = run({"names": ["demo/web", "Demo Web"]})
     assert result["failed"]
     assert result["msg"].startswith("names[1] 'Demo Web' is not a valid repository name")
+
+
+# --- image lookup -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pushed(ecr, stack):
+    """An image tagged 1.4.2 (and latest) in demo/web; demo/worker holds none. Its digest."""
+    from tests.unit.plugins.modules.test_ecr_image import push_image
+
+    digest, _manifest = push_image(ecr, {}, "demo/web", "1.4.2", layers=[b"base layer", b"app layer"])
+    manifest = ecr.batch_get_image(repositoryName="demo/web", imageIds=[{"imageDigest": digest}])["images"][0]
+    ecr.put_image(repositoryName="demo/web", imageManifest=manifest["imageManifest"], imageTag="latest")
+    return digest
+
+
+def test_without_image_the_repositories_have_no_image_key(run, pushed):
+    assert all("image" not in r for r in run({"names": ["demo/web"]})["repositories"])
+
+
+@pytest.mark.parametrize("by", ["tag", "digest"])
+def test_the_image_is_found_by_tag_or_digest_with_every_tag(run, pushed, by):
+    reference = "1.4.2" if by == "tag" else pushed
+    web, worker = run({"names": ["demo/web", "demo/worker"], "image": reference})["repositories"]
+    image = web["image"]
+    assert image["image_digest"] == pushed
+    assert image["image_tags"] == ["1.4.2", "latest"]
+    assert image["image_manifest_media_type"] == "application/vnd.docker.distribution.manifest.v2+json"
+    assert isinstance(image["image_size_in_bytes"], int) and image["image_pushed_at"]
+    assert set(image) == {
+        "image_digest", "image_tags", "image_pushed_at", "image_size_in_bytes", "image_manifest_media_type",
+        "scan_status", "finding_severity_counts",
+    }
+    assert worker["image"] is None, "a repository without the image says so"
+
+
+def test_a_missing_tag_is_none_and_check_mode_reads_the_same(run, pushed):
+    (web,) = run({"names": ["demo/web"], "image": "9.9.9"}, check_mode=True)["repositories"]
+    assert web["image"] is None
+    (web,) = run({"names": ["demo/web"], "image": "1.4.2"}, check_mode=True)["repositories"]
+    assert web["image"]["image_digest"] == pushed
+
+
+@pytest.mark.parametrize("reference", ["app:1.0", "-1.0", "sha256:xyz", "sha256:" + "A" * 64, "x" * 129])
+def test_a_bad_image_reference_fails_naming_the_option(run, stack, reference):
+    result = run({"names": ["demo/web"], "image": reference})
+    assert result["failed"]
+    assert result["msg"].startswith(f"image ({reference}) must be a tag")
