@@ -27,7 +27,7 @@ endif
 # A prefix for the suites that should yield the CPU (make test sets it to nice).
 NICE ?=
 
-.PHONY: help venv nginx up down emulator emulator-stop test checks unit integration molecule packaging sanity docs lint benchmark clean
+.PHONY: help venv servers up down emulator emulator-stop test checks unit integration molecule packaging sanity docs lint benchmark clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -55,13 +55,13 @@ down: $(STAMP) ## Tear the local stacks down and stop the emulator
 	else echo "emulator not running: nothing to tear down"; fi
 	$(BIN)/python -m emulator stop
 
-unit: $(STAMP) ## Unit tests: module logic, plugins, emulator extensions
+unit: $(STAMP) servers ## Unit tests: module logic, plugins, emulator extensions
 	$(BIN)/pytest tests/unit -q -n 2
 
-nginx: ## Install nginx from Debian's packages (the storage layer's nginx test), if missing
-	tools/install_nginx.sh
+servers: ## Install nginx and docker-registry from Debian's packages (the tests run them on 127.0.0.1), if missing
+	tools/install_test_servers.sh
 
-integration: $(STAMP) nginx ## Integration tests: the real playbooks against an emulator on a free port
+integration: $(STAMP) servers ## Integration tests: the real playbooks against an emulator on a free port
 	$(BIN)/pytest tests/integration -q -n 3 --dist loadfile --durations=25
 
 molecule: $(STAMP) ## Molecule scenarios, one per role, against an emulator on a free port
@@ -86,7 +86,7 @@ packaging: $(STAMP) ## The built artifact installs and runs; the EE build contex
 # lint, unit and sanity run one after the other beside it. The whole run is CPU-bound, so the niced suites
 # take what integration leaves idle while it waits on the emulator.
 # --output-sync keeps each suite's log in one piece.
-test: $(STAMP) ## Everything CI checks
+test: $(STAMP) servers ## Everything CI checks
 	$(MAKE) --no-print-directory -j4 --output-sync=target integration checks molecule packaging NICE="nice -n 19"
 
 checks: $(STAMP) ## lint, unit and sanity, one after the other

@@ -112,6 +112,19 @@ TYPICAL: dict[str, Typical] = {
         "exist\" for 2 min",
     ),
     "ecs.tasks_stopping": Typical(30, f"{TF}/ecs cluster.go retries ClusterContainsTasksException 10 min"),
+    "ecr.scan": Typical(
+        20,
+        "estimate, no AWS figure (aws/containers-roadmap#1600 asks for one): botocore ecr waiter ImageScanComplete "
+        "polls DescribeImageScanFindings every 5 s, 60 attempts; alexjurkiewicz/ecr-scan-image#3 (IN_PROGRESS after a "
+        "push)",
+    ),
+    "datasync.execution": Typical(
+        180,
+        "estimate for a small S3 -> EFS task (QUEUED to SUCCESS), no AWS figure: DataSync user guide, task execution "
+        "statuses (LAUNCHING 'usually goes quickly but can take up to a few minutes', PREPARING 'can take just minutes "
+        "or a few hours') and run-task.html (the listing 'usually takes between a few minutes and a few hours'); "
+        "the task's agentless network interfaces are created at LAUNCHING",
+    ),
     "service_quotas.increase_approval": Typical(
         900,
         "estimate, no AWS figure: small increases are approved automatically in minutes; {TF}/servicequotas "

@@ -2,6 +2,17 @@
 
 CLI: ``python -m emulator {run,start,stop,status} [--port P] [--state-dir DIR]``; the same operations are
 available as ``start()``, ``stop()``, ``is_up()`` and ``free_port()`` for test fixtures.
+
+IAM enforcement (tests/integration/test_whole_stack.py): moto checks every call's signature and action against
+the caller's IAM policies once ``INITIAL_NO_AUTH_ACTION_COUNT`` calls have been served (moto's setting, unlimited by
+default; ``POST /moto-api/reset-auth`` with a number in the body sets it and restarts the count). It evaluates actions
+(wildcards, Deny), ignores conditions it has no request values for, and resolves the resource of IAM role calls and
+sts:AssumeRole only: every other call's resource is ``*``, which a scoped ``Resource`` never matches. A server started
+with ``EMULATOR_IAM_CHECK_ACTIONS=1`` lets a statement's ``Resource`` match such an unresolved ``*``, so a
+least-privilege policy is judged on its actions, and on its role ARNs for IAM; it also checks the signature of a GET,
+HEAD or DELETE without a body over an empty payload, where moto hashes the query parameters as if they were a form
+body (every signed GET with a query string, EFS's, would fail SignatureDoesNotMatch). See ``_check_iam_actions``.
+The ``/_emulator/`` and ``/moto-api/`` endpoints are never checked.
 """
 
 from __future__ import annotations
@@ -25,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from emulator import realism
+from emulator import public_registry, realism
 from emulator.throttling import Throttler
 
 HOST = "127.0.0.1"
@@ -85,6 +96,8 @@ class RequestCounter:
             return self._realism(environ, method, start_response)
         if path.startswith("/_emulator/"):
             return _json_response(start_response, "404 Not Found", {"error": f"no emulator endpoint {method} {path}"})
+        if path.startswith("/v2/") and public_registry.handles(path):
+            return public_registry.app(environ, start_response)  # the demo images' registry, no AWS API call
         if not path.startswith(UNCOUNTED_PATH_PREFIXES):
             service = request_service(environ)
             key = f"{service}:{request_action(environ)}"
@@ -406,8 +419,31 @@ def run(port: int) -> None:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     os.environ.setdefault("MOTO_PORT", str(port))  # moto builds resource URLs (SQS queues, ...) from it
+    if os.environ.get("EMULATOR_IAM_CHECK_ACTIONS") == "1":
+        _check_iam_actions()
     print(f"starting emulator on {endpoint_url(port)} (pid {os.getpid()})", flush=True)
     run_simple(HOST, port, build_app(), threaded=True, request_handler=MotoRequestHandler)
+
+
+def _check_iam_actions() -> None:
+    """Make a policy statement's ``Resource`` match the ``*`` moto passes for a call whose resource it does not resolve
+    (all but IAM role calls and sts:AssumeRole), and check a bodiless GET's signature over an empty payload."""
+    from moto.iam.access_control import IAMPolicyStatement, IAMRequestBase
+
+    matches = IAMPolicyStatement._check_element_matches
+    create_aws_request = IAMRequestBase._create_aws_request
+
+    def check_element_matches(self: IAMPolicyStatement, statement_element: Any, value: str) -> bool:
+        return (statement_element == "Resource" and value == "*") or matches(self, statement_element, value)
+
+    def aws_request_as_signed(self: IAMRequestBase) -> Any:
+        request = create_aws_request(self)
+        if self._method in ("GET", "HEAD", "DELETE") and not self._body:  # a form POST's body is in _data, parsed
+            request.data = b""
+        return request
+
+    IAMPolicyStatement._check_element_matches = check_element_matches  # type: ignore[method-assign]
+    IAMRequestBase._create_aws_request = aws_request_as_signed  # type: ignore[method-assign]
 
 
 # --------------------------------------------------------------------------- CLI

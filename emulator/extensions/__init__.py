@@ -56,6 +56,11 @@ WRAP_ORDER = (
     # both recompute after moto has acted, independently of each other.
     "acm_imported_certificates",
     "elbv2_target_group_load_balancers",
+    # ECRBackend.put_image: layers(image_scanning(moto)); ecr_layers checks the digest and the layers before the image
+    # is stored, so a push it refuses starts no scan, and ecr_image_scanning scans the image moto stored. (Inside out,
+    # ecr_layers' test, which unwraps put_image by one __wrapped__ to get moto's, would unwrap the wrong extension.)
+    "ecr_image_scanning",
+    "ecr_layers",
 )
 
 _installed: set[str] = set()

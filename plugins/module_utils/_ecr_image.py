@@ -29,13 +29,12 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._common import Ba
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import wait
+from ansible_collections.cloudops.fargate.plugins.module_utils._oci_source import ACCEPTED_MEDIA_TYPES
+from ansible_collections.cloudops.fargate.plugins.module_utils._oci_source import INDEX_MEDIA_TYPES
+from ansible_collections.cloudops.fargate.plugins.module_utils._oci_source import PLATFORM
+from ansible_collections.cloudops.fargate.plugins.module_utils._oci_source import index_platforms
+from ansible_collections.cloudops.fargate.plugins.module_utils._oci_source import select_platform
 
-DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
-DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
-OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-OCI_INDEX = "application/vnd.oci.image.index.v1+json"
-ACCEPTED_MEDIA_TYPES = [DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_MANIFEST, OCI_INDEX]
-INDEX_MEDIA_TYPES = (DOCKER_MANIFEST_LIST, OCI_INDEX)
 
 DIGEST_PATTERN = re.compile(r"sha256:[a-f0-9]{64}")
 TAG_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
@@ -108,6 +107,8 @@ def is_valid_tag(value: str | None) -> bool:
 def input_errors(params: dict[str, Any]) -> list[str]:
     """Everything wrong with the arguments that the argument spec cannot say; checked before any call."""
     errors = []
+    if params.get("source_repository") and params.get("source_tag") is None and params.get("source_digest") is None:
+        errors.append("source_repository needs source_tag or source_digest")
     if params.get("source_digest") is not None and not is_valid_digest(params["source_digest"]):
         errors.append(f"source_digest {params['source_digest']!r} is not a digest of the form sha256:<64 hex digits>")
     if params.get("source_tag") is not None and not params["source_tag"]:
@@ -381,13 +382,49 @@ class EcrImageManager(BaseResourceManager):
     ) -> None:
         """Point ``target_repository:tag`` at the source image (by tag or by digest), behind the scan gate when
         ``gate``."""
-        target = self._describe_repository(target_repository, target_registry_id)
-        if target is None:
-            where = f" in registry {target_registry_id}" if target_registry_id else ""
-            raise AWSActionError(f"Target repository {target_repository}{where} not found")
-
+        target = self._target_repository(target_repository, target_registry_id)
         source_id = {"imageDigest": source_digest} if source_digest else {"imageTag": source_tag}
         source = self._get_manifest(source_repository, source_registry_id, source_id)
+        self._promote(source, target, tag, gate)
+
+    def copy_from_registry(
+        self, origin: Any, *, platform: str | None, target_repository: str, target_registry_id: str | None, tag: str, gate: bool
+    ) -> None:
+        """Point ``target_repository:tag`` at the image ``origin`` (an ``OciSource``) names, or at its manifest for
+        ``platform`` when it is an index; the scan gate, when ``gate``, is the target registry's."""
+        target = self._target_repository(target_repository, target_registry_id)
+        source = origin.manifest(origin.digest or origin.tag)
+        if platform:
+            source = self._platform_manifest(origin, source, platform)
+        self._promote(source, target, tag, gate)
+
+    def _target_repository(self, name: str, registry_id: str | None) -> dict[str, Any]:
+        target = self._describe_repository(name, registry_id)
+        if target is None:
+            where = f" in registry {registry_id}" if registry_id else ""
+            raise AWSActionError(f"Target repository {name}{where} not found")
+        return target
+
+    @staticmethod
+    def _platform_manifest(origin: Any, source: dict[str, Any], platform: str) -> dict[str, Any]:
+        """The image of ``source`` for ``platform``: the index's entry for it, or ``source`` itself when its
+        configuration says it is built for it."""
+        document = json.loads(source["manifest"])
+        if source["media_type"] in INDEX_MEDIA_TYPES or ("manifests" in document and "layers" not in document):
+            entry = select_platform(document, platform)
+            if entry is None:
+                raise AWSActionError(
+                    f"{origin.reference} has no image for {platform}; it has {', '.join(index_platforms(document)) or 'none'}"
+                )
+            return origin.manifest(entry["digest"])
+        config = json.loads(origin.read_blob((document.get("config") or {}).get("digest", "")) or b"{}")
+        built_for = "/".join(p for p in (config.get("os"), config.get("architecture"), config.get("variant")) if p)
+        wanted = PLATFORM.fullmatch(platform).groupdict()
+        if config.get("os") != wanted["os"] or config.get("architecture") != wanted["architecture"]:
+            raise AWSActionError(f"{origin.reference} is built for {built_for or 'an unknown platform'}, not {platform}")
+        return source
+
+    def _promote(self, source: dict[str, Any], target: dict[str, Any], tag: str, gate: bool) -> None:
         digest = source["digest"]
 
         current = self._describe_image(target, {"imageTag": tag})
@@ -401,7 +438,7 @@ class EcrImageManager(BaseResourceManager):
                 current_digest=current_digest,
             )
 
-        same_registry = source["registry_id"] in (None, target["registryId"])
+        same_registry = not source.get("origin") and source["registry_id"] in (None, target["registryId"])
         unchanged = f"Tag {tag} of {target['repositoryName']} already points at this image"
 
         if gate and same_registry:
@@ -577,9 +614,10 @@ class EcrImageManager(BaseResourceManager):
         """Put the source manifest into the target, after what it refers to; untagged when ``tag`` is None."""
         if depth > _MAX_INDEX_DEPTH:
             raise AWSActionError(f"Manifest {source['digest']} nests image indexes deeper than {_MAX_INDEX_DEPTH}")
-        same_repository = source["repository"] == target["repositoryName"] and source["registry_id"] in (
-            None,
-            target["registryId"],
+        same_repository = (
+            not source.get("origin")
+            and source["repository"] == target["repositoryName"]
+            and source["registry_id"] in (None, target["registryId"])
         )
         if copy_references and not same_repository:
             try:
@@ -589,8 +627,12 @@ class EcrImageManager(BaseResourceManager):
                 raise AWSActionError(f"Cannot read the manifest of {what}: {e}") from e
             for child in children:
                 if self._describe_image(target, {"imageDigest": child}) is None:
-                    child_image = self._get_manifest(
-                        source["repository"], source["requested_registry_id"], {"imageDigest": child}
+                    child_image = (
+                        source["origin"].manifest(child)
+                        if source.get("origin")
+                        else self._get_manifest(
+                            source["repository"], source["requested_registry_id"], {"imageDigest": child}
+                        )
                     )
                     self._put(child_image, target, None, depth + 1)
             self._copy_missing_blobs(source, target, blobs)
@@ -648,20 +690,24 @@ class EcrImageManager(BaseResourceManager):
         """Stream one blob from the source repository into the target, checking its digest on the way."""
         target_ref = {"registryId": target["registryId"], "repositoryName": target["repositoryName"]}
         what = f"layer {digest} from {source['repository']} to {target['repositoryName']}"
-        url = call(
-            self.ecr.get_download_url_for_layer,
-            f"start copying {what}",
-            repositoryName=source["repository"],
-            layerDigest=digest,
-            **self._registry(source["requested_registry_id"]),
-        )["downloadUrl"]
+        if source.get("origin"):
+            opened = source["origin"].open_blob(digest)
+        else:
+            url = call(
+                self.ecr.get_download_url_for_layer,
+                f"start copying {what}",
+                repositoryName=source["repository"],
+                layerDigest=digest,
+                **self._registry(source["requested_registry_id"]),
+            )["downloadUrl"]
+            opened = None
         upload = call(self.ecr.initiate_layer_upload, f"start copying {what}", **target_ref)
         upload_id = upload["uploadId"]
         part_size = upload.get("partSize") or _DEFAULT_PART_SIZE
         hasher = hashlib.sha256()
         offset = 0
         try:
-            with open_blob_url(url) as stream:
+            with opened or open_blob_url(url) as stream:
                 while True:
                     part = _read_exactly(stream, part_size)
                     if not part:

@@ -36,11 +36,56 @@ author:
   - cloudops.fargate maintainers (!UNKNOWN)
 options:
   source_repository:
-    description: The repository that holds the image to promote.
+    description:
+      - The ECR repository that holds the image to promote.
+      - Exactly one of O(source_repository) and O(source_image) is required.
     type: str
-    required: true
+  source_image:
+    description:
+      - An image in an OCI registry outside ECR to copy into O(target_repository), as docker names it,
+        C(registry/repository[:tag][@sha256:digest]), for example C(public.ecr.aws/nginx/nginx-unprivileged:1.28-alpine).
+        A name without a registry is on Docker Hub; without tag or digest it means C(latest); with a digest the
+        digest decides and the tag is only informative.
+      - The manifest is read through the registry HTTP API (with oras-py) and put into ECR byte for byte, so the
+        image keeps its digest; the blobs ECR lacks are streamed from the registry into the target repository
+        through ECR's layer API, each checked against its digest. With O(platform), only the image for that
+        platform is copied (an index's entry for it); without, an index is copied whole with all its images.
+      - The image is put untagged, gated by the target registry's scan when O(wait_for_scan) or
+        O(fail_on_severity) asks, then tagged. Nothing is put when O(target_tag) already points at the
+        image; the registry is read every time, so a caller that only needs the image present checks ECR first
+        (M(cloudops.fargate.ecr_repository_info) with O(cloudops.fargate.ecr_repository_info#module:image)).
+      - Requires the Python package C(oras).
+    type: str
+    version_added: 0.4.0
+  platform:
+    description:
+      - With O(source_image), the platform to copy, C(os/architecture[/variant]) as in an image index, for example
+        C(linux/amd64) for Fargate's C(X86_64) and C(linux/arm64) for C(ARM64). An index is narrowed to its image for
+        the platform; a single image must be built for it. Omitted, an index is copied whole.
+    type: str
+    version_added: 0.4.0
+  source_registry_username:
+    description:
+      - With O(source_image), the user name for a private registry; the registry's token service exchanges it and
+        O(source_registry_password) for a token. Without it, an anonymous token is asked for, and credentials stored
+        by C(docker login) in C(~/.docker/config.json) are used when present.
+    type: str
+    version_added: 0.4.0
+  source_registry_password:
+    description: The password or access token that goes with O(source_registry_username).
+    type: str
+    version_added: 0.4.0
+  source_registry_insecure:
+    description:
+      - With O(source_image), talk to the registry over plain HTTP. Only for a registry on the loopback interface,
+        such as a test registry; never across a network.
+    type: bool
+    default: false
+    version_added: 0.4.0
   source_tag:
-    description: The tag of the image to promote. Exactly one of O(source_tag) and O(source_digest) is required.
+    description:
+      - The tag of the image to promote. With O(source_repository), exactly one of O(source_tag) and O(source_digest)
+        is required.
     type: str
   source_digest:
     description:
@@ -54,7 +99,7 @@ options:
         account C(ecr:BatchGetImage) and C(ecr:GetDownloadUrlForLayer).
     type: str
   target_repository:
-    description: The repository the tag is set in. Defaults to O(source_repository).
+    description: The repository the tag is set in. Defaults to O(source_repository); required with O(source_image).
     type: str
   target_tag:
     description:
@@ -119,6 +164,14 @@ EXAMPLES = r"""
 - name: Use the pullable reference in the task definition
   ansible.builtin.set_fact:
     app_image: "{{ promoted.image.image_uri }}"
+
+- name: Copy nginx's unprivileged image for the tasks' architecture from Amazon ECR Public
+  cloudops.fargate.ecr_image:
+    source_image: public.ecr.aws/nginx/nginx-unprivileged:1.28-alpine
+    platform: linux/amd64
+    target_repository: demo-dev/nginx
+    target_tag: "1.28-alpine"
+    fail_on_severity: CRITICAL
 
 - name: Promote from the build account's registry into this account's
   cloudops.fargate.ecr_image:
@@ -199,6 +252,8 @@ findings:
   sample: [{"name": "CVE-2024-0001", "severity": "CRITICAL", "uri": "https://nvd.nist.gov/vuln/detail/CVE-2024-0001"}]
 """
 
+from ansible.module_utils.basic import missing_required_lib
+
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
@@ -206,11 +261,19 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._common import mo
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import SEVERITIES
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import EcrImageManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import input_errors
+from ansible_collections.cloudops.fargate.plugins.module_utils._oci_source import HAS_ORAS
+from ansible_collections.cloudops.fargate.plugins.module_utils._oci_source import OciSource
+from ansible_collections.cloudops.fargate.plugins.module_utils._oci_source import reference_errors
 
 
 def main():
     argument_spec = dict(
-        source_repository=dict(type="str", required=True),
+        source_repository=dict(type="str"),
+        source_image=dict(type="str"),
+        platform=dict(type="str"),
+        source_registry_username=dict(type="str"),
+        source_registry_password=dict(type="str", no_log=True),
+        source_registry_insecure=dict(type="bool", default=False),
         source_tag=dict(type="str"),
         source_digest=dict(type="str"),
         source_registry_id=dict(type="str"),
@@ -224,17 +287,48 @@ def main():
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
-        mutually_exclusive=[("source_tag", "source_digest")],
-        required_one_of=[("source_tag", "source_digest")],
+        mutually_exclusive=[
+            ("source_tag", "source_digest"),
+            ("source_image", "source_repository"),
+            ("source_image", "source_tag"),
+            ("source_image", "source_digest"),
+            ("source_image", "source_registry_id"),
+        ],
+        required_one_of=[("source_repository", "source_image")],
+        required_by={
+            "source_image": "target_repository",
+            "platform": "source_image",
+            "source_registry_username": "source_image",
+            "source_registry_password": "source_registry_username",
+        },
     )
     p = module.params
     with module_errors(module):
-        errors = input_errors(p)
+        errors = input_errors(p) + reference_errors(p["source_image"], p["platform"])
         if errors:
             raise InputError("; ".join(errors))
+        if p["source_image"] and not HAS_ORAS:
+            module.fail_json(msg=missing_required_lib("oras"))
         manager = EcrImageManager(
             module, fail_on_severity=p["fail_on_severity"], scan_timeout=p["scan_timeout"]
         )
+        gate = bool(p["wait_for_scan"] or p["fail_on_severity"])
+        if p["source_image"]:
+            origin = OciSource(
+                p["source_image"],
+                insecure=p["source_registry_insecure"],
+                username=p["source_registry_username"],
+                password=p["source_registry_password"],
+            )
+            manager.copy_from_registry(
+                origin,
+                platform=p["platform"],
+                target_repository=p["target_repository"],
+                target_registry_id=p["target_registry_id"],
+                tag=p["target_tag"],
+                gate=gate,
+            )
+            module.exit_json(changed=manager.changed, image=manager.image, diff=manager.diff())
         manager.promote(
             source_repository=p["source_repository"],
             source_registry_id=p["source_registry_id"],
@@ -243,7 +337,7 @@ def main():
             target_repository=p["target_repository"] or p["source_repository"],
             target_registry_id=p["target_registry_id"],
             tag=p["target_tag"],
-            gate=bool(p["wait_for_scan"] or p["fail_on_severity"]),
+            gate=gate,
         )
     module.exit_json(changed=manager.changed, image=manager.image, diff=manager.diff())
 

@@ -210,3 +210,18 @@ def readme(emulator_endpoint: str) -> Callable[[str], ReadmeRun]:
         return readme_run(emulator_endpoint, command_line)
 
     return run
+
+
+@pytest.fixture(scope="module")
+def iam_checking_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An emulator of its own whose moto judges policies on their actions (EMULATOR_IAM_CHECK_ACTIONS, see
+    emulator/server.py). It enforces nothing until the test posts to /moto-api/reset-auth after its own set-up."""
+    state_dir = tmp_path_factory.mktemp("emulator-iam-state")
+    port = server.free_port()
+    with pytest.MonkeyPatch.context() as patch:  # the server process inherits this environment at its start only
+        patch.setenv("EMULATOR_IAM_CHECK_ACTIONS", "1")
+        server.start(port, state_dir, timeout=60)
+    try:
+        yield server.endpoint_url(port)
+    finally:
+        server.stop(port, state_dir)

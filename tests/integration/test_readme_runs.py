@@ -245,6 +245,19 @@ def test_deploy_of_a_new_tag_makes_one_revision_and_updates_the_service(built, r
     assert active_revisions(aws) == after
 
 
+def test_deploy_of_a_tag_that_is_nowhere_stops_before_anything_changes(built, run, aws):
+    running, revisions = service(aws)["taskDefinition"], active_revisions(aws)
+    # No source to copy from: the app image must be pushed, and 7.7.7 never was.
+    unsourced = {"registry_repositories": [{"name": "app"}, {"name": "nginx"}]}
+    refused = run("playbooks/deploy.yml", extra_vars={**unsourced, "image_tag": "7.7.7"})
+    assert refused.returncode != 0
+    message = refused.failure_messages()
+    assert "/demo-local/app:7.7.7 is not in ECR" in message and "/demo-local/nginx:7.7.7 is not in ECR" in message
+    assert "docker push " in message
+    assert refused.changed() == 0, refused.changed_tasks()
+    assert service(aws)["taskDefinition"] == running and active_revisions(aws) == revisions
+
+
 def test_failed_deploy_puts_the_previous_revision_back_and_says_why(built, run, aws):
     running = service(aws)["taskDefinition"]
     # An image the emulator cannot pull: its tasks stop with CannotPullContainerError and the circuit breaker trips.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -13,30 +12,11 @@ from tests.integration.conftest import reset_emulator
 
 REGISTRY_ONLY = ["--tags", "registry"]
 IDENTITY = {"Stack": "demo", "Environment": "local", "ManagedBy": "cloudops.fargate"}
-MANIFEST = json.dumps({
-    "schemaVersion": 2,
-    "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-    "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7023,
-               "digest": "sha256:" + "a" * 64},
-    "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 32654,
-                "digest": "sha256:" + "b" * 64}],
-})
 
 
-def upload_blob(ecr, repository: str, blob: bytes) -> str:
-    upload_id = ecr.initiate_layer_upload(repositoryName=repository)["uploadId"]
-    ecr.upload_layer_part(repositoryName=repository, uploadId=upload_id, partFirstByte=0,
-                          partLastByte=len(blob) - 1, layerPartBlob=blob)
-    digest = "sha256:" + hashlib.sha256(blob).hexdigest()
-    return ecr.complete_layer_upload(repositoryName=repository, uploadId=upload_id, layerDigests=[digest])["layerDigest"]
-
-
-def push_image(ecr, repository: str, tag: str) -> None:
-    """Push as a client does: the blobs first, then the manifest naming them."""
-    manifest = json.loads(MANIFEST)
-    manifest["config"]["digest"] = upload_blob(ecr, repository, b"{}")
-    manifest["layers"][0]["digest"] = upload_blob(ecr, repository, b"layer")
-    ecr.put_image(repositoryName=repository, imageManifest=json.dumps(manifest), imageTag=tag)
+def source(name: str) -> dict:
+    """The local inventory's source of a repository's image: the emulator's public registry stand-in."""
+    return {"source_image": f"{{{{ aws_endpoint_url | urlsplit('netloc') }}}}/demo/{name}:1.0.0", "source_registry_insecure": True}
 
 
 def repositories(aws) -> dict[str, dict]:
@@ -57,7 +37,7 @@ def lifecycle_rules(aws, name: str) -> list[dict]:
 def converged(emulator_endpoint, playbook, aws):
     reset_emulator(emulator_endpoint)
     run = playbook(args=REGISTRY_ONLY, extra_vars={
-        "registry_repositories": [{"name": "app", "keep_image_count": 100}, {"name": "nginx"}]})
+        "registry_repositories": [{"name": "app", "keep_image_count": 100, **source("app")}, {"name": "nginx", **source("nginx")}]})
     assert run.returncode == 0, run.failure_messages()
     return run
 
@@ -90,9 +70,37 @@ def test_outputs_map_short_names_to_uris(converged, aws):
     }
 
 
+def test_the_images_the_stack_deploys_are_copied_from_their_sources_by_digest(converged, aws):
+    from emulator.public_registry import demo_images
+
+    ecr = aws("ecr")
+    for name in ("app", "nginx"):
+        (copied,) = ecr.describe_images(repositoryName=f"demo-local/{name}")["imageDetails"]
+        amd64 = demo_images()[f"demo/{name}"]["1.0.0"].children[0]  # the index's linux/amd64 image
+        assert copied["imageDigest"] == amd64.digest and copied["imageTags"] == ["1.0.0"]
+        stored = ecr.batch_get_image(repositoryName=f"demo-local/{name}", imageIds=[{"imageTag": "1.0.0"}],
+                                     acceptedMediaTypes=[amd64.media_type])["images"][0]
+        assert stored["imageManifest"].encode() == amd64.manifest
+
+
+def test_an_image_neither_there_nor_copyable_stops_the_run_with_the_push_commands(converged, playbook, aws):
+    run = playbook(args=REGISTRY_ONLY, extra_vars={
+        "fargate_image_tag": "5.5.5",
+        "registry_repositories": [{"name": "app", "keep_image_count": 100}, {"name": "nginx", **source("nginx")}]})
+    assert run.returncode != 0
+    message = run.failure_messages()
+    uri = repositories(aws)["demo-local/app"]["repositoryUri"]
+    assert f"{uri}:5.5.5 is not in ECR" in message and "no source_image" in message
+    assert f"docker push {uri}:5.5.5" in message and "aws ecr get-login-password --region us-east-1" in message
+    # nginx, which has a source, got the tag; app got nothing.
+    tags = {name: sorted(t for d in aws("ecr").describe_images(repositoryName=f"demo-local/{name}")["imageDetails"]
+                         for t in d.get("imageTags", [])) for name in ("app", "nginx")}
+    assert tags == {"app": ["1.0.0"], "nginx": ["1.0.0", "5.5.5"]}
+
+
 def test_a_second_run_changes_nothing(converged, playbook):
     run = playbook(args=REGISTRY_ONLY, extra_vars={
-        "registry_repositories": [{"name": "app", "keep_image_count": 100}, {"name": "nginx"}]})
+        "registry_repositories": [{"name": "app", "keep_image_count": 100, **source("app")}, {"name": "nginx", **source("nginx")}]})
     assert run.changed() == 0, run.changed_tasks()
 
 
@@ -107,7 +115,7 @@ def test_check_mode_with_diff_shows_a_policy_change_and_applies_nothing(converge
 
 def test_teardown_refuses_repositories_with_images_unless_forced(converged, playbook, aws):
     ecr = aws("ecr")
-    push_image(ecr, "demo-local/app", "1.0.0")
+    # The layer copied the image the stack deploys into each repository.
     ecr.create_repository(repositoryName="other-local/app")  # another stack's, untagged: never touched
 
     refused = playbook("playbooks/teardown.yml", args=REGISTRY_ONLY, extra_vars={"registry_force_destroy": False})

@@ -295,7 +295,7 @@ class _StandInApp(http.server.BaseHTTPRequestHandler):
 def _nginx_binary() -> str:
     found = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
     if not found:
-        pytest.fail("nginx is not installed: make test installs it (tools/install_nginx.sh)")
+        pytest.fail("nginx is not installed: make test installs it (tools/install_test_servers.sh)")
     return found
 
 

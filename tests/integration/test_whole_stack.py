@@ -2,8 +2,11 @@
 mode: AWS's provisioning and deletion times (at 1/30 of AWS's clock), its eventual consistency and lingering
 dependencies, and 5% of all calls throttled. site.yml builds both stacks in parallel, a second run changes nothing,
 drift.yml passes, and each stack tears down on its own, leaving nothing. No step is retried here:
-the collection must ride out what AWS does. The images the stacks deploy are pushed as soon as their repositories
-exist, as an application's pipeline would. On the built stacks, bad fargate inputs stop site.yml and deploy.yml before
+the collection must ride out what AWS does. Every playbook runs as an IAM user that holds only the operator policy
+(policies/), on an emulator that enforces IAM (emulator/server.py, EMULATOR_IAM_CHECK_ACTIONS): a module that starts
+calling an action the policy lacks fails here with AccessDenied. The images the stacks deploy are not in ECR at first: the registry layer
+copies them from the emulator's public registry stand-in (the local inventory's source_image), so the emulator's
+Fargate, which pulls for real in realistic mode, finds them. On the built stacks, bad fargate inputs stop site.yml and deploy.yml before
 anything changes, and teardown outside local waits for the stack's name. Drift and preflight naming changes made
 behind Ansible's back, and deploy.yml, are tested in test_readme_runs.py (plain mode), which runs beside this file."""
 
@@ -11,13 +14,17 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.request
 from pathlib import Path
 
+import boto3
 import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from tests.integration.aws_state import stack_resources
-from tests.integration.conftest import REPO_ROOT, WORKER_LOCAL_FILES, realism, reset_emulator, write_inventory
-from tests.integration.images import RepositoryWatcher
+from tests.integration.conftest import REPO_ROOT, WORKER_LOCAL_FILES, realism, run_playbook, write_inventory
+from tools import iam_policy
 
 CLUSTER = "demo-local"
 SERVICE = "demo-local-web"
@@ -39,6 +46,74 @@ REALISTIC = {
     "throttle_seed": 20261205,
     "behaviour_seconds": {"ecs.rollout": 20},
 }
+
+
+HARNESS_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+
+
+@pytest.fixture(scope="module")
+def identities(iam_checking_emulator) -> dict:
+    """The operator, holding only the operator policy, runs the playbooks; the harness, allowed everything, reads the
+    results back. IAM is enforced from then on (moto judges every call once /moto-api/reset-auth has set the count)."""
+    iam = boto3.client("iam", region_name="us-east-1", endpoint_url=iam_checking_emulator,
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    iam.create_user(UserName="harness")
+    iam.put_user_policy(UserName="harness", PolicyName="everything", PolicyDocument=HARNESS_POLICY)
+    iam.create_user(UserName="cloudops-operator")
+    for path in iam_policy.DEFAULT_POLICIES:
+        arn = iam.create_policy(PolicyName=path.stem, PolicyDocument=path.read_text())["Policy"]["Arn"]
+        iam.attach_user_policy(UserName="cloudops-operator", PolicyArn=arn)
+    keys = {name: iam.create_access_key(UserName=name)["AccessKey"] for name in ("harness", "cloudops-operator")}
+    request = urllib.request.Request(f"{iam_checking_emulator}/moto-api/reset-auth", data=b"0", method="POST",
+                                     headers={"Content-Type": "text/plain"})
+    with urllib.request.urlopen(request, timeout=30):
+        pass
+    operator = keys["cloudops-operator"]
+    return {
+        "harness": keys["harness"],
+        "operator": {"aws_access_key": operator["AccessKeyId"], "aws_secret_key": operator["SecretAccessKey"]},
+    }
+
+
+@pytest.fixture(scope="module")
+def aws(iam_checking_emulator, identities):
+    harness = identities["harness"]
+    session = boto3.session.Session(aws_access_key_id=harness["AccessKeyId"],
+                                    aws_secret_access_key=harness["SecretAccessKey"], region_name="us-east-1")
+    patient = Config(retries={"mode": "standard", "max_attempts": 10})  # these reads are throttled too
+
+    def client(service: str):
+        return session.client(service, endpoint_url=iam_checking_emulator, config=patient)
+
+    return client
+
+
+@pytest.fixture(scope="module")
+def playbook(iam_checking_emulator, identities):
+    """A playbook run as the operator (drift.yml's inner site.yml run too)."""
+    operator = identities["operator"]
+
+    def run_as_operator(*args, extra_vars: dict | None = None, **kwargs):
+        extra = {**operator, **(extra_vars or {})}
+        if "drift_extra_vars" in extra:
+            extra["drift_extra_vars"] = {**operator, **extra["drift_extra_vars"]}
+        return run_playbook(iam_checking_emulator, *args, extra_vars=extra, **kwargs)
+
+    return run_as_operator
+
+
+def test_the_emulator_enforces_iam(iam_checking_emulator, identities):
+    stranger = boto3.client("ec2", region_name="us-east-1", endpoint_url=iam_checking_emulator,
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+    with pytest.raises(ClientError) as unknown_key:
+        stranger.describe_vpcs()
+    assert unknown_key.value.response["Error"]["Code"] == "AuthFailure"
+    operator = identities["operator"]
+    operator_iam = boto3.client("iam", region_name="us-east-1", endpoint_url=iam_checking_emulator,
+                                aws_access_key_id=operator["aws_access_key"], aws_secret_access_key=operator["aws_secret_key"])
+    with pytest.raises(ClientError) as not_allowed:
+        operator_iam.create_user(UserName="someone-else")
+    assert not_allowed.value.response["Error"]["Code"] == "AccessDenied"
 
 
 @pytest.fixture(scope="module")
@@ -73,25 +148,29 @@ def service(aws) -> dict | None:
 
 
 @pytest.fixture(scope="module")
-def realistic_emulator(emulator_endpoint):
-    reset_emulator(emulator_endpoint)
-    realism(emulator_endpoint, **REALISTIC)
-    try:
-        yield emulator_endpoint
-    finally:
-        realism(
-            emulator_endpoint, realistic=False, time_scale=1.0, throttle_rate=0.0, throttle_seed=None, behaviour_seconds={}
-        )
+def realistic_emulator(iam_checking_emulator, identities):
+    realism(iam_checking_emulator, **REALISTIC)
+    return iam_checking_emulator
 
 
 @pytest.fixture(scope="module")
 def stack(realistic_emulator, run, aws):
-    with RepositoryWatcher(lambda: aws("ecr"), ["demo-local/", "shop-local/"], ["1.0.0"]) as pipeline:
-        built = run()
+    built = run()
     assert built.returncode == 0, built.failure_messages("demo") + built.failure_messages("shop")
     assert built.changed("demo") > 0 and built.changed("shop") > 0
-    assert len(pipeline.pushed) == 4, pipeline.errors
     return built
+
+
+def test_the_images_were_copied_by_digest_before_the_service_pulled_them(stack, aws):
+    from emulator.public_registry import demo_images
+
+    ecr = aws("ecr")
+    for prefix in ("demo-local", "shop-local"):
+        for name in ("app", "nginx"):
+            (copied,) = ecr.describe_images(repositoryName=f"{prefix}/{name}")["imageDetails"]
+            amd64 = demo_images()[f"demo/{name}"]["1.0.0"].children[0]
+            assert copied["imageDigest"] == amd64.digest and copied["imageTags"] == ["1.0.0"]
+            assert copied["imageScanStatus"]["status"] == "COMPLETE"
 
 
 def test_the_run_met_throttling_and_rode_it_out(stack, realistic_emulator):

@@ -7,9 +7,13 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.cloudops.fargate.plugins.filter.registry import FilterModule
+from ansible_collections.cloudops.fargate.plugins.filter.registry import deploy_image_lookups
+from ansible_collections.cloudops.fargate.plugins.filter.registry import deploy_image_states
+from ansible_collections.cloudops.fargate.plugins.filter.registry import deploy_images_errors
 from ansible_collections.cloudops.fargate.plugins.filter.registry import ecr_lifecycle_policy
 from ansible_collections.cloudops.fargate.plugins.filter.registry import ecr_repository_errors
 from ansible_collections.cloudops.fargate.plugins.filter.registry import ecr_repository_settings
+from ansible_collections.cloudops.fargate.plugins.filter.registry import push_instructions
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import lifecycle_policy_errors
 
 PREFIX = "demo-local"
@@ -94,6 +98,7 @@ def test_defaults_make_each_repository_under_the_prefix():
         "lifecycle_policy": ecr_lifecycle_policy(14, 30),
         "repository_policy": {},
         "tags": TAGS,
+        "source": {"image": "", "username": "", "password": "", "insecure": False},
     }
     assert nginx["short_name"] == "nginx" and nginx["name"] == "demo-local/nginx"
 
@@ -227,7 +232,114 @@ def test_errors_name_the_variable_given():
 def test_filter_module_exposes_every_filter():
     filters = FilterModule().filters()
     assert filters == {
+        "deploy_image_lookups": deploy_image_lookups,
+        "deploy_image_states": deploy_image_states,
+        "deploy_images_errors": deploy_images_errors,
         "ecr_lifecycle_policy": ecr_lifecycle_policy,
         "ecr_repository_errors": ecr_repository_errors,
         "ecr_repository_settings": ecr_repository_settings,
+        "push_instructions": push_instructions,
     }
+
+
+# --- the images the stack deploys ------------------------------------------------------------------------------
+
+DIGEST = "sha256:" + "c" * 64
+SOURCED = [
+    {"name": "app", "source_image": "public.ecr.aws/demo/app:1", "source_registry_username": "u",
+     "source_registry_password": "secret"},
+    {"name": "nginx"},
+]
+
+
+def found(*repositories):
+    """An ecr_repository_info loop result holding ``repositories`` ({name, image})."""
+    return [{"repositories": [
+        {"repository_name": f"demo-local/{name}", "repository_uri": f"1.dkr.ecr.us-east-1.amazonaws.com/demo-local/{name}",
+         "image": image} for name, image in repositories]}]
+
+
+def image(status="COMPLETE", **counts):
+    return {"image_digest": DIGEST, "image_tags": ["1.0.0"], "scan_status": status, "finding_severity_counts": counts}
+
+
+def test_one_lookup_per_reference_with_the_repositories_that_need_it():
+    lookups = deploy_image_lookups({"app": "1.0.0", "nginx": "1.0.0", "worker": DIGEST}, "demo-local")
+    assert lookups == [
+        {"image": "1.0.0", "names": ["demo-local/app", "demo-local/nginx"]},
+        {"image": DIGEST, "names": ["demo-local/worker"]},
+    ]
+
+
+def test_a_missing_image_with_a_source_is_copied_and_one_without_is_missing():
+    states = deploy_image_states(found(("app", None), ("nginx", None)), {"app": "1.0.0", "nginx": "1.0.0"},
+                                 settings(*SOURCED), "CRITICAL")
+    app, nginx = states
+    assert (app["copy"], app["missing"], nginx["copy"], nginx["missing"]) == (True, False, False, True)
+    assert app["source_image"] == "public.ecr.aws/demo/app:1"
+    assert "secret" not in str(states)  # a failure's output shows the loop item
+
+
+def test_a_digest_cannot_be_copied_under_a_tag_so_it_is_missing():
+    (app,) = deploy_image_states(found(("app", None)), {"app": DIGEST}, settings(*SOURCED), "")
+    assert not app["copy"] and app["missing"]
+
+
+def test_a_repository_not_there_yet_is_neither_copied_nor_reported_in_check_mode():
+    (app,) = deploy_image_states([{"repositories": []}], {"app": "1.0.0"}, settings(*SOURCED), "")
+    assert app["exists"] is False and app["copy"]  # the copy task skips it: when: item.exists
+
+
+@pytest.mark.parametrize(
+    ("there", "threshold", "blocked", "unscanned"),
+    [
+        (image(CRITICAL=1, HIGH=2), "CRITICAL", True, False),
+        (image(HIGH=2), "CRITICAL", False, False),
+        (image(HIGH=2), "HIGH", True, False),
+        (image(LOW=9), "", False, False),  # the gate is off
+        (image(status="IN_PROGRESS"), "CRITICAL", False, True),
+        (image(status=None), "CRITICAL", False, True),
+        (image(status=None), "", False, False),
+        (image(status="ACTIVE", UNTRIAGED=3), "UNDEFINED", True, False),
+    ],
+    ids=["critical", "high below critical", "high at high", "gate off", "scanning", "never scanned",
+         "never scanned, gate off", "enhanced untriaged"],
+)
+def test_an_image_there_is_judged_by_its_finished_scan(there, threshold, blocked, unscanned):
+    (app,) = deploy_image_states(found(("app", there)), {"app": "1.0.0"}, settings(*SOURCED), threshold)
+    assert (app["blocked"], app["unscanned"], app["copy"], app["missing"]) == (blocked, unscanned, False, False)
+    if blocked:
+        assert app["gate_message"].startswith(f"demo-local/app:1.0.0 ({DIGEST}) has findings at or above {threshold}")
+
+
+def test_push_instructions_name_the_repository_the_tag_and_the_commands():
+    (state,) = deploy_image_states(found(("nginx", None)), {"nginx": "2.0"}, settings(*SOURCED), "")
+    text = push_instructions(state, "eu-west-1")
+    uri = "1.dkr.ecr.us-east-1.amazonaws.com/demo-local/nginx"
+    assert text.startswith(f"{uri}:2.0 is not in ECR, and registry_repositories gives nginx no source_image")
+    assert "aws ecr get-login-password --region eu-west-1 | docker login --username AWS --password-stdin" in text
+    assert f"docker push {uri}:2.0" in text
+
+
+@pytest.mark.parametrize(
+    ("deploy_images", "platform", "threshold", "complaint"),
+    [
+        ({"api": "1.0"}, "linux/amd64", "CRITICAL", "registry_deploy_images: 'api' is not one of the repositories"),
+        ({"app": "app:1.0"}, "linux/amd64", "CRITICAL", "registry_deploy_images app: 'app:1.0' is neither a tag"),
+        ({"app": "1.0"}, "amd64", "CRITICAL", "registry_image_platform 'amd64' is not os/architecture"),
+        ({"app": "1.0"}, "linux/amd64", "SEVERE", "registry_fail_on_severity 'SEVERE'"),
+    ],
+    ids=["unknown repository", "bad tag", "bad platform", "bad severity"],
+)
+def test_bad_deploy_image_inputs_are_named(deploy_images, platform, threshold, complaint):
+    errors = deploy_images_errors(deploy_images, settings(*SOURCED), platform, threshold)
+    assert any(complaint in error for error in errors), errors
+
+
+def test_good_deploy_image_inputs_pass():
+    assert deploy_images_errors({"app": "1.0.0", "nginx": DIGEST}, settings(*SOURCED), "linux/arm64", "") == []
+
+
+def test_a_bad_source_image_is_named():
+    (app,) = settings({"name": "app", "source_image": "Not An Image"})
+    assert "registry_repositories app: source_image 'Not An Image' is not an image reference" in ecr_repository_errors(app)[0]

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from ansible_collections.cloudops.fargate.plugins.module_utils import _ecr_image
+from ansible_collections.cloudops.fargate.plugins.module_utils import _oci_source
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import SCAN_WAITER_CONFIG
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import blocking_counts
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import blocking_findings
@@ -283,7 +284,7 @@ def test_is_tag_immutable(mutability, filters, tag, immutable):
 # --- manifests -----------------------------------------------------------------------------------------
 
 
-def _manifest(media_type=_ecr_image.DOCKER_MANIFEST, layers=("sha256:l1", "sha256:l2")):
+def _manifest(media_type=_oci_source.DOCKER_MANIFEST, layers=("sha256:l1", "sha256:l2")):
     return json.dumps(
         {
             "schemaVersion": 2,
@@ -295,7 +296,7 @@ def _manifest(media_type=_ecr_image.DOCKER_MANIFEST, layers=("sha256:l1", "sha25
 
 
 def test_manifest_references_of_an_image():
-    assert manifest_references(_manifest(), _ecr_image.DOCKER_MANIFEST) == (
+    assert manifest_references(_manifest(), _oci_source.DOCKER_MANIFEST) == (
         ["sha256:cfg", "sha256:l1", "sha256:l2"],
         [],
     )
@@ -314,11 +315,11 @@ def test_manifest_references_skips_foreign_layers():
     document["layers"].append(
         {"mediaType": "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", "digest": "sha256:nd"}
     )
-    blobs, _children = manifest_references(json.dumps(document), _ecr_image.DOCKER_MANIFEST)
+    blobs, _children = manifest_references(json.dumps(document), _oci_source.DOCKER_MANIFEST)
     assert blobs == ["sha256:cfg", "sha256:l1", "sha256:l2"]
 
 
-@pytest.mark.parametrize("media_type", [_ecr_image.OCI_INDEX, _ecr_image.DOCKER_MANIFEST_LIST, None])
+@pytest.mark.parametrize("media_type", [_oci_source.OCI_INDEX, _oci_source.DOCKER_MANIFEST_LIST, None])
 def test_manifest_references_of_an_index(media_type):
     index = {"schemaVersion": 2, "manifests": [{"digest": "sha256:a"}, {"digest": "sha256:b"}, {"digest": "sha256:a"}]}
     if media_type:
@@ -329,7 +330,7 @@ def test_manifest_references_of_an_index(media_type):
 def test_manifest_references_of_an_oci_manifest_without_media_type_field():
     document = json.loads(_manifest())
     del document["mediaType"]
-    assert manifest_references(json.dumps(document), _ecr_image.OCI_MANIFEST)[0][0] == "sha256:cfg"
+    assert manifest_references(json.dumps(document), _oci_source.OCI_MANIFEST)[0][0] == "sha256:cfg"
 
 
 def test_manifest_references_rejects_broken_json():
@@ -338,8 +339,8 @@ def test_manifest_references_rejects_broken_json():
 
 
 def test_manifest_media_type():
-    assert manifest_media_type(_manifest(), _ecr_image.OCI_MANIFEST) == _ecr_image.OCI_MANIFEST
-    assert manifest_media_type(_manifest(), None) == _ecr_image.DOCKER_MANIFEST
+    assert manifest_media_type(_manifest(), _oci_source.OCI_MANIFEST) == _oci_source.OCI_MANIFEST
+    assert manifest_media_type(_manifest(), None) == _oci_source.DOCKER_MANIFEST
     assert manifest_media_type(json.dumps({"schemaVersion": 2}), None) is None
     assert manifest_media_type("[]", None) is None
     assert manifest_media_type("{broken", None) is None

@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from ansible_collections.cloudops.fargate.plugins.module_utils import _ecr_image
+from ansible_collections.cloudops.fargate.plugins.module_utils import _oci_source
 from ansible_collections.cloudops.fargate.plugins.modules import ecr_image
 from tests.unit.helpers import assert_ok
 
@@ -153,19 +154,19 @@ def upload_blob(ecr, store, repository, blob, registry_id=None):
     return digest
 
 
-def image_manifest(ecr, store, repository, layers, registry_id=None, media_type=_ecr_image.DOCKER_MANIFEST):
+def image_manifest(ecr, store, repository, layers, registry_id=None, media_type=_oci_source.DOCKER_MANIFEST):
     """Upload a config and ``layers`` and return a manifest for them, indented the way docker writes it."""
     config = json.dumps(
         {"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": [sha256(b) for b in layers]}}
     ).encode()
     config_type = (
         "application/vnd.docker.container.image.v1+json"
-        if media_type == _ecr_image.DOCKER_MANIFEST
+        if media_type == _oci_source.DOCKER_MANIFEST
         else "application/vnd.oci.image.config.v1+json"
     )
     layer_type = (
         "application/vnd.docker.image.rootfs.diff.tar.gzip"
-        if media_type == _ecr_image.DOCKER_MANIFEST
+        if media_type == _oci_source.DOCKER_MANIFEST
         else "application/vnd.oci.image.layer.v1.tar+gzip"
     )
     document = {
@@ -291,7 +292,7 @@ def test_promote_by_tag_to_another_repository_four_steps(run, ecr, dev, prod, im
     copied = stored_manifest(ecr, PROD, digest)
     assert copied["imageManifest"] == manifest
     assert sha256(copied["imageManifest"].encode()) == digest
-    assert copied["imageManifestMediaType"] == _ecr_image.DOCKER_MANIFEST
+    assert copied["imageManifestMediaType"] == _oci_source.DOCKER_MANIFEST
     assert missing_layers(ecr, PROD, blob_digests(manifest)) == []
     assert result["diff"] == {"before": {"tag": "prod", "digest": None}, "after": {"tag": "prod", "digest": digest}}
     assert result["image"]["image_tags"] == ["prod"]
@@ -412,28 +413,28 @@ def test_source_layer_missing_fails(run, ecr, dev, prod, layer_store):
 
 
 def test_oci_manifest_keeps_its_media_type(run, ecr, dev, prod, layer_store):
-    manifest = image_manifest(ecr, layer_store, DEV, [b"oci layer"], media_type=_ecr_image.OCI_MANIFEST)
+    manifest = image_manifest(ecr, layer_store, DEV, [b"oci layer"], media_type=_oci_source.OCI_MANIFEST)
     digest = put_manifest(ecr, DEV, manifest, "oci")
     assert_ok(
         run({"source_repository": DEV, "source_tag": "oci", "target_repository": PROD, "target_tag": "oci"}), True
     )
     copied = stored_manifest(ecr, PROD, digest)
     assert copied["imageManifest"] == manifest
-    assert copied["imageManifestMediaType"] == _ecr_image.OCI_MANIFEST
+    assert copied["imageManifestMediaType"] == _oci_source.OCI_MANIFEST
 
 
 def test_index_is_copied_with_its_images(run, ecr, dev, prod, layer_store, api_calls):
     children = []
     for arch, layer in (("amd64", b"amd64 layer"), ("arm64", b"arm64 layer")):
-        manifest = image_manifest(ecr, layer_store, DEV, [layer], media_type=_ecr_image.OCI_MANIFEST)
+        manifest = image_manifest(ecr, layer_store, DEV, [layer], media_type=_oci_source.OCI_MANIFEST)
         children.append((put_manifest(ecr, DEV, manifest), manifest, arch))
     index = json.dumps(
         {
             "schemaVersion": 2,
-            "mediaType": _ecr_image.OCI_INDEX,
+            "mediaType": _oci_source.OCI_INDEX,
             "manifests": [
                 {
-                    "mediaType": _ecr_image.OCI_MANIFEST,
+                    "mediaType": _oci_source.OCI_MANIFEST,
                     "digest": digest,
                     "size": len(manifest),
                     "platform": {"architecture": arch, "os": "linux"},
@@ -647,7 +648,7 @@ def test_missing_target_repository_fails(run, ecr, dev, image, api_calls):
         ({"target_registry_id": "abcdefghijkl"}, "target_registry_id"),
         ({"scan_timeout": -1}, "scan_timeout"),
         ({"source_digest": "sha256:" + "a" * 64}, "mutually exclusive"),
-        ({"source_tag": None}, "one of the following"),
+        ({"source_tag": None}, "source_repository needs source_tag or source_digest"),
         ({"fail_on_severity": "SEVERE"}, "fail_on_severity"),
     ],
 )
