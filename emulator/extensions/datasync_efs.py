@@ -410,10 +410,26 @@ def _create_task_checked(original: Any) -> Any:
 
 
 def _update_task_checked(original: Any) -> Any:
+    """UpdateTask changes what it is given (API_UpdateTask.html: every member but TaskArn is optional); moto's sets
+    the name and every metadata member from the request, clearing what was not given, Name and Options included."""
+
     @functools.wraps(original)
     def update_task(self: DataSyncResponse) -> str:
         check_options(merged_options(self._get_param("Options")))
-        return original(self)
+        task = self.datasync_backend.tasks.get(self._get_param("TaskArn"))
+        before = (task.name, dict(task.metadata or {})) if task is not None else None
+        answer = original(self)
+        if before is not None:
+            name, metadata = before
+            if self._get_param("Name") is None:
+                task.name = name
+            for key, value in metadata.items():
+                given = (task.metadata or {}).get(key)
+                if given is None:
+                    task.metadata[key] = value
+                elif key == "Options" and isinstance(value, dict):
+                    task.metadata[key] = {**value, **given}
+        return answer
 
     return update_task
 

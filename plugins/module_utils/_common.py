@@ -159,6 +159,7 @@ _PAGING = {
     "nextToken": ("nextToken", "nextToken"),
     "Marker": ("Marker", "NextMarker"),
     "IsTruncated": ("Marker", "Marker"),
+    "ContinuationToken": ("ContinuationToken", "NextContinuationToken"),  # S3 ListObjectsV2
 }
 
 

@@ -294,6 +294,22 @@ def test_task_refuses_remove_with_transfer_all(clients: dict[str, Any], network:
     assert code == "InvalidRequestException", "Enhanced mode is for S3 to S3 only"
 
 
+def test_update_task_changes_only_what_it_is_given(clients: dict[str, Any], network: dict[str, Any]) -> None:
+    datasync = clients["datasync"]
+    file_system = new_file_system(clients, network)
+    task_arn = datasync.create_task(
+        SourceLocationArn=s3_location(clients, network, new_bucket(clients, {})),
+        DestinationLocationArn=efs_location(clients, network, file_system),
+        Name="kept",
+        Options={"VerifyMode": "ONLY_FILES_TRANSFERRED", "Uid": "NONE", "Gid": "NONE"},
+    )["TaskArn"]
+    datasync.update_task(TaskArn=task_arn, Options={"VerifyMode": "NONE"})
+    task = datasync.describe_task(TaskArn=task_arn)
+    assert task["Name"] == "kept"
+    assert (task["Options"]["VerifyMode"], task["Options"]["Uid"]) == ("NONE", "NONE")
+    assert "kept" in {t.get("Name") for t in datasync.list_tasks()["Tasks"]}
+
+
 # --------------------------------------------------------------------------- transfers
 
 
