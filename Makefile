@@ -36,6 +36,10 @@ $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt
+	@# Byte-compiled once here, in parallel: where PYTHONDONTWRITEBYTECODE is set, Python never caches what it
+	@# compiles, and every module run, playbook and emulator would compile boto3, botocore and ansible again
+	@# (a third of a playbook's CPU).
+	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null
 	@touch $@
 
 venv: $(STAMP) ## Create .venv and install the pinned dependencies
