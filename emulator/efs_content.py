@@ -12,8 +12,8 @@ and tests and tools read it back through the emulator:
 The tree is kept on moto's ``FileSystem`` object itself, so it goes with the file system when DeleteFileSystem
 succeeds and with the whole backend when moto resets (``/moto-api/reset`` recreates the backends), as ECR layer bytes
 do in ``emulator/extensions/ecr_layers.py``. Every read and write holds the tree's lock. Readers first call the
-hooks registered with ``before_read`` (``datasync_efs`` finishes the transfers whose time has come), so what the route
-shows is what AWS would have written by then.
+hooks registered with ``before_read`` (``datasync_efs`` finishes the transfers whose time has come) through
+``run_read_hooks``, so what the route shows is what AWS would have written by then.
 
 The route is added to moto's ``/moto-api/`` table (``install_route()``, called by the extension that writes here):
 moto's dispatcher builds its API app from that table at the first such request, after the extensions are installed.
@@ -215,6 +215,12 @@ def before_read(hook: Callable[[], None]) -> None:
         _read_hooks.append(hook)
 
 
+def run_read_hooks() -> None:
+    """What every reader calls first (the route, ``ecs_service_deployments``): writes whose time has come happen."""
+    for hook in list(_read_hooks):
+        hook()
+
+
 # --------------------------------------------------------------------------- the read route
 
 
@@ -233,8 +239,7 @@ def serve(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str
     account_id, region, file_system_id = rest[:3]
     if not (_ACCOUNT.fullmatch(account_id) and _REGION.fullmatch(region) and _FILE_SYSTEM.fullmatch(file_system_id)):
         return _answer(404, {"error": f"no such file system: {'/'.join(rest[:3])}"})
-    for hook in list(_read_hooks):
-        hook()
+    run_read_hooks()
     found = content(account_id, region, file_system_id)
     if found is None:
         return _answer(404, {"error": f"no file system {file_system_id} in {account_id}/{region}"})

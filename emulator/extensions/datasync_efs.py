@@ -489,7 +489,8 @@ def _filtered(path: str, includes: list[dict[str, str]] | None, excludes: list[d
 
 
 def _source_file(key: FakeKey) -> SourceFile:
-    metadata = {name.lower(): value for name, value in dict(key.metadata).items()}
+    # moto keeps user metadata under its header name (x-amz-meta-<name>).
+    metadata = {name.lower().removeprefix("x-amz-meta-"): value for name, value in dict(key.metadata).items()}
 
     def number(name: str, default: int, base: int = 10) -> int:
         try:

@@ -35,7 +35,13 @@ Two more reasons a task fails to start on AWS:
   pull request 58 of telia-oss/terraform-aws-ecs-fargate, which makes the service wait for the execution role's
   policy to avoid it). Later launches succeed.
 
-Both count for the circuit breaker like any task that fails to reach ``RUNNING``.
+Both count for the circuit breaker like any task that fails to reach ``RUNNING``. So does a task that reaches it and
+then fails its health checks (developer guide, "How the Amazon ECS deployment circuit breaker detects failures"), as an
+nginx does whose configuration tree is an empty EFS directory: it serves nothing on its port, and the service scheduler
+stops the task with ``stopCode`` ``ServiceSchedulerInitiated`` and ``stoppedReason`` ``Task failed container health
+checks`` or ``Task failed ELB health checks in (target-group <ARN>)`` (the sources are in ``_nginx_config.py``). Such
+tasks start no service throttling ("Tasks that are stopped after they reach the RUNNING state don't start the throttle
+logic or the associated service event message", developer guide, "Amazon ECS service throttle logic").
 
 The patch models it with time instead of a scheduler: a deployment needs ``realism.seconds("ecs.rollout")``
 (``EMULATOR_ECS_DEPLOYMENT_SECONDS`` when set, AWS's typical figure times the time scale in realistic mode, else 2
@@ -46,17 +52,30 @@ AWS neither), e.g. ``registry.invalid/app:1``; in realistic mode only, an ECR im
 and region does not hold (images outside ECR, such as ``public.ecr.aws/...`` or Docker Hub's, are assumed pullable).
 Plain mode keeps assuming every other image pullable: the integration tests deploy tags no one pushed to the
 emulator's ECR. Each period, a failing deployment launches ``desiredCount`` tasks that stop with
-``CannotPullContainerError``; the first ten per deployment are kept as real ``STOPPED`` tasks (with the network
-interface attachment ``DELETED``, as AWS reports a Fargate task that failed to start; no interface is left in the
-subnet). A deployment that starts while its task definition's execution role or task role is not yet usable
-(``iam_role_propagation.propagation_left``: ``realism.lingers("iam.propagation")`` after the role's creation or last
-grant; never in plain mode) fails to launch its first ``desiredCount`` tasks with the event above, and starts its
-rollout period when the role is usable. Wrapped: ``EC2ContainerServiceBackend.create_service``,
-``update_service``, ``describe_services``, ``list_tasks`` and ``describe_tasks``; the cluster's running and pending
-task counts follow the services'.
+``CannotPullContainerError`` (``stopCode`` ``TaskFailedToStart``); the first ten per deployment are kept as real
+``STOPPED`` tasks (with the network interface attachment ``DELETED``, as AWS reports a Fargate task that has stopped;
+no interface is left in the subnet). A deployment that starts while its task definition's execution role or task role
+is not yet usable (``iam_role_propagation.propagation_left``: ``realism.lingers("iam.propagation")`` after the role's
+creation or last grant; never in plain mode) fails to launch its first ``desiredCount`` tasks with the event above,
+and starts its rollout period when the role is usable.
+
+In realistic mode only, tasks fail their health checks the same way, period by period, when their task definition
+mounts an EFS volume at nginx's configuration (``/etc/nginx/conf.d``, or ``/etc/nginx`` and below in a container whose
+image names nginx), ``emulator.efs_content`` holds no regular file under that volume's tree (the access point's root
+directory joined with the volume's ``rootDirectory``), and a container health check or the service's target group
+watches that container (``_nginx_config.health_failure``). The tree is looked at on every launch, so content published
+meanwhile (DataSync) lets the next launch succeed. The tasks kept have ``startedAt``, ``healthStatus`` ``UNHEALTHY``
+and ``stopCode`` ``ServiceSchedulerInitiated``, and the events name them unhealthy and stopped. Those tasks run before
+they fail, so a period of such a deployment is at least what AWS takes to stop them (``startPeriod`` + ``interval`` x
+``retries`` of the container check, or the grace period + the target group's interval x unhealthy threshold, whichever
+is shorter) times the time scale. Plain mode never looks at the content.
+
+Wrapped: ``EC2ContainerServiceBackend.create_service``, ``update_service``, ``describe_services``, ``list_tasks`` and
+``describe_tasks``; the cluster's running and pending task counts follow the services'.
 
 Not modelled: running tasks (``runningCount`` is a number; ListTasks lists no running service tasks), load balancer
-health checks, ``minimumHealthyPercent``/``maximumPercent`` batching, CloudWatch alarms in the breaker.
+and container health checks other than the empty nginx configuration, targets registered in target groups,
+``minimumHealthyPercent``/``maximumPercent`` batching, CloudWatch alarms in the breaker.
 """
 
 from __future__ import annotations
@@ -77,7 +96,7 @@ from moto.ecs.models import EC2ContainerServiceBackend, Service, Task
 from moto.moto_api._internal import mock_random
 
 from emulator import realism
-from emulator.extensions import _patching
+from emulator.extensions import _nginx_config, _patching
 from emulator.extensions._patching import Patch
 from emulator.extensions.iam_role_propagation import propagation_left
 
@@ -199,9 +218,22 @@ def task_definition_failure(backend: EC2ContainerServiceBackend, task_definition
     return None
 
 
-def launch_failure(backend: EC2ContainerServiceBackend, task_definition: str | None) -> str | None:
-    """Why a task of the task definition launched now fails to start, in realistic mode: an ECR image the emulator's
-    ECR does not hold. None in plain mode, where only ``task_definition_failure`` applies."""
+def unhealthy(
+    backend: EC2ContainerServiceBackend, service: Service | None, definition: Any
+) -> _nginx_config.Unhealthy | None:
+    """How the service's tasks of ``definition`` fail their health checks now (``_nginx_config.Unhealthy``: an empty
+    nginx configuration tree), in realistic mode; None otherwise."""
+    if service is None or definition is None or not realism.settings().realistic:
+        return None
+    return _nginx_config.health_failure(service, definition, backend.account_id, backend.region_name)
+
+
+def launch_failure(
+    backend: EC2ContainerServiceBackend, task_definition: str | None, service: Service | None = None
+) -> str | None:
+    """Why a task of the task definition launched now fails, in realistic mode: an ECR image the emulator's ECR does
+    not hold (it never starts), or an empty nginx configuration tree on EFS (it fails its health checks). None in
+    plain mode, where only ``task_definition_failure`` applies."""
     if not realism.settings().realistic:
         return None
     definition = _task_definition(backend, task_definition)
@@ -211,7 +243,8 @@ def launch_failure(backend: EC2ContainerServiceBackend, task_definition: str | N
         reason = ecr_pull_failure(image)
         if reason:
             return reason
-    return None
+    failure = unhealthy(backend, service, definition)
+    return failure.reason if failure else None
 
 
 def unusable_role(backend: EC2ContainerServiceBackend, task_definition: str | None) -> tuple[str, float] | None:
@@ -281,6 +314,10 @@ def new_deployment(
     deployment_id = f"ecs-svc/{mock_random.randint(10**18, 10**19 - 1)}"
     now = utcnow()
     blocked = unusable_role(backend, fields["taskDefinition"]) if service.desired_count else None
+    seconds = deployment_seconds()
+    failing = unhealthy(backend, service, _task_definition(backend, fields["taskDefinition"]))
+    if failing is not None:  # a period is at least the time its tasks take to fail their health checks
+        seconds = max(seconds, failing.seconds * realism.settings().time_scale)
     deployment = {
         "id": deployment_id,
         "status": "PRIMARY",
@@ -295,7 +332,7 @@ def new_deployment(
         "rolloutStateReason": f"ECS deployment {deployment_id} in progress.",
         _STATE: {
             "started": realism.now(),
-            "seconds": deployment_seconds(),
+            "seconds": seconds,
             "periods": 0,
             "failure": task_definition_failure(backend, fields["taskDefinition"]),
             "unusable_role": blocked,
@@ -391,17 +428,25 @@ def _stopped_task(
             }
         )
     now = utcnow()
+    ran = _nginx_config.is_unhealthy(reason)  # it ran until the service scheduler stopped it
     task.last_status = "STOPPED"
     task.desired_status = "STOPPED"
     task.stopped_reason = reason
-    task.stop_code = STOP_CODE
+    task.stop_code = _nginx_config.STOP_CODE if ran else STOP_CODE
     task.created_at = now
     task.stopping_at = now
     task.stopped_at = now
-    for container in task.containers:  # never started: no exit code
+    if ran:
+        task.started_at = now
+        task.health_status = "UNHEALTHY"
+    for container in task.containers:
         container.last_status = "STOPPED"
-        container.reason = reason
-        container.exitCode = None
+        if ran:  # nginx exits on the stop signal
+            container.health_status = "UNHEALTHY"
+            container.exitCode = 0
+        else:  # never started: no exit code
+            container.reason = reason
+            container.exitCode = None
     backend.tasks.setdefault(cluster.name, {})[task.task_arn] = task
     return task.id
 
@@ -447,7 +492,10 @@ def _fail_batch(
         if listed
         else f"(service {service.name}) has started {count} tasks.",
     )
-    if state["periods"] > 1:
+    if _nginx_config.is_unhealthy(reason):  # tasks that reached RUNNING start no throttling and no such message
+        for message in _nginx_config.events(service, task_ids, count, reason):
+            add_event(service, message)
+    elif state["periods"] > 1:
         add_event(
             service, f"(service {service.name}) is unable to consistently start tasks successfully. {TROUBLESHOOTING}"
         )
@@ -518,7 +566,9 @@ def _progress(backend: EC2ContainerServiceBackend, service: Service, deployment:
     desired = deployment.get("desiredCount", 0)
 
     def reason_now() -> str | None:
-        return None if desired == 0 else state["failure"] or launch_failure(backend, deployment.get("taskDefinition"))
+        if desired == 0:
+            return None
+        return state["failure"] or launch_failure(backend, deployment.get("taskDefinition"), service)
 
     breaker = _breaker(service)
     threshold = failure_threshold(desired)

@@ -46,8 +46,9 @@ MOUNT_POINT = "/mnt/efs"
 NAME_TAG = "Name"
 TIER_TAG = "Tier"
 PURPOSE_TAG = "Purpose"
-DIGEST_TAG = "NginxConfigDigest"
-CONFIG_ACCESS_POINT = "config"
+# The file system's tag naming the release the service should run, and each release access point's tag naming its
+# release: only that release's access points are the layer's.
+RELEASE_TAG = "Release"
 
 GONE_EFS_STATES = ("deleting", "deleted")
 GONE_VPN_STATES = ("deleting", "deleted")
@@ -81,6 +82,8 @@ EMPTY_OUTPUTS: dict[str, dict[str, Any]] = {
         "storage_access_point_ids": {},
         "storage_access_point_arns": {},
         "storage_access_point_paths": {},
+        "storage_mountable_access_point_arns": [],
+        "storage_release_digest": "",
         "storage_nginx_config_digest": "",
         "storage_mount_instructions": [],
         "storage_vpn_endpoint_id": "",
@@ -288,8 +291,9 @@ def storage_outputs(
     vpn_endpoint: dict[str, Any] | None,
     prefix: str,
 ) -> dict[str, Any]:
-    """The storage role's facts from its file system (DescribeFileSystems entry), the file system's access points
-    and mount targets, and its Client VPN endpoint."""
+    """The storage role's facts from its file system (DescribeFileSystems entry), the access points of the release
+    the file system is tagged with, its mount targets, and its Client VPN endpoint. A release whose access points
+    are missing (its copy never finished) leaves the access points empty, so nothing deploys half a release."""
     outputs = empty_outputs("storage")
     if vpn_endpoint:
         outputs["storage_vpn_endpoint_id"] = vpn_endpoint.get("ClientVpnEndpointId") or ""
@@ -298,15 +302,24 @@ def storage_outputs(
     file_system_id = file_system.get("FileSystemId") or ""
     outputs["storage_file_system_id"] = file_system_id
     outputs["storage_file_system_arn"] = file_system.get("FileSystemArn") or ""
+    release = tag_dict(file_system.get("Tags")).get(RELEASE_TAG, "")
+    outputs["storage_release_digest"] = release
+    outputs["storage_nginx_config_digest"] = release
     for access_point in sorted(access_points, key=lambda a: a.get("AccessPointId") or ""):
         key = access_point_key(access_point, prefix)
+        if not release or tag_dict(access_point.get("Tags")).get(RELEASE_TAG) != release:
+            continue
         if not key or key in outputs["storage_access_point_ids"]:
             continue
         outputs["storage_access_point_ids"][key] = access_point.get("AccessPointId") or ""
         outputs["storage_access_point_arns"][key] = access_point.get("AccessPointArn") or ""
         outputs["storage_access_point_paths"][key] = (access_point.get("RootDirectory") or {}).get("Path") or "/"
-        if key == CONFIG_ACCESS_POINT:
-            outputs["storage_nginx_config_digest"] = tag_dict(access_point.get("Tags")).get(DIGEST_TAG, "")
+    # Every kept release's: a rollback goes back to a revision that mounts the previous release's.
+    outputs["storage_mountable_access_point_arns"] = sorted(
+        access_point.get("AccessPointArn") or ""
+        for access_point in access_points
+        if tag_dict(access_point.get("Tags")).get(RELEASE_TAG) and access_point_key(access_point, prefix)
+    )
     outputs["storage_mount_instructions"] = mount_instructions(mount_targets, file_system_id)
     return outputs
 

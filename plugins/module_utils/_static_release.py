@@ -75,6 +75,39 @@ def tree_files(trees: dict[str, str]) -> list[dict[str, Any]]:
     return sorted(files, key=lambda entry: (entry["tree"], entry["path"]))
 
 
+def content_files(contents: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    """Files given as text (``{tree: {path: text}}``, e.g. a rendered configuration), mode 0644, as ``tree_files``
+    describes them, with their bytes as ``data``: nothing is written on the controller, so check mode writes nothing."""
+    files = []
+    for tree, texts in sorted(contents.items()):
+        if not isinstance(texts, dict):
+            raise InputError(f"contents.{tree} must map file paths to their text")
+        for path, text in sorted(texts.items()):
+            parts = str(path).split("/")
+            if not path or str(path).startswith("/") or any(part in ("", ".", "..") for part in parts):
+                raise InputError(f"contents.{tree}: {path!r} must be a relative path without '.' or '..' segments")
+            data = str(text).encode()
+            files.append(
+                {
+                    "tree": tree,
+                    "path": str(path),
+                    "data": data,
+                    "mode": "0644",
+                    "size": len(data),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                }
+            )
+    return files
+
+
+def release_files(trees: dict[str, str], contents: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    """The files of a release: the directories' and the given texts', each tree from one source only."""
+    both = sorted(set(trees) & set(contents))
+    if both:
+        raise InputError(f"{', '.join(both)} must come from trees or from contents, not both")
+    return sorted(tree_files(trees) + content_files(contents), key=lambda entry: (entry["tree"], entry["path"]))
+
+
 def release_digest(files: list[dict[str, Any]]) -> str:
     """The name of a release: a sha256 over each file's tree, path, mode and content digest."""
     hasher = hashlib.sha256()
@@ -107,6 +140,12 @@ class StaticReleaseManager(BaseResourceManager):
         self.prefix = prefix.strip("/")
         self.release: dict[str, Any] = {}
         self.pruned: list[str] = []
+        # Check mode before the bucket exists (a first run's --check): nothing is published yet.
+        self.bucket_missing = self.check_mode and not self._bucket_exists()
+
+    def _bucket_exists(self) -> bool:
+        return call(self.s3.head_bucket, f"read the bucket {self.bucket}", answers={("404", "NoSuchBucket"): False},
+                    Bucket=self.bucket) is not False
 
     def _key(self, digest: str, *parts: str) -> str:
         return "/".join([self.prefix, digest, *parts])
@@ -147,7 +186,7 @@ class StaticReleaseManager(BaseResourceManager):
     def publish(self, files: list[dict[str, Any]]) -> None:
         digest = release_digest(files)
         document = manifest_document(digest, files)
-        existing = self._manifest(digest)
+        existing = None if self.bucket_missing else self._manifest(digest)
         self.release = {
             "digest": digest,
             "prefix": self._key(digest),
@@ -162,8 +201,10 @@ class StaticReleaseManager(BaseResourceManager):
         if self.check_mode:
             return
         for entry in files:
-            with open(entry["local"], "rb") as handle:
-                body = handle.read()
+            body = entry.get("data")
+            if body is None:
+                with open(entry["local"], "rb") as handle:
+                    body = handle.read()
             call(
                 self.s3.put_object,
                 f"upload {entry['tree']}/{entry['path']} of release {digest}",
@@ -186,6 +227,8 @@ class StaticReleaseManager(BaseResourceManager):
         )
 
     def prune(self, keep: int, protect: list[str]) -> None:
+        if self.bucket_missing:
+            return
         manifests = [obj for obj in self._objects(f"{self.prefix}/") if obj["Key"].endswith(f"/{MANIFEST}")]
         if len(manifests) <= keep:
             return  # nothing to prune: no manifest need be read

@@ -238,7 +238,10 @@ outputs:
       returned: when O(layers) has C(storage)
       sample: arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0123456789abcdef0
     storage_access_point_ids:
-      description: The IDs of the file system's access points, by their C(Purpose) tag (else their C(Name) tag without the prefix).
+      description:
+        - The IDs of the access points of the release the file system's C(Release) tag names (each access point
+          tagged with the same C(Release)), by their C(Purpose) tag (else their C(Name) tag without the prefix).
+        - Empty when the release has none yet (its copy to the file system never finished).
       type: dict
       returned: when O(layers) has C(storage)
       sample: {"config": "fsap-0123456789abcdef0", "ui": "fsap-0123456789abcdef1"}
@@ -251,13 +254,24 @@ outputs:
       description: The root directory of each access point on the file system, by the same keys.
       type: dict
       returned: when O(layers) has C(storage)
-      sample: {"config": "/nginx/conf.d", "ui": "/nginx/html"}
-    storage_nginx_config_digest:
-      description: The digest of the nginx configuration the storage role published, from the C(NginxConfigDigest) tag of
-        the C(config) access point; C("") when there is none.
+      sample: {"config": "/releases/3f1c2a9d0b7e6f54/config", "ui": "/releases/3f1c2a9d0b7e6f54/ui"}
+    storage_mountable_access_point_arns:
+      description: The ARNs of the access points of every release kept on the file system (the current one and those
+        a rollback may go back to), sorted; what the task role may mount.
+      type: list
+      elements: str
+      returned: when O(layers) has C(storage)
+    storage_release_digest:
+      description: The release of the static files the storage role published last, the file system's C(Release) tag;
+        C("") when there is none.
       type: str
       returned: when O(layers) has C(storage)
-      sample: 3f2b9c0d5e6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e
+      sample: 3f1c2a9d0b7e6f54
+    storage_nginx_config_digest:
+      description: The same release, which names the nginx configuration with the UI files.
+      type: str
+      returned: when O(layers) has C(storage)
+      sample: 3f1c2a9d0b7e6f54
     storage_mount_instructions:
       description: How an operator mounts the file system over the VPN, one entry per mount target, by Availability Zone.
       type: list

@@ -9,7 +9,8 @@ module: static_release
 short_description: Publish local file trees to S3 as one immutable, content-addressed release
 version_added: 0.4.0
 description:
-  - Uploads every file of O(trees) (on the host that runs the module, the controller for a local connection) to
+  - Uploads every file of O(trees) (on the host that runs the module, the controller for a local connection) and of
+    O(contents) to
     O(bucket) under C(<prefix>/<digest>/<tree>/<path>), where the digest is a sha256 over every file's tree, path,
     mode and content. The same files always make the same release.
   - A release is written completely before it counts as published, every file first (each with its SHA-256 checksum,
@@ -36,7 +37,14 @@ options:
       - Name -> local directory. Each directory's regular files are published under C(<digest>/<name>/); symbolic
         links inside the directory are followed, anything pointing outside it or not a regular file is refused.
     type: dict
-    required: true
+    default: {}
+  contents:
+    description:
+      - Name -> a dict of relative file path -> text, files of the release given as text (mode 0644), e.g. a
+        configuration rendered by the play, so nothing is written on the controller first. A name is either in
+        O(trees) or here.
+    type: dict
+    default: {}
   keep:
     description: How many releases to keep; 0 keeps every release.
     type: int
@@ -60,8 +68,10 @@ EXAMPLES = r"""
   cloudops.fargate.static_release:
     bucket: demo-dev-static-123456789012
     trees:
-      config: "{{ staging_dir }}/config"
       ui: "{{ playbook_dir }}/files/ui"
+    contents:
+      config:
+        default.conf: "{{ lookup('ansible.builtin.template', 'default.conf.j2') }}"
     keep: 5
     protect: ["{{ running_release }}"]
   register: release
@@ -103,14 +113,15 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._static_release import StaticReleaseManager
-from ansible_collections.cloudops.fargate.plugins.module_utils._static_release import tree_files
+from ansible_collections.cloudops.fargate.plugins.module_utils._static_release import release_files
 
 
 def main():
     argument_spec = dict(
         bucket=dict(type="str", required=True),
         prefix=dict(type="str", default="releases"),
-        trees=dict(type="dict", required=True),
+        trees=dict(type="dict", default={}),
+        contents=dict(type="dict", default={}),
         keep=dict(type="int", default=0),
         protect=dict(type="list", elements="str", default=[]),
     )
@@ -119,11 +130,14 @@ def main():
     with module_errors(module):
         if p["keep"] < 0:
             raise InputError("keep must be 0 (keep every release) or more")
-        if not p["trees"]:
-            raise InputError("trees must name at least one directory")
+        if not p["trees"] and not p["contents"]:
+            raise InputError("trees or contents must name at least one tree")
         if not p["prefix"].strip("/"):
             raise InputError("prefix must not be empty")
-        files = tree_files({str(name): str(path) for name, path in p["trees"].items()})
+        files = release_files(
+            {str(name): str(path) for name, path in p["trees"].items()},
+            {str(name): texts for name, texts in p["contents"].items()},
+        )
         manager = StaticReleaseManager(module, p["bucket"], p["prefix"])
         manager.publish(files)
         if p["keep"]:

@@ -130,3 +130,21 @@ def stack_resources(aws: Client, stack: str, environment: str = "local") -> dict
         if t["ResourceId"].startswith(f"service/{prefix}/")
     ]
     return {kind: items for kind, items in found.items() if items}
+
+
+def efs_files(endpoint: str, aws: Client, file_system_id: str, root: str) -> dict[str, bytes]:
+    """The files under ``root`` on the emulator's EFS, as DataSync left them (relative path -> bytes)."""
+    import json
+    import urllib.parse
+    import urllib.request
+
+    account = aws("sts").get_caller_identity()["Account"]
+    region = aws("efs").meta.region_name
+    base = f"{endpoint}/moto-api/emulator/efs-content/{account}/{region}/{file_system_id}"
+    with urllib.request.urlopen(f"{base}?path={urllib.parse.quote(root)}", timeout=10) as response:
+        listing = json.loads(response.read())
+    files = {}
+    for path in listing:
+        with urllib.request.urlopen(f"{base}/file?path={urllib.parse.quote(path)}", timeout=10) as response:
+            files[path[len(root.rstrip('/')) + 1 :]] = response.read()
+    return files

@@ -31,7 +31,6 @@ _STACK = "{{ cloudops_stack }}-{{ cloudops_environment }}"
 WORKER_LOCAL_FILES = {
     "loadbalancer_pki_dir": f"{_WORKER_FILES}/pki/{_STACK}/loadbalancer",
     "storage_pki_dir": f"{_WORKER_FILES}/pki/{_STACK}/storage",
-    "storage_efs_mount_path": f"{_WORKER_FILES}/efs/{_STACK}",
     "cloudops_outputs_dir": f"{_WORKER_FILES}/outputs",
 }
 

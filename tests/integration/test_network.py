@@ -113,17 +113,23 @@ def test_routes_public_to_the_internet_gateway_private_to_the_nat(converged):
 def test_security_groups_are_least_privilege(converged):
     _run, network = converged
     groups = {tags_of(g)["Purpose"]: g for g in network["security_groups"]}
-    assert set(groups) == {"alb", "service", "efs", "vpn", "endpoints"}
+    assert set(groups) == {"alb", "service", "efs", "vpn", "datasync", "endpoints"}
     sg = {purpose: g["GroupId"] for purpose, g in groups.items()}
 
     assert ingress(groups["alb"]) == {("tcp", 80, 80, "0.0.0.0/0"), ("tcp", 443, 443, "0.0.0.0/0")}
     assert egress(groups["alb"]) == {("tcp", 8080, 8080, sg["service"])}
     assert ingress(groups["service"]) == {("tcp", 8080, 8080, sg["alb"])}
     assert egress(groups["service"]) == {("tcp", 443, 443, "0.0.0.0/0"), ("tcp", 2049, 2049, sg["efs"])}
-    assert ingress(groups["efs"]) == {("tcp", 2049, 2049, sg["service"]), ("tcp", 2049, 2049, sg["vpn"])}
+    assert ingress(groups["efs"]) == {
+        ("tcp", 2049, 2049, sg["service"]),
+        ("tcp", 2049, 2049, sg["vpn"]),
+        ("tcp", 2049, 2049, sg["datasync"]),
+    }
     assert egress(groups["efs"]) == set()
     assert ingress(groups["vpn"]) == set()
     assert egress(groups["vpn"]) == {("tcp", 2049, 2049, sg["efs"])}
+    assert ingress(groups["datasync"]) == set()
+    assert egress(groups["datasync"]) == {("tcp", 2049, 2049, sg["efs"])}
     assert ingress(groups["endpoints"]) == {("tcp", 443, 443, sg["service"])}
 
 
@@ -181,7 +187,7 @@ def test_outputs_are_published_as_facts(converged):
                                             subnets["demo-local-public-b"]["SubnetId"]]
     assert outputs["private_subnet_ids"] == [subnets["demo-local-private-a"]["SubnetId"],
                                              subnets["demo-local-private-b"]["SubnetId"]]
-    assert set(outputs["security_group_ids"]) == {"alb", "service", "efs", "vpn", "endpoints"}
+    assert set(outputs["security_group_ids"]) == {"alb", "service", "efs", "vpn", "datasync", "endpoints"}
     assert outputs["nat_public_ips"] == [network["addresses"][0]["PublicIp"]]
 
 

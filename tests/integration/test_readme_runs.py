@@ -11,6 +11,8 @@ reasons. The runs that need the JSON report keep the inventory's own files, so t
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.integration.aws_state import stack_resources, tag_filters, tags_of
@@ -129,9 +131,12 @@ def test_service_is_reliable_by_default(built, aws):
 
 def test_task_definition_mounts_the_access_points_read_only_and_hardens_every_container(built, aws):
     definition = task_definition(aws, service(aws)["taskDefinition"])
+    (file_system,) = aws("efs").describe_file_systems()["FileSystems"]
+    release = {t["Key"]: t["Value"] for t in file_system["Tags"]}["Release"]
     points = {p["Name"]: p["AccessPointId"] for p in aws("efs").describe_access_points()["AccessPoints"]}
     volumes = {v["name"]: v for v in definition["volumes"]}
-    for volume, point in (("nginx-config", "demo-local-config"), ("nginx-ui", "demo-local-ui")):
+    # The access points of the release the storage layer published.
+    for volume, point in (("nginx-config", f"demo-local-config-{release}"), ("nginx-ui", f"demo-local-ui-{release}")):
         efs = volumes[volume]["efsVolumeConfiguration"]
         assert efs["transitEncryption"] == "ENABLED"
         assert efs["authorizationConfig"] == {"accessPointId": points[point], "iam": "ENABLED"}
@@ -202,9 +207,16 @@ REPAIRS = [
     "Create the service's log group with its retention",
     "Give the security groups their least-privilege rules",
 ]
-# What a changed nginx configuration changes on top of them: the published file, the digest its access point carries,
-# the revision it goes into.
-NGINX_CHANGES = ["Render the nginx configuration", "Create the access points", "Register the task definition"]
+# What a changed nginx configuration changes on top of them: a new release, its copy to EFS, its access points, the
+# file system's tag naming it, the task role that may mount them, and the revision that mounts them.
+NGINX_CHANGES = [
+    "Publish the nginx configuration and the UI files as a release",
+    "Start the file system and its mount targets",
+    "Copy the releases to the file system",
+    "Create the release's access points",
+    "Create the task role (what the containers may do)",
+    "Register the task definition",
+]
 
 
 def test_site_repairs_the_drift_and_rolls_a_changed_nginx_configuration_once_keeping_a_scaled_out_count(built, run, aws):
@@ -214,10 +226,25 @@ def test_site_repairs_the_drift_and_rolls_a_changed_nginx_configuration_once_kee
     changed = {"storage_nginx_client_max_body_size": "2m"}
     repaired = run(extra_vars=changed, args=["--tags", "network,storage,fargate"])
     assert repaired.returncode == 0, repaired.failure_messages()
-    assert sorted(name.split(" : ")[-1] for name in repaired.changed_tasks()) == sorted(REPAIRS + NGINX_CHANGES)
+    changed_tasks = sorted(name.split(" : ")[-1] for name in repaired.changed_tasks())
+    assert changed_tasks == sorted(REPAIRS + NGINX_CHANGES), changed_tasks
     assert service(aws)["healthCheckGracePeriodSeconds"] == 60 and retention(aws) == 7
     rolled = service(aws)["taskDefinition"]
     assert rolled != running
+    # A rollback goes back to the previous revision: its tasks must still be allowed to mount the previous release.
+    mounted = {
+        revision: {
+            v["efsVolumeConfiguration"]["authorizationConfig"]["accessPointId"]
+            for v in task_definition(aws, revision)["volumes"]
+            if "efsVolumeConfiguration" in v
+        }
+        for revision in (running, rolled)
+    }
+    assert mounted[running] and mounted[rolled] and not mounted[running] & mounted[rolled]
+    policy = aws("iam").get_role_policy(RoleName="demo-local-task", PolicyName="mount-static-files")["PolicyDocument"]
+    policy = json.loads(policy) if isinstance(policy, str) else policy
+    allowed = policy["Statement"][0]["Condition"]["StringEquals"]["elasticfilesystem:AccessPointArn"]
+    assert {arn.rsplit("/", 1)[-1] for arn in allowed} >= mounted[running] | mounted[rolled]
     again = run(extra_vars=changed, args=["--tags", "network,storage,fargate"])
     assert again.changed() == 0, again.changed_tasks()
     assert service(aws)["taskDefinition"] == rolled

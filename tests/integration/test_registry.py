@@ -156,7 +156,7 @@ def test_check_mode_on_an_empty_account_creates_nothing(emulator_endpoint, playb
     # Every layer at once: this is the check-mode-on-an-empty-account test of each of them (here, beside the short
     # chain of the registry's runs). Files of its own, so nothing left under .emulator/ can hide a file it wrote.
     reset_emulator(emulator_endpoint)
-    local_files = {"storage_efs_mount_path": f"{tmp_path}/efs", "storage_pki_dir": f"{tmp_path}/pki"}
+    local_files = {"storage_pki_dir": f"{tmp_path}/pki"}
     before = account_inventory(aws)
     preview = playbook(extra_vars=local_files, check=True)
     assert preview.returncode == 0, preview.failure_messages()

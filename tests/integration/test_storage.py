@@ -1,6 +1,7 @@
 """The storage layer through site.yml on the local inventory, read back with boto3: bad inputs fail naming the
-variable before anything of the layer exists; its nginx configuration is served for real by nginx on 127.0.0.1
-with exactly the published files. (A re-run changes nothing: the UI change below changes only the UI.)"""
+variable before anything of the layer exists; the nginx configuration and the UI files reach EFS as a release
+through S3 and DataSync, and real nginx on 127.0.0.1 serves exactly the files that reached the emulator's EFS.
+(A re-run changes nothing: the UI change below is a new release beside the old one.)"""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import time
 
 import pytest
 
-from tests.integration.aws_state import tag_filters, tags_of
+from tests.integration.aws_state import efs_files, tag_filters, tags_of
 from tests.integration.conftest import reset_emulator
 
 TEARDOWN = ["--tags", "network,storage"]
@@ -74,17 +75,16 @@ def workspace():
     (ui / "assets" / "app.css").write_text("body { color: #123; }\n" * 200)
     port = free_port()
     app_port = free_port()
-    efs = root / "efs"
+    # Where the test lays out the release's trees as they reached EFS, for nginx.
+    served = root / "served"
     yield {
         "root": root,
         "ui": ui,
-        "efs": efs,
+        "served": served,
         "pki": root / "pki",
         "port": port,
         "app_port": app_port,
         "vars": {
-            "storage_efs_mount_path": str(efs),
-            "storage_efs_mount_path_create": True,
             "storage_pki_dir": str(root / "pki"),
             "storage_content_src": str(ui),
             "storage_vpn_operators": ["alice"],
@@ -92,7 +92,7 @@ def workspace():
             "network_service_port": port,
             "storage_nginx_port": port,
             "storage_nginx_listen_address": "127.0.0.1",
-            "storage_nginx_html_dir": str(efs / "nginx" / "html"),
+            "storage_nginx_html_dir": str(served / "ui"),
             "storage_nginx_app_upstream": f"127.0.0.1:{app_port}",
         },
     }
@@ -117,18 +117,19 @@ BAD_INPUTS = {
     "client CIDR too large": ({"storage_vpn_client_cidr": "172.0.0.0/11"}, "storage_vpn_client_cidr"),
     "unknown throughput mode": ({"storage_efs_throughput_mode": "turbo"}, "storage_efs_throughput_mode"),
     "provisioned without throughput": ({"storage_efs_throughput_mode": "provisioned"}, "storage_efs_provisioned_throughput_mibps"),
-    "relative access point path": (
-        {"storage_access_points": [{"name": "config", "path": "nginx/conf.d", "uid": 101, "gid": 101, "permissions": "0755"},
-                                   {"name": "ui", "path": "/nginx/html", "uid": 101, "gid": 101, "permissions": "0755"}]},
+    "a tree that is not published": (
+        {"storage_access_points": [{"name": "config", "uid": 101, "gid": 101, "permissions": "0755"},
+                                   {"name": "assets", "uid": 101, "gid": 101, "permissions": "0755"}]},
         "storage_access_points",
     ),
-    "access point rooted at /": (
-        {"storage_access_points": [{"name": "config", "path": "/", "uid": 101, "gid": 101, "permissions": "0755"},
-                                   {"name": "ui", "path": "/nginx/html", "uid": 101, "gid": 101, "permissions": "0755"}]},
+    "access point mode not octal": (
+        {"storage_access_points": [{"name": "config", "uid": 101, "gid": 101, "permissions": "rwx"},
+                                   {"name": "ui", "uid": 101, "gid": 101, "permissions": "0755"}]},
         "storage_access_points",
     ),
     "missing content directory": ({"storage_content_src": "/nonexistent/ui"}, "storage_content_src"),
-    "missing mount path": ({"storage_efs_mount_path_create": False}, "storage_efs_mount_path"),
+    "a single release kept": ({"storage_release_keep": 1}, "storage_release_keep"),
+    "bucket name with capitals": ({"storage_release_bucket": "Demo-Static"}, "storage_release_bucket"),
     "operator named like the CA": ({"storage_vpn_operators": ["ca"]}, "storage_vpn_operators"),
 }
 
@@ -154,6 +155,8 @@ def test_mount_target_subnet_outside_the_vpc_is_refused(network, playbook, aws, 
 
 def assert_nothing_of_the_layer(aws) -> None:
     assert aws("efs").describe_file_systems()["FileSystems"] == []
+    assert aws("s3").list_buckets()["Buckets"] == []
+    assert aws("datasync").list_tasks()["Tasks"] == []
     endpoints = aws("ec2").describe_client_vpn_endpoints()["ClientVpnEndpoints"]
     assert [e for e in endpoints if tags_of(e).get("Stack") == "demo"] == []
     assert aws("acm").list_certificates()["CertificateSummaryList"] == []
@@ -195,17 +198,59 @@ def test_a_mount_target_in_every_private_subnet_behind_the_efs_group(converged, 
         assert groups == [efs_group]
 
 
-def test_access_points_separate_config_and_ui_with_a_posix_user(converged, aws):
+def release_of(aws) -> str:
     (fs,) = stack_file_systems(aws)
+    return tags_of(fs)["Release"]
+
+
+def test_each_tree_of_the_release_has_its_access_point_with_a_posix_user(converged, aws):
+    (fs,) = stack_file_systems(aws)
+    release = release_of(aws)
     points = aws("efs").describe_access_points(FileSystemId=fs["FileSystemId"])["AccessPoints"]
     by_name = {p["Name"]: p for p in points}
-    assert sorted(by_name) == ["demo-local-config", "demo-local-ui"]
-    assert by_name["demo-local-config"]["RootDirectory"]["Path"] == "/nginx/conf.d"
-    assert by_name["demo-local-ui"]["RootDirectory"]["Path"] == "/nginx/html"
+    assert sorted(by_name) == [f"demo-local-config-{release}", "demo-local-publisher", f"demo-local-ui-{release}"]
+    assert by_name[f"demo-local-config-{release}"]["RootDirectory"]["Path"] == f"/releases/{release}/config"
+    assert by_name[f"demo-local-ui-{release}"]["RootDirectory"]["Path"] == f"/releases/{release}/ui"
+    assert by_name["demo-local-publisher"]["RootDirectory"]["Path"] == "/releases"
     for point in points:
         assert point["PosixUser"]["Uid"] == 101 and point["PosixUser"]["Gid"] == 101
         assert point["RootDirectory"]["CreationInfo"]["Permissions"] == "0755"
         assert IDENTITY.items() <= tags_of(point).items()
+
+
+def test_the_release_bucket_is_private_encrypted_and_tls_only(converged, aws):
+    s3 = aws("s3")
+    (bucket,) = [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    account = aws("sts").get_caller_identity()["Account"]
+    assert bucket == f"demo-local-static-{account}"
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(block.values())
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    assert any(s["Effect"] == "Deny" and s["Condition"]["Bool"]["aws:SecureTransport"] == "false" for s in policy["Statement"])
+    release = release_of(aws)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert f"releases/{release}/release.json" in keys
+
+
+def test_datasync_copies_through_the_publisher_access_point_with_tls_from_the_datasync_group(converged, aws):
+    datasync = aws("datasync")
+    (task,) = datasync.list_tasks()["Tasks"]
+    described = datasync.describe_task(TaskArn=task["TaskArn"])
+    assert described["Name"] == "demo-local-static"
+    options = described["Options"]
+    assert (options["TransferMode"], options["PreserveDeletedFiles"], options["Uid"]) == ("CHANGED", "REMOVE", "NONE")
+    location = datasync.describe_location_efs(LocationArn=described["DestinationLocationArn"])
+    assert location["InTransitEncryption"] == "TLS1_2"
+    assert location["AccessPointArn"].endswith(
+        next(p["AccessPointId"] for p in aws("efs").describe_access_points()["AccessPoints"] if p["Name"] == "demo-local-publisher")
+    )
+    assert [arn.rsplit("/", 1)[-1] for arn in location["Ec2Config"]["SecurityGroupArns"]] == [security_group(aws, "datasync")]
+    (role,) = [r for r in aws("iam").list_roles()["Roles"] if r["RoleName"] == "demo-local-datasync"]
+    trust = role["AssumeRolePolicyDocument"]
+    trust = json.loads(trust) if isinstance(trust, str) else trust
+    assert trust["Statement"][0]["Principal"] == {"Service": "datasync.amazonaws.com"}
 
 
 def test_vpn_endpoint_is_mutual_tls_split_tunnel_logged_and_reaches_the_vpc_only(converged, aws):
@@ -243,25 +288,46 @@ def test_operator_profile_inlines_certificate_and_key_with_mode_0600(converged, 
     assert "PRIVATE KEY" not in json.dumps(converged.output)
 
 
-def test_published_tree_holds_the_config_and_the_ui(converged, workspace):
-    efs = workspace["efs"]
-    config = (efs / "nginx" / "conf.d" / "default.conf").read_text()
+def release_files(emulator_endpoint, aws, tree: str) -> dict[str, bytes]:
+    (fs,) = stack_file_systems(aws)
+    return efs_files(emulator_endpoint, aws, fs["FileSystemId"], f"/releases/{release_of(aws)}/{tree}")
+
+
+def test_the_release_on_efs_holds_the_config_and_the_ui(converged, aws, emulator_endpoint, workspace):
+    config = release_files(emulator_endpoint, aws, "config")["default.conf"].decode()
     assert "server_tokens off;" in config
     assert f"listen 127.0.0.1:{workspace['port']};" in config
-    assert (efs / "nginx" / "html" / "index.html").read_text() == (workspace["ui"] / "index.html").read_text()
-    assert (efs / "nginx" / "html" / "assets" / "app.css").exists()
+    ui = release_files(emulator_endpoint, aws, "ui")
+    assert sorted(ui) == ["assets/app.css", "index.html"]
+    assert ui["index.html"] == (workspace["ui"] / "index.html").read_bytes()
 
 
-def test_changed_ui_file_is_the_only_change_and_stale_files_go(converged, playbook, workspace):
-    ui, published = workspace["ui"], workspace["efs"] / "nginx" / "html"
-    (published / "stale.js").write_text("old\n")
-    (ui / "index.html").write_text("<!doctype html><title>demo</title><h1>demo UI v2</h1>\n")
+def test_changed_ui_file_is_a_new_release_beside_the_running_one(converged, playbook, aws, emulator_endpoint, workspace):
+    (fs,) = stack_file_systems(aws)
+    before = release_of(aws)
+    (workspace["ui"] / "index.html").write_text("<!doctype html><title>demo</title><h1>demo UI v2</h1>\n")
+    checked = playbook(args=["--tags", "storage", "--check"], extra_vars=workspace["vars"])
+    assert checked.returncode == 0, checked.failure_messages()
+    assert release_of(aws) == before, "check mode changes nothing"
     run = playbook(args=["--tags", "storage"], extra_vars=workspace["vars"])
     assert run.returncode == 0, run.failure_messages()
     changed = sorted(name.split(" : ")[-1] for name in run.changed_tasks())
-    assert changed == ["Publish the UI files", "Remove UI files the source no longer has"]
-    assert "v2" in (published / "index.html").read_text()
-    assert not (published / "stale.js").exists()
+    assert changed == [
+        "Copy the releases to the file system",
+        "Create the release's access points",
+        "Publish the nginx configuration and the UI files as a release",
+        "Start the file system and its mount targets",
+    ]
+    after = release_of(aws)
+    assert after != before
+    assert b"v2" in release_files(emulator_endpoint, aws, "ui")["index.html"]
+    # The release the service ran stays, with its access points: a failed rollout rolls back to it.
+    names = {p["Name"] for p in aws("efs").describe_access_points(FileSystemId=fs["FileSystemId"])["AccessPoints"]}
+    assert {f"demo-local-config-{before}", f"demo-local-config-{after}"} <= names
+    assert efs_files(emulator_endpoint, aws, fs["FileSystemId"], f"/releases/{before}/ui")["index.html"].count(b"v2") == 0
+    again = playbook(args=["--tags", "storage"], extra_vars=workspace["vars"])
+    assert again.returncode == 0, again.failure_messages()
+    assert again.changed() == 0, again.changed_tasks()
 
 
 def test_vpn_client_config_issues_a_profile_for_one_more_operator(converged, playbook, workspace):
@@ -300,13 +366,19 @@ def _nginx_binary() -> str:
 
 
 @pytest.fixture(scope="module")
-def nginx(converged, workspace):
-    """nginx on 127.0.0.1 whose http block includes exactly the published conf.d, and a stand-in app."""
+def nginx(converged, workspace, aws, emulator_endpoint):
+    """nginx on 127.0.0.1 whose http block includes exactly the config tree of the release on the emulator's EFS,
+    serving its ui tree, and a stand-in app on the app port."""
+    for tree in ("config", "ui"):
+        for path, data in release_files(emulator_endpoint, aws, tree).items():
+            target = workspace["served"] / tree / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
     app = http.server.ThreadingHTTPServer(("127.0.0.1", workspace["app_port"]), _StandInApp)
     threading.Thread(target=app.serve_forever, daemon=True).start()
     run_dir = workspace["root"] / "nginx-run"
     run_dir.mkdir()
-    conf_dir = workspace["efs"] / "nginx" / "conf.d"
+    conf_dir = workspace["served"] / "config"
     main_conf = run_dir / "nginx.conf"
     main_conf.write_text(
         f"""
@@ -367,7 +439,7 @@ def test_nginx_answers_healthz(nginx):
 def test_nginx_serves_a_published_ui_file_with_security_headers_and_gzip(nginx, workspace):
     response, body = _get(nginx["port"], "/")
     assert response.status == 200
-    assert body == (workspace["efs"] / "nginx" / "html" / "index.html").read_bytes()
+    assert body == (workspace["served"] / "ui" / "index.html").read_bytes()
     assert response.getheader("X-Content-Type-Options") == "nosniff"
     assert response.getheader("X-Frame-Options") == "DENY"
     assert "default-src 'self'" in response.getheader("Content-Security-Policy")
@@ -405,6 +477,10 @@ def test_teardown_leaves_nothing_of_the_storage_layer_and_touches_nothing_else(c
     assert [p["FileSystemId"] for p in efs.describe_access_points()["AccessPoints"]] == [other]
     assert stack_vpn_endpoints(aws) == []
     assert stack_certificates(aws) == []
+    assert aws("s3").list_buckets()["Buckets"] == []
+    assert aws("datasync").list_tasks()["Tasks"] == []
+    assert aws("datasync").list_locations()["Locations"] == []
+    assert [r for r in aws("iam").list_roles()["Roles"] if r["RoleName"] == "demo-local-datasync"] == []
     assert aws("logs").describe_log_groups(logGroupNamePrefix="/cloudops/demo-local/")["logGroups"] == []
     again = playbook("playbooks/teardown.yml", args=TEARDOWN, extra_vars=workspace["vars"])
     assert again.returncode == 0, again.failure_messages()

@@ -22,7 +22,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.integration.aws_state import stack_resources
+from tests.integration.aws_state import efs_files, stack_resources
 from tests.integration.conftest import REPO_ROOT, WORKER_LOCAL_FILES, realism, run_playbook, write_inventory
 from tools import iam_policy
 
@@ -120,7 +120,6 @@ def test_the_emulator_enforces_iam(iam_checking_emulator, identities):
 def local_files(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("whole-stack")
     return {
-        "storage_efs_mount_path": f"{root}/efs/{{{{ cloudops_stack }}}}",
         "storage_pki_dir": f"{root}/pki/{{{{ cloudops_stack }}}}",
     }
 
@@ -171,6 +170,33 @@ def test_the_images_were_copied_by_digest_before_the_service_pulled_them(stack, 
             amd64 = demo_images()[f"demo/{name}"]["1.0.0"].children[0]
             assert copied["imageDigest"] == amd64.digest and copied["imageTags"] == ["1.0.0"]
             assert copied["imageScanStatus"]["status"] == "COMPLETE"
+
+
+def test_each_service_runs_the_release_datasync_put_on_efs(stack, aws, realistic_emulator):
+    """No mount on the controller: the configuration reached EFS through S3 and DataSync, and the rollout, which the
+    realistic emulator fails when nginx's configuration tree is empty, completed on that release's access points."""
+    efs, ecs = aws("efs"), aws("ecs")
+    for prefix in ("demo-local", "shop-local"):
+        (file_system,) = [f for f in efs.describe_file_systems()["FileSystems"] if f["Name"] == f"{prefix}-static"]
+        release = {t["Key"]: t["Value"] for t in file_system["Tags"]}["Release"]
+        config = efs_files(realistic_emulator, aws, file_system["FileSystemId"], f"/releases/{release}/config")
+        assert b"location = /healthz" in config["default.conf"]
+        assert "index.html" in efs_files(realistic_emulator, aws, file_system["FileSystemId"], f"/releases/{release}/ui")
+        points = {
+            p["AccessPointId"]
+            for p in efs.describe_access_points(FileSystemId=file_system["FileSystemId"])["AccessPoints"]
+            if p["Name"] in (f"{prefix}-config-{release}", f"{prefix}-ui-{release}")
+        }
+        (running,) = ecs.describe_services(cluster=prefix, services=[f"{prefix}-web"])["services"]
+        (primary,) = [d for d in running["deployments"] if d["status"] == "PRIMARY"]
+        assert primary["rolloutState"] == "COMPLETED" and running["runningCount"] == running["desiredCount"]
+        definition = ecs.describe_task_definition(taskDefinition=primary["taskDefinition"])["taskDefinition"]
+        mounted = {
+            v["efsVolumeConfiguration"]["authorizationConfig"]["accessPointId"]
+            for v in definition["volumes"]
+            if "efsVolumeConfiguration" in v
+        }
+        assert mounted == points and len(points) == 2
 
 
 def test_the_run_met_throttling_and_rode_it_out(stack, realistic_emulator):

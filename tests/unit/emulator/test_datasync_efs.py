@@ -431,6 +431,26 @@ def test_deleting_the_file_system_drops_its_content(
     assert status == 404
 
 
+def test_posix_metadata_of_the_objects_is_applied(
+    clients: dict[str, Any], network: dict[str, Any], emulator_endpoint: str
+) -> None:
+    """DataSync's user metadata (file-permissions, file-owner, file-group) become the file's mode and owner."""
+    datasync = clients["datasync"]
+    file_system = new_file_system(clients, network)
+    bucket = new_bucket(clients, {})
+    clients["s3"].put_object(
+        Bucket=bucket, Key="publish/conf/default.conf", Body=b"server {}",
+        Metadata={"file-permissions": "0640", "file-owner": "101", "file-group": "102"},
+    )
+    task_arn = datasync.create_task(
+        SourceLocationArn=s3_location(clients, network, bucket),
+        DestinationLocationArn=efs_location(clients, network, file_system),
+    )["TaskArn"]
+    assert run_to_end(datasync, task_arn)["Status"] == "SUCCESS"
+    copied = listing(emulator_endpoint, file_system["id"])["/web/site/conf/default.conf"]
+    assert (copied["mode"], copied["uid"], copied["gid"]) == ("0640", 101, 102)
+
+
 # --------------------------------------------------------------------------- realistic mode
 
 

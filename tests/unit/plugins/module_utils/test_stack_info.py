@@ -271,26 +271,33 @@ def access_point(access_point_id, path="/", **tag_values):
     }
 
 
-def test_storage_outputs():
+def test_storage_outputs_are_the_access_points_of_the_file_systems_release():
     points = [
-        access_point("fsap-2", "/nginx/html", Purpose="ui", Name=f"{PREFIX}-ui"),
-        access_point("fsap-1", "/nginx/conf.d", Purpose="config", Name=f"{PREFIX}-config", NginxConfigDigest="abc"),
-        access_point("fsap-3", "/data", Name=f"{PREFIX}-data"),  # no Purpose: its Name without the prefix
-        access_point("fsap-4", "/x"),  # neither: left out
-        access_point("fsap-5", "/dup", Purpose="ui"),  # a second ui: the first by ID stays
+        access_point("fsap-2", "/releases/r2/ui", Purpose="ui", Name=f"{PREFIX}-ui-r2", Release="r2"),
+        access_point("fsap-1", "/releases/r2/config", Purpose="config", Name=f"{PREFIX}-config-r2", Release="r2"),
+        access_point("fsap-3", "/releases/r2/data", Name=f"{PREFIX}-data", Release="r2"),  # no Purpose: its Name without the prefix
+        access_point("fsap-4", "/x", Release="r2"),  # neither: left out
+        access_point("fsap-5", "/dup", Purpose="ui", Release="r2"),  # a second ui: the first by ID stays
+        access_point("fsap-0", "/releases/r1/config", Purpose="config", Release="r1"),  # an older release
+        access_point("fsap-6", "/releases", Purpose="publisher"),  # DataSync's, of no release
     ]
     targets = [
         {"MountTargetId": "fsmt-b", "AvailabilityZoneName": "us-east-1b", "IpAddress": "10.0.144.4"},
         {"MountTargetId": "fsmt-a", "AvailabilityZoneName": "us-east-1a", "IpAddress": "10.0.128.4"},
     ]
-    outputs = si.storage_outputs(file_system("fs-1"), points, targets, {"ClientVpnEndpointId": "cvpn-endpoint-1"}, PREFIX)
+    outputs = si.storage_outputs(
+        file_system("fs-1", Release="r2"), points, targets, {"ClientVpnEndpointId": "cvpn-endpoint-1"}, PREFIX
+    )
     assert outputs == {
         "storage_file_system_id": "fs-1",
         "storage_file_system_arn": "arn:fs/fs-1",
         "storage_access_point_ids": {"config": "fsap-1", "ui": "fsap-2", "data": "fsap-3"},
         "storage_access_point_arns": {"config": "arn:ap/fsap-1", "ui": "arn:ap/fsap-2", "data": "arn:ap/fsap-3"},
-        "storage_access_point_paths": {"config": "/nginx/conf.d", "ui": "/nginx/html", "data": "/data"},
-        "storage_nginx_config_digest": "abc",
+        "storage_access_point_paths": {"config": "/releases/r2/config", "ui": "/releases/r2/ui", "data": "/releases/r2/data"},
+        # Every release's, the older one's too (a rollback mounts them); never the publisher's.
+        "storage_mountable_access_point_arns": [f"arn:ap/fsap-{n}" for n in (0, 1, 2, 3, 5)],
+        "storage_release_digest": "r2",
+        "storage_nginx_config_digest": "r2",
         "storage_mount_instructions": [
             {
                 "availability_zone": "us-east-1a",
@@ -313,9 +320,12 @@ def test_storage_outputs_without_a_file_system_keep_the_vpn_endpoint():
     assert outputs == dict(si.empty_outputs("storage"), storage_vpn_endpoint_id="cvpn-endpoint-1")
 
 
-def test_storage_outputs_without_a_digest_tag():
+def test_storage_outputs_of_a_file_system_with_no_release_have_no_access_points():
+    """A file system the storage role has not published to (or a 0.3 stack's): none of its access points is a
+    release's, so the fargate layer asks for site.yml rather than mounting anything."""
     points = [access_point("fsap-1", "/nginx/conf.d", Purpose="config")]
-    assert si.storage_outputs(file_system("fs-1"), points, [], None, PREFIX)["storage_nginx_config_digest"] == ""
+    outputs = si.storage_outputs(file_system("fs-1"), points, [], None, PREFIX)
+    assert outputs["storage_nginx_config_digest"] == "" and outputs["storage_access_point_ids"] == {}
 
 
 # --- loadbalancer and fargate --------------------------------------------------------------------------------

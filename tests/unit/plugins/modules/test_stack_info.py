@@ -223,14 +223,14 @@ class StackBuilder:
             uris[name], arns[name] = repository["repositoryUri"], repository["repositoryArn"]
         return {"registry_repository_uris": uris, "registry_repository_arns": arns}
 
-    def storage(self, stack, environment, network, tags=None):
-        """The file system with its mount targets in the private subnets, the config and ui access points, and the
-        Client VPN endpoint."""
+    def storage(self, stack, environment, network, tags=None, release="0123456789abcdef", copied=True):
+        """The file system tagged with its release, its mount targets in the private subnets, the config and ui access
+        points of an older release and (once ``copied``) of that one, and the Client VPN endpoint."""
         prefix = f"{stack}-{environment}"
         tags = tags if tags is not None else self.identity(stack, environment)
         name = f"{prefix}-static"
         file_system = self.efs.create_file_system(
-            CreationToken=default_creation_token(name), Encrypted=True, Tags=self.tag_list(dict(tags, Name=name))
+            CreationToken=default_creation_token(name), Encrypted=True, Tags=self.tag_list(dict(tags, Name=name, Release=release))
         )
         file_system_id = file_system["FileSystemId"]
         mount_targets = []
@@ -239,17 +239,19 @@ class StackBuilder:
                 FileSystemId=file_system_id, SubnetId=network["subnets"][("private", zone)], SecurityGroups=[network["groups"]["efs"]]
             )
             mount_targets.append(target)
-        ids, arns = {}, {}
-        paths = {"config": "/nginx/conf.d", "ui": "/nginx/html"}
-        for purpose, path in paths.items():
-            extra = {"NginxConfigDigest": "d" * 64} if purpose == "config" else {}
-            point = self.efs.create_access_point(
-                FileSystemId=file_system_id,
-                PosixUser={"Uid": 101, "Gid": 101},
-                RootDirectory={"Path": path, "CreationInfo": {"OwnerUid": 101, "OwnerGid": 101, "Permissions": "0755"}},
-                Tags=self.tag_list(dict(tags, Name=f"{prefix}-{purpose}", Purpose=purpose, **extra)),
-            )
-            ids[purpose], arns[purpose] = point["AccessPointId"], point["AccessPointArn"]
+        ids, arns, paths, mountable = {}, {}, {}, []
+        for digest in ["fedcba9876543210"] + ([release] if copied else []):
+            for purpose in ("config", "ui"):
+                path = f"/releases/{digest}/{purpose}"
+                point = self.efs.create_access_point(
+                    FileSystemId=file_system_id,
+                    PosixUser={"Uid": 101, "Gid": 101},
+                    RootDirectory={"Path": path, "CreationInfo": {"OwnerUid": 101, "OwnerGid": 101, "Permissions": "0755"}},
+                    Tags=self.tag_list(dict(tags, Name=f"{prefix}-{purpose}-{digest}", Purpose=purpose, Release=digest)),
+                )
+                mountable.append(point["AccessPointArn"])
+                if digest == release:
+                    ids[purpose], arns[purpose], paths[purpose] = point["AccessPointId"], point["AccessPointArn"], path
         server_arn, client_root_arn = self.certificates()
         endpoint_id = self.ec2.create_client_vpn_endpoint(
             ClientCidrBlock="172.16.0.0/22",
@@ -268,7 +270,9 @@ class StackBuilder:
             "storage_access_point_ids": ids,
             "storage_access_point_arns": arns,
             "storage_access_point_paths": paths,
-            "storage_nginx_config_digest": "d" * 64,
+            "storage_mountable_access_point_arns": sorted(mountable),
+            "storage_release_digest": release,
+            "storage_nginx_config_digest": release,
             "storage_mount_instructions": [
                 {
                     "availability_zone": target["AvailabilityZoneName"],
@@ -410,6 +414,17 @@ def test_whole_stack_returns_each_output(run, builder, calls):
         assert result["outputs"][key] == value, key
     assert set(result["outputs"]) == set(ALL_EMPTY)
     assert_read_only(calls)
+
+
+def test_a_release_without_access_points_yet_gives_none_rather_than_an_older_one(run, builder):
+    """The file system names a release whose copy never finished: deploying the older release's access points would
+    roll the service back to files the storage layer replaced, so the layer has no access points."""
+    network = builder.network("demo", "local")
+    expected = builder.storage("demo", "local", network, release="00000000000000aa", copied=False)
+    result = run(args(layers=["storage"]))
+    assert result["outputs"]["storage_release_digest"] == "00000000000000aa"
+    assert result["outputs"]["storage_access_point_ids"] == {} == expected["storage_access_point_ids"]
+    assert result["outputs"]["storage_file_system_id"] == expected["storage_file_system_id"]
 
 
 def test_check_mode_returns_the_same_and_calls_the_same(run, builder, calls):

@@ -98,6 +98,15 @@ def test_check_mode_names_the_release_and_uploads_nothing(run, s3, trees):
     assert keys(s3) == []
 
 
+def test_check_mode_before_the_bucket_exists_predicts_the_release(run, s3, trees):
+    """A first run's --check: the bucket is a change the same run predicts, so nothing is published in it yet."""
+    result = run(check_mode=True, bucket="not-created-yet", trees=trees, keep=2)
+    assert_ok(result, changed=True)
+    assert result["release"]["digest"] == release_digest(tree_files(trees))
+    assert result["pruned"] == []
+    assert "not-created-yet" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
 def test_keep_deletes_the_oldest_releases_but_never_a_protected_one(run, s3, trees):
     digests = []
     for n in range(4):
@@ -123,7 +132,7 @@ def test_a_file_linking_outside_its_tree_is_refused_before_any_upload(run, s3, t
 
 @pytest.mark.parametrize(
     ("args", "complaint"),
-    [({"keep": -1}, "keep must be 0"), ({"trees": {}}, "trees must name"), ({"prefix": "/"}, "prefix must not be empty")],
+    [({"keep": -1}, "keep must be 0"), ({"trees": {}}, "trees or contents must name"), ({"prefix": "/"}, "prefix must not be empty")],
 )
 def test_bad_input_fails_before_any_call(run, s3, trees, args, complaint):
     result = run(**{"trees": trees, **args})
@@ -145,3 +154,34 @@ def test_pruning_keeps_the_newest():
     assert releases_to_prune(releases, 2, []) == ["b", "a"]
     assert releases_to_prune(releases, 2, ["a"]) == ["b"]
     assert releases_to_prune(releases, 5, []) == []
+
+
+def test_contents_are_files_of_the_release_as_text(run, s3, trees):
+    """A configuration rendered by the play is published as it is, with no file written on the controller."""
+    config = "server { listen 8080; }\n"
+    result = run(trees={"ui": trees["ui"]}, contents={"config": {"default.conf": config}})
+    assert_ok(result, changed=True)
+    digest = result["release"]["digest"]
+    body = s3.get_object(Bucket=BUCKET, Key=f"releases/{digest}/config/default.conf")
+    assert body["Body"].read().decode() == config
+    assert body["Metadata"]["file-permissions"] == "0644"
+    again = run(trees={"ui": trees["ui"]}, contents={"config": {"default.conf": config}})
+    assert_ok(again, changed=False)
+    assert again["release"]["digest"] == digest
+    changed = run(trees={"ui": trees["ui"]}, contents={"config": {"default.conf": config + "# more\n"}})
+    assert changed["release"]["digest"] != digest
+
+
+@pytest.mark.parametrize(
+    ("contents", "complaint"),
+    [
+        ({"config": {"../escape.conf": "x"}}, "contents.config"),
+        ({"config": {"/etc/x.conf": "x"}}, "contents.config"),
+        ({"ui": {"a.txt": "x"}}, "ui must come from trees or from contents"),
+        ({"config": "not a dict"}, "contents.config"),
+    ],
+)
+def test_bad_contents_fail_before_any_upload(run, s3, trees, contents, complaint):
+    result = run(trees={"ui": trees["ui"]}, contents=contents)
+    assert result["failed"] and complaint in result["msg"]
+    assert keys(s3) == []
