@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import urllib.parse
+import urllib.request
 from typing import Any, Callable
 
 Client = Callable[[str], Any]
@@ -134,10 +137,6 @@ def stack_resources(aws: Client, stack: str, environment: str = "local") -> dict
 
 def efs_files(endpoint: str, aws: Client, file_system_id: str, root: str) -> dict[str, bytes]:
     """The files under ``root`` on the emulator's EFS, as DataSync left them (relative path -> bytes)."""
-    import json
-    import urllib.parse
-    import urllib.request
-
     account = aws("sts").get_caller_identity()["Account"]
     region = aws("efs").meta.region_name
     base = f"{endpoint}/moto-api/emulator/efs-content/{account}/{region}/{file_system_id}"
