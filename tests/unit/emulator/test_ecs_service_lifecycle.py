@@ -25,7 +25,8 @@ from emulator.extensions.ecs_service_lifecycle import STOPPING_STATES, deleted_t
 from tests.unit.emulator.conftest import set_realism
 from tests.unit.helpers import running_emulator, wait_until
 
-SECONDS = 0.5
+# Long enough for the calls a test makes while a service drains, on a machine busy with the other suites.
+SECONDS = 2.0
 
 
 @pytest.fixture(scope="module")
