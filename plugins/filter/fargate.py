@@ -4,18 +4,17 @@
 
 from __future__ import annotations
 
-
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import deployment_errors
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import fargate_cpu_memory_errors
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import image_tag_errors
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import is_valid_secret_reference
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import looks_like_secret_name
+# The module_utils these filters share with the modules import botocore. They are imported where a filter is called,
+# not here: Ansible loads every filter file of the collection to resolve any one of its filters, in each worker
+# process it forks, so an import here would cost every task that uses any of them.
 
 
 def image_reference(repository_uri, tag_or_digest):
     """``repo:tag`` for a tag, ``repo@sha256:...`` for a digest; anything else is an error naming the rule."""
+    from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import image_tag_errors
+
     value = str(tag_or_digest or "")
     errors = image_tag_errors(value)
     if errors:
@@ -25,12 +24,16 @@ def image_reference(repository_uri, tag_or_digest):
 
 def image_tags_errors(tags):
     """Why the values of ``{option: tag}`` are not image tags or digests (the ecs_task_definition module's rule)."""
+    from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import image_tag_errors
+
     return [error for option, tag in (tags or {}).items() for error in image_tag_errors(str(tag), option)]
 
 
 def service_deployment_errors(minimum_healthy_percent, maximum_percent):
     """What AWS refuses in the service's deployment percentages (the ecs_service module's rule), named as the fargate
     role's options."""
+    from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import deployment_errors
+
     return deployment_errors(int(minimum_healthy_percent), int(maximum_percent), "fargate_")
 
 
@@ -79,6 +82,8 @@ def secret_arns(values, service, region, account_id, partition="aws"):
 
 def fargate_size_errors(cpu, memory):
     """Why ``cpu``/``memory`` are not one of Fargate's task sizes (the ecs_task_definition module's rule); [] if they are."""
+    from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import fargate_cpu_memory_errors
+
     return fargate_cpu_memory_errors(cpu, memory)
 
 
@@ -86,6 +91,8 @@ def invalid_secret_references(secrets):
     """The names in a ``{name: valueFrom}`` dict whose value is not a reference: an ARN of an SSM parameter or a
     Secrets Manager secret, or an SSM parameter path starting with ``/``. ECS would read any other bare word as a
     parameter name, so a plain value given by mistake (``hunter2``) must be refused, not looked up."""
+    from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import is_valid_secret_reference
+
     return sorted(
         name
         for name, value in (secrets or {}).items()
@@ -95,6 +102,8 @@ def invalid_secret_references(secrets):
 
 def secret_looking_names(environment):
     """The names in a plain environment dict that look like secrets (PASSWORD, TOKEN, KEY ...)."""
+    from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_task_definition import looks_like_secret_name
+
     return sorted(name for name in (environment or {}) if looks_like_secret_name(name))
 
 

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import EcrInputError
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import wanted_settings
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import is_valid_digest
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import is_valid_tag
-from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import severity_rank
-from ansible_collections.cloudops.fargate.plugins.module_utils._oci_source import reference_errors
+# The module_utils these filters share with the modules import botocore, oras and requests. They are imported
+# where a filter is called, not here: Ansible loads every filter file of the collection to resolve any one of its
+# filters, in each worker process it forks, so an import here would cost every task that uses any of them.
 
 
 def ecr_lifecycle_policy(untagged_expiry_days, keep_image_count):
@@ -105,6 +102,10 @@ def ecr_repository_settings(repositories, defaults, prefix, tags):
 
 def ecr_repository_errors(settings, variable="registry_repositories"):
     """Why ``settings`` (the ecr_repository arguments of one repository) would be refused; [] when fine."""
+    from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import EcrInputError
+    from ansible_collections.cloudops.fargate.plugins.module_utils._ecr import wanted_settings
+    from ansible_collections.cloudops.fargate.plugins.module_utils._oci_source import reference_errors
+
     arguments = {key: value for key, value in dict(settings).items() if key not in ("short_name", "source")}
     errors = []
     try:
@@ -121,6 +122,11 @@ def ecr_repository_errors(settings, variable="registry_repositories"):
 
 def deploy_images_errors(deploy_images, settings, platform, threshold):
     """Why registry_deploy_images, registry_image_platform or registry_fail_on_severity would be refused."""
+    from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import is_valid_digest
+    from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import is_valid_tag
+    from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import severity_rank
+    from ansible_collections.cloudops.fargate.plugins.module_utils._oci_source import reference_errors
+
     errors = []
     names = [entry.get("short_name") for entry in settings or []]
     for name, reference in dict(deploy_images or {}).items():
@@ -154,6 +160,9 @@ def deploy_image_states(lookup_results, deploy_images, settings, threshold=""):
     digest that no copy can produce; ``blocked``: the finished scan of the image there has findings at or above
     ``threshold``, listed in ``blocking``; ``unscanned``: there, but no finished scan yet to judge (the gate must wait).
     """
+    from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import is_valid_tag
+    from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import severity_rank
+
     found = {}
     for result in lookup_results or []:
         for repository in result.get("repositories") or []:
@@ -200,6 +209,8 @@ def deploy_image_states(lookup_results, deploy_images, settings, threshold=""):
 
 def push_instructions(state, region):
     """What to do about a deployed image that is not in its repository and cannot be copied there."""
+    from ansible_collections.cloudops.fargate.plugins.module_utils._ecr_image import is_valid_digest
+
     uri = state.get("repository_uri") or state["repository"]
     host = uri.split("/", 1)[0]
     reference = state["reference"]
