@@ -22,6 +22,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from tests.integration import nginx_sandbox
 from tests.integration.aws_state import efs_files, stack_resources
 from tests.integration.conftest import REPO_ROOT, WORKER_LOCAL_FILES, realism, run_playbook, write_inventory
 from tools import iam_policy
@@ -197,6 +198,41 @@ def test_each_service_runs_the_release_datasync_put_on_efs(stack, aws, realistic
             if "efsVolumeConfiguration" in v
         }
         assert mounted == points and len(points) == 2
+
+
+def test_nginx_serves_the_ui_and_the_app_from_the_files_the_running_task_mounts(stack, aws, realistic_emulator, tmp_path):
+    """End to end on the realistic run's own files: real nginx with each tree of the running revision's access points,
+    exactly as DataSync left it on EFS, at the path the task definition mounts it, on the nginx container's port, and
+    a stand-in app where the app container listens (its WHOAMI_PORT_NUMBER)."""
+    efs, ecs = aws("efs"), aws("ecs")
+    running = service(aws)
+    definition = ecs.describe_task_definition(taskDefinition=running["taskDefinition"])["taskDefinition"]
+    containers = {c["name"]: c for c in definition["containerDefinitions"]}
+    volumes = {v["name"]: v["efsVolumeConfiguration"] for v in definition["volumes"] if "efsVolumeConfiguration" in v}
+    mounts = {}
+    for mount in containers["nginx"]["mountPoints"]:
+        volume = volumes.get(mount["sourceVolume"])
+        if volume is None:
+            continue  # the task's own scratch space (cache, /tmp)
+        (point,) = efs.describe_access_points(AccessPointId=volume["authorizationConfig"]["accessPointId"])["AccessPoints"]
+        tree = tmp_path / mount["sourceVolume"]
+        for path, data in efs_files(realistic_emulator, aws, volume["fileSystemId"], point["RootDirectory"]["Path"]).items():
+            (tree / path).parent.mkdir(parents=True, exist_ok=True)
+            (tree / path).write_bytes(data)
+        tree.chmod(0o755)
+        mounts[mount["containerPath"]] = tree
+    assert sorted(mounts) == ["/etc/nginx/conf.d", "/usr/share/nginx/html"]
+    app_port = int({e["name"]: e["value"] for e in containers["app"]["environment"]}["WHOAMI_PORT_NUMBER"])
+    (nginx_port,) = [m["containerPort"] for m in containers["nginx"]["portMappings"]]
+
+    served = nginx_sandbox.serve(mounts, nginx_port, app_port, ["/", "/healthz", "/api/orders?id=7"], tmp_path / "run")
+
+    assert "syntax is ok" in served["syntax"], served["syntax"]
+    index, health, api = (served["responses"][path] for path in ("/", "/healthz", "/api/orders?id=7"))
+    assert index["status"] == 200 and index["body"] == (mounts["/usr/share/nginx/html"] / "index.html").read_text()
+    assert index["headers"]["X-Content-Type-Options"] == "nosniff" and index["headers"]["Server"] == "nginx"
+    assert health["status"] == 200 and health["body"] == "ok\n"
+    assert api["status"] == 200 and json.loads(api["body"]) == {"app": "stand-in", "path": "/api/orders?id=7"}
 
 
 def test_the_run_met_throttling_and_rode_it_out(stack, realistic_emulator):
