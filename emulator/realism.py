@@ -97,7 +97,8 @@ TYPICAL: dict[str, Typical] = {
     "service_linked_role.creation": Typical(
         15,
         f"{TF}/ecs cluster.go retryClusterCreate and service.go retryServiceCreate retry 'Unable to assume the "
-        "service linked role' for 2 min",
+        f"service linked role' for 2 min; {TF}/appautoscaling target.go registerScalableTarget retries 'Unable to "
+        "assume IAM role' for 2 min",
     ),
     "certificate.in_use_lingering": Typical(
         30, f"{TF}/acm certificate.go retries ResourceInUseException for certificateCrossServicePropagationTimeout 20 min"

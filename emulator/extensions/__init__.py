@@ -40,6 +40,17 @@ from collections.abc import Iterable
 # * free: default_security_group completes the network configuration before the call goes on, so its place between
 #   configuration and deployments does not matter; tasks filters what moto lists after deployments has moved the
 #   cluster's services on, in either order; the two response wrappers each only keep a request member.
+#
+# The unlisted extensions install in name order, so a later name wraps an earlier one; service_linked_roles counts on
+# that:
+#
+#   EC2Response.create_client_vpn_endpoint:                  service_quotas(service_linked_roles(ec2_client_vpn))
+#   ApplicationAutoscalingBackend.register_scalable_target:  service_linked_roles(service_visibility(moto))
+#   IAMBackend.create_service_linked_role:                   service_linked_roles(ecs_service_linked_role(moto))
+#
+# * ec2_client_vpn adds the action that service_linked_roles wraps; an endpoint service_quotas refuses makes no role.
+# * a fresh account's RegisterScalableTarget meets the new role's refusal before "ECS service doesn't exist".
+# * free: the two IAM wrappers each answer for their own services.
 WRAP_ORDER = (
     "ecs_service_configuration",
     "ecs_service_default_security_group",

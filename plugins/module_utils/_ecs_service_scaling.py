@@ -15,7 +15,8 @@ Nothing here takes a client token: RegisterScalableTarget, PutScalingPolicy and 
 replace by key, so a run after an interrupted one completes what is missing and never makes a duplicate, and a
 repeated call is safe. Application Auto Scaling sees an ECS service through ECS, which is eventually consistent: right
 after CreateService, RegisterScalableTarget answers that the service does not exist. When DescribeServices has just
-shown the service ACTIVE, that answer is retried (``SERVICE_NOT_YET_VISIBLE``).
+shown the service ACTIVE, that answer is retried (``SERVICE_NOT_YET_VISIBLE``), as is the refusal while a new
+service-linked role propagates (``SERVICE_LINKED_ROLE_NOT_YET_USABLE``) on an account's first registration.
 DeregisterScalableTarget deletes the target's policies and scheduled actions with it.
 """
 
@@ -72,6 +73,11 @@ DEFAULT_TIMEZONE = "UTC"
 # ValidationException (capacities, a service that really is missing) fails at once.
 SERVICE_NOT_YET_VISIBLE = Transient("ValidationException", "ECS service doesn't exist")
 SERVICE_VISIBILITY_TIMEOUT = 120
+# The account's first RegisterScalableTarget for ECS makes Application Auto Scaling create its service-linked role
+# AWSServiceRoleForApplicationAutoScaling_ECSService ("Service-linked roles for Application Auto Scaling"); until IAM
+# has propagated a new role the call answers "Unable to assume IAM role", which terraform-provider-aws target.go
+# (registerScalableTarget) retries for the same 2 minutes.
+SERVICE_LINKED_ROLE_NOT_YET_USABLE = Transient("ValidationException", "Unable to assume IAM role")
 
 # --- limits ------------------------------------------------------------------------------------------------
 
@@ -715,7 +721,7 @@ class ServiceScalingManager(BaseResourceManager):
         call_through(
             self.autoscaling.register_scalable_target,
             f"register the scalable target {rid}",
-            (SERVICE_NOT_YET_VISIBLE,) if service_active else (),
+            (SERVICE_LINKED_ROLE_NOT_YET_USABLE, SERVICE_NOT_YET_VISIBLE) if service_active else (SERVICE_LINKED_ROLE_NOT_YET_USABLE,),
             SERVICE_VISIBILITY_TIMEOUT,
             ResourceId=rid,
             MinCapacity=wanted["min_capacity"],

@@ -20,13 +20,15 @@ from tests.unit.helpers import wait_until
 DIMENSION = "ecs:service:DesiredCount"
 
 
-def ensure_ecs_service_linked_role(iam: Any) -> None:
-    """ECS's service-linked role made beforehand, so realistic mode's first CreateCluster is not refused for it."""
-    try:
-        iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
-    except ClientError as error:
-        if error.response["Error"]["Code"] not in ("InvalidInput", "EntityAlreadyExists"):
-            raise
+def ensure_service_linked_roles(iam: Any) -> None:
+    """ECS's and Application Auto Scaling's service-linked roles made beforehand, so realistic mode's first
+    CreateCluster and RegisterScalableTarget are not refused while they are new (service_linked_roles.py)."""
+    for service in ("ecs.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"):
+        try:
+            iam.create_service_linked_role(AWSServiceName=service)
+        except ClientError as error:
+            if error.response["Error"]["Code"] not in ("InvalidInput", "EntityAlreadyExists"):
+                raise
 
 
 def create_service(ecs: Any) -> str:
@@ -54,7 +56,7 @@ def error_of(call: Callable[[], Any]) -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def clients(aws_client: Callable[[str], Any]) -> tuple[Any, Any]:
-    ensure_ecs_service_linked_role(aws_client("iam"))
+    ensure_service_linked_roles(aws_client("iam"))
     return aws_client("ecs"), aws_client("application-autoscaling")
 
 

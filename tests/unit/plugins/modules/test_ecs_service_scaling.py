@@ -645,6 +645,28 @@ def test_register_right_after_create_service_waits_until_auto_scaling_sees_it(ru
     assert_ok(run(dict(args, service=new_service)), changed=False)
 
 
+def test_first_register_in_an_account_waits_for_the_service_linked_role(clock, run, args, aas, calls):
+    """An account's first RegisterScalableTarget for ECS makes Application Auto Scaling create its service-linked role
+    and is refused ("Unable to assume IAM role") until IAM has propagated it (emulator/extensions/
+    service_linked_roles.py, 15 s at AWS's clock): retried, as terraform-provider-aws does, and nothing is left half
+    made."""
+    from emulator import realism
+    from emulator.extensions import service_linked_roles
+
+    service_linked_roles.install()
+    realism.configure({"realistic": True, "time_scale": 1.0, "throttle_rate": 0.0})
+    try:
+        started = clock()
+        result = run(args)
+    finally:
+        realism.reset()
+    assert_ok(result, changed=True)
+    assert calls.count(("application-autoscaling", "RegisterScalableTarget")) > 1, "refused first"
+    assert 15 <= clock() - started < 45
+    assert [t["MinCapacity"] for t in targets(aas)] == [1]
+    assert set(policies(aas, RESOURCE_ID)) == {"cpu"}
+
+
 def test_register_past_the_timeout_fails_saying_how_long(run, args, aas, clock, new_service, monkeypatch):
     from ansible_collections.cloudops.fargate.plugins.module_utils import _ecs_service_scaling
 
