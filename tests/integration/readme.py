@@ -30,7 +30,7 @@ class ReadmeRun:
 
 def readme_run(endpoint: str, command_line: str) -> ReadmeRun:
     """``command_line`` as the README prints it, run from the repository root in a user's shell environment."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_", "MOLECULE_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_", "MOLECULE_", "CLOUDOPS_"))}
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if Path(p) != VENV_BIN)
     env["AWS_ENDPOINT_URL"] = endpoint
     argv = command_line.split()

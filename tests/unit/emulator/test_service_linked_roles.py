@@ -97,14 +97,14 @@ def subnets(ec2: Any) -> tuple[str, list[str]]:
 
 
 def create_target_group(account: Account) -> None:
-    vpc_id, _ = subnets(account.client("ec2"))
+    vpc_id = subnets(account.client("ec2"))[0]
     account.client("elbv2").create_target_group(
         Name=f"tg-{uuid.uuid4().hex[:8]}", Protocol="HTTP", Port=80, VpcId=vpc_id, TargetType="ip"
     )
 
 
 def create_application_load_balancer(account: Account) -> None:
-    _, subnet_ids = subnets(account.client("ec2"))
+    subnet_ids = subnets(account.client("ec2"))[1]
     account.client("elbv2").create_load_balancer(Name=f"lb-{uuid.uuid4().hex[:8]}", Subnets=subnet_ids)
 
 
@@ -322,7 +322,7 @@ def test_moto_alone_never_creates_the_roles_and_install_does(monkeypatch: pytest
                 aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
             )
             ec2, elbv2, aas, iam = (session.client(name) for name in ("ec2", "elbv2", "application-autoscaling", "iam"))
-            vpc_id, _ = subnets(ec2)
+            vpc_id = subnets(ec2)[0]
             assert not service_linked_roles.is_installed()
             elbv2.create_target_group(Name="first", Protocol="HTTP", Port=80, VpcId=vpc_id, TargetType="ip")
             assert service_linked_roles_of(iam) == [], "moto creates no service-linked role"
