@@ -2,9 +2,9 @@
 
 The configuration a task mounts at /etc/nginx/conf.d listens on the container's port on every address and serves
 /usr/share/nginx/html, and proxies to the app on the task's loopback. Rewriting it to fit this machine would test a
-rewrite, so nginx runs in its own user, network and mount namespaces (``unshare``): the port is free there, each
-tree is bind-mounted read-only at the path the task definition mounts it, and a stand-in app listens where the app
-container would. The fetches run inside the same namespaces; the results come back as JSON on stdout.
+rewrite, so nginx runs in its own network and mount namespaces (``unshare``, in a user namespace unless run as
+root): the port is free there, each tree is bind-mounted read-only at the path the task definition mounts it, and a
+stand-in app listens where the app container would. The fetches run inside the same namespaces; the results come back as JSON on stdout.
 
 ``serve()`` is the caller's side; running this file is the side inside the namespaces.
 """
@@ -15,6 +15,7 @@ import fcntl
 import http.client
 import http.server
 import json
+import os
 import shutil
 import socket
 import struct
@@ -51,8 +52,10 @@ def serve(mounts: dict[str, Path], port: int, app_port: int, paths: list[str], r
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     request = {"mounts": {path: str(tree) for path, tree in mounts.items()}, "port": port, "app_port": app_port,
                "paths": paths, "run_dir": str(run_dir), "nginx": nginx}
+    # root needs no user namespace for its own network and mount namespaces; anyone else is root in one.
+    user_namespace = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
     completed = subprocess.run(
-        ["unshare", "--user", "--map-root-user", "--net", "--mount", sys.executable, __file__],
+        ["unshare", *user_namespace, "--net", "--mount", sys.executable, __file__],
         input=json.dumps(request), capture_output=True, text=True, timeout=60, check=False,
     )
     if completed.returncode != 0:
