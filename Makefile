@@ -66,7 +66,7 @@ down: $(STAMP) ## Tear the local stacks down and stop the emulator
 	$(BIN)/python -m emulator stop
 
 unit: $(STAMP) servers ## Unit tests: module logic, plugins, emulator extensions
-	$(BIN)/pytest tests/unit -q -n 2
+	$(NICE) $(BIN)/pytest tests/unit -q -n 2
 
 servers: ## Install nginx and docker-registry from Debian's packages (the tests run them on 127.0.0.1), if missing
 	tools/install_test_servers.sh
