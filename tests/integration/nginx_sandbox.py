@@ -70,7 +70,9 @@ def _loopback_up() -> None:
         fcntl.ioctl(sock, siocsifflags, struct.pack("16sh", b"lo", flags | iff_up))
 
 
-class _StandInApp(http.server.BaseHTTPRequestHandler):
+class StandInApp(http.server.BaseHTTPRequestHandler):
+    """The app behind nginx: answers every GET with its path as JSON."""
+
     def do_GET(self):  # noqa: N802 (http.server's naming)
         body = json.dumps({"app": "stand-in", "path": self.path}).encode()
         self.send_response(200)
@@ -103,7 +105,7 @@ def _inside(request: dict) -> dict:
     run.mkdir(parents=True, exist_ok=True)
     main_conf = run / "nginx.conf"
     main_conf.write_text(_MAIN_CONF.format(run=run))
-    app = http.server.ThreadingHTTPServer(("127.0.0.1", request["app_port"]), _StandInApp)
+    app = http.server.ThreadingHTTPServer(("127.0.0.1", request["app_port"]), StandInApp)
     threading.Thread(target=app.serve_forever, daemon=True).start()
     syntax = subprocess.run([request["nginx"], "-t", "-c", str(main_conf)], capture_output=True, text=True, check=False)
     if syntax.returncode != 0:

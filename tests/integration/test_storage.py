@@ -20,6 +20,7 @@ import time
 
 import pytest
 
+from tests.integration import nginx_sandbox
 from tests.integration.aws_state import efs_files, tag_filters, tags_of
 from tests.integration.conftest import reset_emulator
 
@@ -345,19 +346,6 @@ def test_vpn_client_config_issues_a_profile_for_one_more_operator(converged, pla
 # --- nginx, for real --------------------------------------------------------------------------------
 
 
-class _StandInApp(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (http.server's naming)
-        body = json.dumps({"app": "stand-in", "path": self.path}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def _nginx_binary() -> str:
     found = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
     if not found:
@@ -374,7 +362,7 @@ def nginx(converged, workspace, aws, emulator_endpoint):
             target = workspace["served"] / tree / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-    app = http.server.ThreadingHTTPServer(("127.0.0.1", workspace["app_port"]), _StandInApp)
+    app = http.server.ThreadingHTTPServer(("127.0.0.1", workspace["app_port"]), nginx_sandbox.StandInApp)
     threading.Thread(target=app.serve_forever, daemon=True).start()
     run_dir = workspace["root"] / "nginx-run"
     run_dir.mkdir()

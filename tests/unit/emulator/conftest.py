@@ -42,6 +42,20 @@ def aws_client(emulator_endpoint: str) -> Callable[[str], Any]:
     return make_client
 
 
+def fresh_account_clients(endpoint: str, account_id: str) -> Callable[[str], Any]:
+    """Clients of the 12-digit ``account_id`` on the emulator at ``endpoint``: an account no test has used, for what
+    happens only on an account's first call (its service-linked roles)."""
+    sts = boto3.client("sts", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="a", aws_secret_access_key="b")
+    credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/admin", RoleSessionName="fresh-account")
+    session = boto3.session.Session(
+        aws_access_key_id=credentials["Credentials"]["AccessKeyId"],
+        aws_secret_access_key=credentials["Credentials"]["SecretAccessKey"],
+        aws_session_token=credentials["Credentials"]["SessionToken"],
+        region_name=REGION,
+    )
+    return lambda name: session.client(name, endpoint_url=endpoint)
+
+
 def set_realism(endpoint: str, **changes: Any) -> dict[str, Any]:
     """PUT /_emulator/realism on a running emulator; returns the settings now in force."""
     request = urllib.request.Request(

@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from emulator import realism
 from emulator.extensions import ecs_service_linked_role
 from emulator.extensions.ecs_service_linked_role import MESSAGE, PATH, ROLE_NAME, TAKEN
-from tests.unit.emulator.conftest import REGION, set_realism
+from tests.unit.emulator.conftest import REGION, fresh_account_clients, set_realism
 from tests.unit.helpers import wait_until
 
 _accounts = itertools.count(1)
@@ -28,18 +28,7 @@ _accounts = itertools.count(1)
 @pytest.fixture
 def account(emulator_endpoint: str) -> Callable[[str], Any]:
     """Clients of a fresh account of the session's emulator."""
-    sts = boto3.client(
-        "sts", endpoint_url=emulator_endpoint, region_name=REGION, aws_access_key_id="a", aws_secret_access_key="b"
-    )
-    account_id = f"2100{next(_accounts):08d}"
-    credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/admin", RoleSessionName="slr-test")
-    session = boto3.session.Session(
-        aws_access_key_id=credentials["Credentials"]["AccessKeyId"],
-        aws_secret_access_key=credentials["Credentials"]["SecretAccessKey"],
-        aws_session_token=credentials["Credentials"]["SessionToken"],
-        region_name=REGION,
-    )
-    return lambda name: session.client(name, endpoint_url=emulator_endpoint)
+    return fresh_account_clients(emulator_endpoint, f"2100{next(_accounts):08d}")
 
 
 def ecs_roles(iam: Any) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ from emulator.extensions.service_linked_roles import (
     LINKED_ROLES,
     LinkedRole,
 )
-from tests.unit.emulator.conftest import REGION, set_realism
+from tests.unit.emulator.conftest import REGION, fresh_account_clients, set_realism
 from tests.unit.helpers import import_pki, wait_until
 
 DIMENSION = "ecs:service:DesiredCount"
@@ -43,18 +43,8 @@ class Account:
 @pytest.fixture
 def account(emulator_endpoint: str) -> Account:
     """A fresh account of the session's emulator."""
-    sts = boto3.client(
-        "sts", endpoint_url=emulator_endpoint, region_name=REGION, aws_access_key_id="a", aws_secret_access_key="b"
-    )
     account_id = f"2200{next(_accounts):08d}"
-    credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/admin", RoleSessionName="slr-test")
-    session = boto3.session.Session(
-        aws_access_key_id=credentials["Credentials"]["AccessKeyId"],
-        aws_secret_access_key=credentials["Credentials"]["SecretAccessKey"],
-        aws_session_token=credentials["Credentials"]["SessionToken"],
-        region_name=REGION,
-    )
-    return Account(account_id, lambda name: session.client(name, endpoint_url=emulator_endpoint))
+    return Account(account_id, fresh_account_clients(emulator_endpoint, account_id))
 
 
 def service_linked_roles_of(iam: Any) -> list[dict[str, Any]]:
