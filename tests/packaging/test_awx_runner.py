@@ -19,7 +19,7 @@ from tests.packaging.conftest import (
     NetworkJobs,
 )
 
-# roles/network/tasks/present.yml and nat_start.yml: each creates something on an empty account.
+# roles/network/tasks/present_start.yml and nat_start.yml: each creates something on an empty account.
 CHANGING_NETWORK_TASKS = [
     "Create or update the VPC",
     "Create the public and private subnets",

@@ -97,7 +97,7 @@ def test_installed_site_playbook_builds_the_network(network_jobs, installed_coll
     # The roles ran from the installed copy; nothing resolved through the checkout.
     included = re.findall(r"^included: (\S+)", result.stdout, flags=re.MULTILINE)
     network = installed_collections / "ansible_collections" / "cloudops" / "fargate" / "roles" / "network"
-    assert str(network / "tasks" / "present.yml") in included, included
+    assert str(network / "tasks" / "present_start.yml") in included, included
     assert all(path.startswith(str(installed_collections)) for path in included), included
     recap = re.search(r"^demo\s+: ok=\d+\s+changed=(\d+)\s+unreachable=0\s+failed=0\b", result.stdout, re.MULTILINE)
     assert recap and int(recap[1]) > 0, result.stdout[-800:]
