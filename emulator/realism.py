@@ -17,6 +17,11 @@ set, still wins in either mode.
 
 Every figure below is AWS's typical duration at scale 1, with where it comes from. When sources disagree the longer
 figure is used: the emulator is never kinder than AWS.
+
+What the emulator modelled is recorded, in both modes: every ``Timer.of`` (and every ``record`` of an extension that
+times a behaviour otherwise) adds ``{behaviour, subject, started, duration}`` to a bounded recording that
+``GET /_emulator/timers`` reads (``started`` in seconds since the recording began) and ``DELETE`` clears;
+``emulator/critical_path.py`` turns it into the critical path of a build or a teardown.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import deque
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -130,6 +136,13 @@ TYPICAL: dict[str, Typical] = {
         900,
         "estimate, no AWS figure: small increases are approved automatically in minutes; {TF}/servicequotas "
         "service_quota.go does not wait, it keeps DesiredValue while PENDING".replace("{TF}", TF),
+    ),
+    # The network: every AWS API call.
+    "api.call": Typical(
+        0.05,
+        "estimate, no AWS figure: a regional call's round trip from outside AWS is tens of ms to over 100 ms; "
+        "aws/aws-sdk-js#3045 (S3 calls at about 100 ms, p95, before a regression), aws/aws-sdk-cpp#1657 (a DynamoDB "
+        "PutItem from inside its Region about 30 ms); bytecode.tech AWS Latency Index (0.27-0.67 s between Regions)",
     ),
 }
 
@@ -257,6 +270,63 @@ def now() -> float:
     return time.monotonic()
 
 
+class Recording:
+    """The timed behaviours the extensions started since the recording began: ``{behaviour, subject, started,
+    duration}`` each, ``started`` in seconds since the recording began (on ``now()``'s clock), the newest ``limit``
+    kept. Thread-safe; an entry costs one append."""
+
+    def __init__(self, limit: int = 10_000):
+        self._lock = threading.Lock()
+        self._entries: deque[tuple[str, str | None, float, float]] = deque(maxlen=limit)
+        self._origin = now()
+
+    def add(self, behaviour: str, duration: float, subject: str | None = None, started: float | None = None) -> None:
+        entry = (behaviour, subject, now() if started is None else started, max(0.0, float(duration)))
+        with self._lock:
+            self._entries.append(entry)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            origin, entries = self._origin, list(self._entries)
+        return {
+            "elapsed": round(now() - origin, 3),
+            "timers": [
+                {
+                    "behaviour": behaviour,
+                    "subject": subject,
+                    "started": round(started - origin, 3),
+                    "duration": duration,
+                }
+                for behaviour, subject, started, duration in entries
+            ],
+        }
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._origin = now()
+
+
+RECORDING = Recording()
+
+
+def record(behaviour: str, duration: float, subject: str | None = None, started: float | None = None) -> None:
+    """Note that ``behaviour`` (a ``TYPICAL`` key) of ``subject`` (a resource id, when known) started at ``started``
+    (``now()`` when not given; later, for what begins once something else ends) and lasts ``duration`` seconds."""
+    RECORDING.add(behaviour, duration, subject, started)
+
+
+def recorded() -> dict[str, Any]:
+    """``{"elapsed": seconds since the recording began, "timers": [...]}`` (``GET /_emulator/timers``)."""
+    return RECORDING.snapshot()
+
+
+def clear_recorded() -> dict[str, Any]:
+    """Forget the recorded timers and start the recording's clock again (``DELETE /_emulator/timers``)."""
+    RECORDING.clear()
+    return RECORDING.snapshot()
+
+
 class Timer:
     """When something started and how long it takes; ``done`` once that time has passed on the emulator's clock.
 
@@ -270,8 +340,20 @@ class Timer:
         self.duration = max(0.0, duration)
 
     @classmethod
-    def of(cls, behaviour: str, plain: float = 0.0, variable: str | None = None) -> Timer:
-        return cls(seconds(behaviour, plain, variable))
+    def of(
+        cls,
+        behaviour: str,
+        plain: float = 0.0,
+        variable: str | None = None,
+        subject: str | None = None,
+        record: bool = True,
+    ) -> Timer:
+        """A timer of how long ``behaviour`` takes now (``seconds``), recorded with its ``subject`` unless ``record``
+        is False (a caller that may still refuse the request records it itself once the behaviour really starts)."""
+        timer = cls(seconds(behaviour, plain, variable))
+        if record:
+            RECORDING.add(behaviour, timer.duration, subject, timer.started)
+        return timer
 
     @property
     def done(self) -> bool:

@@ -46,6 +46,8 @@ STOP_GRACE_SECONDS = 10.0
 HEALTH_PATH = "/_emulator/health"
 REQUESTS_PATH = "/_emulator/requests"
 REALISM_PATH = "/_emulator/realism"
+TIMERS_PATH = "/_emulator/timers"
+API_CALL = "api.call"  # realism.TYPICAL: the round trip every counted call takes in realistic mode
 # Control endpoints (ours and moto's) are not AWS API calls and must not skew the request counts.
 UNCOUNTED_PATH_PREFIXES = ("/_emulator/", "/moto-api/")
 # Names that reach the 127.0.0.1 listener; anything else would mean serving or calling another machine.
@@ -64,8 +66,10 @@ class EmulatorError(RuntimeError):
 
 
 class RequestCounter:
-    """WSGI middleware counting AWS API calls by ``service:Action``, throttling a share of them (realistic mode, see
-    emulator/throttling.py), and serving the ``/_emulator/*`` endpoints."""
+    """WSGI middleware counting AWS API calls by ``service:Action``, holding each for AWS's round trip and throttling a
+    share of them (realistic mode: ``realism.seconds("api.call")``, emulator/throttling.py), and serving the
+    ``/_emulator/*`` endpoints: ``health``, ``requests`` (the counts), ``realism`` (the settings) and ``timers`` (the
+    slow behaviours the extensions modelled, ``realism.recorded()``)."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]):
         self.app = app
@@ -94,6 +98,10 @@ class RequestCounter:
             return _json_response(start_response, "200 OK", self.snapshot())
         if path == REALISM_PATH and method in ("GET", "PUT"):
             return self._realism(environ, method, start_response)
+        if path == TIMERS_PATH and method == "GET":
+            return _json_response(start_response, "200 OK", realism.recorded())
+        if path == TIMERS_PATH and method == "DELETE":
+            return _json_response(start_response, "200 OK", realism.clear_recorded())
         if path.startswith("/_emulator/"):
             return _json_response(start_response, "404 Not Found", {"error": f"no emulator endpoint {method} {path}"})
         if path.startswith("/v2/") and public_registry.handles(path):
@@ -103,6 +111,9 @@ class RequestCounter:
             key = f"{service}:{request_action(environ)}"
             with self._lock:
                 self._counts[key] += 1
+            latency = realism.seconds(API_CALL)  # 0 in plain mode (unless a test stretches it, behaviour_seconds)
+            if latency > 0:
+                time.sleep(latency)  # a throttled call makes the round trip too
             throttled = self.throttler.answer(service, start_response)
             if throttled is not None:
                 return throttled

@@ -105,7 +105,7 @@ def sync_in_use_by(
         if bundle.arn in wanted:
             releases.pop(user, None)
         elif user in bundle.in_use_by and user not in releases and linger > 0:
-            releases[user] = realism.Timer(linger)
+            releases[user] = realism.Timer.of(IN_USE_LINGERING, subject=bundle.arn)
         users: list[str] = []
         for entry in bundle.in_use_by:
             stale = stale_prefix is not None and entry.startswith(stale_prefix)
@@ -194,9 +194,8 @@ def _import_keeping_certificate_state(original: Any) -> Any:
                 if kept in previous.__dict__:
                     bundle.__dict__[kept] = previous.__dict__[kept]
         elif previous is None:
-            visibility = realism.lingers(IMPORT_VISIBILITY)
-            if visibility > 0:
-                bundle.__dict__[_VISIBLE] = realism.Timer(visibility)
+            if realism.lingers(IMPORT_VISIBILITY) > 0:
+                bundle.__dict__[_VISIBLE] = realism.Timer.of(IMPORT_VISIBILITY, subject=new_arn)
         return new_arn
 
     return import_certificate

@@ -50,7 +50,7 @@ def _noting_creation(original: Any) -> Any:
     def create_service(self: EC2ContainerServiceBackend, *args: Any, **kwargs: Any) -> Any:
         service = original(self, *args, **kwargs)
         if getattr(service, _VISIBLE, None) is None:
-            setattr(service, _VISIBLE, realism.Timer.of("scalable_target.service_visibility"))
+            setattr(service, _VISIBLE, realism.Timer.of("scalable_target.service_visibility", subject=service.arn))
         return service
 
     return create_service

@@ -868,6 +868,7 @@ def _start_task_execution_running(original: Any) -> Any:
             bucket=bucket,
         )
         run.phases = _phases(options)
+        realism.record(BEHAVIOUR, sum(seconds for _status, seconds in run.phases), execution.arn, run.started)
         with _lock:
             execution.__dict__[_RUN] = run
             execution.status = run.status

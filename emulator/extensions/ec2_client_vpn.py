@@ -243,9 +243,17 @@ class _Transition:
     status: str
     due: float | None
 
-    def start(self, status: str, behaviour: str) -> None:
+    def start(self, status: str, behaviour: str, record: bool = True) -> None:
         self.status = status
-        self.due = _clock() + duration(behaviour)
+        now, seconds = _clock(), duration(behaviour)
+        self.due = now + seconds
+        if record:
+            realism.record(behaviour, seconds, self.subject, now)
+
+    @property
+    def subject(self) -> str:
+        """What the recorded timers (``realism.record``) name."""
+        raise NotImplementedError
 
 
 class Association(_Transition):
@@ -259,6 +267,10 @@ class Association(_Transition):
         self.security_groups = list(security_groups)
         self.token = token
         self.start("associating", ASSOCIATING)
+
+    @property
+    def subject(self) -> str:
+        return self.id
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -285,6 +297,10 @@ class Rule(_Transition):
         self.token = token
         self.start("authorizing", AUTHORIZING)
 
+    @property
+    def subject(self) -> str:
+        return f"{self.endpoint_id} {self.cidr}"
+
     def key(self) -> tuple[str, str, bool]:
         return (self.cidr, self.group_id, self.access_all)
 
@@ -310,7 +326,12 @@ class Route(_Transition):
         self.target_subnet = target_subnet
         self.origin = origin
         self.description = description
-        self.start("creating", ROUTE_CHANGE)
+        # An association's own route comes and goes with the association: no timer of its own to record.
+        self.start("creating", ROUTE_CHANGE, record=origin == "add-route")
+
+    @property
+    def subject(self) -> str:
+        return f"{self.endpoint_id} {self.destination}"
 
     def describe(self) -> dict[str, Any]:
         result: dict[str, Any] = {
@@ -337,7 +358,8 @@ class Endpoint(_Transition):
         self.due = None
         # How long AWS goes on creating the endpoint behind pending-associate: another CreateClientVpnEndpoint of the
         # account and Region is refused meanwhile (realistic mode; 0 in plain mode).
-        self.creation = realism.Timer.of(ENDPOINT_PENDING)
+        # Recorded once the endpoint is really created (create_client_vpn_endpoint may still refuse it).
+        self.creation = realism.Timer.of(ENDPOINT_PENDING, record=False)
         self.associations: dict[str, Association] = {}
         self.rules: list[Rule] = []
         self.routes: list[Route] = []
@@ -346,6 +368,10 @@ class Endpoint(_Transition):
     @property
     def arn(self) -> str:
         return f"arn:aws:ec2:{self.region}:{self.account_id}:client-vpn-endpoint/{self.id}"
+
+    @property
+    def subject(self) -> str:
+        return self.id
 
     @property
     def deleting(self) -> bool:
@@ -774,12 +800,14 @@ def linger_interface(endpoint: Endpoint, association: Association, backend: Any 
         lingering = importlib.import_module(LINGERING_INTERFACES_MODULE)
     except ImportError:
         return
+    linger = realism.lingers(INTERFACE_LINGERING)
+    realism.record(INTERFACE_LINGERING, linger, association.id, max(_clock(), association.due))
     lingering.linger(
         association.vpc_id,
         subnet_ids=[association.subnet_id],
         security_group_ids=list(endpoint.settings.get("SecurityGroupIds") or association.security_groups),
         owner=f"ClientVPN Endpoint resource {association.id}",
-        seconds=max(0.0, association.due - _clock()) + realism.lingers(INTERFACE_LINGERING),
+        seconds=max(0.0, association.due - _clock()) + linger,
         backend=backend,
     )
 
@@ -848,6 +876,7 @@ def create_client_vpn_endpoint(self: EC2Response) -> ActionResult:
         settings["ConnectionLogOptions"] = log_options
         _create_log_stream(backend, log_options, new_stream)
         state.endpoints[endpoint.id] = endpoint
+        realism.record(ENDPOINT_PENDING, endpoint.creation.duration, endpoint.id, endpoint.creation.started)
         if token:
             state.tokens[token] = (endpoint.id, fingerprint)
         if tags:

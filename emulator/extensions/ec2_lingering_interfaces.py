@@ -162,6 +162,14 @@ def lingering() -> list[Lingering]:
     return alive
 
 
+def _lingers(subject: str, after: float) -> float:
+    """Seconds ``subject``'s interfaces linger once its deletion is over, ``after`` seconds from now; recorded
+    (``realism.record``) in both modes."""
+    seconds = realism.lingers(LINGERING)
+    realism.record(LINGERING, seconds, subject, realism.now() + max(0.0, after))
+    return seconds
+
+
 def _first(matches: Callable[[Lingering], bool]) -> Lingering | None:
     return next((entry for entry in lingering() if matches(entry)), None)
 
@@ -265,7 +273,8 @@ def _nat_gateway_leaves(original: Any) -> Any:
         result = original(self, nat_gateway_id, *args, **kwargs)
         if not already_going:
             public_ips = [a["publicIp"] for a in gateway.address_set if a.get("publicIp")]
-            seconds = nat_states.deleting_left(gateway) + realism.lingers(LINGERING)
+            deleting = nat_states.deleting_left(gateway)
+            seconds = deleting + _lingers(gateway.id, deleting)
             _linger(
                 gateway.vpc_id,
                 [gateway.subnet_id],
@@ -294,7 +303,8 @@ def _endpoints_leave(original: Any) -> Any:
             leaving.append((endpoint, interfaces))
         result = original(self, vpce_ids, *args, **kwargs)
         for endpoint, interfaces in leaving:
-            seconds = endpoint_states.deleting_left(endpoint) + realism.lingers(LINGERING)
+            deleting = endpoint_states.deleting_left(endpoint)
+            seconds = deleting + _lingers(endpoint.id, deleting)
             _linger(
                 endpoint.vpc_id,
                 endpoint.subnet_ids or [],
@@ -315,9 +325,11 @@ def _mount_target_leaves(original: Any) -> Any:
         target = self.efs_backend.mount_targets_by_id.get(mount_target_id)
         ec2 = self.efs_backend.ec2_backend
         interface = ec2.enis.get(target.network_interface_id) if target and target.network_interface_id else None
+        again = target is not None and getattr(target, "life_cycle_state", None) == "deleting"  # recorded before
         result = original(self)
         if target is not None:
-            seconds = realism.seconds(MOUNT_TARGET_DELETING) + realism.lingers(LINGERING)
+            deleting = realism.seconds(MOUNT_TARGET_DELETING)
+            seconds = deleting + (realism.lingers(LINGERING) if again else _lingers(mount_target_id, deleting))
             # moto removes the interface with the mount target; one still there (a mount target left deleting by
             # efs_lifecycle_states) goes with the mount target, and only the lingering is this module's.
             removed = interface is not None and interface.id not in ec2.enis
@@ -349,7 +361,7 @@ def _load_balancer_leaves(original: Any) -> Any:
                 [subnet.id for subnet in balancer.subnets],
                 groups,
                 f"ELB {balancer.type[:3]}/{balancer.name}",
-                realism.lingers(LINGERING),
+                _lingers(balancer.arn, 0.0),
                 public_ip=random_public_ip() if balancer.scheme == "internet-facing" else None,
                 backend=backend.ec2_backend,
             )
@@ -372,12 +384,13 @@ def _service_tasks_leave(original: Any) -> Any:
             except Exception:  # pylint: disable=broad-exception-caught  # a subnet deleted under the service
                 return result
             assigns_public_ip = str(configuration.get("assignPublicIp", "")).upper() == "ENABLED"
+            draining = realism.seconds(ECS_DRAINING)
             linger(
                 vpc_id,
                 subnet_ids,
                 configuration.get("securityGroups") or _default_group(ec2, vpc_id),
                 f"ECS tasks of {service.arn}",
-                realism.seconds(ECS_DRAINING) + realism.lingers(LINGERING),
+                draining + _lingers(service.arn, draining),
                 public_ip=random_public_ip() if assigns_public_ip else None,
                 backend=ec2,
             )

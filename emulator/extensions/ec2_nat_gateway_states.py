@@ -153,6 +153,7 @@ def _advance(gateway: NatGateway) -> str:
         if phase == "failed":
             _fail(gateway)
         elif phase == "deleted" and gateway.__dict__.get(_FAILURE) is None:  # a failed one let go when it failed
+            # (the lingering of its interface, recorded by ec2_lingering_interfaces when the deletion started)
             gateway.__dict__[_RELEASE] = realism.Timer(realism.lingers(LINGERING))
     release = gateway.__dict__.get(_RELEASE)
     if release is not None and release.done:
@@ -176,12 +177,12 @@ def _set_state(self: NatGateway, value: str) -> None:
         current = self.__dict__.get(_PHASE)
         if current is None and value == "available":  # moto's constructor
             self.__dict__[_PHASE] = "pending"
-            self.__dict__[_TIMER] = realism.Timer.of(PENDING)
+            self.__dict__[_TIMER] = realism.Timer.of(PENDING, subject=self.id)
         elif value == "deleted":  # moto's delete_nat_gateway
             if _advance(self) in ("deleting", "deleted"):
                 return
             self.__dict__[_PHASE] = "deleting"
-            self.__dict__[_TIMER] = realism.Timer.of(DELETING)
+            self.__dict__[_TIMER] = realism.Timer.of(DELETING, subject=self.id)
             self.__dict__[_DELETED_AT] = utcnow()
         else:
             self.__dict__[_PHASE] = value

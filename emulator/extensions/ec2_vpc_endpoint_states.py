@@ -115,12 +115,12 @@ def _set_state(self: VPCEndPoint, value: str) -> None:
         current = self.__dict__.get(_PHASE)
         if current is None and value == "available" and has_interfaces(self):  # moto's constructor
             self.__dict__[_PHASE] = "pending"
-            self.__dict__[_TIMER] = realism.Timer.of(PENDING)
+            self.__dict__[_TIMER] = realism.Timer.of(PENDING, subject=self.id)
         elif value == "deleted" and has_interfaces(self):  # moto's delete_vpc_endpoints
             if _advance(self) in ("deleting", "deleted"):
                 return
             self.__dict__[_PHASE] = "deleting"
-            self.__dict__[_TIMER] = realism.Timer.of(DELETING)
+            self.__dict__[_TIMER] = realism.Timer.of(DELETING, subject=self.id)
         else:
             self.__dict__[_PHASE] = value
             self.__dict__.pop(_TIMER, None)

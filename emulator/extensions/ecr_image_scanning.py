@@ -206,7 +206,7 @@ def _start_image_scan_timed(original: Any) -> Any:
         if is_index(image):
             raise UnsupportedImageTypeException(unsupported_message(image))
         result = original(self, registry_id, repository_name, image_id)  # LimitExceededException the same day
-        image.__dict__[_TIMER] = realism.Timer.of(SCAN)
+        image.__dict__[_TIMER] = realism.Timer.of(SCAN, subject=f"{repository_name}@{image.image_digest}")
         return result
 
     return start_image_scan

@@ -318,6 +318,7 @@ def new_deployment(
     failing = unhealthy(backend, service, _task_definition(backend, fields["taskDefinition"]))
     if failing is not None:  # a period is at least the time its tasks take to fail their health checks
         seconds = max(seconds, failing.seconds * realism.settings().time_scale)
+    realism.record("ecs.rollout", seconds, service.arn)
     deployment = {
         "id": deployment_id,
         "status": "PRIMARY",
@@ -694,6 +695,8 @@ def _update_with_deployment(original: Any) -> Any:
                 primary["desiredCount"] = desired
                 primary["updatedAt"] = utcnow()
                 _state(primary)["scaled_at"] = realism.now()
+                if desired > primary.get("runningCount", 0):  # new tasks to launch; a scale-in is not waited for
+                    realism.record("ecs.rollout", _state(primary)["seconds"], updated.arn)
                 if primary.get("rolloutState") != "FAILED" and _state(primary)["failure"] is None:
                     primary["pendingCount"] = max(0, desired - primary.get("runningCount", 0))
             if forced or _triggers(self, updated) != before or primary is None:

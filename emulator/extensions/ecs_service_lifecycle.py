@@ -227,7 +227,8 @@ def _get_status(self: Service) -> str:
 def _set_status(self: Service, value: str) -> None:
     self.__dict__[_STATUS] = value
     if value == "DRAINING":
-        self.__dict__[_DRAIN] = realism.Timer(draining_seconds())
+        drain = self.__dict__[_DRAIN] = realism.Timer(draining_seconds())
+        realism.record("ecs.draining", drain.duration, self.arn, drain.started)
 
 
 STATUS_PROPERTY = property(
@@ -288,6 +289,9 @@ def _delete_draining(original: Any) -> Any:
             deleted.__dict__[_TASKS_STOP] = linger
             deleted.status = "DRAINING"
             deleted.desired_count = 0
+            if tasks:  # they stop once the draining is over
+                drain = deleted.__dict__[_DRAIN]
+                realism.record("ecs.tasks_stopping", linger, deleted.arn, drain.started + drain.duration)
             if linger:
                 _make_stopping_tasks(self, deleted, tasks)
             for deployment in getattr(deleted, "deployments", None) or []:

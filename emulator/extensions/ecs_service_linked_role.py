@@ -94,7 +94,7 @@ def check(backend: EC2ContainerServiceBackend) -> None:
             if not realism.settings().realistic:
                 return
             role = _create_role(iam)
-            setattr(role, _CREATION, realism.Timer.of("service_linked_role.creation"))
+            setattr(role, _CREATION, realism.Timer.of("service_linked_role.creation", subject=role.arn))
         creation = getattr(role, _CREATION, None)
     if creation is not None and not creation.done:
         raise InvalidParameterException(MESSAGE)

@@ -90,9 +90,10 @@ def in_use_message(file_system_id: str) -> str:
 # --------------------------------------------------------------------------- states
 
 
-def _begin(resource: Any, behaviour: str, state: str) -> bool:
-    """Put ``resource`` in ``state`` for as long as ``behaviour`` takes now; False when that is no time at all."""
-    timer = realism.Timer.of(behaviour)
+def _begin(resource: Any, behaviour: str, state: str, subject: str) -> bool:
+    """Put ``resource`` (``subject``, its ID) in ``state`` for as long as ``behaviour`` takes now; False when that is
+    no time at all."""
+    timer = realism.Timer.of(behaviour, subject=subject)
     if timer.duration <= 0:
         return False
     with _lock:
@@ -184,7 +185,7 @@ def _create_file_system_creating(original: Any) -> Any:
     @functools.wraps(original)
     def create_file_system(self: EFSBackend, *args: Any, **kwargs: Any) -> FileSystem:
         file_system = original(self, *args, **kwargs)
-        _begin(file_system, FILE_SYSTEM_CREATING, CREATING)
+        _begin(file_system, FILE_SYSTEM_CREATING, CREATING, file_system.file_system_id)
         return file_system
 
     return create_file_system
@@ -196,7 +197,7 @@ def _create_mount_target_creating(original: Any) -> Any:
         sweep()
         _require_available(self, _argument(args, kwargs, "file_system_id", 0))
         mount_target = original(self, *args, **kwargs)
-        _begin(mount_target, MOUNT_TARGET_CREATING, CREATING)
+        _begin(mount_target, MOUNT_TARGET_CREATING, CREATING, mount_target.mount_target_id)
         return mount_target
 
     return create_mount_target
@@ -212,7 +213,7 @@ def _delete_mount_target_deleting(original: Any) -> Any:
                 return original(self, mount_target_id)  # MountTargetNotFound
             if state_of(mount_target) == DELETING:
                 return None
-            if not _begin(mount_target, MOUNT_TARGET_DELETING, DELETING):
+            if not _begin(mount_target, MOUNT_TARGET_DELETING, DELETING, mount_target_id):
                 return original(self, mount_target_id)
             _deleting[mount_target_id] = (self, mount_target)
         return None
@@ -252,7 +253,7 @@ def _create_access_point_creating(original: Any) -> Any:
         # (client_token, tags, file_system_id, ...): an unknown file system is left to efs_access_point_not_found
         _require_available(self, _argument(args, kwargs, "file_system_id", 2))
         access_point = original(self, *args, **kwargs)
-        _begin(access_point, ACCESS_POINT_CREATING, CREATING)
+        _begin(access_point, ACCESS_POINT_CREATING, CREATING, access_point.access_point_id)
         return access_point
 
     return create_access_point

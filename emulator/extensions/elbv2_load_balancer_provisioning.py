@@ -73,7 +73,7 @@ def _set_state(self: FakeLoadBalancer, value: str) -> None:
         self.__dict__[_STATE] = value
         self.__dict__.pop(_TIMER, None)
         if value == PROVISIONING and realism.settings().realistic:
-            timer = realism.Timer.of(BEHAVIOUR)
+            timer = realism.Timer.of(BEHAVIOUR, subject=self.arn)
             if timer.duration > 0:  # a zero time scale leaves moto's first-describe activation
                 self.__dict__[_TIMER] = timer
 

@@ -86,7 +86,7 @@ def recompute_load_balancer_arns(backend: ELBv2Backend) -> None:
                 if arn in forwarding:
                     lingering.pop(arn, None)
                 elif linger > 0 and arn not in lingering:
-                    lingering[arn] = realism.Timer(linger)
+                    lingering[arn] = realism.Timer.of(LINGERING, subject=target_group.arn)
             target_group.load_balancer_arns = [*forwarding, *(arn for arn in lingering if arn not in forwarding)]
 
 

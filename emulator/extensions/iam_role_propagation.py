@@ -64,7 +64,7 @@ def role_key(role_arn: str) -> tuple[str, str] | None:
 
 def role_changed(account_id: str, role_name: str) -> None:
     """Start the propagation window of a role that IAM just changed (a later end wins over an earlier one)."""
-    timer = realism.Timer.of(BEHAVIOUR)
+    timer = realism.Timer.of(BEHAVIOUR, subject=role_name)
     key = (account_id, role_name)
     with _lock:
         current = _windows.get(key)

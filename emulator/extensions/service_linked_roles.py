@@ -188,7 +188,7 @@ def on_first_use(account_id: str, region_name: str, linked: LinkedRole, lingers:
         if role is None and realism.settings().realistic:
             role = create(iam, linked)
             if lingers:
-                setattr(role, _CREATION, realism.Timer.of(CREATION))
+                setattr(role, _CREATION, realism.Timer.of(CREATION, subject=role.arn))
         return role
 
 

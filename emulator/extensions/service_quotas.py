@@ -186,6 +186,7 @@ class IncreaseRequest:
         self.status = PENDING
         self.created = self.updated = time.time()
         self.approval = realism.Timer(approval_seconds())
+        realism.record(APPROVAL, self.approval.duration, self.id, self.approval.started)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -175,3 +176,85 @@ def test_unmodelled_services_and_control_calls_are_never_throttled() -> None:
         assert any(throttler.should_throttle("ecs") for _attempt in range(50))
     finally:
         realism.reset()
+
+
+# --------------------------------------------------------------------------- the recording of timed behaviours
+
+
+def test_timers_are_recorded_with_their_subject_bounded_and_cleared() -> None:
+    try:
+        realism.clear_recorded()
+        realism.configure({"realistic": True, "time_scale": 0.5})
+        realism.Timer.of("nat_gateway.pending", subject="nat-0123")
+        realism.Timer.of("client_vpn.endpoint_pending", record=False)  # a caller that records it later, if at all
+        realism.record("ecs.draining", 4.0, "arn:aws:ecs:service", started=realism.now() + 2)
+        realism.configure({"realistic": False})
+        realism.Timer.of("mount_target.creating", subject="fsmt-1")  # plain mode: recorded, lasting no time
+
+        answer = realism.recorded()
+        assert answer["elapsed"] >= 0
+        assert [(t["behaviour"], t["subject"], t["duration"]) for t in answer["timers"]] == [
+            ("nat_gateway.pending", "nat-0123", realism.TYPICAL["nat_gateway.pending"].seconds / 2),
+            ("ecs.draining", "arn:aws:ecs:service", 4.0),
+            ("mount_target.creating", "fsmt-1", 0.0),
+        ]
+        first, later, _plain = answer["timers"]
+        assert 0 <= first["started"] <= answer["elapsed"] and later["started"] >= first["started"] + 2
+
+        cleared = realism.clear_recorded()
+        assert cleared["timers"] == [] and cleared["elapsed"] < 1
+    finally:
+        realism.reset()
+        realism.clear_recorded()
+
+
+def test_the_recording_keeps_the_newest_and_takes_threads() -> None:
+    recording = realism.Recording(limit=50)
+
+    def add(worker: int) -> None:
+        for index in range(200):
+            recording.add("iam.propagation", 1.0, f"{worker}-{index}")
+
+    workers = [threading.Thread(target=add, args=(worker,)) for worker in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    kept = recording.snapshot()["timers"]
+    assert len(kept) == 50
+    assert {timer["subject"].split("-")[1] for timer in kept} <= {str(index) for index in range(150, 200)}
+
+
+def timers_of(endpoint: str, method: str = "GET") -> dict[str, Any]:
+    request = urllib.request.Request(f"{endpoint}/_emulator/timers", method=method)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_the_emulator_serves_the_timers_it_modelled(
+    emulator_endpoint: str, aws_client: Callable[[str], Any], realistic: Callable[..., dict[str, Any]]
+) -> None:
+    assert timers_of(emulator_endpoint, "DELETE") == {"elapsed": pytest.approx(0, abs=1), "timers": []}
+    efs, ec2 = aws_client("efs"), aws_client("ec2")
+    file_system_id = efs.create_file_system(CreationToken="timers-recorded")["FileSystemId"]
+    vpc_id = ec2.create_vpc(CidrBlock="10.93.0.0/16")["Vpc"]["VpcId"]
+    subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.93.1.0/24")["Subnet"]["SubnetId"]
+    allocation_id = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    gateway_id = ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=allocation_id)["NatGateway"]["NatGatewayId"]
+
+    answer = timers_of(emulator_endpoint)
+
+    recorded = {(timer["behaviour"], timer["subject"]): timer for timer in answer["timers"]}
+    scale = 0.01  # the realistic fixture's
+    assert recorded[("file_system.creating", file_system_id)]["duration"] == pytest.approx(
+        realism.TYPICAL["file_system.creating"].seconds * scale
+    )
+    nat = recorded[("nat_gateway.pending", gateway_id)]
+    assert nat["duration"] == pytest.approx(realism.TYPICAL["nat_gateway.pending"].seconds * scale)
+    assert 0 <= nat["started"] <= answer["elapsed"]
+    assert set(nat) == {"behaviour", "subject", "started", "duration"}
+
+    realistic(time_scale=0.0)
+    efs.delete_file_system(FileSystemId=file_system_id)
+    ec2.delete_nat_gateway(NatGatewayId=gateway_id)
+    assert timers_of(emulator_endpoint, "DELETE")["timers"] == []

@@ -6,16 +6,18 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.test import Client
 
-from emulator import extensions, server
+from emulator import extensions, realism, server
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 TEST_DIR = Path(__file__).resolve().parent
@@ -201,6 +203,63 @@ def test_request_counter_hands_the_form_body_on_untouched() -> None:
 
     assert response.get_data(as_text=True) == body
     assert counter.snapshot() == {"total": 1, "by_action": {"ec2:CreateVpc": 1}}
+
+
+def test_realistic_mode_holds_each_counted_call_for_the_api_round_trip(monkeypatch: pytest.MonkeyPatch) -> None:
+    def answer(_environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    sleeps: list[float] = []
+    monkeypatch.setattr(server, "time", SimpleNamespace(sleep=sleeps.append, monotonic=time.monotonic))
+    client = Client(server.RequestCounter(answer))
+    authorization = "AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/sts/aws4_request, SignedHeaders=host"
+    try:
+        client.get("/?Action=GetCallerIdentity", headers={"Authorization": authorization})
+        assert sleeps == [], "plain mode answers at once"
+
+        realism.configure({"realistic": True, "time_scale": 2.0, "throttle_rate": 0.0})
+        client.get("/?Action=GetCallerIdentity", headers={"Authorization": authorization})
+        assert sleeps == [pytest.approx(realism.TYPICAL["api.call"].seconds * 2)]
+        for path in (server.HEALTH_PATH, server.REQUESTS_PATH, server.TIMERS_PATH, "/moto-api/data.json"):
+            client.get(path)
+        assert len(sleeps) == 1, "control endpoints are no AWS API calls"
+    finally:
+        realism.reset()
+
+
+def test_realistic_mode_delays_the_served_calls(
+    emulator_endpoint: str, aws_client: Callable[[str], Any], realistic: Callable[..., dict[str, Any]]
+) -> None:
+    realistic(behaviour_seconds={"api.call": 0.3})
+    sts = aws_client("sts")
+    started = time.monotonic()
+    sts.get_caller_identity()
+    assert time.monotonic() - started >= 0.3
+    started = time.monotonic()
+    assert server.is_up(port_of(emulator_endpoint))
+    assert time.monotonic() - started < 0.3
+
+
+def test_timers_endpoint_reads_and_clears_the_recording() -> None:
+    client = Client(server.RequestCounter(lambda _environ, _start: []))
+    realism.clear_recorded()
+    realism.record("ecs.rollout", 1.5, "arn:aws:ecs:us-east-1:123456789012:service/c/s")
+
+    answer = client.get(server.TIMERS_PATH).get_json()
+
+    assert answer["elapsed"] >= 0
+    assert answer["timers"] == [
+        {
+            "behaviour": "ecs.rollout",
+            "subject": "arn:aws:ecs:us-east-1:123456789012:service/c/s",
+            "started": pytest.approx(0, abs=answer["elapsed"] + 0.01),
+            "duration": 1.5,
+        }
+    ]
+    assert client.delete(server.TIMERS_PATH).get_json()["timers"] == []
+    assert client.get(server.TIMERS_PATH).get_json()["timers"] == []
+    assert client.put(server.TIMERS_PATH).status_code == 404
 
 
 @pytest.mark.parametrize(
