@@ -102,7 +102,7 @@ test: $(STAMP) servers ## Everything CI checks
 checks: $(STAMP) ## lint, unit and sanity, one after the other
 	$(MAKE) --no-print-directory -j1 lint unit sanity
 
-benchmark: $(STAMP) ## Wall time, CPU time and AWS API calls of converges, drift, preflight and teardown
+benchmark: $(STAMP) ## Wall, CPU, API calls of converges, drift, preflight, teardown; REALISTIC=1 [TIME_SCALE=]: against the critical path
 	$(BIN)/python tests/benchmark.py
 
 clean: emulator-stop ## Remove the venv and local state

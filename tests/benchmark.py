@@ -1,9 +1,16 @@
 """Benchmark (not a test): wall time, CPU time and AWS API calls of the day-to-day playbooks.
 
-A fresh and a no-op converge of site.yml, drift.yml and preflight.yml on the stack as built, and a teardown: the
-local inventory against a private emulator on a free loopback port, one table; `make benchmark` runs it. The
-emulator counts every AWS request it serves, by service and action. CPU time is the playbook's and its modules'
-(the emulator's own is left out): on the emulator it, more than AWS, is what a run costs.
+Plain mode (``make benchmark``): a fresh and a no-op converge of site.yml, drift.yml and preflight.yml on the stack as
+built, and a teardown: the local inventory against a private emulator on a free loopback port, one table. The emulator
+counts every AWS request it serves, by service and action. CPU time is the playbook's and its modules' (the
+emulator's own is left out): on the emulator it, more than AWS, is what a run costs.
+
+Realistic mode (``make benchmark REALISTIC=1 [TIME_SCALE=0.1]``): the emulator on AWS's clock (README, "Realistic
+mode"), at scale 1 unless TIME_SCALE says. A fresh build and a teardown of the local stack, then of two stacks in one
+inventory. For each: the wall time, the critical path of the dependency graph of what the emulator actually modelled
+(``emulator/critical_path.py``, from the durations it recorded: the least the run could take on AWS), the fully
+sequential sum of the same, and the ratios; and the two stacks' wall time against one stack's. Each run of the
+single stack writes its timeline (the collection's timeline callback) to ``.benchmark/``.
 """
 
 from __future__ import annotations
@@ -16,16 +23,36 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from emulator import server  # noqa: E402
+from emulator import critical_path, realism, server  # noqa: E402
+
+OUT_DIR = REPO_ROOT / ".benchmark"
+# A second stack beside the local inventory's demo: its own name and VPC block, the same settings otherwise. Kept
+# under the repository so the local inventory's paths (inventory_dir/../../.emulator) resolve alike.
+SECOND_STACK = {"fargate_stacks": {"hosts": {"demo2": {"cloudops_stack": "demo2", "network_vpc_cidr": "10.30.0.0/16"}}}}
+THROTTLE_SEED = 15
 
 
-def api_calls(endpoint: str, reset: bool = False) -> dict:
-    request = urllib.request.Request(f"{endpoint}/_emulator/requests", method="DELETE" if reset else "GET")
+@dataclass
+class Run:
+    name: str
+    wall: float
+    cpu: float
+    calls: dict
+    changed: int
+    critical: float = 0.0
+    critical_chain: tuple[str, ...] = ()
+    sequential: float = 0.0
+
+
+def emulator_json(endpoint: str, path: str, method: str = "GET", body: dict | None = None) -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{endpoint}{path}", data=data, method=method)
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read() or b"{}")
 
@@ -35,39 +62,96 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def converge(endpoint: str, playbook: str) -> tuple[float, float, dict, int]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_", "CLOUDOPS_"))}
+def play(endpoint: str, name: str, playbook: str, inventories: tuple[str, ...] = (), timeline: Path | None = None,
+         graph: dict | None = None) -> Run:
+    """One ansible-playbook run as a user starts it, from the repository root; the emulator's counts and timers are
+    reset first, so what they hold afterwards is this run's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_", "CLOUDOPS_", "EMULATOR_"))}
     env.update(AWS_ENDPOINT_URL=endpoint, ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
-    api_calls(endpoint, reset=True)
+    if timeline is not None:
+        env["CLOUDOPS_TIMELINE"] = str(timeline)
+    command = [str(Path(sys.executable).parent / "ansible-playbook"), playbook]
+    for inventory in inventories:
+        command += ["-i", inventory]
+    emulator_json(endpoint, "/_emulator/requests", "DELETE")
+    emulator_json(endpoint, "/_emulator/timers", "DELETE")
+    print(f"  {name} ...", file=sys.stderr, flush=True)
     started, cpu_before = time.monotonic(), _children_cpu()
-    completed = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), playbook],
-                               cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
-    elapsed, cpu = time.monotonic() - started, _children_cpu() - cpu_before
+    completed = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
+    wall, cpu = time.monotonic() - started, _children_cpu() - cpu_before
     if completed.returncode != 0:
-        sys.exit(f"{playbook} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-2000:]}")
-    return elapsed, cpu, api_calls(endpoint), completed.stdout.count("changed: [")
+        sys.exit(f"{name} ({playbook}) failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-2000:]}")
+    run = Run(name, wall, cpu, emulator_json(endpoint, "/_emulator/requests"), completed.stdout.count("changed: ["))
+    if graph is not None:
+        timers = emulator_json(endpoint, "/_emulator/timers")["timers"]
+        run.critical, chain = critical_path.critical_path(timers, graph)
+        run.critical_chain = tuple(chain)
+        run.sequential = critical_path.sequential_sum(timers)
+    print(f"  {name}: {wall:.1f} s", file=sys.stderr, flush=True)
+    return run
+
+
+def plain_suite(endpoint: str) -> None:
+    rows = [play(endpoint, "fresh converge", "site.yml"),
+            play(endpoint, "no-op converge", "site.yml"),
+            play(endpoint, "drift", "playbooks/drift.yml"),
+            play(endpoint, "preflight", "playbooks/preflight.yml"),
+            play(endpoint, "teardown", "playbooks/teardown.yml")]
+    print(f"{'run':<16} {'wall s':>8} {'CPU s':>8} {'API calls':>10} {'changed tasks':>14}")
+    for run in rows:
+        print(f"{run.name:<16} {run.wall:>8.1f} {run.cpu:>8.1f} {run.calls['total']:>10} {run.changed:>14}")
+    for run in rows:
+        top = sorted(run.calls["by_action"].items(), key=lambda item: -item[1])[:8]
+        print(f"\n{run.name}: busiest actions: " + ", ".join(f"{action} {count}" for action, count in top))
+
+
+def realistic_suite(endpoint: str, scale: float) -> None:
+    emulator_json(endpoint, "/_emulator/realism", "PUT",
+                  {"realistic": True, "time_scale": scale, "throttle_seed": THROTTLE_SEED})
+    OUT_DIR.mkdir(exist_ok=True)
+    suffix = "" if scale == 1 else f"-scale-{scale:g}"
+    second = OUT_DIR / "second-stack" / "hosts.yml"
+    second.parent.mkdir(exist_ok=True)
+    second.write_text("---\n" + json.dumps(SECOND_STACK, indent=2) + "\n")
+    both = ("inventories/local", str(second.relative_to(REPO_ROOT)))
+    rows = [
+        play(endpoint, "fresh build", "site.yml", timeline=OUT_DIR / f"timeline-fresh-build{suffix}.html",
+             graph=critical_path.BUILD),
+        play(endpoint, "teardown", "playbooks/teardown.yml", timeline=OUT_DIR / f"timeline-teardown{suffix}.html",
+             graph=critical_path.TEARDOWN),
+        play(endpoint, "2 stacks: build", "site.yml", inventories=both, graph=critical_path.BUILD),
+        play(endpoint, "2 stacks: teardown", "playbooks/teardown.yml", inventories=both, graph=critical_path.TEARDOWN),
+    ]
+    print(f"realistic mode, time scale {scale:g}, throttle rate {realism.REALISTIC_THROTTLE_RATE:g} (seed "
+          f"{THROTTLE_SEED}), {realism.TYPICAL['api.call'].seconds * scale * 1000:g} ms per API call")
+    print(f"{'run':<20} {'wall s':>8} {'critical s':>11} {'sequential s':>13} {'wall/critical':>14} "
+          f"{'seq/critical':>13} {'CPU s':>7} {'API calls':>10}")
+    for run in rows:
+        print(f"{run.name:<20} {run.wall:>8.1f} {run.critical:>11.1f} {run.sequential:>13.1f} "
+              f"{run.wall / run.critical if run.critical else 0:>14.2f} "
+              f"{run.sequential / run.critical if run.critical else 0:>13.2f} {run.cpu:>7.1f} {run.calls['total']:>10}")
+    print(f"\n2 stacks / 1 stack, wall: build {rows[2].wall / rows[0].wall:.2f}, teardown {rows[3].wall / rows[1].wall:.2f}")
+    for run in rows[:2]:
+        print(f"{run.name}: critical path " + " -> ".join(run.critical_chain))
+    print(f"timelines: {OUT_DIR.relative_to(REPO_ROOT)}/timeline-fresh-build{suffix}.html, "
+          f"timeline-teardown{suffix}.html")
 
 
 def main() -> int:
+    realistic = os.environ.get(realism.REALISTIC_VARIABLE, "").strip().lower() in realism.TRUE_WORDS
+    scale = float(os.environ.get(realism.TIME_SCALE_VARIABLE, "").strip() or 1)
     port = server.free_port()
     endpoint = server.endpoint_url(port)
     with tempfile.TemporaryDirectory(prefix="benchmark-emulator-") as state_dir:
         server.start(port, state_dir, timeout=60)
         try:
-            rows = [("fresh converge", *converge(endpoint, "site.yml")),
-                    ("no-op converge", *converge(endpoint, "site.yml")),
-                    ("drift", *converge(endpoint, "playbooks/drift.yml")),
-                    ("preflight", *converge(endpoint, "playbooks/preflight.yml")),
-                    ("teardown", *converge(endpoint, "playbooks/teardown.yml"))]
+            if realistic:
+                realistic_suite(endpoint, scale)
+            else:
+                plain_suite(endpoint)
         finally:
             server.stop(port, state_dir)
-    print(f"{'run':<16} {'wall s':>8} {'CPU s':>8} {'API calls':>10} {'changed tasks':>14}")
-    for name, elapsed, cpu, calls, changed in rows:
-        print(f"{name:<16} {elapsed:>8.1f} {cpu:>8.1f} {calls['total']:>10} {changed:>14}")
-    for name, _elapsed, _cpu, calls, _changed in rows:
-        top = sorted(calls["by_action"].items(), key=lambda item: -item[1])[:8]
-        print(f"\n{name}: busiest actions: " + ", ".join(f"{action} {count}" for action, count in top))
     return 0
 
 

@@ -164,6 +164,31 @@ def fail_message(what: str, expression: str) -> str:
     return f"Stopped waiting for {what}: the last state satisfied the fail expression: {expression}"
 
 
+class ReadyTimes:
+    """When each item a list-valued ``pending`` named became ready: ``ready_after`` maps the item (as ``str`` gives it)
+    to the seconds since the wait started at the first poll that no longer listed it. A string ``pending`` (or none)
+    names no items; an item that leaves and comes back keeps its first time."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, None] = {}  # every item pending at some poll, in order
+        self.ready_after: dict[str, float] = {}
+
+    def not_ready(self, elapsed: float, pending: list[t.Any] | str | None) -> None:
+        if not isinstance(pending, list):
+            return
+        now = {str(item) for item in pending}
+        self._left(elapsed, now)
+        self._seen.update(dict.fromkeys(sorted(now - self._seen.keys())))
+
+    def ready(self, elapsed: float) -> None:
+        self._left(elapsed, set())
+
+    def _left(self, elapsed: float, still_pending: set[str]) -> None:
+        for item in self._seen:
+            if item not in still_pending and item not in self.ready_after:
+                self.ready_after[item] = round(elapsed, 1)
+
+
 class ProgressReporter:
     """Decides which polls print a line: the first one not ready, then one whenever what is pending changes, else at
     most one every ``quiet_seconds``; a final line only when a progress line was printed before."""
@@ -244,15 +269,26 @@ class ActionModule(ActionBase):
         batch = task_vars.get("ansible_play_batch") or []
         prefix = f"[{task_vars.get('inventory_hostname')}] " if len(batch) > 1 else ""
 
+        started = time.time()  # for a timeline of the run (the timeline callback); monotonic for the deadline
         start = time.monotonic()
         deadline = start + timeout
+        ready_times = ReadyTimes()
         attempts = 0
         while True:
             attempts += 1
             # _execute_module adds its _ansible_* keys to the args it is given.
             result = self._execute_module(module_name=module, module_args=dict(module_args), task_vars=task_vars)
             elapsed = time.monotonic() - start
-            outcome = dict(result, attempts=attempts, elapsed=round(elapsed), changed=False)
+            # ready_after is the tracker's own dict: filled in below on success, before the outcome is returned.
+            outcome = dict(
+                result,
+                attempts=attempts,
+                elapsed=round(elapsed),
+                changed=False,
+                what=what,
+                started=started,
+                ready_after=ready_times.ready_after,
+            )
 
             if result.get("failed") or result.get("skipped"):
                 why = result.get("msg") or ("skipped" if result.get("skipped") else "no message")
@@ -268,6 +304,7 @@ class ActionModule(ActionBase):
 
             unmet = next((e for e in options["ready"] if not self._holds("ready", e, templar)), None)
             if unmet is None:
+                ready_times.ready(elapsed)
                 line = reporter.ready(elapsed)
                 if line:
                     self._display.display(prefix + line, stderr=True)
@@ -276,6 +313,7 @@ class ActionModule(ActionBase):
             pending = None
             if options["pending"] is not None:
                 pending = pending_value(self._evaluate("pending", options["pending"], templar))
+                ready_times.not_ready(elapsed, pending)
 
             if time.monotonic() >= deadline:
                 return dict(outcome, failed=True, msg=timeout_message(what, timeout, pending, unmet))

@@ -24,8 +24,10 @@ description:
     C(group/cloudops.fargate.aws) gives it the region, endpoint and credentials. This action is in no action group.
   - O(read.module) runs as a module, on the task's host, in check mode too; so it must be read-only and support check
     mode, as C(_info) modules do. An action plugin of that name is not used.
-  - The task's result is the last result of O(read.module), every key of it, plus RV(attempts) and RV(elapsed); so
-    C(register) gives what a C(register) of the read module would, for example C(__endpoints.vpc_endpoints).
+  - The task's result is the last result of O(read.module), every key of it, plus RV(attempts), RV(elapsed),
+    RV(what), RV(started) and RV(ready_after); so C(register) gives what a C(register) of the read module would, for
+    example C(__endpoints.vpc_endpoints). The callback P(cloudops.fargate.timeline#callback) draws the waits and what
+    they awaited from the last three.
   - Needs ansible-core 2.19 or later.
 author:
   - cloudops.fargate maintainers (!UNKNOWN)
@@ -166,6 +168,26 @@ elapsed:
   returned: always
   type: int
   sample: 95
+what:
+  description: O(what), as templated.
+  returned: always
+  type: str
+  sample: the NAT gateways
+started:
+  description: When the wait began, in seconds since the epoch (C(time.time())), to place it on a timeline.
+  returned: always
+  type: float
+  sample: 1718000000.25
+ready_after:
+  description:
+    - For each item that a list given by O(pending) named at some poll, the seconds (one decimal) from the start of
+      the wait to the first poll that no longer named it; at the poll that found the wait ready, every item still
+      pending before. Keys are the items as text, as the progress lines show them.
+    - Items never pending are absent; empty without O(pending), or when O(pending) gives a string. After a failure,
+      only the items that became ready before it.
+  returned: always
+  type: dict
+  sample: {"nat-0a1b2c3d4e5f60718": 62.4, "nat-0f1e2d3c4b5a69788": 95.1}
 msg:
   description: Why the wait failed; or the read module's own message when the wait succeeded and it gave one.
   returned: on failure, or when the read module gave one

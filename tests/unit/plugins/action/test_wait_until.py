@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -26,6 +27,7 @@ from ansible_collections.cloudops.fargate.plugins.action import wait_until
 from ansible_collections.cloudops.fargate.plugins.action.wait_until import ActionModule
 from ansible_collections.cloudops.fargate.plugins.action.wait_until import OptionError
 from ansible_collections.cloudops.fargate.plugins.action.wait_until import ProgressReporter
+from ansible_collections.cloudops.fargate.plugins.action.wait_until import ReadyTimes
 from ansible_collections.cloudops.fargate.plugins.action.wait_until import done_line
 from ansible_collections.cloudops.fargate.plugins.action.wait_until import fail_message
 from ansible_collections.cloudops.fargate.plugins.action.wait_until import pending_value
@@ -140,6 +142,31 @@ def test_progress_reporter_is_silent_when_ready_at_once():
 def test_progress_reporter_with_quiet_seconds_zero_prints_every_poll():
     reporter = ProgressReporter(ENDPOINTS, 600, quiet_seconds=0)
     assert all(reporter.not_ready(second, None) for second in range(5))
+
+
+def test_ready_times_record_when_each_item_left_pending_and_the_rest_at_the_end():
+    times = ReadyTimes()
+    times.not_ready(1.04, ["nat-1", "nat-2", "nat-3"])
+    times.not_ready(12.0, ["nat-2", "nat-3"])
+    times.not_ready(23.46, ["nat-3", 4])
+    assert times.ready_after == {"nat-1": 12.0, "nat-2": 23.5}
+    times.ready(34.0)
+    assert times.ready_after == {"nat-1": 12.0, "nat-2": 23.5, "nat-3": 34.0, "4": 34.0}
+
+
+def test_ready_times_keep_the_first_time_and_ignore_a_string_or_nothing():
+    times = ReadyTimes()
+    times.not_ready(1, ["a", "b"])
+    times.not_ready(2, ["b"])
+    times.not_ready(3, "2 of 3 tasks running")  # says nothing about the items
+    times.not_ready(4, None)
+    times.not_ready(5, ["a", "b"])  # a is back: it keeps its first time
+    times.ready(6)
+    assert times.ready_after == {"a": 2, "b": 6}
+    nothing = ReadyTimes()
+    nothing.not_ready(1, "starting")
+    nothing.ready(2)
+    assert nothing.ready_after == {}
 
 
 # --- options ---------------------------------------------------------------------------------------------------
@@ -312,8 +339,18 @@ def test_loop_polls_until_ready_printing_the_start_changes_and_the_end(monkeypat
         {"pending": []},
     ]
     action, calls, lines = _action(monkeypatch, clock, states)
+    before = time.time()
     result = action.run(task_vars={})
-    assert result == {"pending": [], "changed": False, "attempts": 4, "elapsed": 34}
+    assert before <= result.pop("started") <= time.time()
+    assert result == {
+        "pending": [],
+        "changed": False,
+        "attempts": 4,
+        "elapsed": 34,
+        "what": ENDPOINTS,
+        # Polls end at 1, 12, 23 and 34 s: vpce-1 is gone at the third, vpce-2 at the fourth, the ready one.
+        "ready_after": {"vpce-1": 23.0, "vpce-2": 34.0},
+    }
     assert calls == [("amazon.aws.ec2_vpc_endpoint_info", {"filters": {"vpc-id": "vpc-1"}})] * 4
     assert clock.sleeps == [10, 10, 10]
     assert lines == [
@@ -321,6 +358,37 @@ def test_loop_polls_until_ready_printing_the_start_changes_and_the_end(monkeypat
         "Waiting for the interface endpoints: 1 pending (vpce-2), 23 s elapsed of 60 s",
         "the interface endpoints: ready after 34 s",
     ]
+
+
+def test_loop_ready_after_times_items_leaving_pending_at_different_polls(monkeypatch):
+    clock = FakeClock(poll_seconds=0.25)
+    states = [
+        {"pending": ["nat-1", "nat-2", "nat-3"]},
+        {"pending": ["nat-2", "nat-3", "nat-4"]},
+        {"pending": ["nat-3", "nat-4"]},
+        {"pending": ["nat-3", "nat-4"]},
+        {"pending": []},
+    ]
+    action, _calls, _lines = _action(monkeypatch, clock, states, delay=2)
+    result = action.run(task_vars={})
+    # Polls end at 0.25, 2.5, 4.75, 7 and 9.25 s; nat-4 was never pending at the first poll, and is timed alike.
+    assert result["ready_after"] == {"nat-1": 2.5, "nat-2": 4.8, "nat-3": 9.2, "nat-4": 9.2}
+    assert result["attempts"] == 5
+
+
+def test_loop_ready_after_is_empty_without_pending_or_when_ready_at_once(monkeypatch):
+    action, _calls, _lines = _action(monkeypatch, FakeClock(), [{"pending": ["x"]}, {"pending": []}], pending=None)
+    assert action.run(task_vars={})["ready_after"] == {}
+    action, _calls, _lines = _action(monkeypatch, FakeClock(), [{"pending": []}])
+    assert action.run(task_vars={})["ready_after"] == {}
+
+
+def test_loop_ready_after_of_a_timeout_holds_only_the_items_that_became_ready(monkeypatch):
+    states = [{"pending": ["vpce-1", "vpce-2"]}, {"pending": ["vpce-2"]}]
+    action, _calls, _lines = _action(monkeypatch, FakeClock(), states, timeout=25)
+    result = action.run(task_vars={})
+    assert result["failed"] is True
+    assert result["ready_after"] == {"vpce-1": 12.0}
 
 
 def test_loop_lines_name_the_host_when_the_play_runs_on_several(monkeypatch):
@@ -538,6 +606,10 @@ def test_playbook_waits_for_a_file_printing_progress_while_it_runs(tmp_path, che
     assert waited["stat"]["exists"] is True
     assert waited["attempts"] > 1
     assert isinstance(waited["elapsed"], int) and waited["elapsed"] >= 1
+    assert waited["what"] == "the flag file"
+    assert list(waited["ready_after"]) == ["flag"]
+    assert 1 <= waited["ready_after"]["flag"] <= waited["elapsed"] + 0.5
+    assert isinstance(waited["started"], float) and waited["started"] <= time.time() - waited["elapsed"] + 0.5
     assert waited["changed"] is False and not waited.get("failed")
     assert results["checking"] is check
 
