@@ -31,6 +31,9 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from emulator import critical_path, realism, server  # noqa: E402
 
+sys.path.insert(0, str(REPO_ROOT / "collections"))
+from ansible_collections.cloudops.fargate.plugins.callback import timeline as timelines  # noqa: E402
+
 OUT_DIR = REPO_ROOT / ".benchmark"
 # A second stack beside the local inventory's demo: its own name and VPC block, the same settings otherwise. Kept
 # under the repository so the local inventory's paths (inventory_dir/../../.emulator) resolve alike.
@@ -48,6 +51,7 @@ class Run:
     critical: float = 0.0
     critical_chain: tuple[str, ...] = ()
     sequential: float = 0.0
+    timers: tuple[dict, ...] = ()
 
 
 def emulator_json(endpoint: str, path: str, method: str = "GET", body: dict | None = None) -> dict:
@@ -76,6 +80,7 @@ def play(endpoint: str, name: str, playbook: str, inventories: tuple[str, ...] =
         command += ["-i", inventory]
     emulator_json(endpoint, "/_emulator/requests", "DELETE")
     emulator_json(endpoint, "/_emulator/timers", "DELETE")
+    reset_at = time.time()
     print(f"  {name} ...", file=sys.stderr, flush=True)
     started, cpu_before = time.monotonic(), _children_cpu()
     completed = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
@@ -88,8 +93,43 @@ def play(endpoint: str, name: str, playbook: str, inventories: tuple[str, ...] =
         run.critical, chain = critical_path.critical_path(timers, graph)
         run.critical_chain = tuple(chain)
         run.sequential = critical_path.sequential_sum(timers)
+        run.timers = tuple(timers)
+        if timeline is not None:
+            add_aws_rows(timeline, run, reset_at)
     print(f"  {name}: {wall:.1f} s", file=sys.stderr, flush=True)
     return run
+
+
+def add_aws_rows(path: Path, run: Run, reset_at: float) -> None:
+    """Adds to the run's timeline what AWS was doing meanwhile, as the emulator modelled it: a row per slow behaviour
+    it timed (from the request to the end), the critical path's behaviours in red; writes it as HTML and as SVG."""
+    document = json.loads(Path(f"{path}.json").read_text())
+    shift = reset_at - document["started"]  # the timers count from the reset, the timeline from the playbook's start
+    first = len(document["rows"])
+    longest = {}
+    for timer in run.timers:
+        if timer["duration"] >= 1 and timer["duration"] > longest.get(timer["behaviour"], {}).get("duration", -1):
+            longest[timer["behaviour"]] = timer
+    rows = [{"id": first, "host": "AWS (the emulator's clock)", "kind": "layer", "label": "slow behaviours",
+             "layer": "aws", "start": 0.0, "end": 0.0, "segments": [], "critical": False}]
+    for timer in sorted(run.timers, key=lambda timer: timer["started"]):
+        if timer["duration"] < 1:
+            continue
+        start = round(timer["started"] + shift, 3)
+        rows.append({"id": first + len(rows), "host": "AWS (the emulator's clock)", "kind": "resource",
+                     "label": f"{timer['behaviour']} {timer['subject'] or ''}".strip(), "layer": "aws",
+                     "start": start, "end": round(start + timer["duration"], 3), "segments": [[start, start]],
+                     "critical": timer["behaviour"] in run.critical_chain and longest.get(timer["behaviour"]) is timer,
+                     "task": None})
+    rows[0]["start"] = min((row["start"] for row in rows[1:]), default=0.0)
+    rows[0]["end"] = max((row["end"] for row in rows[1:]), default=0.0)
+    rows[0]["segments"] = [[rows[0]["start"], rows[0]["end"]]]
+    for row in rows[1:]:
+        row["segments"] = [[row["start"], row["end"]]]
+    document["rows"].extend(rows)
+    document["wall_seconds"] = max(document["wall_seconds"], rows[0]["end"])
+    timelines.write_timeline(str(path), document)
+    timelines.write_timeline(str(path.with_suffix(".svg")), document)
 
 
 def plain_suite(endpoint: str) -> None:
@@ -131,7 +171,8 @@ def realistic_suite(endpoint: str, scale: float) -> None:
         print(f"{run.name:<20} {run.wall:>8.1f} {run.critical:>11.1f} {run.sequential:>13.1f} "
               f"{run.wall / run.critical if run.critical else 0:>14.2f} "
               f"{run.sequential / run.critical if run.critical else 0:>13.2f} {run.cpu:>7.1f} {run.calls['total']:>10}")
-    print(f"\n2 stacks / 1 stack, wall: build {rows[2].wall / rows[0].wall:.2f}, teardown {rows[3].wall / rows[1].wall:.2f}")
+    print(f"\n2 stacks / 1 stack, wall: build {rows[2].wall / rows[0].wall:.2f}, "
+          f"teardown {rows[3].wall / rows[1].wall:.2f}")
     for run in rows[:2]:
         print(f"{run.name}: critical path " + " -> ".join(run.critical_chain))
     print(f"timelines: {OUT_DIR.relative_to(REPO_ROOT)}/timeline-fresh-build{suffix}.html, "

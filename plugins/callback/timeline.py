@@ -375,7 +375,7 @@ def _bar_title(row: dict[str, t.Any]) -> str:
     text = f"{row['label']} ({row['kind']}): from {row['start']:.1f} s, {duration(row['end'] - row['start'])}"
     if row.get("status") not in (None, "ok"):
         text += f", {row['status']}"
-    if row["kind"] == "resource":
+    if row["kind"] == "resource" and "ready_after" in row:
         text += f"; ready {row['ready_after']:.1f} s into its wait"
         if row.get("task"):
             text += f"; first mentioned by {row['task']}"

@@ -50,13 +50,15 @@ def failed_task(completed: subprocess.CompletedProcess) -> tuple[str, str]:
 
 def test_every_entry_point_shares_main_s_argument_spec():
     for role, later in LATER_PARTS.items():
-        specs = yaml.safe_load((REPO_ROOT / "roles" / role / "meta" / "argument_specs.yml").read_text())["argument_specs"]
+        spec_file = REPO_ROOT / "roles" / role / "meta" / "argument_specs.yml"
+        specs = yaml.safe_load(spec_file.read_text())["argument_specs"]
         for entry_point in ["start", *later]:
             assert specs[entry_point] == specs["main"], (role, entry_point)
             assert (REPO_ROOT / "roles" / role / "tasks" / f"{entry_point}.yml").is_file(), (role, entry_point)
 
 
-@pytest.mark.parametrize(("role", "tasks_from"), [(role, part) for role, parts in LATER_PARTS.items() for part in parts])
+@pytest.mark.parametrize(("role", "tasks_from"),
+                         [(role, part) for role, parts in LATER_PARTS.items() for part in parts])
 def test_a_later_part_without_start_stops_before_any_aws_call(tmp_path, role, tasks_from):
     completed = run_entry_point(tmp_path, role, tasks_from)
 

@@ -313,6 +313,18 @@ def test_svg_groups_several_hosts_under_a_header_each():
     assert len([rect for rect in bars if rect.get("fill") == timeline.COLOURS["critical"]]) == 2
 
 
+def test_svg_draws_resource_rows_added_without_a_wait():
+    """Rows another tool adds (the benchmark adds what AWS did meanwhile) need no wait of their own."""
+    document = _document()
+    document["rows"].append({"id": len(document["rows"]), "host": "AWS", "kind": "resource",
+                             "label": "nat_gateway.pending", "layer": "aws", "start": 9.0, "end": 60.0,
+                             "segments": [[9.0, 60.0]], "critical": True})
+    root = ET.fromstring(render_svg(document))
+    assert "host AWS" in _texts(root) and "nat_gateway.pending" in _texts(root)
+    titles = [rect.find(f"{SVG}title").text for rect in root.iter(f"{SVG}rect") if rect.find(f"{SVG}title") is not None]
+    assert "nat_gateway.pending (resource): from 9.0 s, 51 s, on the critical path" in titles
+
+
 def test_svg_of_a_run_without_tasks():
     document = timeline.timeline([], 2, T0, T0 + 3)
     assert "No task ran." in _texts(ET.fromstring(render_svg(document)))
