@@ -69,6 +69,8 @@ from emulator.extensions._patching import Patch
 
 LINGERING = "network_interface.lingering"
 MOUNT_TARGET_DELETING = "mount_target.deleting"
+# Marks a moto interface this module removes itself once its lingering ends (efs_lifecycle_states leaves it then).
+OUTLIVES_OWNER = "_cloudops_outlives_owner"
 ECS_DRAINING = "ecs.draining"
 
 
@@ -330,16 +332,18 @@ def _mount_target_leaves(original: Any) -> Any:
         if target is not None:
             deleting = realism.seconds(MOUNT_TARGET_DELETING)
             seconds = deleting + (realism.lingers(LINGERING) if again else _lingers(mount_target_id, deleting))
-            # moto removes the interface with the mount target; one still there (a mount target left deleting by
-            # efs_lifecycle_states) goes with the mount target, and only the lingering is this module's.
-            removed = interface is not None and interface.id not in ec2.enis
+            # moto removes the interface with the mount target (efs_lifecycle_states, at the end of its deleting
+            # state); it stays described for as long as it holds the subnet and the groups, as on AWS, so a caller
+            # that waits for the VPC's interfaces to go never meets a refusal with none left.
+            if interface is not None and seconds > 0:
+                interface.__dict__[OUTLIVES_OWNER] = True
             _linger(
                 target.vpc_id,
                 [target.subnet_id],
                 target.security_groups or _default_group(ec2, target.vpc_id),
                 f"EFS mount target for {target.file_system_id} ({mount_target_id})",
                 seconds,
-                on_end=_backed(ec2, [interface] if removed else [], seconds),
+                on_end=_backed(ec2, [interface], seconds),
             )
         return result
 

@@ -118,7 +118,9 @@ def _remove(backend: EFSBackend, mount_target: MountTarget) -> None:
     if backend.mount_targets_by_id.get(mount_target.mount_target_id) is not mount_target:
         return
     ec2 = backend.ec2_backend
-    if mount_target.network_interface_id in ec2.enis:
+    interface = ec2.enis.get(mount_target.network_interface_id)
+    # One that lingers after the mount target (ec2_lingering_interfaces) is removed when its lingering ends.
+    if interface is not None and not interface.__dict__.get("_cloudops_outlives_owner"):
         ec2.delete_network_interface(mount_target.network_interface_id)
     del backend.mount_targets_by_id[mount_target.mount_target_id]
     mount_target.clean_up()

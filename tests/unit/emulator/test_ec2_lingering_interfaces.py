@@ -264,6 +264,37 @@ def test_a_deleted_mount_target_holds_its_security_group_for_a_while(
     ec2.delete_subnet(SubnetId=network.subnet_ids[0])
 
 
+def test_a_deleted_mount_target_s_interface_stays_described_for_as_long_as_it_holds_its_group(
+    aws_client: Callable[[str], Any], ec2: Any, network: Network, go_realistic: Callable[[], None]
+) -> None:
+    """AWS describes the interface until it is gone: a caller that waits for the VPC's interfaces to go (the network
+    role's teardown) may then delete the group; the interface must not vanish while it still holds it."""
+    efs = aws_client("efs")
+    file_system_id = efs.create_file_system(CreationToken=uuid.uuid4().hex)["FileSystemId"]
+    mount_target_id = efs.create_mount_target(
+        FileSystemId=file_system_id, SubnetId=network.subnet_ids[0], SecurityGroups=[network.group_id]
+    )["MountTargetId"]
+    go_realistic()
+    efs.delete_mount_target(MountTargetId=mount_target_id)
+
+    def described() -> list[str]:
+        found = ec2.describe_network_interfaces(Filters=[{"Name": "group-id", "Values": [network.group_id]}])
+        return [interface["NetworkInterfaceId"] for interface in found["NetworkInterfaces"]]
+
+    def free_once_undescribed() -> bool:
+        interfaces_before = described()
+        refusal = error_of(group_deleter(ec2, network))
+        assert refusal is None or interfaces_before, f"{network.group_id} refused while no interface holds it"
+        return refusal is None
+
+    mount_target_gone = False
+    while not free_once_undescribed():
+        mount_target_gone = mount_target_gone or not efs.describe_mount_targets(FileSystemId=file_system_id)[
+            "MountTargets"]
+    assert mount_target_gone, "the group was freed before the mount target's deletion ended"
+    assert described() == []
+
+
 # --------------------------------------------------------------------------- linger(), for other extensions
 
 
