@@ -245,17 +245,21 @@ def test_a_deleted_service_holds_its_tasks_security_group_for_draining_and_linge
     assert time.monotonic() - started >= typical * SCALE * 0.9, "held for the draining and then the lingering"
 
 
-def test_a_deleted_mount_target_holds_its_security_group_for_a_while(
-    aws_client: Callable[[str], Any], ec2: Any, network: Network, go_realistic: Callable[[], None]
-) -> None:
-    efs = aws_client("efs")
+def delete_mount_target(efs: Any, network: Network, go_realistic: Callable[[], None]) -> str:
+    """A mount target in the network's first subnet and group, deleted in realistic mode; its file system's id."""
     file_system_id = efs.create_file_system(CreationToken=uuid.uuid4().hex)["FileSystemId"]
     mount_target_id = efs.create_mount_target(
         FileSystemId=file_system_id, SubnetId=network.subnet_ids[0], SecurityGroups=[network.group_id]
     )["MountTargetId"]
     go_realistic()
-
     efs.delete_mount_target(MountTargetId=mount_target_id)
+    return file_system_id
+
+
+def test_a_deleted_mount_target_holds_its_security_group_for_a_while(
+    aws_client: Callable[[str], Any], ec2: Any, network: Network, go_realistic: Callable[[], None]
+) -> None:
+    delete_mount_target(aws_client("efs"), network, go_realistic)
     delete_group = group_deleter(ec2, network)
     assert error_of(delete_group) == refused_group(network.group_id)
     assert error_of(lambda: ec2.delete_subnet(SubnetId=network.subnet_ids[0])) == refused_subnet(network.subnet_ids[0])
@@ -270,12 +274,7 @@ def test_a_deleted_mount_target_s_interface_stays_described_for_as_long_as_it_ho
     """AWS describes the interface until it is gone: a caller that waits for the VPC's interfaces to go (the network
     role's teardown) may then delete the group; the interface must not vanish while it still holds it."""
     efs = aws_client("efs")
-    file_system_id = efs.create_file_system(CreationToken=uuid.uuid4().hex)["FileSystemId"]
-    mount_target_id = efs.create_mount_target(
-        FileSystemId=file_system_id, SubnetId=network.subnet_ids[0], SecurityGroups=[network.group_id]
-    )["MountTargetId"]
-    go_realistic()
-    efs.delete_mount_target(MountTargetId=mount_target_id)
+    file_system_id = delete_mount_target(efs, network, go_realistic)
 
     def described() -> list[str]:
         found = ec2.describe_network_interfaces(Filters=[{"Name": "group-id", "Values": [network.group_id]}])
