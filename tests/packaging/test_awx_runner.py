@@ -23,10 +23,10 @@ from tests.packaging.conftest import (
 CHANGING_NETWORK_TASKS = [
     "Create or update the VPC",
     "Create the public and private subnets",
+    "Give the security groups their least-privilege rules",
     "Attach an internet gateway",
     "Allocate an Elastic IP for each NAT gateway",
     "Route the public subnets to the internet gateway",
-    "Give the security groups their least-privilege rules",
 ]
 LATER_ROLES = {"registry", "storage", "loadbalancer", "fargate"}
 ARGUMENT_VALIDATION = "Validating arguments against arg spec"
