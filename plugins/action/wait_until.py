@@ -16,6 +16,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.cloudops.fargate.plugins.plugin_utils.in_process import InProcessModules
+
 # Evaluated per poll with `result` bound, so they must reach run() as written, not templated with the task's args.
 LATE_ARGS = frozenset(("ready", "pending", "fail", "fail_msg"))
 
@@ -226,7 +228,7 @@ def _not_evaluated(option: str, expression: str) -> AnsibleActionFail:
     return AnsibleActionFail(f"{option}: the expression {expression!r} could not be evaluated", obj=expression)
 
 
-class ActionModule(ActionBase):
+class ActionModule(InProcessModules, ActionBase):
     """Poll a read-only module until the ``ready`` expressions hold on its result, printing what is pending."""
 
     TRANSFERS_FILES = False

@@ -59,6 +59,10 @@ from pathlib import Path
 
 from ansible.plugins.callback import CallbackBase
 
+# The controller loads this callback before it forks its first worker. Loading the AWS SDK with it spares every worker
+# that runs a module in process (plugin_utils/in_process.py) an import of its own, whether or not a timeline is written.
+from ansible_collections.cloudops.fargate.plugins.plugin_utils import in_process  # pylint: disable=unused-import # noqa: F401
+
 WAIT_ACTIONS = frozenset(("cloudops.fargate.wait_until", "wait_until"))
 # Tasks that stand for other tasks, or for none: no row, and no part of a layer's stretch.
 NO_ROW_ACTIONS = frozenset(
