@@ -22,12 +22,13 @@ What AWS does:
   ("A summary of the last completed image scan": imageScanCompletedAt, vulnerabilitySourceUpdatedAt,
   findingSeverityCounts), the same counts as DescribeImageScanFindings; an image never scanned has neither.
 
-moto 5.2.5 (ecr/models.py): StartImageScan sets ``Image.last_scan`` (a second one the same calendar day is
-``LimitExceededException``) and DescribeImageScanFindings answers COMPLETE at once, with a static finding (one HIGH)
+moto 5.2.5 (ecr/models.py): StartImageScan sets ``Image.last_scan`` (local time; a second one the same calendar day is
+``LimitExceededException``, so one a minute after midnight passes where AWS refuses it) and DescribeImageScanFindings answers COMPLETE at once, with a static finding (one HIGH)
 or a result configured through ``/moto-api/static/ecr/scan-finding-results``; PutImage never scans, StartImageScan
 scans an index, and DescribeImages has no scan fields.
 
-The patch: ``ECRBackend.put_image`` starts a scan, through ``start_image_scan`` as a StartImageScan call would, for a
+The patch: ``ECRBackend.start_image_scan`` answers moto's ``LimitExceededException`` within 24 hours of the image's
+last scan, not only the same calendar day; ``ECRBackend.put_image`` starts a scan, through ``start_image_scan`` as a StartImageScan call would, for a
 new image (not an index) put into a scan-on-push repository; ``ECRBackend.start_image_scan`` refuses an index and
 keeps the scan ``IN_PROGRESS`` for ``realism.seconds('ecr.scan')`` (no time at all in plain mode, so the scan is
 complete at once as before); ``ECRBackend.describe_image_scan_findings`` answers ``IN_PROGRESS`` meanwhile and moto's
@@ -36,7 +37,7 @@ answer after, its default finding then completed at the end of the scan instead 
 scanned image, from the result DescribeImageScanFindings answers (moto hands a configured result to the first
 imageId asked for; DescribeImages shows the one already handed out, else the one next in line, else the default).
 
-Not modelled: the 24-hour window (moto's calendar day is kept) and the 100,000 scans a day; the
+Not modelled: the 100,000 scans a day; the
 ``UnsupportedImageError`` status of images whose operating system basic scanning does not support; a PutImage that only
 adds a tag to an image already in the repository starting a new scan; enhanced scanning (Amazon Inspector,
 ``ACTIVE``/``PENDING``); the newer "AWS native" basic scanning, which the user guide ("Scan images for software
@@ -54,6 +55,7 @@ from typing import Any
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult
 from moto.core.utils import iso_8601_datetime_without_milliseconds
+from moto.ecr.exceptions import LimitExceededException
 from moto.ecr.models import ECRBackend, Image, Repository
 from moto.ecr.responses import ECRResponse
 
@@ -62,6 +64,8 @@ from emulator.extensions import _patching
 from emulator.extensions._patching import Patch
 
 SCAN = "ecr.scan"
+# "A basic image scan can only be started once per 24 hours on an individual image" (StartImageScan, ECR API reference).
+SCAN_QUOTA_WINDOW = datetime.timedelta(hours=24)
 IN_PROGRESS, COMPLETE = "IN_PROGRESS", "COMPLETE"
 INDEX_MEDIA_TYPES = (
     "application/vnd.docker.distribution.manifest.list.v2+json",
@@ -205,7 +209,10 @@ def _start_image_scan_timed(original: Any) -> Any:
         image = repository._get_image(image_id.get("imageTag"), image_id.get("imageDigest"))
         if is_index(image):
             raise UnsupportedImageTypeException(unsupported_message(image))
-        result = original(self, registry_id, repository_name, image_id)  # LimitExceededException the same day
+        # moto's own check refuses only the same calendar day; AWS, the same 24 hours. last_scan is local time.
+        if image.last_scan and datetime.datetime.today() - image.last_scan < SCAN_QUOTA_WINDOW:
+            raise LimitExceededException()
+        result = original(self, registry_id, repository_name, image_id)
         image.__dict__[_TIMER] = realism.Timer.of(SCAN, subject=f"{repository_name}@{image.image_digest}")
         return result
 

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import time
+import types
 import urllib.request
 import uuid
 from collections.abc import Callable
@@ -14,6 +16,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from moto.ecr.exceptions import LimitExceededException
 
 from emulator.extensions import ecr_image_scanning as extension
 
@@ -211,6 +214,30 @@ def test_start_image_scan_after_a_scan_on_push_the_same_day_is_refused(ecr: Any,
         with pytest.raises(ClientError) as excinfo:
             ecr.start_image_scan(repositoryName=scanned_repository, imageId=image_id)
         assert error_code(excinfo) == "LimitExceededException"
+
+
+@pytest.mark.parametrize(
+    ("hours_ago", "refused"), [(23, True), (24.1, False)], ids=["23 hours ago, across midnight", "24 hours ago"]
+)
+def test_start_image_scan_counts_24_hours_from_the_last_scan_not_the_calendar_day(hours_ago, refused) -> None:
+    """moto refuses a second scan only on the same calendar day; the window AWS documents is 24 hours."""
+    started = []
+    image = types.SimpleNamespace(
+        image_manifest=json.dumps({"layers": []}),
+        image_manifest_media_type=DOCKER_MANIFEST,
+        image_digest="sha256:" + "0" * 64,
+        last_scan=datetime.datetime.today() - datetime.timedelta(hours=hours_ago),
+    )
+    repository = types.SimpleNamespace(_get_image=lambda tag, digest: image)
+    backend = types.SimpleNamespace(_get_repository=lambda name, registry_id: repository)
+    start_image_scan = extension._start_image_scan_timed(lambda *args: started.append(args) or {})
+    if refused:
+        with pytest.raises(LimitExceededException):
+            start_image_scan(backend, None, "repo", {"imageTag": "1"})
+        assert started == []
+    else:
+        start_image_scan(backend, None, "repo", {"imageTag": "1"})
+        assert len(started) == 1
 
 
 def test_an_index_is_not_scanned_on_push_nor_by_start_image_scan(ecr: Any, scanned_repository: str) -> None:
