@@ -5,10 +5,9 @@ module run in the task's worker when that is the same as a run in a new process 
 
 from __future__ import annotations
 
-from ansible.plugins.action.normal import ActionModule as NormalActionModule
-
 from ansible_collections.cloudops.fargate.plugins.plugin_utils.in_process import InProcessModules
+from ansible_collections.cloudops.fargate.plugins.plugin_utils.in_process import builtin_normal_action
 
 
-class ActionModule(InProcessModules, NormalActionModule):
+class ActionModule(InProcessModules, builtin_normal_action()):
     pass

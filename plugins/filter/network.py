@@ -14,6 +14,8 @@ from itertools import combinations
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.cloudops.fargate.plugins.module_utils._security_groups import wanted_rules
+
 
 _LAYOUT_BITS = 4
 _PRIVATE_OFFSET = 8
@@ -100,15 +102,12 @@ def by_name_tag(resources, tags_key="tags"):
     return result
 
 
-def security_group_ids(purposes, prefix, existing, created_results=None):
-    """``{purpose: group id}`` for the stack's groups named ``<prefix>-<purpose>``: those ``existing`` (an
-    ec2_security_group_info list) and those just created (the results of a loop over purposes); ``""`` where a group
-    is known by neither, as in check mode before it exists."""
-    found = {name: group.get("group_id", "") for name, group in by_name_tag(existing).items()}
-    for result in created_results or []:
-        if result.get("group_id"):
-            found[f"{prefix}-{result.get('item')}"] = result["group_id"]
-    return {purpose: found.get(f"{prefix}-{purpose}", "") for purpose in purposes}
+def security_group_rule_errors(rules, where, group_keys=()):
+    """What is wrong with ``rules`` in the rule form cloudops.fargate.security_groups takes, each error naming
+    ``where`` and the rule's index; empty when nothing is. ``group_keys`` are the keys a rule's ``group`` may name."""
+    if not isinstance(rules, list):
+        return [f"{where} must be a list of rules"]
+    return wanted_rules(rules, where, frozenset(group_keys))[1]
 
 
 class FilterModule:
@@ -119,5 +118,5 @@ class FilterModule:
             "cidr_prefix": cidr_prefix,
             "overlapping_cidrs": overlapping_cidrs,
             "by_name_tag": by_name_tag,
-            "security_group_ids": security_group_ids,
+            "security_group_rule_errors": security_group_rule_errors,
         }

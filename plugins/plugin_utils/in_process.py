@@ -24,6 +24,8 @@ on, a module of another collection than this one and amazon.aws (whose modules w
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib.util
 import io
 import json
 import os
@@ -31,6 +33,7 @@ import shutil
 import sys
 import tempfile
 
+import ansible.plugins.action
 from ansible import constants as C
 from ansible.module_utils import _internal
 from ansible.module_utils._internal._ansiballz import _loader
@@ -54,6 +57,17 @@ SWITCH = "CLOUDOPS_MODULES_IN_PROCESS"
 # with this profile.
 PROFILE = "legacy"
 LOCAL_CONNECTIONS = frozenset(("local", "ansible.builtin.local", "ansible.legacy.local"))
+
+
+@functools.cache
+def builtin_normal_action() -> type:
+    """ansible-core's own normal action class. Not imported by its module name: a playbook's action_plugins/normal.py
+    (this repository has one) is loaded under that name and replaces it."""
+    path = os.path.join(os.path.dirname(ansible.plugins.action.__file__), "normal.py")
+    spec = importlib.util.spec_from_file_location("_cloudops_fargate_builtin_normal_action", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.ActionModule
 
 
 class InProcessModules:

@@ -196,9 +196,9 @@ def test_check_mode_with_diff_predicts_exactly_a_rule_change_and_applies_nothing
     assert run.returncode == 0, run.failure_messages()
     # Nothing else of the converged stack is predicted to change.
     assert [name.split(" : ")[-1] for name in run.changed_tasks()] == ["Give the security groups their least-privilege rules"]
-    rule_results = [r for r in run.task_results("least-privilege rules") if r.get("changed")]
-    assert [r["item"]["purpose"] for r in rule_results] == ["alb"]
-    assert "203.0.113.0/24" in str(rule_results[0]["diff"])
+    (rules,) = run.task_results("least-privilege rules")
+    assert rules["changed"] and list(rules["diff"]["after"]) == ["alb"]
+    assert "203.0.113.0/24" in str(rules["diff"]["after"]["alb"])
     alb = next(g for g in stack_network(aws, STACK)["security_groups"] if tags_of(g)["Purpose"] == "alb")
     assert ("tcp", 443, 443, "0.0.0.0/0") in ingress(alb)
 

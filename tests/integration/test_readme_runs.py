@@ -213,7 +213,7 @@ NGINX_CHANGES = [
     "Publish the nginx configuration and the UI files as a release",
     "Start the file system and its mount targets",
     "Copy the releases to the file system",
-    "Create the release's access points",
+    "Start creating the release's access points",
     "Create the task role (what the containers may do)",
     "Register the task definition",
 ]

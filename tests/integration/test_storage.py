@@ -315,8 +315,8 @@ def test_changed_ui_file_is_a_new_release_beside_the_running_one(converged, play
     changed = sorted(name.split(" : ")[-1] for name in run.changed_tasks())
     assert changed == [
         "Copy the releases to the file system",
-        "Create the release's access points",
         "Publish the nginx configuration and the UI files as a release",
+        "Start creating the release's access points",
         "Start the file system and its mount targets",
     ]
     after = release_of(aws)

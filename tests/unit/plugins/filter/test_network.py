@@ -1,5 +1,4 @@
-"""The network role's filters: the subnet layout and plan, CIDR checks, resources by Name tag, and the security group
-ids (found ones, just created ones, and unknown ones in check mode)."""
+"""The network role's filters: the subnet layout and plan, CIDR checks and resources by Name tag."""
 
 from __future__ import annotations
 
@@ -12,34 +11,9 @@ from ansible_collections.cloudops.fargate.plugins.filter.network import FilterMo
 from ansible_collections.cloudops.fargate.plugins.filter.network import by_name_tag
 from ansible_collections.cloudops.fargate.plugins.filter.network import cidr_prefix
 from ansible_collections.cloudops.fargate.plugins.filter.network import overlapping_cidrs
-from ansible_collections.cloudops.fargate.plugins.filter.network import security_group_ids
+from ansible_collections.cloudops.fargate.plugins.filter.network import security_group_rule_errors
 from ansible_collections.cloudops.fargate.plugins.filter.network import subnet_layout
 from ansible_collections.cloudops.fargate.plugins.filter.network import subnet_plan
-
-PURPOSES = ["alb", "service", "efs"]
-
-
-def _group(name, group_id):
-    return {"group_id": group_id, "tags": {"Name": name, "Purpose": name.rsplit("-", 1)[-1]}}
-
-
-def test_existing_groups_are_found_by_their_name_tag():
-    existing = [_group("demo-local-alb", "sg-1"), _group("demo-local-service", "sg-2"), _group("demo-local-efs", "sg-3")]
-    assert security_group_ids(PURPOSES, "demo-local", existing) == {"alb": "sg-1", "service": "sg-2", "efs": "sg-3"}
-
-
-def test_missing_groups_are_empty_until_created():
-    existing = [_group("demo-local-alb", "sg-1")]
-    assert security_group_ids(PURPOSES, "demo-local", existing) == {"alb": "sg-1", "service": "", "efs": ""}
-    created = [{"item": "service", "group_id": "sg-2"}, {"item": "efs", "changed": True}]  # efs: check mode, no id
-    assert security_group_ids(PURPOSES, "demo-local", existing, created) == {"alb": "sg-1", "service": "sg-2", "efs": ""}
-
-
-def test_other_stacks_and_unnamed_groups_are_ignored():
-    existing = [_group("shop-local-alb", "sg-9"), {"group_id": "sg-8", "tags": {}}, _group("demo-local-alb", "sg-1")]
-    assert security_group_ids(["alb"], "demo-local", existing) == {"alb": "sg-1"}
-    assert security_group_ids(["alb"], "demo-local", None) == {"alb": ""}
-
 
 # --- subnet_layout, subnet_plan, cidr_prefix, overlapping_cidrs, by_name_tag ------------------------------------
 
@@ -249,5 +223,21 @@ def test_filter_module_exposes_every_filter():
         "cidr_prefix",
         "overlapping_cidrs",
         "by_name_tag",
-        "security_group_ids",
+        "security_group_rule_errors",
     }
+
+
+# --- security_group_rule_errors ------------------------------------------------------------------------------
+
+
+def test_security_group_rule_errors_name_the_variable_and_the_rule():
+    good = [{"proto": "tcp", "ports": [5432], "cidr_ip": "10.0.0.0/16", "rule_desc": "database"},
+            {"proto": "tcp", "ports": [2049], "group": "efs"}]
+    assert security_group_rule_errors(good, "network_service_extra_egress", ["efs"]) == []
+    bad = [{"proto": "tcp", "ports": [5432]}, {"proto": "tcp", "ports": ["70000"], "cidr_ip": "10.0.0.0/16"},
+           {"proto": "tcp", "ports": [443], "group": "cache"}, {"proto": "tcp", "ports": [443], "cidr": "10.0.0.0/8"}]
+    errors = security_group_rule_errors(bad, "network_service_extra_egress", ["efs"])
+    assert [e.split(":", maxsplit=1)[0] for e in errors] == [f"network_service_extra_egress rule {i}" for i in range(4)]
+    assert security_group_rule_errors("tcp/443", "network_service_extra_egress") == [
+        "network_service_extra_egress must be a list of rules"
+    ]

@@ -1,6 +1,8 @@
-"""The collection's modules run in the task's worker (plugins/plugin_utils/in_process.py) with the results, failures,
+"""The collection's modules, and amazon.aws's (in wait_until's reads, and through the repository's
+action_plugins/normal.py), run in the task's worker (plugins/plugin_utils/in_process.py) with the results, failures,
 check mode, diff and no_log a process of their own gives, and in a process of their own whenever the worker is not
-the same: another interpreter, async, or the switch turned off. Real ansible-playbook runs against the emulator."""
+the same: another interpreter, async, another collection, or the switch turned off. Real ansible-playbook runs
+against the emulator, with the repository's ansible.cfg."""
 
 from __future__ import annotations
 
@@ -77,6 +79,16 @@ def _tasks(name: str, url: str) -> list[dict[str, Any]]:
             },
             "register": "caller",
         },
+        {
+            "name": "A module of amazon.aws in a task of its own (the repository's action_plugins/normal.py)",
+            "amazon.aws.aws_caller_info": {},
+            "register": "caller_task",
+        },
+        {
+            "name": "A module of ansible.builtin",
+            "ansible.builtin.stat": {"path": "/"},
+            "register": "builtin",
+        },
     ]
 
 
@@ -149,9 +161,10 @@ def test_results_failures_check_mode_and_diff_are_those_of_a_process_of_its_own(
     assert in_worker.returncode == 0, in_worker.stdout + in_worker.stderr
     assert in_process.returncode == 0, in_process.stdout + in_process.stderr
 
-    # Every module of the collection ran in its worker, wait_until's reads too (amazon.aws's as well), and none did
-    # with the switch off.
-    assert in_worker.stdout.count(IN_WORKER) == 7
+    # Every module of the collection ran in its worker, wait_until's reads too, and amazon.aws's (in a wait and in a
+    # task of its own); ansible.builtin's never, and none with the switch off.
+    assert in_worker.stdout.count(IN_WORKER) == 8
+    assert "AnsiballZ_stat.py" in in_worker.stdout
     assert "AnsiballZ_log_group.py" not in in_worker.stdout
     assert IN_WORKER not in in_process.stdout
     assert "AnsiballZ_log_group.py" in in_process.stdout
@@ -165,6 +178,8 @@ def test_results_failures_check_mode_and_diff_are_those_of_a_process_of_its_own(
     assert worker_results["from_environment"]["changed"] is False
     assert worker_results["waited"]["failed"] is False
     assert worker_results["caller"]["account"] == "123456789012"
+    assert worker_results["caller_task"]["account"] == "123456789012"
+    assert worker_results["builtin"]["stat"]["isdir"] is True
     for name, result in worker_results.items():
         assert _comparable(result) == _comparable(process_results[name]), name
 
