@@ -81,6 +81,35 @@ def subnet_plan(layout, prefix):
     ]
 
 
+def vpc_subnets(plan):
+    """A ``subnet_plan`` as the subnets option of cloudops.fargate.vpc: ``{name, cidr, az, tags: {Tier}}`` each."""
+    return [
+        {"name": entry["name"], "cidr": entry["cidr"], "az": entry["az"], "tags": {"Tier": entry["tier"]}}
+        for entry in plan
+    ]
+
+
+def private_route_tables(layout, prefix, private_subnet_ids, nat_gateway_ids, nat_mode):
+    """The private subnets' route tables as the route_tables option of cloudops.fargate.route_tables, in zone order:
+    each zone's table routes its subnet through that zone's NAT gateway (``per_az``) or the first zone's
+    (``single``). A zone without its subnet or its gateway (in check mode, not created yet) has none."""
+    tables = []
+    for index, entry in enumerate(layout):
+        subnet_id = private_subnet_ids[index] if index < len(private_subnet_ids) else ""
+        nat_index = index if nat_mode == "per_az" else 0
+        nat_gateway_id = nat_gateway_ids[nat_index] if nat_index < len(nat_gateway_ids) else ""
+        if not subnet_id or not nat_gateway_id:
+            continue
+        tables.append(
+            {
+                "name": f"{prefix}-private-{entry['suffix']}",
+                "subnets": [subnet_id],
+                "routes": [{"dest": "0.0.0.0/0", "nat_gateway_id": nat_gateway_id}],
+            }
+        )
+    return tables
+
+
 def cidr_prefix(value):
     """The prefix length of an IPv4 CIDR block."""
     return _network(value, "CIDR").prefixlen
@@ -115,6 +144,8 @@ class FilterModule:
         return {
             "subnet_layout": subnet_layout,
             "subnet_plan": subnet_plan,
+            "vpc_subnets": vpc_subnets,
+            "private_route_tables": private_route_tables,
             "cidr_prefix": cidr_prefix,
             "overlapping_cidrs": overlapping_cidrs,
             "by_name_tag": by_name_tag,

@@ -644,6 +644,8 @@ class AcmCertificateManager(BaseResourceManager):
         super().__init__(module)
         self.acm = self.client("acm")
         self.certificate: dict[str, Any] = {}
+        # The tags find() read, by ARN: read() of the certificate found need not ask again.
+        self._tags_read: dict[str, dict[str, str]] = {}
 
     # --- reading ---
 
@@ -672,6 +674,8 @@ class AcmCertificateManager(BaseResourceManager):
         found = []
         for arn in self._imported_arns():
             tags = self.tags(arn)
+            if tags is not None:
+                self._tags_read[arn] = tags
             if tags is not None and has_all_tags(tags, identity):
                 found.append(arn)
         if len(found) > 1:
@@ -695,7 +699,7 @@ class AcmCertificateManager(BaseResourceManager):
         """The certificate in the return shape and parsed; ``None`` when it is gone."""
         description = self.describe(arn)
         pem = self._pem(arn) if description is not None else None
-        tags = self.tags(arn) if pem is not None else None
+        tags = (self._tags_read.pop(arn, None) or self.tags(arn)) if pem is not None else None
         if description is None or pem is None or tags is None:
             return None
         certificate_pem, chain_pem = pem

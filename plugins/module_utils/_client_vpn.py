@@ -50,6 +50,7 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._common import ca
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call_through
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_changes
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import wait
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import wanted_tags
 
@@ -588,6 +589,25 @@ def endpoint_changes(current: dict[str, Any], wanted: dict[str, Any]) -> dict[st
     return {field: (before, after) for field, before, after in pairs if before != after}
 
 
+def endpoint_differs(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """Whether converging ``current`` to ``wanted`` would change anything of the endpoint (its settings, tags,
+    target networks or authorization rules)."""
+    if endpoint_changes(current, wanted):
+        return True
+    if any(tag_changes(current["tags"], wanted["tags"], wanted["purge_tags"])):
+        return True
+    if any(association_changes(current["associations"], wanted["subnet_ids"])):
+        return True
+    return any(rule_changes(current["authorization_rules"], wanted["authorization_rules"]))
+
+
+def endpoint_settled(endpoint: dict[str, Any]) -> bool:
+    """Every target network associated and every rule active: nothing for ``wait`` to wait for."""
+    return all(a["status"] == "associated" for a in endpoint["associations"]) and all(
+        r["status"] == "active" for r in endpoint["authorization_rules"]
+    )
+
+
 def connection_log_request(wanted: dict[str, Any]) -> dict[str, Any]:
     if not wanted["enabled"]:
         return {"Enabled": False}
@@ -1087,7 +1107,10 @@ class ClientVpnEndpointManager(BaseResourceManager):
                 " with a new DNS name: clients then need the new configuration).",
                 client_vpn_endpoint=current,
             )
-        problems = self.check_references(wanted, None if immutable else current)
+        # An endpoint that already is what the task asks for refers to nothing new: asking AWS about its certificates,
+        # VPC, groups, subnets and log group again would only cost calls.
+        unchanged = current is not None and not immutable and not endpoint_differs(current, wanted)
+        problems = [] if unchanged else self.check_references(wanted, None if immutable else current)
         if current and not immutable:
             problems.extend(vpc_move_problems(current, wanted))
         if problems:
@@ -1292,7 +1315,10 @@ class ClientVpnEndpointManager(BaseResourceManager):
         )
 
     def _finish(self, endpoint_id: str, wanted: dict[str, Any]) -> None:
-        """Wait for what is slow (with wait: true), then read the endpoint as it is."""
+        """Wait for what is slow (with wait: true), then read the endpoint as it is (unless nothing changed: then
+        it is as read at the start and, if it was settled then, still is)."""
+        if not self.changed and (not wanted["wait"] or endpoint_settled(self.endpoint)):
+            return
         if wanted["wait"]:
             self._wait("TargetNetworksAssociated", endpoint_id)
             self._wait("AuthorizationRulesActive", endpoint_id)

@@ -751,16 +751,21 @@ def normalize_image(detail: dict[str, Any]) -> dict[str, Any]:
 
 class EcrRepositoryInfoManager(EcrReader):
     def list_repositories(
-        self, names: list[str] | None, tags: dict[str, Any] | None, image: str | None = None
+        self, names: list[str] | None, tags: dict[str, Any] | None, image: str | None = None, details: bool = True
     ) -> list[dict[str, Any]]:
         """The repositories named in ``names`` (all when ``None``) that carry every tag of ``tags``; with ``image``,
-        each with the image of that tag or digest under ``image`` (``None`` when the repository does not hold it)."""
+        each with the image of that tag or digest under ``image`` (``None`` when the repository does not hold it).
+        Without ``details``, only what DescribeRepositories says: no tags (unless ``tags`` filters) and no policies."""
         descriptions = self.describe_names(names) if names is not None else self.describe_all()
         result = []
         for description in descriptions:
-            repository_tags = self.tags(description["repositoryArn"])
-            if has_all_tags(repository_tags, tags):
-                repository = self.complete(description, tags=repository_tags)
+            repository_tags = self.tags(description["repositoryArn"]) if details or tags else None
+            if has_all_tags(repository_tags or {}, tags):
+                repository = (
+                    self.complete(description, tags=repository_tags)
+                    if details
+                    else normalize_repository(description, tags=repository_tags)
+                )
                 if image is not None:
                     repository["image"] = self.image(description, image)
                 result.append(repository)

@@ -509,6 +509,7 @@ class ClusterManager(BaseResourceManager):
         super().__init__(module)
         self.ecs = self.client("ecs")
         self.cluster: dict[str, Any] = {}
+        self.service_linked_role_pending = False
 
     # --- reading ---
 
@@ -600,12 +601,15 @@ class ClusterManager(BaseResourceManager):
 
     # --- present ---
 
-    def ensure_present(self, wanted: dict[str, Any], wait_timeout: int = DEFAULT_WAIT_TIMEOUT) -> None:
+    def ensure_present(
+        self, wanted: dict[str, Any], wait_timeout: int = DEFAULT_WAIT_TIMEOUT, wait: bool = True
+    ) -> None:
         """Create or update the cluster; a create on a fresh account retries AWS's refusal while ECS creates its
-        service-linked role, up to ``wait_timeout`` seconds."""
+        service-linked role, up to ``wait_timeout`` seconds (without ``wait``, not at all: ECS is then making the
+        role, ``service_linked_role_pending`` says so, and a later run creates the cluster at once)."""
         current = self.read(wanted["name"])
         if current is None:
-            self._create(wanted, wait_timeout)
+            self._create(wanted, wait_timeout if wait else None)
             return
         providers, strategy = self._capacity_target(current, wanted)
         self.cluster = deepcopy(current)
@@ -632,7 +636,7 @@ class ClusterManager(BaseResourceManager):
             raise AWSActionError("; ".join(errors), cluster=current)
         return providers, strategy
 
-    def _create(self, wanted: dict[str, Any], wait_timeout: int) -> None:
+    def _create(self, wanted: dict[str, Any], wait_timeout: int | None) -> None:
         name = wanted["name"]
         # the strategy may only name the providers the new cluster gets
         errors = strategy_provider_errors(
@@ -660,14 +664,30 @@ class ClusterManager(BaseResourceManager):
         self.changed = True
         if self.check_mode:
             return
-        # Safe to repeat: AWS refused before creating anything, and a CreateCluster of an existing name answers with it.
-        call_through(
-            self.ecs.create_cluster,
-            f"create ECS cluster {name}",
-            (SERVICE_LINKED_ROLE_PENDING,),
-            wait_timeout,
-            **request,
-        )
+        if wait_timeout is None:
+            what = f"create ECS cluster {name}"
+
+            def role_pending(error: Exception) -> None:
+                if not SERVICE_LINKED_ROLE_PENDING.matches(error):
+                    raise AWSActionError(f"Failed to {what}", exception=error) from error
+
+            created = call(
+                self.ecs.create_cluster, what, answers={SERVICE_LINKED_ROLE_PENDING.code: role_pending}, **request
+            )
+            if created is None:  # ECS has started making its service-linked role: the cluster comes next run
+                self.service_linked_role_pending = True
+                self.cluster = {}
+                return
+        else:
+            # Safe to repeat: AWS refused before creating anything, and a CreateCluster of an existing name answers
+            # with it.
+            call_through(
+                self.ecs.create_cluster,
+                f"create ECS cluster {name}",
+                (SERVICE_LINKED_ROLE_PENDING,),
+                wait_timeout,
+                **request,
+            )
         self.cluster = self.read(name) or predicted
 
     def _update_cluster(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:

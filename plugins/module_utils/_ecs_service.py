@@ -1153,11 +1153,14 @@ class ServiceManager(BaseResourceManager):
             self.service["tags"] = after
 
     def _finish(self, wanted: dict[str, Any], deployment: dict[str, Any] | None) -> None:
-        """Wait for the rollout when asked to, then read the service as it is."""
+        """Wait for the rollout when asked to, then read the service as it is (unless nothing changed and nothing
+        was awaited: then it is as read at the start)."""
         cluster, name = wanted["cluster"], wanted["name"]
-        if wanted["wait"] and deployment is not None:
+        waiting = wanted["wait"] and deployment is not None
+        if waiting:
             self._wait_rollout(cluster, name, deployment, wanted["wait_timeout"])
-        self.service = normalize_service(self.describe(cluster, name)) or self.service
+        if self.changed or waiting:
+            self.service = normalize_service(self.describe(cluster, name)) or self.service
 
     # --- waiting ---
 

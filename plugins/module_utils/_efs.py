@@ -712,7 +712,7 @@ def normalize_file_system(
     description: dict[str, Any],
     mount_targets: list[dict[str, Any]],
     policy: dict[str, Any] | None,
-    backup_status: str,
+    backup_status: str | None,
     lifecycle: dict[str, str],
 ) -> dict[str, Any]:
     """A DescribeFileSystems entry and what goes with it, in the module's return shape."""
@@ -926,14 +926,20 @@ class FileSystemManager(BaseResourceManager):
             return None
         return self.complete(description)
 
-    def complete(self, description: dict[str, Any]) -> dict[str, Any]:
-        """A DescribeFileSystems entry with its mount targets and policies, in the module's return shape."""
+    def complete(
+        self, description: dict[str, Any], mount_targets: bool = True, policies: bool = True
+    ) -> dict[str, Any]:
+        """A DescribeFileSystems entry with its mount targets and policies, in the module's return shape; what is
+        not asked for is not read (no mount targets; no policy, a backup status of None, no lifecycle policies)."""
         file_system_id = description["FileSystemId"]
+        targets = self._mount_targets(file_system_id) if mount_targets else []
+        if not policies:
+            return normalize_file_system(description, targets, None, None, {})
         if description.get("LifeCycleState") in ("deleting", "deleted"):
-            return normalize_file_system(description, self._mount_targets(file_system_id), None, BACKUP_DISABLED, {})
+            return normalize_file_system(description, targets, None, BACKUP_DISABLED, {})
         return normalize_file_system(
             description,
-            self._mount_targets(file_system_id),
+            targets,
             self._policy(file_system_id),
             self._backup_status(file_system_id),
             self._lifecycle(file_system_id),
@@ -1045,8 +1051,11 @@ class FileSystemManager(BaseResourceManager):
         errors = state_errors(current, wanted)
         if errors:
             raise AWSActionError(" ".join(errors), file_system=current)
-        subnets = self._subnets(wanted["mount_targets"])
-        plan = mount_target_plan(current["mount_targets"], wanted["mount_targets"], subnets, wanted["wait"])
+        plan = mount_target_plan(current["mount_targets"], wanted["mount_targets"], {}, wanted["wait"])
+        if plan["create"] or plan["modify"]:
+            # Only what is new is checked against its subnets and groups (before anything changes).
+            subnets = self._subnets(wanted["mount_targets"])
+            plan = mount_target_plan(current["mount_targets"], wanted["mount_targets"], subnets, wanted["wait"])
         throughput = self._throughput_changes(current, wanted)
         lifecycle = wanted["lifecycle_policies"]
         lifecycle_change = lifecycle is not None and lifecycle != current["lifecycle_policies"]
@@ -1413,14 +1422,17 @@ class FileSystemInfoManager(FileSystemManager):
     """Reads file systems for efs_file_system_info: the file system readers of FileSystemManager (it never calls
     its mutating methods), plus the access points of each file system."""
 
-    def list_file_systems(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
+    def list_file_systems(
+        self, filters: dict[str, Any], mount_targets: bool = True, policies: bool = True
+    ) -> list[dict[str, Any]]:
         """Every file system that passes ``filters`` (see info_filters), each in efs_file_system's return shape
-        with its ``access_points``; an empty list when none does."""
+        with its ``access_points``; an empty list when none does. Without ``mount_targets`` or ``policies``, those
+        are not read (an empty list; no policy, a backup status of None and no lifecycle policies)."""
         result = []
         for description in self._descriptions(filters):
             if not matches_info_filters(description, filters):
                 continue
-            file_system = self.complete(description)
+            file_system = self.complete(description, mount_targets=mount_targets, policies=policies)
             file_system["access_points"] = self.access_points(description["FileSystemId"])
             result.append(file_system)
         return sorted(result, key=info_order(filters))

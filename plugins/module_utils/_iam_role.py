@@ -407,11 +407,15 @@ class IamRoleManager(BaseResourceManager):
         attached = self._list(
             self.iam.list_attached_role_policies, f"list the managed policies of role {name}", "AttachedPolicies", name
         )
-        tags = self._list(self.iam.list_role_tags, f"list the tags of role {name}", "Tags", name)
-        if inline is None or attached is None or tags is None:
+        if inline is None or attached is None:
             return None
+        # GetRole answers with every tag of the role (at most 50, never paged), as terraform-provider-aws reads
+        # them: ListRoleTags would only repeat them.
         return normalize_role(
-            role, inline, [policy["PolicyArn"] for policy in attached], boto3_tag_list_to_ansible_dict(tags)
+            role,
+            inline,
+            [policy["PolicyArn"] for policy in attached],
+            boto3_tag_list_to_ansible_dict(role.get("Tags") or []),
         )
 
     # --- present ---

@@ -33,6 +33,15 @@ options:
         check, before it changes anything, that the image it will roll out is there and what its scan found.
     type: str
     version_added: 0.4.0
+  details:
+    description:
+      - Whether to read each repository's tags, lifecycle policy and repository policy too (three calls per
+        repository).
+      - When false, RV(repositories[].tags) is empty unless O(tags) filters, and both policies are null; what a
+        deploy's image lookup needs costs one call per repository less than four.
+    type: bool
+    default: true
+    version_added: 0.4.0
 extends_documentation_fragment:
   - cloudops.fargate.attributes.INFO_MODULE
   - amazon.aws.common.modules
@@ -169,6 +178,7 @@ def main():
         names=dict(type="list", elements="str", aliases=["repository_names"]),
         tags=dict(type="dict"),
         image=dict(type="str"),
+        details=dict(type="bool", default=True),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     names = module.params["names"]
@@ -182,7 +192,9 @@ def main():
                 " with '.' or '-') or a digest 'sha256:<64 lowercase hex digits>'"
             )
         manager = EcrRepositoryInfoManager(module)
-        repositories = manager.list_repositories(names, module.params["tags"], image)
+        repositories = manager.list_repositories(
+            names, module.params["tags"], image, details=module.params["details"]
+        )
         module.exit_json(changed=False, repositories=repositories)
 
 

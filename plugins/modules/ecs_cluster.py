@@ -21,7 +21,10 @@ description:
     before it creates one, so a run after an interrupted create finds the cluster and completes it.
   - On an account without the ECS service-linked role (C(AWSServiceRoleForECS)), the first CreateCluster makes ECS
     create it and is refused until the role is usable (C(Unable to assume the service linked role)), usually for a few
-    seconds. The module retries that refusal, and only that one, up to O(wait_timeout), also with O(wait=false).
+    seconds. The module retries that refusal, and only that one, up to O(wait_timeout). With O(wait=false) it does
+    not retry; the task returns at once (changed, as ECS is now making its role) with an empty RV(cluster) and
+    RV(service_linked_role_pending=true), and the same task run again a little later creates the cluster at once. A
+    playbook can so start a new account's first cluster early and create it where it is needed.
   - After a deletion AWS keeps the cluster for a while with the status C(INACTIVE); the module treats an C(INACTIVE)
     cluster as absent, and O(state=present) creates a new cluster under the same name.
   - AWS refuses to delete a cluster that still contains services, and then, once they are deleted, while their tasks
@@ -136,14 +139,15 @@ options:
         C(INACTIVE), and then for their tasks to stop, before deleting the cluster, as AWS refuses to delete it before.
       - With V(false), such services and tasks fail the task like C(ACTIVE) ones; run it again once they are gone.
       - C(ACTIVE) services and tasks that nothing stops always fail the task at once. Check mode never waits.
-      - Creating and updating a cluster take effect at once; there is nothing to wait for.
+      - Creating and updating a cluster take effect at once. With O(state=present), V(false) only stops a create from
+        retrying while ECS makes its service-linked role on a new account (see the notes).
     type: bool
     default: true
   wait_timeout:
     description:
       - How many seconds O(wait) waits for draining services and stopping tasks at most.
-      - Also how long a create keeps retrying while ECS creates its service-linked role on a fresh account (AWS takes
-        seconds; terraform-provider-aws retries for 2 minutes).
+      - Also how long a create keeps retrying (with O(wait=true)) while ECS creates its service-linked role on a fresh
+        account (AWS takes seconds; terraform-provider-aws retries for 2 minutes).
     type: int
     default: 600
   tags:
@@ -337,6 +341,14 @@ tasks:
     desired_status:
       description: C(RUNNING) for a task nothing is stopping, C(STOPPED) for one being stopped.
       type: str
+service_linked_role_pending:
+  description:
+    - Whether a create with O(wait=false) found ECS still making its service-linked role; the cluster is then not
+      created yet (RV(cluster) is empty). Run the task again to create it.
+  returned: always
+  type: bool
+  sample: false
+  version_added: 0.4.0
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -416,8 +428,13 @@ def main():
         if wanted is None:
             manager.ensure_absent(name, params["wait"], params["wait_timeout"])
         else:
-            manager.ensure_present(wanted, params["wait_timeout"])
-        module.exit_json(changed=manager.changed, cluster=manager.cluster, diff=manager.diff())
+            manager.ensure_present(wanted, params["wait_timeout"], params["wait"])
+        module.exit_json(
+            changed=manager.changed,
+            cluster=manager.cluster,
+            service_linked_role_pending=manager.service_linked_role_pending,
+            diff=manager.diff(),
+        )
 
 
 if __name__ == "__main__":

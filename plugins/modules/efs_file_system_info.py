@@ -37,6 +37,22 @@ options:
     description:
       - Return only the file systems that carry every one of these tags with the same value (compared as strings).
     type: dict
+  mount_targets:
+    description:
+      - Whether to read each file system's mount targets (one call, plus one per mount target for its security
+        groups).
+      - When false, RV(file_systems[].mount_targets) is empty.
+    type: bool
+    default: true
+    version_added: 0.4.0
+  policies:
+    description:
+      - Whether to read each file system's file system policy, backup policy and lifecycle policies (three calls).
+      - When false, RV(file_systems[].policy) is null, the status of RV(file_systems[].backup_policy) is null and
+        RV(file_systems[].lifecycle_policies) is empty; a poll that needs only states spares them.
+    type: bool
+    default: true
+    version_added: 0.4.0
 notes:
   - Needs C(elasticfilesystem:DescribeFileSystems), C(DescribeMountTargets), C(DescribeMountTargetSecurityGroups),
     C(DescribeFileSystemPolicy), C(DescribeBackupPolicy), C(DescribeLifecycleConfiguration) and
@@ -226,7 +242,8 @@ file_systems:
       returned: always
       sample: {"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny"}]}
     backup_policy:
-      description: The backup policy; C(status) is C(ENABLED), C(ENABLING), C(DISABLED) or C(DISABLING).
+      description: The backup policy; C(status) is C(ENABLED), C(ENABLING), C(DISABLED) or C(DISABLING) (null when
+        O(policies=false)).
       type: dict
       returned: always
       sample: {"status": "ENABLED"}
@@ -323,6 +340,8 @@ def argument_spec():
         creation_token=dict(type="str", no_log=False),
         file_system_id=dict(type="str"),
         tags=dict(type="dict"),
+        mount_targets=dict(type="bool", default=True),
+        policies=dict(type="bool", default=True),
     )
 
 
@@ -331,7 +350,10 @@ def main():
     with module_errors(module):
         filters = info_filters(module.params)
         manager = FileSystemInfoManager(module)
-        module.exit_json(changed=False, file_systems=manager.list_file_systems(filters))
+        file_systems = manager.list_file_systems(
+            filters, mount_targets=module.params["mount_targets"], policies=module.params["policies"]
+        )
+        module.exit_json(changed=False, file_systems=file_systems)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,9 @@ from ansible_collections.cloudops.fargate.plugins.filter.network import cidr_pre
 from ansible_collections.cloudops.fargate.plugins.filter.network import overlapping_cidrs
 from ansible_collections.cloudops.fargate.plugins.filter.network import security_group_rule_errors
 from ansible_collections.cloudops.fargate.plugins.filter.network import subnet_layout
+from ansible_collections.cloudops.fargate.plugins.filter.network import private_route_tables
 from ansible_collections.cloudops.fargate.plugins.filter.network import subnet_plan
+from ansible_collections.cloudops.fargate.plugins.filter.network import vpc_subnets
 
 # --- subnet_layout, subnet_plan, cidr_prefix, overlapping_cidrs, by_name_tag ------------------------------------
 
@@ -146,6 +148,35 @@ def test_subnet_plan_lists_public_subnets_first_then_private():
     assert subnet_plan([], "demo-local") == []
 
 
+def test_vpc_subnets_tag_each_subnet_with_its_tier():
+    plan = subnet_plan(subnet_layout("10.0.0.0/16", zones(1)), "demo-local")
+    assert vpc_subnets(plan) == [
+        {"name": "demo-local-public-a", "cidr": "10.0.0.0/20", "az": "us-east-1a", "tags": {"Tier": "public"}},
+        {"name": "demo-local-private-a", "cidr": "10.0.128.0/20", "az": "us-east-1a", "tags": {"Tier": "private"}},
+    ]
+
+
+@pytest.mark.parametrize(
+    "mode, nats, expected",
+    [
+        ("per_az", ["nat-a", "nat-b"], [("demo-local-private-a", "subnet-a", "nat-a"), ("demo-local-private-b", "subnet-b", "nat-b")]),
+        ("single", ["nat-a"], [("demo-local-private-a", "subnet-a", "nat-a"), ("demo-local-private-b", "subnet-b", "nat-a")]),
+        ("per_az", ["nat-a", ""], [("demo-local-private-a", "subnet-a", "nat-a")]),
+        ("single", [], []),
+    ],
+)
+def test_private_route_tables_route_each_zone_through_its_gateway(mode, nats, expected):
+    layout = subnet_layout("10.0.0.0/16", zones(2))
+    tables = private_route_tables(layout, "demo-local", ["subnet-a", "subnet-b"], nats, mode)
+    assert [(t["name"], t["subnets"][0], t["routes"][0]["nat_gateway_id"]) for t in tables] == expected
+    assert all(t["routes"] == [{"dest": "0.0.0.0/0", "nat_gateway_id": e[2]}] for t, e in zip(tables, expected))
+
+
+def test_private_route_tables_leave_out_a_zone_without_its_subnet():
+    layout = subnet_layout("10.0.0.0/16", zones(2))
+    assert [t["name"] for t in private_route_tables(layout, "p", ["", "subnet-b"], ["nat-a", "nat-b"], "per_az")] == ["p-private-b"]
+
+
 def test_subnet_names_are_unique_for_a_regions_zones():
     for count in range(1, 9):
         names = [entry["name"] for entry in subnet_plan(subnet_layout("10.0.0.0/16", zones(count)), "demo-local")]
@@ -220,6 +251,8 @@ def test_filter_module_exposes_every_filter():
     assert set(FilterModule().filters()) == {
         "subnet_layout",
         "subnet_plan",
+        "vpc_subnets",
+        "private_route_tables",
         "cidr_prefix",
         "overlapping_cidrs",
         "by_name_tag",

@@ -211,6 +211,14 @@ def test_import_four_steps(run, args, acm, self_signed):
     assert arns(acm) == [arn]
 
 
+def test_a_certificate_as_asked_has_its_tags_read_once(run, args, acm, created, calls):
+    calls.clear()
+    assert_ok(run(args), changed=False)
+    assert [operation for _service, operation in calls] == [
+        "ListCertificates", "ListTagsForCertificate", "DescribeCertificate", "GetCertificate"
+    ]
+
+
 def test_same_content_in_other_pem_spellings_is_no_change(run, args, acm, created, self_signed):
     certificate, key = self_signed
     variants = [

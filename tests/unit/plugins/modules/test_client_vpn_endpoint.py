@@ -242,6 +242,28 @@ def test_create_four_steps(run, args, ec2, pki, network):
     assert snapshot(ec2) == before
 
 
+def test_an_endpoint_as_asked_costs_three_reads(run, args, created, calls):
+    """Nothing to change: the endpoint, its target networks and its rules are read, and nothing it refers to (the
+    certificates, VPC, groups, subnets and log group it already uses) is asked about again."""
+    calls.clear()
+    result = run(args)
+    assert_ok(result, changed=False)
+    assert result["client_vpn_endpoint"] == created
+    assert calls == [
+        ("ec2", "DescribeClientVpnEndpoints"),
+        ("ec2", "DescribeClientVpnTargetNetworks"),
+        ("ec2", "DescribeClientVpnAuthorizationRules"),
+    ]
+
+
+def test_a_change_checks_what_the_endpoint_refers_to_first(run, args, created, calls):
+    calls.clear()
+    result = run({**args, "server_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/gone"})
+    assert result["failed"]
+    assert "server_certificate_arn arn:aws:acm:us-east-1:123456789012:certificate/gone is not a certificate" in result["msg"]
+    assert not [c for c in calls if c[1].startswith(("Modify", "Create", "Associate", "Authorize"))]
+
+
 def test_create_minimal_endpoint_without_logging(run, pki, ec2):
     result = run(
         {

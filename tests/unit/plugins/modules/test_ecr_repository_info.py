@@ -102,6 +102,23 @@ def test_return_shape(run, stack):
     assert worker["tags"] == {"Stack": "demo", "Environment": "prod"}
 
 
+def test_without_details_one_call_reads_the_repositories(run, stack, calls):
+    calls.clear()
+    web, worker = run({"names": ["demo/web", "demo/worker"], "details": False})["repositories"]
+    assert calls == [("ecr", "DescribeRepositories")]
+    assert web["repository_uri"] == "123456789012.dkr.ecr.us-east-1.amazonaws.com/demo/web"
+    assert (web["lifecycle_policy"], web["repository_policy"], web["tags"]) == (None, None, {})
+    assert worker["repository_name"] == "demo/worker"
+
+
+def test_without_details_a_tag_filter_still_reads_the_tags(run, stack, calls):
+    calls.clear()
+    result = run({"tags": {"Stack": "demo", "Environment": "prod"}, "details": False})
+    assert names_of(result) == ["demo/worker"]
+    assert result["repositories"][0]["tags"] == {"Stack": "demo", "Environment": "prod"}
+    assert not [c for c in calls if c[1] in ("GetLifecyclePolicy", "GetRepositoryPolicy")]
+
+
 def test_by_names_in_the_given_order(run, stack):
     assert names_of(run({"names": ["other/api", "demo/web"]})) == ["other/api", "demo/web"]
 

@@ -810,6 +810,36 @@ def test_create_past_the_timeout_fails_saying_how_long(run, args, ecs, calls, qu
     assert active_clusters(ecs) == []
 
 
+def test_create_without_wait_starts_the_service_linked_role_and_a_later_run_creates_the_cluster(
+    run, args, ecs, calls, fresh_account
+):
+    # the role takes 1/100 of AWS's 15 s to be usable
+    result = run({**args, "wait": False})
+    assert_ok(result, changed=True)
+    assert result["cluster"] == {} and result["service_linked_role_pending"] is True
+    assert calls.count(("ecs", "CreateCluster")) == 1, "not retried"
+    assert active_clusters(ecs) == []
+
+    time.sleep(0.3)
+    result = run({**args, "wait": False})
+    assert_ok(result, changed=True)
+    assert result["service_linked_role_pending"] is False
+    assert result["cluster"]["cluster_arn"] == describe(ecs)["clusterArn"]
+    assert_ok(run(args), changed=False)
+
+
+def test_create_without_wait_refused_for_another_reason_fails(run, args, ecs, monkeypatch):
+    from moto.ecs.exceptions import InvalidParameterException
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    def refused(self, *args, **kwargs):
+        raise InvalidParameterException("The specified capacity provider strategy is not valid.")
+
+    monkeypatch.setattr(EC2ContainerServiceBackend, "create_cluster", refused)
+    result = run({**args, "wait": False})
+    assert result["failed"] and "capacity provider strategy is not valid" in result["msg"]
+
+
 def test_create_refused_for_another_reason_fails_at_once(run, args, ecs, calls, quick_retries, monkeypatch):
     """Only the service-linked role's message is retried, not every InvalidParameterException."""
     from moto.ecs.exceptions import InvalidParameterException

@@ -183,6 +183,15 @@ def test_create_four_steps(run, args, ecs, network, cluster):
     assert service_arns(ecs) == [service["service_arn"]]
 
 
+def test_a_service_as_asked_is_read_once_without_waiting(run, args, ecs, created, calls):
+    calls.clear()
+    result = run({**args, "wait": False})
+    assert_ok(result, changed=False)
+    assert calls == [("ecs", "DescribeServices"), ("ecs", "DescribeTaskDefinition")]
+    assert result["service"]["service_arn"] == created["serviceArn"]
+    assert [d["rollout_state"] for d in result["service"]["deployments"]] == ["COMPLETED"]
+
+
 def test_create_reports_aws_view_in_snake_case(run, args, ecs, network, target_group):
     result = run(
         dict(

@@ -298,6 +298,19 @@ def test_create_four_steps(run, args, efs, net):
     assert len(file_systems(efs)) == 1
 
 
+def test_mount_targets_as_asked_are_not_checked_against_their_subnets_again(run, args, efs, net, calls):
+    full = dict(args, mount_targets=[{"subnet_id": net.a, "security_groups": [net.sg]}])
+    assert_ok(run(full), changed=True)
+    calls.clear()
+    assert_ok(run(full), changed=False)
+    assert not [c for c in calls if c[0] == "ec2"], "nothing new to check"
+    calls.clear()
+    moved = dict(args, mount_targets=[{"subnet_id": net.a, "security_groups": [net.other_sg]}])
+    result = run(moved)
+    assert result["failed"] and net.other_sg in result["msg"], "a new group is checked before it is set"
+    assert ("ec2", "DescribeSecurityGroups") in calls
+
+
 def test_defaults_are_secure(run, efs):
     result = run({"name": NAME})
     assert_ok(result, changed=True)

@@ -296,6 +296,26 @@ def test_mount_targets_policies_and_tags_are_included(run, managed, net):
     assert item["name"] == NAME
 
 
+def test_without_policies_only_the_states_are_read(run, managed, net, calls):
+    full = run({"file_system_id": managed["file_system_id"]})["file_systems"][0]
+    calls.clear()
+    item = run({"file_system_id": managed["file_system_id"], "policies": False})["file_systems"][0]
+    assert sorted({operation for _service, operation in calls}) == [
+        "DescribeAccessPoints", "DescribeFileSystems", "DescribeMountTargetSecurityGroups", "DescribeMountTargets"
+    ]
+    assert item["mount_targets"] == full["mount_targets"]
+    assert (item["policy"], item["backup_policy"], item["lifecycle_policies"]) == (None, {"status": None}, {})
+    assert item["tags"] == full["tags"]
+
+
+def test_without_mount_targets_or_policies_two_calls_read_tags_and_access_points(run, run_module, managed, calls):
+    calls.clear()
+    item = run({"name": NAME, "mount_targets": False, "policies": False})["file_systems"][0]
+    assert calls == [("efs", "DescribeFileSystems"), ("efs", "DescribeAccessPoints")]
+    assert item["mount_targets"] == []
+    assert item["tags"]["Stack"] == "unit"
+
+
 def test_a_file_system_without_extras(run, efs):
     file_system_id = create(efs, "token-1")
     item = run({"file_system_id": file_system_id})["file_systems"][0]

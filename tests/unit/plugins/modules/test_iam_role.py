@@ -14,7 +14,7 @@ from ansible_collections.cloudops.fargate.plugins.modules import iam_role
 
 NAME = "unit-web-task"
 # What check mode (and a run with nothing to change) may call: nothing else.
-READ_ONLY = {"GetRole", "ListRolePolicies", "GetRolePolicy", "ListAttachedRolePolicies", "ListRoleTags"}
+READ_ONLY = {"GetRole", "ListRolePolicies", "GetRolePolicy", "ListAttachedRolePolicies"}
 
 TRUST = {
     "Version": "2012-10-17",
@@ -272,6 +272,13 @@ def test_tags_four_steps(run, args, iam, calls, created):
     )
     assert_ok(run(dict(args, tags={"New": "1"}, purge_tags=False)), changed=True)
     assert actual(iam)["tags"] == {"Owner": "other", "New": "1"}
+
+
+def test_a_role_as_asked_costs_one_call_per_kind_of_policy_and_its_tags_come_with_it(run, args, iam, created, calls):
+    result = run(args)
+    assert_ok(result, changed=False)
+    assert result["iam_role"]["tags"] == {"Stack": "unit"}
+    assert operations(calls) == ["GetRole", "ListRolePolicies", "GetRolePolicy", "ListAttachedRolePolicies"]
 
 
 def test_description_and_max_session_four_steps(run, args, iam, calls, created):
