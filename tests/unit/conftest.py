@@ -216,6 +216,24 @@ def run_module(monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict[str, Any]]
 
 
 @pytest.fixture
+def recorded_runner(run_module, calls) -> Callable[..., Callable[..., dict[str, Any]]]:
+    """``recorded_runner(module, read_only)`` -> ``run(args, check_mode=False, diff=False)``: afterwards ``calls``
+    holds the operations of that run only, and a check-mode run has called nothing outside ``read_only``."""
+
+    def runner(module: ModuleType, read_only: set[str]) -> Callable[..., dict[str, Any]]:
+        def run(args: dict[str, Any], check_mode: bool = False, diff: bool = False) -> dict[str, Any]:
+            calls.clear()
+            result = run_module(module, args, check_mode=check_mode, diff=diff)
+            if check_mode:
+                assert {operation for _service, operation in calls} <= read_only, calls
+            return result
+
+        return run
+
+    return runner
+
+
+@pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """Every (service, operation) a module calls through botocore, in order; a client of the test's own (one with
     ``_unit_test_client = True``) is not recorded."""

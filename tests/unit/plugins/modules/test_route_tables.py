@@ -57,18 +57,9 @@ def sleeps(monkeypatch):
 
 
 @pytest.fixture
-def run(run_module, calls, sleeps):
-    """Runs the module; afterwards ``calls`` holds the operations of that run only. No run sleeps unless a test makes
-    AWS answer "not found"."""
-
-    def run_route_tables(args, check_mode=False, diff=False):
-        calls.clear()
-        result = run_module(route_tables, args, check_mode=check_mode, diff=diff)
-        if check_mode:
-            assert {operation for _service, operation in calls} <= READ_ONLY, calls
-        return result
-
-    return run_route_tables
+def run(recorded_runner, sleeps):
+    """No run sleeps unless a test makes AWS answer "not found"."""
+    return recorded_runner(route_tables, READ_ONLY)
 
 
 @pytest.fixture

@@ -59,17 +59,8 @@ def prefix_list(ec2):
 
 
 @pytest.fixture
-def run(run_module, calls):
-    """Runs the module; afterwards ``calls`` holds the operations of that run only."""
-
-    def run_security_groups(args, check_mode=False, diff=False):
-        calls.clear()
-        result = run_module(security_groups, args, check_mode=check_mode, diff=diff)
-        if check_mode:
-            assert {operation for _service, operation in calls} <= READ_ONLY, calls
-        return result
-
-    return run_security_groups
+def run(recorded_runner):
+    return recorded_runner(security_groups, READ_ONLY)
 
 
 @pytest.fixture

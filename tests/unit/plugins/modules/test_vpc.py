@@ -29,17 +29,8 @@ def ec2(aws):
 
 
 @pytest.fixture
-def run(run_module, calls):
-    """Runs the module; afterwards ``calls`` holds the operations of that run only."""
-
-    def run_vpc(args, check_mode=False, diff=False):
-        calls.clear()
-        result = run_module(vpc, args, check_mode=check_mode, diff=diff)
-        if check_mode:
-            assert {operation for _service, operation in calls} <= READ_ONLY, calls
-        return result
-
-    return run_vpc
+def run(recorded_runner):
+    return recorded_runner(vpc, READ_ONLY)
 
 
 @pytest.fixture
