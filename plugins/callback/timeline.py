@@ -59,9 +59,10 @@ from pathlib import Path
 
 from ansible.plugins.callback import CallbackBase
 
-# The controller loads this callback before it forks its first worker. Loading the AWS SDK with it spares every worker
-# that runs a module in process (plugin_utils/in_process.py) an import of its own, whether or not a timeline is written.
-from ansible_collections.cloudops.fargate.plugins.plugin_utils import in_process  # pylint: disable=unused-import # noqa: F401
+# The controller loads this callback before it forks its first worker. Loading the AWS SDK and the modules' utilities
+# with it spares every worker that runs a module in process (plugin_utils/in_process.py) imports of its own, whether
+# or not a timeline is written.
+from ansible_collections.cloudops.fargate.plugins.plugin_utils import in_process
 
 WAIT_ACTIONS = frozenset(("cloudops.fargate.wait_until", "wait_until"))
 # Tasks that stand for other tasks, or for none: no row, and no part of a layer's stretch.
@@ -556,6 +557,7 @@ class CallbackModule(CallbackBase):
         self._running: dict[tuple[str, str], dict[str, t.Any]] = {}  # (host, task uuid) -> record
         self._records: list[dict[str, t.Any]] = []
         super().__init__(display=display, options=options)
+        in_process.preload()
 
     def set_options(self, task_keys: t.Any = None, var_options: t.Any = None, direct: t.Any = None) -> None:
         super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)

@@ -17,8 +17,13 @@ The module runs as the AnsiballZ wrapper runs it (``run_module``, the same JSON 
 with the task's environment in ``os.environ``, its own temporary directory, and its standard output captured and
 parsed by the same code that parses a module process's output. Everything else takes Ansible's own path: a
 connection other than ``local``, an interpreter other than the controller's, become, async, module metadata turned
-on, a module of another collection than this one and amazon.aws (whose modules wait_until reads with).
-``CLOUDOPS_MODULES_IN_PROCESS=0`` turns it off.
+on, a module of another collection than this one, amazon.aws (whose modules wait_until reads with) and
+community.crypto (the roles' keys and certificates), or one of ansible.builtin's other than its local file reads and
+writes (``file``, ``slurp``, ``stat``). ``CLOUDOPS_MODULES_IN_PROCESS=0`` turns it off.
+
+The controller imports the module_utils of this collection and amazon.aws's most used ones before it forks (``preload``),
+so a worker runs a module without compiling or importing them again; a module's own file runs anew each time, as in
+its own process, and nothing a run changes outlives its worker.
 """
 
 from __future__ import annotations
@@ -50,9 +55,17 @@ except ImportError:  # a module that needs them reports it the way it does in a 
 
 display = Display()
 
-# The collections whose modules run in process: this one, and amazon.aws for the modules wait_until reads with.
-COLLECTIONS = ("cloudops.fargate", "amazon.aws")
+# The collections whose modules run in process: this one, amazon.aws (wait_until reads with its modules), and
+# community.crypto (the VPN's and the load balancer's keys and certificates, local files only).
+COLLECTIONS = ("cloudops.fargate", "amazon.aws", "community.crypto")
+# ansible.builtin's modules that only read and write local files: as safe in the worker as in a process of their own.
+BUILTIN_MODULES = frozenset(("file", "slurp", "stat"))
+# amazon.aws's module_utils that nearly every run of its modules and ours imports.
+AMAZON_AWS_MODULE_UTILS = (
+    "botocore", "core", "ec2", "elb_utils", "elbv2", "iam", "modules", "retries", "s3", "tagging", "transformation",
+)
 SWITCH = "CLOUDOPS_MODULES_IN_PROCESS"
+_PRELOADED: list[bool] = []
 # Unless module metadata is turned on (a preview setting), Ansible encodes every module's arguments and results
 # with this profile.
 PROFILE = "legacy"
@@ -92,6 +105,8 @@ class InProcessModules:
         if not context.resolved:
             return None
         collection, name = context.resolved_fqcn.rsplit(".", 1)
+        if collection == "ansible.builtin" and name in BUILTIN_MODULES:
+            return f"ansible.modules.{name}"
         if collection not in COLLECTIONS:
             return None
         return f"ansible_collections.{collection}.plugins.modules.{name}"
@@ -140,3 +155,26 @@ def run_in_process(import_name: str, module_args: dict, environment: dict) -> di
     finally:
         _internal.is_controller = True
     return {"rc": rc, "stdout": output.getvalue(), "stderr": ""}
+
+
+def preload() -> None:
+    """Import, in the controller, the module_utils a module run needs: every one of this collection and amazon.aws's
+    most used. The workers Ansible forks inherit them. Anything that cannot be imported is left to the run that needs
+    it, to fail there as in a process of its own. Once per process."""
+    if _PRELOADED:
+        return
+    _PRELOADED.append(True)
+    package = "ansible_collections.cloudops.fargate.plugins.module_utils"
+    names = [f"ansible_collections.amazon.aws.plugins.module_utils.{name}" for name in AMAZON_AWS_MODULE_UTILS]
+    try:
+        spec = importlib.util.find_spec(package)
+    except ImportError:
+        spec = None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        names.extend(f"{package}.{entry[:-3]}" for entry in sorted(os.listdir(location)) if entry.endswith(".py"))
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # pylint: disable=broad-exception-caught  # the run that needs it reports it
+            continue
+

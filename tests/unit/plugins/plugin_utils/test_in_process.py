@@ -85,9 +85,14 @@ def _tasks(name: str, url: str) -> list[dict[str, Any]]:
             "register": "caller_task",
         },
         {
-            "name": "A module of ansible.builtin",
+            "name": "A module of ansible.builtin that reads local files",
             "ansible.builtin.stat": {"path": "/"},
             "register": "builtin",
+        },
+        {
+            "name": "Another module of ansible.builtin",
+            "ansible.builtin.ping": {},
+            "register": "builtin_other",
         },
     ]
 
@@ -161,10 +166,11 @@ def test_results_failures_check_mode_and_diff_are_those_of_a_process_of_its_own(
     assert in_worker.returncode == 0, in_worker.stdout + in_worker.stderr
     assert in_process.returncode == 0, in_process.stdout + in_process.stderr
 
-    # Every module of the collection ran in its worker, wait_until's reads too, and amazon.aws's (in a wait and in a
-    # task of its own); ansible.builtin's never, and none with the switch off.
-    assert in_worker.stdout.count(IN_WORKER) == 8
-    assert "AnsiballZ_stat.py" in in_worker.stdout
+    # Every module of the collection ran in its worker, wait_until's reads too, amazon.aws's (in a wait and in a task
+    # of its own) and ansible.builtin's stat; its other modules never, and none with the switch off.
+    assert in_worker.stdout.count(IN_WORKER) == 9
+    assert "Running ansible.builtin.stat in the task's worker" in in_worker.stdout
+    assert "AnsiballZ_ping.py" in in_worker.stdout
     assert "AnsiballZ_log_group.py" not in in_worker.stdout
     assert IN_WORKER not in in_process.stdout
     assert "AnsiballZ_log_group.py" in in_process.stdout
@@ -180,6 +186,7 @@ def test_results_failures_check_mode_and_diff_are_those_of_a_process_of_its_own(
     assert worker_results["caller"]["account"] == "123456789012"
     assert worker_results["caller_task"]["account"] == "123456789012"
     assert worker_results["builtin"]["stat"]["isdir"] is True
+    assert worker_results["builtin_other"]["ping"] == "pong"
     for name, result in worker_results.items():
         assert _comparable(result) == _comparable(process_results[name]), name
 
@@ -239,3 +246,26 @@ def test_run_in_process_reports_exit_status_output_and_exceptions_as_a_process_w
     assert result["failed"] is True
     assert "boom" in json.dumps(result)
     assert in_process._internal.is_controller is True
+
+
+def test_preload_imports_the_module_utils_a_worker_would_import_once(monkeypatch):
+    names = [
+        "ansible_collections.cloudops.fargate.plugins.module_utils._route_tables",
+        "ansible_collections.amazon.aws.plugins.module_utils.modules",
+    ]
+    for name in names:
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setattr(in_process, "_PRELOADED", [])
+    in_process.preload()
+    assert all(name in sys.modules for name in names)
+
+    monkeypatch.delitem(sys.modules, names[0])
+    in_process.preload()
+    assert names[0] not in sys.modules, "once per process"
+
+
+def test_preload_leaves_what_cannot_be_imported_to_the_run_that_needs_it(monkeypatch):
+    monkeypatch.setattr(in_process, "_PRELOADED", [])
+    monkeypatch.setattr(in_process, "AMAZON_AWS_MODULE_UTILS", ("no_such_module_utils",))
+    in_process.preload()
+    assert "ansible_collections.amazon.aws.plugins.module_utils.no_such_module_utils" not in sys.modules
