@@ -106,6 +106,14 @@ TYPICAL: dict[str, Typical] = {
         f"service linked role' for 2 min; {TF}/appautoscaling target.go registerScalableTarget retries 'Unable to "
         "assume IAM role' for 2 min",
     ),
+    "ec2.new_resource_visibility": Typical(
+        2,
+        "EC2 developer guide, eventual-consistency.html (a command naming a resource just created may answer that it "
+        f"does not exist; retry 'starting with a couple of seconds of wait time'); {TF}/ec2 "
+        "vpc_route_table_association.go retries InvalidRouteTableID.NotFound, vpc_internet_gateway.go "
+        "attachInternetGateway InvalidInternetGatewayID.NotFound; wait.go ec2PropagationTimeout 5 min for the long "
+        "tail",
+    ),
     "certificate.in_use_lingering": Typical(
         30, f"{TF}/acm certificate.go retries ResourceInUseException for certificateCrossServicePropagationTimeout 20 min"
     ),

@@ -28,10 +28,11 @@ vpc_internet_gateway.go ``attachInternetGateway`` retries InvalidInternetGateway
 (ec2_vpc_igw's ``ensure_ec2_tags(..., retry_codes="InvalidInternetGatewayID.NotFound")``, ec2_vpc_subnet's
 ``subnet_exists`` waiter). Here every call naming a resource this run created goes through a client that also
 retries those codes with jittered backoff (AWSRetry, about 10 tries over a few minutes); throttling is retried on
-every call, as in security_groups. With ``wait``, a subnet or VPC that CreateSubnet / CreateVpc reports ``pending`` is waited for
-(DescribeSubnets / DescribeVpcs by ID until ``available``: amazon.aws.ec2_vpc_subnet waits so for a subnet not yet
-available, ec2_vpc_net for every new VPC), and so is a gateway's attachment (as amazon.aws.ec2_vpc_igw waits), all
-within ``wait_timeout``.
+every call, as in security_groups. With ``wait``, every VPC and subnet this run created is read back by ID until EC2
+answers for it and it is ``available`` (terraform-provider-aws reads a new VPC or subnet until it is found;
+amazon.aws.ec2_vpc_subnet waits for a subnet not yet available, ec2_vpc_net for every new VPC): the tasks that follow
+name them in calls of other modules that do not retry an ID EC2 does not know yet. A gateway's attachment is awaited
+too (as amazon.aws.ec2_vpc_igw waits), all within ``wait_timeout``.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ WAITER_MODEL = {
     "waiters": {
         "VpcAvailable": {
             "operation": "DescribeVpcs",
-            "delay": 5,
+            "delay": 2,
             "maxAttempts": 60,
             "acceptors": [
                 {"matcher": "pathAll", "argument": "Vpcs[].State", "expected": "available", "state": "success"},
@@ -93,7 +94,7 @@ WAITER_MODEL = {
         },
         "SubnetsAvailable": {
             "operation": "DescribeSubnets",
-            "delay": 5,
+            "delay": 2,
             "maxAttempts": 60,
             "acceptors": [
                 {"matcher": "pathAll", "argument": "Subnets[].State", "expected": "available", "state": "success"},
@@ -649,7 +650,8 @@ class VpcManager(BaseResourceManager):
             )["Vpc"]
             change.after["id"] = created["VpcId"]
             self._fresh.add(created["VpcId"])
-            if wait_for and created.get("State") != "available":
+            # Read back until EC2 answers for it and it is available: what runs next names it.
+            if wait_for:
                 self._wait("VpcAvailable", f"VPC {created['VpcId']} to be available", deadline,
                            VpcIds=[created["VpcId"]])
         vpc_id = change.after["id"]
@@ -679,8 +681,9 @@ class VpcManager(BaseResourceManager):
             )["Subnet"]
             after["id"] = created["SubnetId"]
             self._fresh.add(created["SubnetId"])
-            if created.get("State") != "available":
-                pending.append(created["SubnetId"])
+            pending.append(created["SubnetId"])
+        # Read back until EC2 answers for them and they are available: the tasks after this one (NAT gateways, mount
+        # targets, the VPN) name them in calls that do not retry a subnet EC2 does not know yet.
         if wait_for and pending:
             self._wait("SubnetsAvailable", f"subnet(s) {', '.join(pending)} to be available", deadline,
                        SubnetIds=pending)

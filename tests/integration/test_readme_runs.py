@@ -214,6 +214,7 @@ NGINX_CHANGES = [
     "Start the file system and its mount targets",
     "Copy the releases to the file system",
     "Start creating the release's access points",
+    "Give the copied release its access points",
     "Create the task role (what the containers may do)",
     "Register the task definition",
 ]

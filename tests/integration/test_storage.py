@@ -315,6 +315,7 @@ def test_changed_ui_file_is_a_new_release_beside_the_running_one(converged, play
     changed = sorted(name.split(" : ")[-1] for name in run.changed_tasks())
     assert changed == [
         "Copy the releases to the file system",
+        "Give the copied release its access points",
         "Publish the nginx configuration and the UI files as a release",
         "Start creating the release's access points",
         "Start the file system and its mount targets",
@@ -329,6 +330,31 @@ def test_changed_ui_file_is_a_new_release_beside_the_running_one(converged, play
     again = playbook(args=["--tags", "storage"], extra_vars=workspace["vars"])
     assert again.returncode == 0, again.failure_messages()
     assert again.changed() == 0, again.changed_tasks()
+
+
+def test_access_points_of_a_release_never_copied_are_not_its_and_go(converged, playbook, aws, workspace):
+    """A run that requested a release's access points and stopped before the copy was verified left them without their
+    Release tag: nothing takes them for the release's, and the next run deletes them."""
+    (fs,) = stack_file_systems(aws)
+    efs = aws("efs")
+    abandoned = efs.create_access_point(
+        ClientToken="abandoned-config",
+        FileSystemId=fs["FileSystemId"],
+        Tags=[{"Key": "Name", "Value": "demo-local-config-0123456789abcdef"}, {"Key": "Purpose", "Value": "config"},
+              {"Key": "Stack", "Value": "demo"}, {"Key": "Environment", "Value": "local"},
+              {"Key": "ManagedBy", "Value": "cloudops.fargate"}],
+    )["AccessPointId"]
+    run = playbook(args=["--tags", "storage"], extra_vars=workspace["vars"])
+    assert run.returncode == 0, run.failure_messages()
+    assert [name.split(" : ")[-1] for name in run.changed_tasks()] == ["Delete the access points of pruned and abandoned releases"]
+    left = {p["AccessPointId"] for p in efs.describe_access_points(FileSystemId=fs["FileSystemId"])["AccessPoints"]}
+    assert abandoned not in left
+    release = release_of(aws)
+    assert all(
+        tags_of(p).get("Release") == release
+        for p in efs.describe_access_points(FileSystemId=fs["FileSystemId"])["AccessPoints"]
+        if tags_of(p).get("Purpose") in ("config", "ui") and p["Name"].endswith(release)
+    )
 
 
 def test_vpn_client_config_issues_a_profile_for_one_more_operator(converged, playbook, workspace):

@@ -197,10 +197,12 @@ def test_a_new_network_is_created_with_its_tags_in_few_calls(run, args, ec2, cal
         "DescribeVpcs",
         "DescribeInternetGateways",  # a detached gateway of an interrupted run
         "CreateVpc",
+        "DescribeVpcs",  # until EC2 answers for it
         "ModifyVpcAttribute",  # DNS hostnames: a new VPC has DNS support only
         "CreateSubnet",
         "CreateSubnet",
         "CreateSubnet",
+        "DescribeSubnets",  # until EC2 answers for them
         "ModifySubnetAttribute",  # the public subnet
         "CreateInternetGateway",
         "AttachInternetGateway",
