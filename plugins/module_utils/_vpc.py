@@ -634,9 +634,12 @@ class VpcManager(BaseResourceManager):
 
     def _act(self, spec: VpcSpec, wait_for: bool, deadline: Deadline) -> None:
         vpc_id = self._converge_vpc(spec, wait_for, deadline)
+        # A new gateway is created before the subnets and attached after them: by then EC2 knows it.
+        if self.plan.gateway is not None:
+            self._create_gateway()
         self._converge_subnets(vpc_id, wait_for, deadline)
         if self.plan.gateway is not None:
-            self._converge_gateway(vpc_id, wait_for, deadline)
+            self._attach_gateway(vpc_id, wait_for, deadline)
         self._converge_tags()
 
     def _converge_vpc(self, spec: VpcSpec, wait_for: bool, deadline: Deadline) -> str:
@@ -697,7 +700,7 @@ class VpcManager(BaseResourceManager):
                     MapPublicIpOnLaunch={"Value": value},
                 )
 
-    def _converge_gateway(self, vpc_id: str, wait_for: bool, deadline: Deadline) -> None:
+    def _create_gateway(self) -> None:
         change = self.plan.gateway
         if change.create:
             created = call(
@@ -707,6 +710,9 @@ class VpcManager(BaseResourceManager):
             )["InternetGateway"]
             change.after["id"] = created["InternetGatewayId"]
             self._fresh.add(created["InternetGatewayId"])
+
+    def _attach_gateway(self, vpc_id: str, wait_for: bool, deadline: Deadline) -> None:
+        change = self.plan.gateway
         gateway_id = change.after["id"]
         if change.settings:
             call(

@@ -199,12 +199,12 @@ def test_a_new_network_is_created_with_its_tags_in_few_calls(run, args, ec2, cal
         "CreateVpc",
         "DescribeVpcs",  # until EC2 answers for it
         "ModifyVpcAttribute",  # DNS hostnames: a new VPC has DNS support only
+        "CreateInternetGateway",  # before the subnets: EC2 knows it once they are done
         "CreateSubnet",
         "CreateSubnet",
         "CreateSubnet",
         "DescribeSubnets",  # until EC2 answers for them
         "ModifySubnetAttribute",  # the public subnet
-        "CreateInternetGateway",
         "AttachInternetGateway",
         "DescribeInternetGateways",  # until attached
     ]
