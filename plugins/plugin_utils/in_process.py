@@ -177,4 +177,3 @@ def preload() -> None:
             importlib.import_module(name)
         except Exception:  # pylint: disable=broad-exception-caught  # the run that needs it reports it
             continue
-
