@@ -208,6 +208,7 @@ def test_realistic_draining_takes_aws_time_fixed_when_it_starts(
     create(ecs, cluster, subnet, name="plain", desiredCount=0)
     create(ecs, cluster, subnet, name="aws", desiredCount=0)
     ecs.delete_service(cluster=cluster, service="plain")
+    plain_deleted = time.monotonic()
 
     realistic(time_scale=0.01)
     draining = realism.TYPICAL["ecs.draining"].seconds * 0.01
@@ -215,7 +216,10 @@ def test_realistic_draining_takes_aws_time_fixed_when_it_starts(
     assert ecs.delete_service(cluster=cluster, service="aws")["service"]["status"] == "DRAINING"
     wait_until(lambda: describe(ecs, cluster, "aws")["status"] == "INACTIVE", "it drained", timeout=5, interval=0.05)
     assert draining <= time.monotonic() - started < DEFAULT_DRAINING_SECONDS
-    assert describe(ecs, cluster, "plain")["status"] == "DRAINING", "plain mode's draining keeps its 2 seconds"
+    status = describe(ecs, cluster, "plain")["status"]
+    # A loaded machine may take plain mode's whole 2 seconds to get here; the status says something only before.
+    if time.monotonic() - plain_deleted < DEFAULT_DRAINING_SECONDS:
+        assert status == "DRAINING", "plain mode's draining keeps its 2 seconds"
 
 
 def test_realistic_a_deleted_service_s_tasks_are_listed_until_they_stop(
