@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import botocore.client
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -211,3 +212,16 @@ def import_pki(acm: Any) -> Pki:
         server_arn=import_certificate(acm, server, chain=pem(ca[0])),
         client_root_arn=import_certificate(acm, ca),
     )
+
+
+def intercept(monkeypatch: pytest.MonkeyPatch, handler: Callable[[str, dict, Callable[[], Any]], Any]) -> None:
+    """``handler(operation, params, proceed)`` sees every call of the module's clients; ``proceed()`` makes the call
+    (the ``calls`` fixture still records it). A client of the test's own (``_unit_test_client``) is not seen."""
+    original = botocore.client.BaseClient._make_api_call
+
+    def intercepted(self, operation, params):
+        if getattr(self, "_unit_test_client", False):
+            return original(self, operation, params)
+        return handler(operation, params, lambda: original(self, operation, params))
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", intercepted)

@@ -8,14 +8,13 @@ import copy
 import time
 from types import SimpleNamespace
 
-import botocore.client
 import pytest
 from botocore.exceptions import ClientError
 
 from ansible_collections.cloudops.fargate.plugins.module_utils import _route_tables
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
 from ansible_collections.cloudops.fargate.plugins.modules import route_tables
-from tests.unit.helpers import assert_ok, four_steps
+from tests.unit.helpers import assert_ok, four_steps, intercept
 
 DESCRIBE = ("ec2", "DescribeRouteTables")
 READ_ONLY = {"DescribeRouteTables"}  # what check mode may call: nothing else
@@ -166,19 +165,6 @@ def without_ids(tables):
 
 def operations(calls):
     return [operation for _service, operation in calls]
-
-
-def intercept(monkeypatch, handler):
-    """``handler(operation, params, proceed)`` sees every call of the module's clients; ``proceed()`` makes the call
-    (the ``calls`` fixture still records it)."""
-    original = botocore.client.BaseClient._make_api_call
-
-    def intercepted(self, operation, params):
-        if getattr(self, "_unit_test_client", False):
-            return original(self, operation, params)
-        return handler(operation, params, lambda: original(self, operation, params))
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", intercepted)
 
 
 def client_error(code, operation, message="does not exist"):

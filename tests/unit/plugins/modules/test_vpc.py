@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import copy
 
-import botocore.client
 import pytest
 from botocore.exceptions import ClientError
 
 from ansible_collections.amazon.aws.plugins.module_utils import cloud
 from ansible_collections.cloudops.fargate.plugins.modules import vpc
-from tests.unit.helpers import assert_ok, four_steps
+from tests.unit.helpers import assert_ok, four_steps, intercept
 
 IDENTITY = {"Stack": "unit", "Environment": "test"}
 NOOP = ["DescribeVpcs", "DescribeVpcAttribute", "DescribeVpcAttribute", "DescribeSubnets", "DescribeInternetGateways"]
@@ -489,19 +488,6 @@ def test_bad_input_fails_and_calls_nothing(run, args, calls, change, message):
 
 
 # --- eventual consistency, waits and failures ------------------------------------------------------------------------
-
-
-def intercept(monkeypatch, handler):
-    """``handler(operation, params, proceed)`` sees every call of the module's clients; ``proceed()`` makes the call
-    (the ``calls`` fixture still records it)."""
-    original = botocore.client.BaseClient._make_api_call
-
-    def intercepted(self, operation, params):
-        if getattr(self, "_unit_test_client", False):
-            return original(self, operation, params)
-        return handler(operation, params, lambda: original(self, operation, params))
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", intercepted)
 
 
 def not_found_first(monkeypatch, codes):
