@@ -925,6 +925,21 @@ def rollout_waiter_config(
     }
 
 
+def _failure_in_events(raw: dict[str, Any] | None, deployment_id: str) -> str | None:
+    """Why deployment ``deployment_id`` failed, from the service's event "(deployment ID) deployment failed:
+    REASON" (ECS lists a failed deployment only until its rollback completes; the event stays longer)."""
+    marker = f"(deployment {deployment_id}) deployment failed: "
+    for event in (raw or {}).get("events") or []:
+        message = event.get("message") or ""
+        if marker in message:
+            reason = message.split(marker, 1)[1].strip()
+            breaker = ((raw or {}).get("deploymentConfiguration") or {}).get("deploymentCircuitBreaker") or {}
+            if breaker.get("enable") and "alarm" not in reason.lower():
+                return f"ECS deployment circuit breaker: {reason}"
+            return reason
+    return None
+
+
 def rollout_failure_headline(raw: dict[str, Any] | None, name: str, deployment_id: str, timeout: int | None) -> str:
     """What ended the wait for deployment ``deployment_id``, from the service as it is now (``raw``, a
     DescribeServices entry): the timeout (``timeout`` set), the service's deletion, the deployment's failure (and
@@ -944,6 +959,15 @@ def rollout_failure_headline(raw: dict[str, Any] | None, name: str, deployment_i
     if ours is not None and ours.get("rolloutState") == "FAILED":
         reason = ours.get("rolloutStateReason", "FAILED")
         headline = f"Deployment {deployment_id} of ECS service {name} failed: {reason}"
+        if primary.get("id") != deployment_id:
+            headline += (
+                f" The service rolled back to {task_definition_ref(primary.get('taskDefinition'))}"
+                f" (deployment {primary.get('id')})."
+            )
+        return headline
+    failure = _failure_in_events(raw, deployment_id)
+    if failure is not None:  # failed and already rolled back between two polls: its events still say so
+        headline = f"Deployment {deployment_id} of ECS service {name} failed: {failure}"
         if primary.get("id") != deployment_id:
             headline += (
                 f" The service rolled back to {task_definition_ref(primary.get('taskDefinition'))}"

@@ -207,6 +207,7 @@ def test_changing_the_vpc_block_of_an_existing_stack_is_refused(converged, playb
     before = account_inventory(aws)
     run = playbook(extra_vars={"network_vpc_cidr": "10.30.0.0/16"}, args=NETWORK_ONLY)
     assert run.returncode != 0
+    assert "network_vpc_cidr: 10.30.0.0/16 differs from the block of the existing VPC" in run.failure_messages()
     assert "a VPC's primary block cannot change" in run.failure_messages()
     assert account_inventory(aws) == before
     assert stack_network(aws, STACK)["vpcs"][0]["CidrBlock"] == VPC_CIDR

@@ -760,6 +760,18 @@ def test_rollout_failure_headline():
     )
     deleted = rollout_failure_headline(None, "web", DEPLOYMENT, None)
     assert deleted == f"ECS service web was deleted while deployment {DEPLOYMENT} rolled out."
+    rolled_back_already = aws_service(
+        deployments=[{"id": "ecs-svc/1", "status": "PRIMARY", "rolloutState": "COMPLETED", "taskDefinition": TD_ARN}],
+        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+        events=[
+            {"message": "(service web) rolling back to deployment ecs-svc/1."},
+            {"message": f"(service web) (deployment {DEPLOYMENT}) deployment failed: tasks failed to start."},
+        ],
+    )
+    assert rollout_failure_headline(rolled_back_already, "web", DEPLOYMENT, None) == (
+        f"Deployment {DEPLOYMENT} of ECS service web failed: ECS deployment circuit breaker: tasks failed to start."
+        " The service rolled back to web:7 (deployment ecs-svc/1)."
+    )
     replaced = aws_service(deployments=[_deployment("ecs-svc/2", state="COMPLETED")])
     assert f"Deployment {DEPLOYMENT} of ECS service web is gone" in rollout_failure_headline(
         replaced, "web", DEPLOYMENT, None
