@@ -37,6 +37,161 @@ def service_deployment_errors(minimum_healthy_percent, maximum_percent):
     return deployment_errors(int(minimum_healthy_percent), int(maximum_percent), "fargate_")
 
 
+# The fargate role's variables for the ecs_service options strategy_errors names, longest first.
+_STRATEGY_VARIABLES = {
+    "linear.step_bake_time_minutes": "fargate_linear_step_bake_minutes",
+    "canary.bake_time_minutes": "fargate_canary_bake_minutes",
+    "linear.step_percent": "fargate_linear_step_percent",
+    "canary.percent": "fargate_canary_percent",
+    "deployment_strategy": "fargate_deployment_strategy",
+    "bake_time_minutes": "fargate_deployment_bake_minutes",
+}
+
+
+def deployment_strategy_errors(strategy, bake_minutes, canary, linear):
+    """What AWS refuses in the deployment strategy's settings (the ecs_service module's rule), named as the fargate
+    role's variables. ``canary`` is ``{percent, bake_time_minutes}``, ``linear`` ``{step_percent,
+    step_bake_time_minutes}``; each counts only for its own strategy."""
+    import re
+
+    from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import strategy_errors
+
+    def number(value):
+        try:
+            return float(value) if "." in str(value) else int(value)
+        except (TypeError, ValueError):
+            return value
+
+    params = {
+        "deployment_strategy": strategy,
+        "bake_time_minutes": None if strategy == "rolling" else number(bake_minutes),
+        "canary": {k: number(v) for k, v in (canary or {}).items()} if strategy == "canary" else None,
+        "linear": {k: number(v) for k, v in (linear or {}).items()} if strategy == "linear" else None,
+    }
+    pattern = re.compile("|".join(re.escape(option) for option in _STRATEGY_VARIABLES))
+    return [pattern.sub(lambda m: _STRATEGY_VARIABLES[m.group(0)], error) for error in strategy_errors(params)]
+
+
+def _dimension_value(arn, marker):
+    """The CloudWatch dimension of an ELB ARN: what follows ``loadbalancer/`` (``app/name/id``) or the
+    ``targetgroup/name/id`` part."""
+    arn = str(arn or "")
+    if marker == "loadbalancer":
+        return arn.split(":loadbalancer/", 1)[-1]
+    return "targetgroup/" + arn.split(":targetgroup/", 1)[-1]
+
+
+def service_alarms(prefix, load_balancer_arn, target_group_arns, thresholds):
+    """The service's CloudWatch alarms (amazon.aws.cloudwatch_metric_alarm arguments): the target 5xx rate, the p90
+    response time and the unhealthy targets, each the worst over ``target_group_arns`` (the group and, for blue/green,
+    linear and canary deployments, its alternate: a canary's errors count at the canary's rate, not diluted by the rest
+    of the traffic). ``thresholds``: ``{error_percent, response_time_seconds, unhealthy_targets, evaluation_minutes}``.
+    """
+    load_balancer = _dimension_value(load_balancer_arn, "loadbalancer")
+    groups = [_dimension_value(arn, "targetgroup") for arn in target_group_arns or [] if arn]
+    minutes = int(thresholds.get("evaluation_minutes", 1))
+
+    def metric(query_id, name, group, stat):
+        return {
+            "id": query_id,
+            "metric_stat": {
+                "metric": {
+                    "namespace": "AWS/ApplicationELB",
+                    "metric_name": name,
+                    "dimensions": [
+                        {"name": "TargetGroup", "value": group},
+                        {"name": "LoadBalancer", "value": load_balancer},
+                    ],
+                },
+                "period": 60,
+                "stat": stat,
+            },
+            "return_data": False,
+        }
+
+    def worst(expressions, label):
+        return {"id": "worst", "expression": f"MAX([{', '.join(expressions)}])", "label": label, "return_data": True}
+
+    error_rates, response_times, unhealthy, error_metrics, time_metrics, unhealthy_metrics = [], [], [], [], [], []
+    for index, group in enumerate(groups):
+        error_metrics += [metric(f"errors{index}", "HTTPCode_Target_5XX_Count", group, "Sum"),
+                          metric(f"requests{index}", "RequestCount", group, "Sum")]
+        error_metrics.append({
+            "id": f"rate{index}",
+            "expression": f"IF(requests{index} > 0, 100 * errors{index} / requests{index}, 0)",
+            "return_data": False,
+        })
+        error_rates.append(f"rate{index}")
+        time_metrics.append(metric(f"latency{index}", "TargetResponseTime", group, "p90"))
+        response_times.append(f"latency{index}")
+        unhealthy_metrics.append(metric(f"unhealthy{index}", "UnHealthyHostCount", group, "Maximum"))
+        unhealthy.append(f"unhealthy{index}")
+
+    def alarm(suffix, description, metrics, threshold):
+        return {
+            "name": f"{prefix}-{suffix}",
+            "description": description,
+            "metrics": metrics,
+            "comparison": "GreaterThanOrEqualToThreshold",
+            "threshold": float(threshold),
+            "evaluation_periods": minutes,
+            "treat_missing_data": "notBreaching",
+        }
+
+    return [
+        alarm(
+            "target-5xx",
+            f"{prefix}: 5xx responses of the service's tasks at or above {thresholds['error_percent']}% of requests",
+            error_metrics + [worst(error_rates, "5xx percent")],
+            thresholds["error_percent"],
+        ),
+        alarm(
+            "response-time",
+            f"{prefix}: p90 response time of the service's tasks at or above {thresholds['response_time_seconds']} s",
+            time_metrics + [worst(response_times, "p90 seconds")],
+            thresholds["response_time_seconds"],
+        ),
+        alarm(
+            "unhealthy-targets",
+            f"{prefix}: {thresholds['unhealthy_targets']} or more of the service's tasks fail the health check",
+            unhealthy_metrics + [worst(unhealthy, "unhealthy targets")],
+            thresholds["unhealthy_targets"],
+        ),
+    ]
+
+
+def rollout_progress(service, now=None):
+    """Where the service deployments of ``service`` (ecs_service_info with ``rollouts``) stand: the phase, the traffic
+    split and the bake time left, e.g. ``PRODUCTION_TRAFFIC_SHIFT, traffic demo-local-web 95% / demo-local-web-alt 5%``.
+    Falls back to the ECS deployments (``deployment_progress``) when there are none."""
+    import datetime
+
+    service = service or {}
+    split = " / ".join(f"{t.get('target_group')} {t.get('weight', 0):g}%" for t in service.get("traffic") or [])
+    lines = []
+    for deployment in service.get("service_deployments") or []:
+        stage = deployment.get("lifecycle_stage") or deployment.get("status") or ""
+        parts = [f"{deployment.get('status', '')} {stage}".strip()]
+        if split:
+            parts.append(f"traffic {split}")
+        bake = (deployment.get("deployment_configuration") or {}).get("bake_time_in_minutes")
+        started = deployment.get("updated_at")
+        if stage == "BAKE_TIME" and bake is not None and started:
+            try:
+                began = datetime.datetime.fromisoformat(str(started).replace("Z", "+00:00"))
+                current = now or datetime.datetime.now(datetime.timezone.utc)
+                left = max(0, int(bake) * 60 - int((current - began).total_seconds()))
+                parts.append(f"bake {left // 60}m{left % 60:02d}s left of {bake}m")
+            except ValueError:
+                parts.append(f"bake of {bake}m")
+        lines.append(", ".join(parts))
+    if lines:
+        return lines
+    return [
+        deployment_progress(d) for d in service.get("deployments") or [] if d.get("rollout_state") != "COMPLETED"
+    ]
+
+
 def deployment_progress(deployment):
     """One deployment of a rollout, as a progress line shows it: ``PRIMARY IN_PROGRESS 1/3 running (web:5)``."""
     deployment = deployment or {}
@@ -135,6 +290,9 @@ class FilterModule:
     def filters(self):
         return {
             "deployment_progress": deployment_progress,
+            "deployment_strategy_errors": deployment_strategy_errors,
+            "rollout_progress": rollout_progress,
+            "service_alarms": service_alarms,
             "fargate_size_errors": fargate_size_errors,
             "image_reference": image_reference,
             "image_tags_errors": image_tags_errors,

@@ -120,6 +120,24 @@ MAXIMUM_PERCENT_RANGE = (100, MAX_INT32)
 WEIGHT_RANGE = (0, 1000)
 BASE_RANGE = (0, 100000)
 MAX_TAGS = 50
+# The deployment strategies of the ECS deployment controller (DeploymentConfiguration.strategy), in the module's words.
+DEPLOYMENT_STRATEGIES = {"rolling": "ROLLING", "blue_green": "BLUE_GREEN", "linear": "LINEAR", "canary": "CANARY"}
+# ECS API reference, DeploymentConfiguration, CanaryConfiguration and LinearConfiguration: percents are multiples of
+# 0.1; bakes are whole minutes up to a day.
+BAKE_MINUTES_RANGE = (0, 1440)
+CANARY_PERCENT_RANGE = (0.1, 100.0)
+STEP_PERCENT_RANGE = (3.0, 100.0)
+MAX_DEPLOYMENT_ALARMS = 10
+# A failure report reads this many of the service's latest deployments for the alarms that fired.
+SERVICE_DEPLOYMENTS_READ = 5
+# ServiceDeployment statuses of a deployment not yet over.
+SERVICE_DEPLOYMENTS_UNDER_WAY = ("PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS")
+_LISTENER_RULE_ARN_RE = re.compile(
+    rf"^{_PARTITION}:elasticloadbalancing:[a-z0-9-]+:\d{{12}}:listener-rule/app/[A-Za-z0-9-]{{1,32}}/[0-9a-f]+/[0-9a-f]+/"
+    r"[0-9a-f]+$"
+)
+_ROLE_ARN_RE = re.compile(rf"^{_PARTITION}:iam::\d{{12}}:role/[\w+=,.@/-]{{1,512}}$")
+_ALARM_NAME_RE = re.compile(r"^[^\x00-\x1f]{1,255}$")
 
 
 class ServiceInputError(InputError):
@@ -356,23 +374,38 @@ def _network_errors(given: dict[str, Any] | None) -> list[str]:
     return errors
 
 
+# A load balancer's advanced configuration (blue/green, linear and canary deployments), module name -> AWS name.
+ADVANCED_LOAD_BALANCER_FIELDS = {
+    "alternate_target_group_arn": "alternateTargetGroupArn",
+    "production_listener_rule_arn": "productionListenerRule",
+    "test_listener_rule_arn": "testListenerRule",
+    "role_arn": "roleArn",
+}
+
+
 def _load_balancer_key(load_balancer: dict[str, Any]) -> tuple[str, str, str]:
+    # ECS moves production traffic between the target group and its alternate at each deployment: the pair, in
+    # either order, is one load balancer.
+    groups = sorted(str(arn) for arn in (load_balancer["target_group_arn"], load_balancer.get("alternate_target_group_arn")) if arn)
     return (
-        str(load_balancer["target_group_arn"]),
+        " ".join(groups),
         str(load_balancer["container_name"]),
         str(load_balancer["container_port"]),
     )
 
 
 def _load_balancer_items(given: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {
-            "target_group_arn": (item or {}).get("target_group_arn"),
-            "container_name": (item or {}).get("container_name"),
-            "container_port": (item or {}).get("container_port"),
+    items = []
+    for item in given:
+        item = item or {}
+        entry = {
+            "target_group_arn": item.get("target_group_arn"),
+            "container_name": item.get("container_name"),
+            "container_port": item.get("container_port"),
         }
-        for item in given
-    ]
+        entry.update({field: item[field] for field in ADVANCED_LOAD_BALANCER_FIELDS if item.get(field)})
+        items.append(entry)
+    return items
 
 
 def _load_balancers(given: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
@@ -396,9 +429,95 @@ def _load_balancer_errors(given: list[dict[str, Any]] | None) -> list[str]:
         error = _range_error(f"{where}.container_port", item["container_port"], *PORT_RANGE)
         if error:
             errors.append(error)
+        errors.extend(_advanced_load_balancer_errors(item, where))
     keys = [_load_balancer_key(item) for item in load_balancers]
     if len(keys) != len(set(keys)):
         errors.append("load_balancers lists the same target group, container and port more than once")
+    return errors
+
+
+def _advanced_load_balancer_errors(item: dict[str, Any], where: str) -> list[str]:
+    errors = []
+    alternate = item.get("alternate_target_group_arn")
+    if alternate is not None and not _TARGET_GROUP_ARN_RE.match(str(alternate)):
+        errors.append(f"{where}.alternate_target_group_arn is not a target group ARN: {alternate!r}")
+    elif alternate is not None and alternate == item.get("target_group_arn"):
+        errors.append(f"{where}.alternate_target_group_arn must be another target group than target_group_arn")
+    for field in ("production_listener_rule_arn", "test_listener_rule_arn"):
+        value = item.get(field)
+        if value is not None and not _LISTENER_RULE_ARN_RE.match(str(value)):
+            errors.append(f"{where}.{field} is not an Application Load Balancer listener rule ARN: {value!r}")
+    role = item.get("role_arn")
+    if role is not None and not _ROLE_ARN_RE.match(str(role)):
+        errors.append(f"{where}.role_arn is not an IAM role ARN: {role!r}")
+    given = [field for field in ADVANCED_LOAD_BALANCER_FIELDS if item.get(field)]
+    required = ("alternate_target_group_arn", "production_listener_rule_arn", "role_arn")
+    if given and any(field not in given for field in required):
+        missing = ", ".join(f"{where}.{field}" for field in required if field not in given)
+        errors.append(f"{missing} must be given with the other settings of a blue/green, linear or canary deployment")
+    return errors
+
+
+def _is_tenth(value: float) -> bool:
+    return abs(round(value * 10) - value * 10) < 1e-6
+
+
+def _percent_error(option: str, value: Any, low: float, high: float) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"{option} must be a number, not {value!r}"
+    if not low <= value <= high or not _is_tenth(float(value)):
+        return f"{option} must be a multiple of 0.1 from {low} to {high}, not {value}"
+    return None
+
+
+def strategy_errors(params: dict[str, Any], option_prefix: str = "") -> list[str]:
+    """What AWS refuses in the deployment strategy's settings, and settings given for another strategy. The options
+    are named with ``option_prefix``."""
+    strategy = params.get("deployment_strategy")
+    canary, linear = params.get("canary"), params.get("linear")
+    errors = []
+    bake = params.get("bake_time_minutes")
+    if bake is not None:
+        error = _range_error(f"{option_prefix}bake_time_minutes", bake, *BAKE_MINUTES_RANGE)
+        errors.extend([error] if error else [])
+    if strategy == "blue_green" and bake is None:
+        errors.append(f"{option_prefix}bake_time_minutes is required with {option_prefix}deployment_strategy=blue_green")
+    if canary is not None:
+        if strategy != "canary":
+            errors.append(f"{option_prefix}canary is for {option_prefix}deployment_strategy=canary only")
+        error = _percent_error(f"{option_prefix}canary.percent", canary.get("percent"), *CANARY_PERCENT_RANGE)
+        errors.extend([error] if error else [])
+        error = _range_error(f"{option_prefix}canary.bake_time_minutes", canary.get("bake_time_minutes"), *BAKE_MINUTES_RANGE)
+        errors.extend([error] if error else [])
+    if linear is not None:
+        if strategy != "linear":
+            errors.append(f"{option_prefix}linear is for {option_prefix}deployment_strategy=linear only")
+        error = _percent_error(f"{option_prefix}linear.step_percent", linear.get("step_percent"), *STEP_PERCENT_RANGE)
+        errors.extend([error] if error else [])
+        error = _range_error(
+            f"{option_prefix}linear.step_bake_time_minutes", linear.get("step_bake_time_minutes"), *BAKE_MINUTES_RANGE
+        )
+        errors.extend([error] if error else [])
+    if strategy not in (None, "rolling"):
+        load_balancers = _load_balancer_items(params.get("load_balancers") or [])
+        for index, item in enumerate(load_balancers):
+            if not item.get("alternate_target_group_arn"):
+                errors.append(
+                    f"load_balancers[{index}] needs alternate_target_group_arn, production_listener_rule_arn and"
+                    f" role_arn: ECS shifts traffic between two target groups with deployment_strategy={strategy}"
+                )
+    alarms = params.get("deployment_alarms")
+    if alarms is not None:
+        names = alarms.get("alarm_names") or []
+        if len(names) > MAX_DEPLOYMENT_ALARMS:
+            errors.append(f"{option_prefix}deployment_alarms.alarm_names: at most {MAX_DEPLOYMENT_ALARMS} alarms")
+        errors.extend(
+            f"{option_prefix}deployment_alarms.alarm_names: {name!r} is not a CloudWatch alarm name"
+            for name in names
+            if not isinstance(name, str) or not _ALARM_NAME_RE.match(name)
+        )
+        if alarms.get("enable", True) and not names:
+            errors.append(f"{option_prefix}deployment_alarms.alarm_names must name at least one alarm when enabled")
     return errors
 
 
@@ -423,6 +542,7 @@ def service_errors(params: dict[str, Any]) -> list[str]:
     errors.extend(_launch_type_errors(params.get("launch_type"), params.get("capacity_provider_strategy")))
     errors.extend(_network_errors(params.get("network")))
     errors.extend(_load_balancer_errors(params.get("load_balancers")))
+    errors.extend(strategy_errors(params))
     errors.extend(_optional_range_errors(params, "health_check_grace_period_seconds", 0, MAX_INT32))
     platform_version = params.get("platform_version") or DEFAULT_PLATFORM_VERSION
     if not _PLATFORM_VERSION_RE.match(str(platform_version)):
@@ -447,6 +567,7 @@ def wanted_settings(params: dict[str, Any]) -> dict[str, Any]:
     strategy = params.get("capacity_provider_strategy")
     strategy = sorted(_strategy_items(strategy), key=lambda item: str(item["capacity_provider"])) if strategy else None
     managed_tags = params.get("enable_ecs_managed_tags")
+    alarms = params.get("deployment_alarms")
     return {
         "name": params["name"],
         "cluster": params["cluster"],
@@ -458,6 +579,27 @@ def wanted_settings(params: dict[str, Any]) -> dict[str, Any]:
         "deployment_circuit_breaker": breaker,
         "minimum_healthy_percent": minimum,
         "maximum_percent": maximum,
+        "deployment_strategy": DEPLOYMENT_STRATEGIES.get(params.get("deployment_strategy") or ""),
+        "bake_time_minutes": params.get("bake_time_minutes"),
+        "canary": None
+        if params.get("canary") is None
+        else {
+            "canaryPercent": float(params["canary"]["percent"]),
+            "canaryBakeTimeInMinutes": params["canary"]["bake_time_minutes"],
+        },
+        "linear": None
+        if params.get("linear") is None
+        else {
+            "stepPercent": float(params["linear"]["step_percent"]),
+            "stepBakeTimeInMinutes": params["linear"]["step_bake_time_minutes"],
+        },
+        "deployment_alarms": None
+        if alarms is None
+        else {
+            "alarmNames": sorted(set(alarms.get("alarm_names") or [])),
+            "enable": bool(alarms.get("enable", True)),
+            "rollback": bool(alarms.get("rollback", True)),
+        },
         "launch_type": None if strategy else params.get("launch_type") or DEFAULT_LAUNCH_TYPE,
         "capacity_provider_strategy": strategy,
         "network": _network(params.get("network")),
@@ -505,17 +647,32 @@ def normalized_network(configuration: dict[str, Any] | None) -> dict[str, Any] |
 
 
 def normalized_load_balancers(load_balancers: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    result = [
-        {
+    result = []
+    for lb in load_balancers or []:
+        entry = {
             "target_group_arn": lb.get("targetGroupArn"),
             "container_name": lb.get("containerName"),
             "container_port": lb.get("containerPort"),
         }
-        for lb in load_balancers or []
-    ]
-    return sorted(
-        result, key=lambda lb: (str(lb["target_group_arn"]), str(lb["container_name"]), str(lb["container_port"]))
-    )
+        advanced = lb.get("advancedConfiguration") or {}
+        entry.update({field: advanced[aws] for field, aws in ADVANCED_LOAD_BALANCER_FIELDS.items() if advanced.get(aws)})
+        result.append(entry)
+    return sorted(result, key=_load_balancer_key)
+
+
+def _float_percents(configuration: dict[str, Any] | None, percent: str) -> dict[str, Any] | None:
+    if not configuration:
+        return None
+    return dict(configuration, **{percent: float(configuration[percent])} if percent in configuration else {})
+
+
+def _alarms(alarms: dict[str, Any] | None) -> dict[str, Any]:
+    alarms = alarms or {}
+    return {
+        "alarmNames": sorted(set(alarms.get("alarmNames") or [])),
+        "enable": bool(alarms.get("enable", False)),
+        "rollback": bool(alarms.get("rollback", False)),
+    }
 
 
 def current_settings(service: dict[str, Any]) -> dict[str, Any]:
@@ -534,6 +691,11 @@ def current_settings(service: dict[str, Any]) -> dict[str, Any]:
             "minimumHealthyPercent", AWS_DEFAULT_MINIMUM_HEALTHY_PERCENT
         ),
         "maximum_percent": deployment_configuration.get("maximumPercent", AWS_DEFAULT_MAXIMUM_PERCENT),
+        "deployment_strategy": deployment_configuration.get("strategy") or "ROLLING",
+        "bake_time_minutes": deployment_configuration.get("bakeTimeInMinutes"),
+        "canary": _float_percents(deployment_configuration.get("canaryConfiguration"), "canaryPercent"),
+        "linear": _float_percents(deployment_configuration.get("linearConfiguration"), "stepPercent"),
+        "deployment_alarms": _alarms(deployment_configuration.get("alarms")),
         "launch_type": service.get("launchType") or None,
         "capacity_provider_strategy": strategy or None,
         "network": normalized_network(service.get("networkConfiguration")),
@@ -606,14 +768,33 @@ def _strategy_request(strategy: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _load_balancers_request(load_balancers: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {
+    request = []
+    for lb in load_balancers:
+        entry = {
             "targetGroupArn": lb["target_group_arn"],
             "containerName": lb["container_name"],
             "containerPort": lb["container_port"],
         }
-        for lb in load_balancers
-    ]
+        advanced = {aws: lb[field] for field, aws in ADVANCED_LOAD_BALANCER_FIELDS.items() if lb.get(field)}
+        if advanced:
+            entry["advancedConfiguration"] = advanced
+        request.append(entry)
+    return request
+
+
+def _current_pairs_kept(wanted: list[dict[str, Any]], current: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``wanted`` with each target group pair in the order the service has it now: ECS decides which of the two takes
+    production traffic, and an update that swapped them back would start a deployment for nothing."""
+    by_pair = {_load_balancer_key(lb): lb for lb in current}
+    kept = []
+    for lb in wanted:
+        now = by_pair.get(_load_balancer_key(lb))
+        if now is not None and lb.get("alternate_target_group_arn") and now.get("alternate_target_group_arn"):
+            lb = dict(
+                lb, target_group_arn=now["target_group_arn"], alternate_target_group_arn=now["alternate_target_group_arn"]
+            )
+        kept.append(lb)
+    return kept
 
 
 def _deployment_configuration(current: dict[str, Any] | None, wanted: dict[str, Any]) -> dict[str, Any]:
@@ -624,7 +805,28 @@ def _deployment_configuration(current: dict[str, Any] | None, wanted: dict[str, 
         maximumPercent=wanted["maximum_percent"],
         minimumHealthyPercent=wanted["minimum_healthy_percent"],
     )
+    for field, aws in _STRATEGY_FIELDS.items():
+        if wanted.get(field) is not None:
+            configuration[aws] = deepcopy(wanted[field])
+    strategy = configuration.get("strategy") or "ROLLING"
+    # AWS refuses the settings of another strategy (and keeps a rolling service's bake time out of its answer).
+    if strategy != "CANARY":
+        configuration.pop("canaryConfiguration", None)
+    if strategy != "LINEAR":
+        configuration.pop("linearConfiguration", None)
+    if strategy == "ROLLING":
+        configuration.pop("bakeTimeInMinutes", None)
     return configuration
+
+
+# Module settings of the deployment configuration -> their DeploymentConfiguration fields.
+_STRATEGY_FIELDS = {
+    "deployment_strategy": "strategy",
+    "bake_time_minutes": "bakeTimeInMinutes",
+    "canary": "canaryConfiguration",
+    "linear": "linearConfiguration",
+    "deployment_alarms": "alarms",
+}
 
 
 def immutable_errors(service: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
@@ -670,6 +872,9 @@ def service_changes(
     configuration = _deployment_configuration(service.get("deploymentConfiguration"), wanted)
     for field in ("deployment_circuit_breaker", "minimum_healthy_percent", "maximum_percent"):
         differ(field, current[field], wanted[field], deploymentConfiguration=configuration)
+    for field in _STRATEGY_FIELDS:
+        if wanted.get(field) is not None:
+            differ(field, current[field], wanted[field], deploymentConfiguration=configuration)
 
     if wanted["capacity_provider_strategy"] is not None:
         strategy = wanted["capacity_provider_strategy"]
@@ -695,11 +900,12 @@ def service_changes(
         compared = dict(after, subnets=sorted(after["subnets"]), security_groups=sorted(after["security_groups"]))
         differ("network", current["network"], compared, networkConfiguration=_network_request(after))
     if wanted["load_balancers"] is not None:
+        load_balancers = _current_pairs_kept(wanted["load_balancers"], current["load_balancers"])
         differ(
             "load_balancers",
             current["load_balancers"],
-            wanted["load_balancers"],
-            loadBalancers=_load_balancers_request(wanted["load_balancers"]),
+            load_balancers,
+            loadBalancers=_load_balancers_request(load_balancers),
         )
     if wanted["health_check_grace_period_seconds"] is not None:
         differ(
@@ -1016,6 +1222,7 @@ class ServiceManager(BaseResourceManager):
         self.ecs = self.client("ecs")
         self.service: dict[str, Any] = {}
         self.cluster_missing = False
+        self._elbv2 = None  # only a rollout's traffic split needs it
 
     # --- reading ---
 
@@ -1029,9 +1236,11 @@ class ServiceManager(BaseResourceManager):
             return None
         return next((service for service in found if service.get("serviceName") == name), None)
 
-    def find(self, cluster: str, names: list[str]) -> list[dict[str, Any]]:
+    def find(self, cluster: str, names: list[str], rollouts: bool = False) -> list[dict[str, Any]]:
         """The ACTIVE and DRAINING services among ``names`` (names or ARNs), in that order, in the module's return
-        shape; those not found (or no such cluster) are left out."""
+        shape; those not found (or no such cluster) are left out. With ``rollouts``, a service whose rollout is in
+        progress also gets its ``service_deployments`` in progress and the ``traffic`` of its production listener
+        rules."""
         found = describe_services(
             self.ecs, cluster, list(dict.fromkeys(names)), f"describe the services of ECS cluster {cluster}", ["TAGS"]
         )
@@ -1039,7 +1248,71 @@ class ServiceManager(BaseResourceManager):
         for service in found or []:
             if service.get("status") in ("ACTIVE", "DRAINING"):
                 by_key[service.get("serviceName")] = by_key[service.get("serviceArn")] = service
-        return [normalize_service(by_key[name]) for name in names if name in by_key]
+        result = []
+        for name in names:
+            if name not in by_key:
+                continue
+            raw = by_key[name]
+            service = normalize_service(raw)
+            if rollouts and any(d.get("rolloutState") == "IN_PROGRESS" for d in raw.get("deployments") or []):
+                service["service_deployments"] = self.service_deployments_in_progress(cluster, raw)
+                service["traffic"] = self.production_traffic(raw)
+            result.append(service)
+        return result
+
+    def service_deployments_in_progress(self, cluster: str, raw: dict[str, Any]) -> list[dict[str, Any]]:
+        """The service deployments of ``raw`` (a DescribeServices entry) that are not over, in the return shape: each
+        with its ``status``, ``lifecycle_stage`` (the phase of a blue/green, linear or canary deployment) and when
+        that stage began (``updated_at``)."""
+        listed = call(
+            self.ecs.list_service_deployments,
+            f"list the deployments of ECS service {raw['serviceName']}",
+            cluster=cluster,
+            service=raw["serviceName"],
+            status=list(SERVICE_DEPLOYMENTS_UNDER_WAY),
+            maxResults=SERVICE_DEPLOYMENTS_READ,
+        )
+        arns = [d["serviceDeploymentArn"] for d in listed.get("serviceDeployments") or []][:SERVICE_DEPLOYMENTS_READ]
+        if not arns:
+            return []
+        described = call(
+            self.ecs.describe_service_deployments,
+            f"describe the deployments of ECS service {raw['serviceName']}",
+            serviceDeploymentArns=arns,
+        )
+        return [camel_dict_to_snake_dict(d) for d in described.get("serviceDeployments") or []]
+
+    def production_traffic(self, raw: dict[str, Any]) -> list[dict[str, Any]]:
+        """How the production listener rules of ``raw``'s load balancers split traffic now: one entry per target
+        group with its ``target_group_arn``, ``target_group`` (name) and ``weight`` (percent of the rule's total)."""
+        rules = [
+            (lb.get("advancedConfiguration") or {}).get("productionListenerRule")
+            for lb in raw.get("loadBalancers") or []
+        ]
+        rules = [rule for rule in rules if rule]
+        if not rules:
+            return []
+        if self._elbv2 is None:
+            self._elbv2 = self.client("elbv2")
+        described = call(self._elbv2.describe_rules, "describe the production listener rules", RuleArns=rules)
+        traffic = []
+        for rule in described.get("Rules") or []:
+            groups = [
+                group
+                for action in rule.get("Actions") or []
+                if action.get("Type") == "forward"
+                for group in (action.get("ForwardConfig") or {}).get("TargetGroups") or []
+            ]
+            total = sum(group.get("Weight", 1) for group in groups) or 1
+            traffic.extend(
+                {
+                    "target_group_arn": group["TargetGroupArn"],
+                    "target_group": group["TargetGroupArn"].split(":targetgroup/", 1)[-1].split("/", 1)[0],
+                    "weight": round(100.0 * group.get("Weight", 1) / total, 1),
+                }
+                for group in groups
+            )
+        return traffic
 
     def describe_task_definition(self, task_definition: str) -> dict[str, Any] | None:
         response = call(
@@ -1211,6 +1484,10 @@ class ServiceManager(BaseResourceManager):
             events = service.get("events") or []
             stopped = self.stopped_tasks(cluster, name, deployment_id)
             headline = rollout_failure_headline(raw, name, deployment_id, timeout if e.exception is None else None)
+            watched = ((raw or {}).get("deploymentConfiguration") or {}).get("alarms") or {}
+            alarms = self.triggered_alarms(cluster, name, deployment.get("createdAt")) if watched.get("enable") else []
+            if alarms:
+                headline += f" Alarms that fired during the deployment: {', '.join(alarms)}."
             raise AWSActionError(
                 failure_report(headline, events, stopped),
                 service=service,
@@ -1219,6 +1496,37 @@ class ServiceManager(BaseResourceManager):
                 rollout_state=rollout_state(service),
                 rollout_complete=False,
             ) from e
+
+    def triggered_alarms(self, cluster: str, name: str, since: Any) -> list[str]:
+        """The deployment alarms that fired in the service deployments started since ``since`` (newest first), from
+        ListServiceDeployments and DescribeServiceDeployments; a failure report is made without them if ECS cannot
+        say."""
+        try:
+            extra = {"createdAt": {"after": since}} if since else {}
+            listed = call(
+                self.ecs.list_service_deployments,
+                f"list the deployments of ECS service {name}",
+                cluster=cluster,
+                service=name,
+                maxResults=SERVICE_DEPLOYMENTS_READ,
+                **extra,
+            )
+            arns = [d["serviceDeploymentArn"] for d in listed.get("serviceDeployments") or []][:SERVICE_DEPLOYMENTS_READ]
+            if not arns:
+                return []
+            described = call(
+                self.ecs.describe_service_deployments,
+                f"describe the deployments of ECS service {name}",
+                serviceDeploymentArns=arns,
+            )
+        except AWSActionError:
+            return []
+        names: list[str] = []
+        for deployment in described.get("serviceDeployments") or []:
+            for alarm in (deployment.get("alarms") or {}).get("triggeredAlarmNames") or []:
+                if alarm not in names:
+                    names.append(alarm)
+        return names
 
     def _wait_inactive(self, cluster: str, name: str, timeout: int, what: str) -> None:
         def latest() -> tuple[str, dict[str, Any]]:

@@ -38,6 +38,9 @@ DEFAULT_TARGET_GROUP_NAMES = ["web"]
 FILE_SYSTEM_SUFFIX = "-static"
 VPN_SUFFIX = "-vpn"
 LOAD_BALANCER_SUFFIX = "-alb"
+# The alternate of a target group ECS shifts traffic to (the loadbalancer role's filter alb_alternate_target_groups).
+ALTERNATE_SUFFIX = "-alt"
+HTTPS_PORT = 443
 PUBLIC_ROUTE_TABLE_SUFFIX = "-public"
 PRIVATE_ROUTE_TABLE_SUFFIX = "-private-"
 # efs_mount_instructions' default mount point (plugins/filter/storage.py), which the storage role uses.
@@ -93,6 +96,7 @@ EMPTY_OUTPUTS: dict[str, dict[str, Any]] = {
         "loadbalancer_dns_name": "",
         "loadbalancer_target_group_arns": {},
         "loadbalancer_listener_arns": {},
+        "loadbalancer_production_rule_arns": {},
     },
     "fargate": {
         "fargate_cluster_arn": "",
@@ -349,9 +353,11 @@ def loadbalancer_outputs(
     listeners: list[dict[str, Any]],
     target_groups: list[dict[str, Any]],
     prefix: str,
+    rules: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The loadbalancer role's facts: the ALB, its listeners by port (as a string, like the role's) and the
-    target groups by short name (``<prefix>-web`` -> ``web``)."""
+    """The loadbalancer role's facts: the ALB, its listeners by port (as a string, like the role's), the
+    target groups by short name (``<prefix>-web`` -> ``web``) and, among ``rules`` (the HTTPS listener's), the
+    production rules by the short name of the group whose alternate they forward to as well."""
     outputs = empty_outputs("loadbalancer")
     if load_balancer:
         outputs["loadbalancer_arn"] = load_balancer.get("LoadBalancerArn") or ""
@@ -361,7 +367,29 @@ def loadbalancer_outputs(
         }
     for target_group in target_groups:
         outputs["loadbalancer_target_group_arns"][short_name(target_group["TargetGroupName"], prefix)] = target_group.get("TargetGroupArn") or ""
+    outputs["loadbalancer_production_rule_arns"] = production_rule_arns(rules or [], outputs["loadbalancer_target_group_arns"])
     return outputs
+
+
+def production_rule_arns(rules: list[dict[str, Any]], target_group_arns: dict[str, str]) -> dict[str, str]:
+    """``{name: rule ARN}`` for each group ``name`` whose alternate (``<name>-alt``) is known and a rule of ``rules``
+    forwards to exactly the two of them (what the loadbalancer role makes for ECS's traffic shifts)."""
+    found = {}
+    for name, arn in target_group_arns.items():
+        alternate = target_group_arns.get(f"{name}{ALTERNATE_SUFFIX}")
+        if not alternate or name.endswith(ALTERNATE_SUFFIX):
+            continue
+        for rule in rules:
+            forwarded = {
+                group.get("TargetGroupArn")
+                for action in rule.get("Actions") or []
+                if action.get("Type") == "forward"
+                for group in (action.get("ForwardConfig") or {}).get("TargetGroups") or []
+            }
+            if forwarded == {arn, alternate}:
+                found[name] = rule["RuleArn"]
+                break
+    return found
 
 
 def fargate_outputs(cluster: dict[str, Any] | None, services: list[dict[str, Any]], prefix: str) -> dict[str, Any]:
@@ -572,7 +600,20 @@ class StackInfoManager(BaseResourceManager):
                 answers={"LoadBalancerNotFound": []},
                 LoadBalancerArn=load_balancer["LoadBalancerArn"],
             )
-        outputs = loadbalancer_outputs(load_balancer, listeners, target_groups, self.prefix)
+        shorts = self.lookup["target_group_names"]
+        shifting = any(f"{short}{ALTERNATE_SUFFIX}" in shorts for short in shorts)
+        https = next((listener for listener in listeners if listener.get("Port") == HTTPS_PORT), None)
+        rules: list[dict[str, Any]] = []
+        if shifting and https is not None:  # only a stack that shifts traffic between two groups has production rules
+            rules = paginate(
+                elbv2.describe_rules,
+                f"describe the rules of the HTTPS listener of load balancer {name}",
+                "Rules",
+                token="Marker",
+                answers={"ListenerNotFound": []},
+                ListenerArn=https["ListenerArn"],
+            )
+        outputs = loadbalancer_outputs(load_balancer, listeners, target_groups, self.prefix, rules)
         return outputs, load_balancer is not None or bool(target_groups)
 
     # --- fargate ---

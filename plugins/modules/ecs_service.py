@@ -94,6 +94,70 @@ options:
             with O(deployment_circuit_breaker.enable=false).
         type: bool
         default: true
+  deployment_strategy:
+    description:
+      - How the ECS deployment controller moves traffic to a new revision (ECS's native strategies, not CodeDeploy).
+      - V(rolling) replaces tasks a few at a time (O(minimum_healthy_percent), O(maximum_percent)). V(blue_green)
+        starts the new revision at full size beside the old one, moves all production traffic at once, then keeps
+        both for O(bake_time_minutes). V(canary) moves O(canary.percent) of the traffic first and the rest after
+        O(canary.bake_time_minutes). V(linear) moves O(linear.step_percent) at a time, waiting
+        O(linear.step_bake_time_minutes) between steps.
+      - The strategies other than V(rolling) need each of O(load_balancers) to name its alternate target group, its
+        production listener rule and the role ECS uses to change it.
+      - When not given, an existing service keeps its strategy and a new one rolls (AWS's default).
+    type: str
+    choices: [rolling, blue_green, linear, canary]
+  bake_time_minutes:
+    description:
+      - For the strategies other than V(rolling), how long both revisions keep running after all production traffic
+        has moved, 0 to 1440; a deployment alarm that fires meanwhile still rolls back. Required with
+        O(deployment_strategy=blue_green).
+    type: int
+  canary:
+    description: The canary phase of O(deployment_strategy=canary).
+    type: dict
+    suboptions:
+      percent:
+        description: The share of production traffic the new revision takes first, a multiple of 0.1 from 0.1 to 100.
+        type: float
+        default: 5.0
+      bake_time_minutes:
+        description: How long the canary runs before the rest of the traffic moves, 0 to 1440.
+        type: int
+        default: 10
+  linear:
+    description: The steps of O(deployment_strategy=linear).
+    type: dict
+    suboptions:
+      step_percent:
+        description: The share of production traffic moved at each step, a multiple of 0.1 from 3 to 100.
+        type: float
+        default: 10.0
+      step_bake_time_minutes:
+        description: How long each step runs before the next, 0 to 1440 (none after the last).
+        type: int
+        default: 6
+  deployment_alarms:
+    description:
+      - CloudWatch alarms ECS watches during a deployment and its bake time, in every strategy. An alarm in
+        C(ALARM) fails the deployment; with O(deployment_alarms.rollback) ECS rolls the service back to the last
+        deployment that completed. A failed deployment's report names the alarms that fired.
+      - When not given, an existing service keeps its alarms.
+    type: dict
+    suboptions:
+      alarm_names:
+        description: The names of the alarms, at most 10; at least one while O(deployment_alarms.enable).
+        type: list
+        elements: str
+        default: []
+      enable:
+        description: Whether ECS watches the alarms.
+        type: bool
+        default: true
+      rollback:
+        description: Whether a deployment an alarm failed rolls back.
+        type: bool
+        default: true
   minimum_healthy_percent:
     description:
       - During a deployment, the tasks that must keep running, as a percentage of the desired count (rounded up),
@@ -173,6 +237,27 @@ options:
       container_port:
         description: The container port, 1 to 65535; must be a port mapping of that container.
         type: int
+      alternate_target_group_arn:
+        description:
+          - The second target group of a blue/green, linear or canary deployment (O(deployment_strategy)), which the
+            new revision's tasks join while the other one takes production traffic. ECS alternates the two at each
+            deployment, so the pair counts as the same load balancer whichever of them takes traffic now.
+          - Required, with O(load_balancers[].production_listener_rule_arn) and O(load_balancers[].role_arn), with
+            those strategies.
+        type: str
+      production_listener_rule_arn:
+        description:
+          - The ALB listener rule whose forward weights ECS shifts from one target group to the other. It must forward
+            to both target groups and no other.
+        type: str
+      test_listener_rule_arn:
+        description: An optional listener rule that reaches the new revision before production traffic does.
+        type: str
+      role_arn:
+        description:
+          - The IAM role ECS assumes to change the listener rules (trusting C(ecs.amazonaws.com), with the managed
+            policy C(AmazonECSInfrastructureRolePolicyForLoadBalancers) or its equivalent).
+        type: str
         required: true
   health_check_grace_period_seconds:
     description:
@@ -484,6 +569,7 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service impo
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import DEFAULT_PLATFORM_VERSION
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import DEFAULT_PROPAGATE_TAGS
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import DEFAULT_WAIT_TIMEOUT
+from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import DEPLOYMENT_STRATEGIES
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import LAUNCH_TYPES
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import PROPAGATE_TAGS
 from ansible_collections.cloudops.fargate.plugins.module_utils._ecs_service import STATES
@@ -509,6 +595,30 @@ def argument_spec():
             options=dict(
                 enable=dict(type="bool", default=DEFAULT_CIRCUIT_BREAKER["enable"]),
                 rollback=dict(type="bool", default=DEFAULT_CIRCUIT_BREAKER["rollback"]),
+            ),
+        ),
+        deployment_strategy=dict(type="str", choices=list(DEPLOYMENT_STRATEGIES)),
+        bake_time_minutes=dict(type="int"),
+        canary=dict(
+            type="dict",
+            options=dict(
+                percent=dict(type="float", default=5.0),
+                bake_time_minutes=dict(type="int", default=10),
+            ),
+        ),
+        linear=dict(
+            type="dict",
+            options=dict(
+                step_percent=dict(type="float", default=10.0),
+                step_bake_time_minutes=dict(type="int", default=6),
+            ),
+        ),
+        deployment_alarms=dict(
+            type="dict",
+            options=dict(
+                alarm_names=dict(type="list", elements="str", default=[]),
+                enable=dict(type="bool", default=True),
+                rollback=dict(type="bool", default=True),
             ),
         ),
         minimum_healthy_percent=dict(type="int", default=DEFAULT_MINIMUM_HEALTHY_PERCENT),
@@ -538,6 +648,10 @@ def argument_spec():
                 target_group_arn=dict(type="str", required=True),
                 container_name=dict(type="str", required=True),
                 container_port=dict(type="int", required=True),
+                alternate_target_group_arn=dict(type="str"),
+                production_listener_rule_arn=dict(type="str"),
+                test_listener_rule_arn=dict(type="str"),
+                role_arn=dict(type="str"),
             ),
         ),
         health_check_grace_period_seconds=dict(type="int"),

@@ -19,6 +19,13 @@ options:
     description: The cluster's name or ARN.
     type: str
     required: true
+  rollouts:
+    description:
+      - Also read, for a service whose rollout is in progress, its service deployments under way (their phase) and how
+        its production listener rules split traffic between its target groups (blue/green, linear and canary
+        deployments). Three more calls per such service; none for a service at rest.
+    type: bool
+    default: false
   names:
     description: The names (or ARNs) of the services, at most 10 per call as DescribeServices takes.
     type: list
@@ -173,6 +180,23 @@ services:
       elements: dict
       returned: when present
       sample: [{"id": "0f2c...", "created_at": "2025-01-01T12:00:00+00:00", "message": "(service demo-local-web) has reached a steady state."}]
+    service_deployments:
+      description:
+        - With O(rollouts), the service's deployments under way (ECS ListServiceDeployments and
+          DescribeServiceDeployments, snake_case), each with C(service_deployment_arn), C(status), C(lifecycle_stage)
+          (for example C(PRODUCTION_TRAFFIC_SHIFT) or C(BAKE_TIME)), C(updated_at) (when the stage began),
+          C(deployment_configuration), C(alarms) and C(rollback).
+      type: list
+      elements: dict
+      returned: with O(rollouts), while a rollout is in progress
+    traffic:
+      description:
+        - With O(rollouts), how the production listener rules split traffic now, one entry per target group with
+          C(target_group_arn), C(target_group) (its name) and C(weight) (percent).
+      type: list
+      elements: dict
+      returned: with O(rollouts), while a rollout is in progress
+      sample: [{"target_group": "demo-local-web", "weight": 95.0}, {"target_group": "demo-local-web-alt", "weight": 5.0}]
     tags:
       description: The service's tags.
       type: dict
@@ -195,6 +219,7 @@ def main():
     argument_spec = dict(
         cluster=dict(type="str", required=True),
         names=dict(type="list", elements="str", required=True),
+        rollouts=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     names = module.params["names"]
@@ -202,7 +227,7 @@ def main():
     with module_errors(module):
         if len(names) > MAX_NAMES:
             raise InputError(f"names: at most {MAX_NAMES} services per call, {len(names)} given")
-        services = ServiceManager(module).find(module.params["cluster"], names)
+        services = ServiceManager(module).find(module.params["cluster"], names, module.params["rollouts"])
         module.exit_json(changed=False, services=services)
 
 

@@ -315,6 +315,14 @@ outputs:
       type: dict
       returned: when O(layers) has C(loadbalancer)
       sample: {"80": "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/demo-local-alb/0123456789abcdef/0123456789abcdef"}
+    loadbalancer_production_rule_arns:
+      description:
+        - The HTTPS listener's production rules, by the short name of the target group they forward to together with
+          its alternate C(<name>-alt), when O(target_group_names) names both (ECS's blue/green, linear and canary
+          deployments shift traffic on them). One more call (DescribeRules) only then.
+      type: dict
+      returned: when O(layers) has C(loadbalancer)
+      sample: {"web": "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/demo-local-alb/0123456789abcdef/0123456789abcdef/0123456789abcdef"}
     fargate_cluster_arn:
       description: The ARN of the ECS cluster C(<stack>-<environment>); C("") when there is none.
       type: str

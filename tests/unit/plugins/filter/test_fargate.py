@@ -89,3 +89,66 @@ def test_deployment_progress_names_the_deployment_its_counts_and_revision():
 def test_service_progress_names_the_service_its_status_and_running_tasks():
     service = {"service_name": "demo-local-web", "status": "DRAINING", "running_count": 2}
     assert fargate.service_progress(service) == "demo-local-web DRAINING, 2 running"
+
+
+# --- deployment strategies, alarms and rollout progress -----------------------------------------------------------
+
+from ansible_collections.cloudops.fargate.plugins.filter.fargate import deployment_strategy_errors  # noqa: E402
+from ansible_collections.cloudops.fargate.plugins.filter.fargate import rollout_progress  # noqa: E402
+from ansible_collections.cloudops.fargate.plugins.filter.fargate import service_alarms  # noqa: E402
+
+CANARY = {"percent": 5, "bake_time_minutes": 5}
+LINEAR = {"step_percent": 20, "step_bake_time_minutes": 2}
+
+
+def test_strategy_errors_name_the_roles_variables():
+    assert deployment_strategy_errors("rolling", 5, CANARY, LINEAR) == []
+    assert deployment_strategy_errors("canary", "5", {"percent": "5", "bake_time_minutes": "5"}, LINEAR) == []
+    errors = deployment_strategy_errors("canary", 5, {"percent": 0.05, "bake_time_minutes": 2000}, LINEAR)
+    assert any(e.startswith("fargate_canary_percent must be a multiple of 0.1") for e in errors), errors
+    assert any(e.startswith("fargate_canary_bake_minutes") for e in errors), errors
+    errors = deployment_strategy_errors("linear", 1441, CANARY, {"step_percent": 1, "step_bake_time_minutes": 2})
+    assert any(e.startswith("fargate_deployment_bake_minutes") for e in errors), errors
+    assert any(e.startswith("fargate_linear_step_percent") for e in errors), errors
+    assert not any("canary" in e for e in errors), "the canary settings count only for a canary"
+
+
+def test_service_alarms_take_the_worst_of_both_target_groups():
+    lb = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/demo-local-alb/0123456789abcdef"
+    tg = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/demo-local-web/0a"
+    alt = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/demo-local-web-alt/0b"
+    thresholds = {"error_percent": 5, "response_time_seconds": 2, "unhealthy_targets": 1, "evaluation_minutes": 2}
+    alarms = service_alarms("demo-local", lb, [tg, alt], thresholds)
+    assert [a["name"] for a in alarms] == ["demo-local-target-5xx", "demo-local-response-time", "demo-local-unhealthy-targets"]
+    errors = alarms[0]
+    assert errors["threshold"] == 5.0 and errors["evaluation_periods"] == 2
+    returned = [m for m in errors["metrics"] if m["return_data"]]
+    assert returned == [{"id": "worst", "expression": "MAX([rate0, rate1])", "label": "5xx percent", "return_data": True}]
+    dimensions = errors["metrics"][0]["metric_stat"]["metric"]["dimensions"]
+    assert dimensions == [
+        {"name": "TargetGroup", "value": "targetgroup/demo-local-web/0a"},
+        {"name": "LoadBalancer", "value": "app/demo-local-alb/0123456789abcdef"},
+    ]
+    # a rolling service has one target group
+    (alone,) = [a for a in service_alarms("demo-local", lb, [tg, ""], thresholds) if a["name"].endswith("unhealthy-targets")]
+    assert alone["metrics"][-1]["expression"] == "MAX([unhealthy0])"
+
+
+def test_rollout_progress_shows_the_phase_the_split_and_the_bake_left():
+    import datetime
+
+    now = datetime.datetime(2026, 1, 1, 12, 3, 30, tzinfo=datetime.timezone.utc)
+    service = {
+        "traffic": [{"target_group": "web", "weight": 95.0}, {"target_group": "web-alt", "weight": 5.0}],
+        "service_deployments": [
+            {
+                "status": "IN_PROGRESS",
+                "lifecycle_stage": "BAKE_TIME",
+                "updated_at": "2026-01-01T12:00:00+00:00",
+                "deployment_configuration": {"bake_time_in_minutes": 5},
+            }
+        ],
+    }
+    assert rollout_progress(service, now) == ["IN_PROGRESS BAKE_TIME, traffic web 95% / web-alt 5%, bake 1m30s left of 5m"]
+    rolling = {"deployments": [{"status": "PRIMARY", "rollout_state": "IN_PROGRESS", "running_count": 1, "desired_count": 2}]}
+    assert rollout_progress(rolling) == ["PRIMARY IN_PROGRESS 1/2 running"]

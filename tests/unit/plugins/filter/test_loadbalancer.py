@@ -131,4 +131,66 @@ def test_without_rules_leaves_the_listeners_given_alone():
 
 
 def test_filter_module_exposes_every_filter():
-    assert FilterModule().filters() == {"alb_listener_rules": alb_listener_rules, "alb_listeners_without_rules": without_rules}
+    filters = FilterModule().filters()
+    assert filters["alb_listener_rules"] is alb_listener_rules and filters["alb_listeners_without_rules"] is without_rules
+    assert set(filters) == {
+        "alb_listener_rules",
+        "alb_listeners_without_rules",
+        "alb_alternate_target_groups",
+        "alb_production_rules",
+        "alb_production_rule_arns",
+    }
+
+
+# --- the production rules of blue/green, linear and canary deployments --------------------------------------------
+
+from ansible_collections.cloudops.fargate.plugins.filter.loadbalancer import alb_production_rule_arns  # noqa: E402
+from ansible_collections.cloudops.fargate.plugins.filter.loadbalancer import alb_production_rules  # noqa: E402
+from ansible_collections.cloudops.fargate.plugins.filter.loadbalancer import alternate_target_groups  # noqa: E402
+
+WEB, WEB_ALT = "arn:tg/web", "arn:tg/web-alt"
+
+
+def test_alternates_copy_the_groups_settings_under_their_own_name():
+    groups = [{"name": "web", "port": 8080, "health_check_path": "/ok"}, {"name": "api", "port": 8080}]
+    assert alternate_target_groups(groups, ["web"]) == [{"name": "web-alt", "port": 8080, "health_check_path": "/ok"}]
+    assert alternate_target_groups(groups, []) == []
+
+
+def _live(priority, weights):
+    groups = [{"target_group_arn": arn, "weight": weight} for arn, weight in weights]
+    return [{"port": 443, "rules": [{"priority": str(priority), "rule_arn": "arn:rule/1",
+                                     "actions": [{"type": "forward", "forward_config": {"target_groups": groups}}]}]}]
+
+
+def test_a_new_production_rule_sends_everything_to_the_group_itself():
+    (rule,) = alb_production_rules(["web"], {"web": WEB, "web-alt": WEB_ALT}, 50000)
+    assert rule["Priority"] == 50000
+    assert rule["Conditions"] == [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/*"]}}]
+    assert rule["Actions"][0]["ForwardConfig"]["TargetGroups"] == [
+        {"TargetGroupArn": WEB, "Weight": 100},
+        {"TargetGroupArn": WEB_ALT, "Weight": 0},
+    ]
+
+
+def test_an_existing_production_rule_keeps_the_weights_ecs_gave_it_in_its_order():
+    live = _live(50000, [(WEB_ALT, 95), (WEB, 5)])
+    (rule,) = alb_production_rules(["web"], {"web": WEB, "web-alt": WEB_ALT}, 50000, live)
+    assert rule["Actions"][0]["ForwardConfig"]["TargetGroups"] == [
+        {"TargetGroupArn": WEB_ALT, "Weight": 95},
+        {"TargetGroupArn": WEB, "Weight": 5},
+    ]
+    # a rule at that priority forwarding elsewhere is not the production rule: it is replaced
+    (rule,) = alb_production_rules(["web"], {"web": WEB, "web-alt": WEB_ALT}, 50000, _live(50000, [("arn:tg/x", 1)]))
+    assert [g["Weight"] for g in rule["Actions"][0]["ForwardConfig"]["TargetGroups"]] == [100, 0]
+
+
+def test_production_rules_need_both_groups():
+    with pytest.raises(AnsibleFilterError, match="loadbalancer_alternate_target_groups: 'web' needs"):
+        alb_production_rules(["web"], {"web": WEB}, 50000)
+
+
+def test_production_rule_arns_by_group():
+    listeners = _live(50000, [(WEB, 100), (WEB_ALT, 0)])
+    assert alb_production_rule_arns(listeners, ["web"], 50000) == {"web": "arn:rule/1"}
+    assert alb_production_rule_arns(listeners, ["web"], 49000) == {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from botocore.exceptions import ClientError
@@ -58,6 +59,11 @@ def params(**overrides):
         "capacity_provider_strategy": None,
         "network": {"subnets": list(SUBNETS), "security_groups": None, "assign_public_ip": False},
         "load_balancers": None,
+        "deployment_strategy": None,
+        "bake_time_minutes": None,
+        "canary": None,
+        "linear": None,
+        "deployment_alarms": None,
         "health_check_grace_period_seconds": None,
         "platform_version": "LATEST",
         "enable_execute_command": None,
@@ -677,6 +683,148 @@ def _outcome(config, name, response):
         if acceptor.matcher_func(response):
             return acceptor.state
     return None
+
+
+# --- deployment strategies and alarms ------------------------------------------------------------------------------
+
+ALT_ARN = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:targetgroup/web-alt/fedcba9876543210"
+RULE_ARN = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:listener-rule/app/demo/0123456789abcdef/0a1b2c3d4e5f6a7b/1a2b3c4d5e6f7a8b"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/demo-ecs-load-balancers"
+SWITCHING_LB = {
+    "target_group_arn": TG_ARN,
+    "container_name": "nginx",
+    "container_port": 8080,
+    "alternate_target_group_arn": ALT_ARN,
+    "production_listener_rule_arn": RULE_ARN,
+    "role_arn": ROLE_ARN,
+}
+
+
+def aws_switching_lb(primary=TG_ARN, alternate=ALT_ARN):
+    return {
+        "targetGroupArn": primary,
+        "containerName": "nginx",
+        "containerPort": 8080,
+        "advancedConfiguration": {
+            "alternateTargetGroupArn": alternate,
+            "productionListenerRule": RULE_ARN,
+            "roleArn": ROLE_ARN,
+        },
+    }
+
+
+def test_canary_with_alarms_is_requested_in_the_deployment_configuration():
+    asked = wanted(
+        deployment_strategy="canary",
+        canary={"percent": 5, "bake_time_minutes": 2},
+        bake_time_minutes=1,
+        deployment_alarms={"alarm_names": ["web-5xx", "web-latency"], "enable": True, "rollback": True},
+        load_balancers=[SWITCHING_LB],
+    )
+    changes, request = service_changes(aws_service(), asked)
+    assert {field for field, _, _ in changes} >= {"deployment_strategy", "canary", "bake_time_minutes", "deployment_alarms"}
+    configuration = request["deploymentConfiguration"]
+    assert configuration["strategy"] == "CANARY"
+    assert configuration["canaryConfiguration"] == {"canaryPercent": 5.0, "canaryBakeTimeInMinutes": 2}
+    assert configuration["bakeTimeInMinutes"] == 1
+    assert configuration["alarms"] == {"alarmNames": ["web-5xx", "web-latency"], "enable": True, "rollback": True}
+    assert "linearConfiguration" not in configuration
+    (lb,) = request["loadBalancers"]
+    assert lb["advancedConfiguration"] == {
+        "alternateTargetGroupArn": ALT_ARN,
+        "productionListenerRule": RULE_ARN,
+        "roleArn": ROLE_ARN,
+    }
+    assert create_request(asked, "token")["deploymentConfiguration"]["strategy"] == "CANARY"
+
+
+def test_a_service_that_runs_the_asked_strategy_has_nothing_to_change():
+    configuration = {
+        "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+        "maximumPercent": 200,
+        "minimumHealthyPercent": 100,
+        "strategy": "LINEAR",
+        "bakeTimeInMinutes": 3,
+        "linearConfiguration": {"stepPercent": 25, "stepBakeTimeInMinutes": 1},
+        "alarms": {"alarmNames": ["b", "a"], "enable": True, "rollback": True},
+    }
+    service = aws_service(deploymentConfiguration=configuration, loadBalancers=[aws_switching_lb()])
+    asked = wanted(
+        deployment_strategy="linear",
+        bake_time_minutes=3,
+        linear={"step_percent": 25.0, "step_bake_time_minutes": 1},
+        deployment_alarms={"alarm_names": ["a", "b"], "enable": True, "rollback": True},
+        load_balancers=[SWITCHING_LB],
+    )
+    assert service_changes(service, asked) == ([], {})
+
+
+def test_the_target_group_that_takes_traffic_now_is_no_change():
+    # After a deployment ECS may report the pair the other way round; swapping it back would deploy for nothing.
+    configuration = {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0}
+    service = aws_service(
+        deploymentConfiguration=dict(configuration, deploymentCircuitBreaker={"enable": True, "rollback": True}),
+        loadBalancers=[aws_switching_lb(primary=ALT_ARN, alternate=TG_ARN)],
+    )
+    asked = wanted(deployment_strategy="blue_green", bake_time_minutes=0, load_balancers=[SWITCHING_LB])
+    assert service_changes(service, asked) == ([], {})
+    # another listener rule is a change, sent with the pair in the service's order
+    other_rule = RULE_ARN[:-1] + "9"
+    changes, request = service_changes(service, dict(asked, load_balancers=[dict(SWITCHING_LB, production_listener_rule_arn=other_rule)]))
+    assert [field for field, _, _ in changes] == ["load_balancers"]
+    (lb,) = request["loadBalancers"]
+    assert lb["targetGroupArn"] == ALT_ARN and lb["advancedConfiguration"]["alternateTargetGroupArn"] == TG_ARN
+
+
+def test_back_to_rolling_drops_the_other_strategies_settings():
+    configuration = {
+        "strategy": "CANARY",
+        "bakeTimeInMinutes": 5,
+        "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 3},
+        "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+    }
+    changes, request = service_changes(aws_service(deploymentConfiguration=configuration), wanted(deployment_strategy="rolling"))
+    assert changes == [("deployment_strategy", "CANARY", "ROLLING")]
+    sent = request["deploymentConfiguration"]
+    assert sent["strategy"] == "ROLLING"
+    assert "canaryConfiguration" not in sent and "bakeTimeInMinutes" not in sent
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"deployment_strategy": "blue_green", "load_balancers": [SWITCHING_LB]}, "bake_time_minutes is required"),
+        ({"deployment_strategy": "canary", "bake_time_minutes": 1441}, "bake_time_minutes must be"),
+        (
+            {"deployment_strategy": "canary", "canary": {"percent": 0.05, "bake_time_minutes": 1}},
+            "canary.percent must be a multiple of 0.1 from 0.1 to 100.0",
+        ),
+        (
+            {"deployment_strategy": "linear", "linear": {"step_percent": 2.5, "step_bake_time_minutes": 1}},
+            "linear.step_percent must be a multiple of 0.1 from 3.0 to 100.0",
+        ),
+        (
+            {"deployment_strategy": "linear", "linear": {"step_percent": 10.05, "step_bake_time_minutes": 1}},
+            "linear.step_percent must be a multiple of 0.1",
+        ),
+        ({"deployment_strategy": "rolling", "canary": {"percent": 5, "bake_time_minutes": 1}}, "canary is for"),
+        (
+            {"deployment_strategy": "canary", "load_balancers": [{"target_group_arn": TG_ARN, "container_name": "nginx", "container_port": 8080}]},
+            "load_balancers[0] needs alternate_target_group_arn",
+        ),
+        (
+            {"load_balancers": [dict(SWITCHING_LB, role_arn=None)]},
+            "load_balancers[0].role_arn must be given",
+        ),
+        ({"load_balancers": [dict(SWITCHING_LB, alternate_target_group_arn=TG_ARN)]}, "must be another target group"),
+        ({"load_balancers": [dict(SWITCHING_LB, production_listener_rule_arn="rule")]}, "is not an Application Load Balancer listener rule ARN"),
+        ({"deployment_alarms": {"alarm_names": [], "enable": True, "rollback": True}}, "must name at least one alarm"),
+        ({"deployment_alarms": {"alarm_names": [f"a{i}" for i in range(11)], "enable": True, "rollback": True}}, "at most 10 alarms"),
+    ],
+)
+def test_bad_strategy_settings_are_refused_naming_the_option(overrides, message):
+    with pytest.raises(ServiceInputError, match=re.escape(message)):
+        wanted_settings(params(**overrides))
 
 
 def _deployment(id_, status="PRIMARY", state="IN_PROGRESS"):

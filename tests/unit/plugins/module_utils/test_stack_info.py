@@ -341,7 +341,18 @@ def test_loadbalancer_outputs():
         "loadbalancer_dns_name": "lb.example",
         "loadbalancer_target_group_arns": {"web": "arn:web", "api": "arn:api"},
         "loadbalancer_listener_arns": {"80": "arn:l80", "443": "arn:l443"},
+        "loadbalancer_production_rule_arns": {},
     }
+    # with an alternate group, the rule forwarding to exactly the pair is the group's production rule
+    groups.append({"TargetGroupName": f"{PREFIX}-web-alt", "TargetGroupArn": "arn:web-alt"})
+
+    def rule(arn, *groups):
+        forward = {"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": g, "Weight": 1} for g in groups]}}
+        return {"RuleArn": arn, "Actions": [forward]}
+
+    rules = [rule("arn:r-api", "arn:api"), rule("arn:r-mixed", "arn:web", "arn:api"), rule("arn:r-prod", "arn:web-alt", "arn:web")]
+    outputs = si.loadbalancer_outputs(load_balancer, listeners, groups, PREFIX, rules)
+    assert outputs["loadbalancer_production_rule_arns"] == {"web": "arn:r-prod"}
     # target groups without the load balancer (deleted first, or not created yet)
     assert si.loadbalancer_outputs(None, [], groups[:1], PREFIX) == dict(
         si.empty_outputs("loadbalancer"), loadbalancer_target_group_arns={"web": "arn:web"}

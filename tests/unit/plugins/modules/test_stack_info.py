@@ -317,6 +317,7 @@ class StackBuilder:
             "loadbalancer_dns_name": load_balancer["DNSName"],
             "loadbalancer_target_group_arns": arns,
             "loadbalancer_listener_arns": {"80": listener["ListenerArn"]},
+            "loadbalancer_production_rule_arns": {},
         }
 
     def fargate(self, stack, environment, network, tags=None):
