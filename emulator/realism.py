@@ -89,6 +89,20 @@ TYPICAL: dict[str, Typical] = {
     "ecs.draining": Typical(
         60, f"{TF}/ecs service.go waitServiceInactive (delete timeout 20 min); ALB deregistration delay + stopTimeout"
     ),
+    "ecs.deployment_stage": Typical(
+        15,
+        "estimate, no AWS figure: a lifecycle stage of a blue/green, linear or canary deployment without a hook is one "
+        "ECS control-plane step (register targets, or ELB ModifyRule on the listener rules); ECS developer guide, "
+        "blue-green-deployment-how-it-works; {TF}/ecs service.go (PR #43434) waits on the service deployment's "
+        "status, not on a figure".replace("{TF}", TF),
+    ),
+    "ecs.bake_minute": Typical(
+        60,
+        "one configured minute of ECS API reference DeploymentConfiguration bakeTimeInMinutes, CanaryConfiguration "
+        "canaryBakeTimeInMinutes, LinearConfiguration stepBakeTimeInMinutes; a rolling update's alarm bake is its "
+        "alarms' evaluation time (developer guide, deployment-alarm-failure: 'computes this time period based on the "
+        "alarm configuration'; aws/copilot-cli#4294)",
+    ),
     # Eventual consistency: how long something already gone (or new) still shows elsewhere.
     "network_interface.lingering": Typical(
         60,
@@ -119,6 +133,26 @@ TYPICAL: dict[str, Typical] = {
     ),
     "certificate.import_visibility": Typical(
         5, f"{TF}/elbv2 listener.go retries CertificateNotFound within its 5 min create/update timeout"
+    ),
+    # ACM certificates requested with DNS validation (emulator/extensions/acm_dns_validation.py).
+    "certificate.validation_records": Typical(
+        10,
+        "ACM API reference, RequestCertificate ('there is a delay of several seconds before you can retrieve "
+        f"information about the new certificate'); {TF}/acm certificate.go waitCertificateDomainValidationsAvailable "
+        "polls until DomainValidationOptions[].ResourceRecord is filled (certificateDNSValidationAssignmentTimeout "
+        "5 min)",
+    ),
+    "certificate.dns_validation": Typical(
+        300,
+        "estimate, no AWS figure: botocore acm waiter CertificateValidated polls every 60 s, 5 attempts; "
+        "aws/aws-cdk#2914 (a 5-minute wait for validation timed out; raised to 9.5 min by aws/aws-cdk#2961); "
+        f"{TF}/acm certificate_validation.go create timeout 75 min, hashicorp/terraform-provider-aws#9338 (over an "
+        "hour at times)",
+    ),
+    "certificate.validation_timeout": Typical(
+        72 * 3600,
+        "ACM API reference, CertificateDetail.Status: 'ACM makes repeated attempts to validate a certificate for 72 "
+        "hours and then times out' (VALIDATION_TIMED_OUT)",
     ),
     "target_group.lingering": Typical(15, f"{TF}/elbv2 target_group.go retries ResourceInUse on delete 2 min"),
     "scalable_target.service_visibility": Typical(

@@ -67,6 +67,10 @@ WRAP_ORDER = (
     # both recompute after moto has acted, independently of each other.
     "acm_imported_certificates",
     "elbv2_target_group_load_balancers",
+    # AWSCertificateManagerResponse.get_certificate, ELBv2Backend.create_listener and add_listener_certificates:
+    # dns_validation(acm(moto)); modify_listener: dns_validation(target_group_load_balancers(acm(moto))). The DNS
+    # validation only refuses a certificate not yet issued before the others act, so the order changes no answer.
+    "acm_dns_validation",
     # ECRBackend.put_image: layers(image_scanning(moto)); ecr_layers checks the digest and the layers before the image
     # is stored, so a push it refuses starts no scan, and ecr_image_scanning scans the image moto stored. (Inside out,
     # ecr_layers' test, which unwraps put_image by one __wrapped__ to get moto's, would unwrap the wrong extension.)

@@ -29,6 +29,10 @@ Service, DeploymentConfiguration):
   version it resolved, 1.4.0 today, in the deployments).
 * UpdateService stores ``taskDefinition`` as given (``family:revision`` or ``family``); AWS reports the ARN.
 * Services have no ``createdAt``.
+* A deployment configuration or load balancers that cannot deploy (a blue/green, linear or canary service without
+  its alternate target group and listener rule, a percent or bake out of range, the configuration of another
+  strategy) are accepted; AWS refuses them with ``InvalidParameterException`` before anything changes
+  (``ecs_deployment_strategies.check_deployment_configuration`` says which and why).
 
 The patch wraps ``EC2ContainerServiceResponse.create_service`` to keep the request's members for the duration of the
 call (a context variable, so the backend signature moto's own callers use is untouched), and wraps
@@ -52,6 +56,7 @@ from moto.ecs.responses import EC2ContainerServiceResponse
 
 from emulator.extensions import _patching
 from emulator.extensions._patching import Patch
+from emulator.extensions.ecs_deployment_strategies import check_deployment_configuration
 
 # DescribeServices of a REPLICA service created without a deployment configuration.
 DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
@@ -164,6 +169,16 @@ def _create_with_configuration(original: Any) -> Any:
         launch_type = signature.bind(self, cluster_str, service_name, *args, **kwargs).arguments.get("launch_type")
         if launch_type and strategy:
             raise InvalidParameterException(BOTH_MESSAGE)
+        controller = (request.get("deploymentController") or {}).get("type") or "ECS"
+        check_deployment_configuration(
+            merged_deployment_configuration(None, request.get("deploymentConfiguration"), controller),
+            request.get("deploymentConfiguration"),
+            request.get("loadBalancers"),
+            controller,
+            self.account_id,
+            self.region_name,
+            request.get("serviceConnectConfiguration"),
+        )
         if not launch_type and not strategy and request:
             cluster = self._get_cluster(cluster_str)  # pylint: disable=protected-access
             strategy = getattr(cluster, "default_capacity_provider_strategy", None) or None
@@ -207,6 +222,19 @@ def _update_with_configuration(original: Any) -> Any:
             service_properties.get("cluster", "default"), service_properties["service"].split("/")[-1]
         )
         deployment_configuration = copy.deepcopy(getattr(service, "deployment_configuration", None))
+        given_configuration = service_properties.get("deployment_configuration")
+        given_load_balancers = service_properties.get("load_balancers")
+        if service.status == "ACTIVE" and (given_configuration is not None or given_load_balancers is not None):
+            check_deployment_configuration(
+                merged_deployment_configuration(deployment_configuration, given_configuration, _controller(service)),
+                given_configuration,
+                given_load_balancers if given_load_balancers is not None else service.load_balancers,
+                _controller(service),
+                self.account_id,
+                self.region_name,
+                service_properties.get("service_connect_configuration")
+                or getattr(service, "service_connect_configuration", None),
+            )
         strategy = service_properties.get("capacity_provider_strategy")
         previous_strategy = copy.deepcopy(getattr(service, "capacity_provider_strategy", None))
         task_definition = service_properties.get("task_definition")

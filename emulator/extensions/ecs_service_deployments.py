@@ -71,11 +71,16 @@ they fail, so a period of such a deployment is at least what AWS takes to stop t
 is shorter) times the time scale. Plain mode never looks at the content.
 
 Wrapped: ``EC2ContainerServiceBackend.create_service``, ``update_service``, ``describe_services``, ``list_tasks`` and
-``describe_tasks``; the cluster's running and pending task counts follow the services'.
+``describe_tasks``; the cluster's running and pending task counts follow the services'. The other deployment
+strategies (blue/green, linear, canary) and deployment alarms are ecs_deployment_strategies', which wraps this
+module's ``new_deployment``, ``tasks_running``, ``fail_deployment`` and ``advance``: they are looked up at call time,
+so keep calling them by their module-level names. A blue/green pair of target groups is one load balancer for the
+deployment triggers, whichever of the two takes production traffic (ECS swaps them at each deployment).
 
 Not modelled: running tasks (``runningCount`` is a number; ListTasks lists no running service tasks), load balancer
-and container health checks other than the empty nginx configuration, targets registered in target groups,
-``minimumHealthyPercent``/``maximumPercent`` batching, CloudWatch alarms in the breaker.
+and container health checks other than the empty nginx configuration, targets registered in target groups (but a
+blue/green, linear or canary deployment's, ecs_deployment_strategies), ``minimumHealthyPercent``/``maximumPercent``
+batching.
 """
 
 from __future__ import annotations
@@ -86,7 +91,7 @@ import math
 import re
 import threading
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 
 from moto.core.utils import utcnow
 from moto.ec2.utils import random_private_ip
@@ -113,6 +118,25 @@ CIRCUIT_BREAKER_MAX_THRESHOLD = 200
 FAILED_REASON = "ECS deployment circuit breaker: tasks failed to start."
 STOP_CODE = "TaskFailedToStart"
 TROUBLESHOOTING = "For more information, see the Troubleshooting section of the Amazon ECS Developer Guide."
+
+
+class FailureCause(NamedTuple):
+    """Why a deployment failed, as the service says it: its rolloutStateReason, the end of the service event
+    "(deployment ID) deployment failed: ...", and the rollback deployment's rolloutStateReason (``{target}``: the
+    deployment ID it rolls back to)."""
+
+    name: str
+    reason: str
+    event: str
+    rollback: str
+
+
+CIRCUIT_BREAKER = FailureCause(
+    "circuit_breaker",
+    FAILED_REASON,
+    "tasks failed to start.",
+    "ECS deployment circuit breaker: rolling back to deploymentId {target}.",
+)
 # An image of a private ECR repository: <account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag][@digest].
 ECR_IMAGE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/"
@@ -452,17 +476,21 @@ def _stopped_task(
     return task.id
 
 
-def _complete(service: Service, deployment: dict[str, Any]) -> None:
+def complete(service: Service, deployment: dict[str, Any], started_event: bool = True) -> None:
+    """The deployment is done: COMPLETED, the only one left; the tasks of the others stop. ``started_event`` False
+    when its tasks' start was already told (a deployment whose strategy kept both revisions up)."""
     stopped = sum(d.get("runningCount", 0) for d in service.deployments if d is not deployment)
     desired = deployment.get("desiredCount", 0)
+    now = utcnow()
     deployment.update(
         rolloutState="COMPLETED",
         rolloutStateReason=f"ECS deployment {deployment['id']} completed.",
         runningCount=desired,
         pendingCount=0,
-        updatedAt=utcnow(),
+        updatedAt=now,
     )
-    if desired:
+    _state(deployment)["completed_at"] = now
+    if desired and started_event:
         add_event(service, f"(service {service.name}) has started {desired} tasks.")
     if stopped:
         add_event(service, f"(service {service.name}) has stopped {stopped} running tasks.")
@@ -502,22 +530,39 @@ def _fail_batch(
         )
 
 
-def _fail(backend: EC2ContainerServiceBackend, service: Service, deployment: dict[str, Any], rollback: bool) -> None:
-    deployment.update(rolloutState="FAILED", rolloutStateReason=FAILED_REASON, pendingCount=0, updatedAt=utcnow())
-    add_event(
-        service, f"(service {service.name}) (deployment {deployment['id']}) deployment failed: tasks failed to start."
-    )
-    if not rollback:
-        return
-    target = next(
+def rollback_target(service: Service, deployment: dict[str, Any]) -> dict[str, Any] | None:
+    """The deployment a failed ``deployment`` rolls back to: the last one that completed, if any."""
+    return next(
         (d for d in service.deployments if d is not deployment and d.get("rolloutState") == "COMPLETED"),
         None,
     )
+
+
+def fail_deployment(
+    backend: EC2ContainerServiceBackend,
+    service: Service,
+    deployment: dict[str, Any],
+    rollback: bool,
+    cause: FailureCause = CIRCUIT_BREAKER,
+) -> None:
+    """The deployment FAILED for ``cause``; with ``rollback``, a new PRIMARY deployment of the last completed one's
+    configuration starts (ecs_deployment_strategies wraps this: a blue/green deployment's blue tasks take the traffic
+    back instead)."""
+    now = utcnow()
+    deployment.update(rolloutState="FAILED", rolloutStateReason=cause.reason, pendingCount=0, updatedAt=now)
+    state = _state(deployment)
+    state.update(failure_cause=cause, failed_at=now)
+    add_event(service, f"(service {service.name}) (deployment {deployment['id']}) deployment failed: {cause.event}")
+    if not rollback:
+        return
+    target = rollback_target(service, deployment)
     if target is None:  # nothing completed before: nothing to roll back to
         return
     rolled_back = start_deployment(backend, service, source=target)
-    rolled_back["rolloutStateReason"] = f"ECS deployment circuit breaker: rolling back to deploymentId {target['id']}."
+    rolled_back["rolloutStateReason"] = cause.rollback.format(target=target["id"])
     service.task_definition = rolled_back.get("taskDefinition")
+    state.update(rollback_deployment=rolled_back, rollback_started_at=now)
+    _state(rolled_back)["rollback_of"] = deployment
     add_event(service, f"(service {service.name}) rolling back to deployment {target['id']}.")
 
 
@@ -545,13 +590,32 @@ def _launch_with_unusable_role(
     state["started"] = max(state["started"], usable_at)
     breaker = _breaker(service)
     if breaker.get("enable") and deployment["failedTasks"] >= failure_threshold(desired):
-        _fail(backend, service, deployment, rollback=bool(breaker.get("rollback")))
+        fail_deployment(backend, service, deployment, rollback=bool(breaker.get("rollback")))
         return True
     return False
 
 
+def tasks_running(
+    backend: EC2ContainerServiceBackend, service: Service, deployment: dict[str, Any]  # pylint: disable=unused-argument
+) -> None:
+    """Every task of the deployment runs (since ``_state(deployment)["running_since"]``): a rolling update without
+    deployment alarms completes. ecs_deployment_strategies wraps this: a blue/green, linear or canary deployment, or
+    one watched by alarms, goes on to its traffic shifts and bake time and sets ``handed_over``."""
+    complete(service, deployment)
+
+
+def _tasks_running_since(
+    backend: EC2ContainerServiceBackend, service: Service, deployment: dict[str, Any], period: int
+) -> None:
+    state = _state(deployment)
+    state["running_since"] = min(realism.now(), state["started"] + period * state["seconds"])
+    tasks_running(backend, service, deployment)
+
+
 def _progress(backend: EC2ContainerServiceBackend, service: Service, deployment: dict[str, Any]) -> None:
     state = _state(deployment)
+    if state.get("handed_over"):  # its tasks run; its strategy moves it on
+        return
     if _launch_with_unusable_role(backend, service, deployment):
         return
     elapsed = realism.now() - state["started"]
@@ -577,24 +641,25 @@ def _progress(backend: EC2ContainerServiceBackend, service: Service, deployment:
     while state["periods"] < last_single:
         reason = reason_now()
         if reason is None:
+            running_period = state["periods"] + 1
             state["periods"] = periods
-            _complete(service, deployment)
+            _tasks_running_since(backend, service, deployment, running_period)
             return
         state["periods"] += 1
         _fail_batch(backend, service, deployment, desired, reason)
         if breaker.get("enable") and deployment["failedTasks"] >= threshold:
-            _fail(backend, service, deployment, rollback=bool(breaker.get("rollback")))
+            fail_deployment(backend, service, deployment, rollback=bool(breaker.get("rollback")))
             return
     if periods > state["periods"]:  # a long time unobserved: the launches in between failed too
         if reason_now() is None:  # (a missing ECR image was pushed meanwhile)
             state["periods"] = periods
-            _complete(service, deployment)
+            _tasks_running_since(backend, service, deployment, periods)
             return
         skipped = periods - state["periods"]
         state["periods"] = periods
         if breaker.get("enable"):
             deployment["failedTasks"] = max(deployment["failedTasks"], threshold)
-            _fail(backend, service, deployment, rollback=bool(breaker.get("rollback")))
+            fail_deployment(backend, service, deployment, rollback=bool(breaker.get("rollback")))
         else:
             deployment["failedTasks"] += skipped * desired
 
@@ -641,9 +706,21 @@ def _advance_cluster(backend: EC2ContainerServiceBackend, cluster_str: str | Non
             advance(backend, service)
 
 
+def _load_balancer_identity(load_balancer: dict[str, Any]) -> dict[str, Any]:
+    """A load balancer entry as a deployment trigger: a blue/green pair is one whichever of the two target groups
+    takes production traffic now (ECS swaps them at each deployment; ecs_deployment_strategies)."""
+    identity = copy.deepcopy(load_balancer)
+    advanced = identity.get("advancedConfiguration") or {}
+    if advanced.get("alternateTargetGroupArn"):
+        pair = sorted(str(arn) for arn in (identity.get("targetGroupArn"), advanced.pop("alternateTargetGroupArn")))
+        identity["targetGroupArn"] = pair
+    return identity
+
+
 def _triggers(backend: EC2ContainerServiceBackend, service: Service) -> tuple[Any, ...]:
     values = {name: copy.deepcopy(getattr(service, name, None)) for name in _DEPLOYMENT_TRIGGERS}
     values["task_definition"] = _resolved_task_definition(backend, values["task_definition"])
+    values["load_balancers"] = [_load_balancer_identity(item) for item in values["load_balancers"] or []]
     return tuple(values[name] or None for name in _DEPLOYMENT_TRIGGERS)
 
 

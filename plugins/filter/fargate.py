@@ -161,19 +161,20 @@ def service_alarms(prefix, load_balancer_arn, target_group_arns, thresholds):
 
 
 def rollout_progress(service, now=None):
-    """Where the service deployments of ``service`` (ecs_service_info with ``rollouts``) stand: the phase, the traffic
-    split and the bake time left, e.g. ``PRODUCTION_TRAFFIC_SHIFT, traffic demo-local-web 95% / demo-local-web-alt 5%``.
+    """Where the service deployments of ``service`` (ecs_service_info with ``rollouts``) stand, short enough for a
+    progress line: the phase, the new revision's share of production traffic and the bake time left, e.g.
+    ``PRODUCTION_TRAFFIC_SHIFT, new revision at 5%`` or ``BAKE_TIME, new revision at 100%, 1m30s of 5m bake left``.
     Falls back to the ECS deployments (``deployment_progress``) when there are none."""
     import datetime
 
     service = service or {}
-    split = " / ".join(f"{t.get('target_group')} {t.get('weight', 0):g}%" for t in service.get("traffic") or [])
     lines = []
     for deployment in service.get("service_deployments") or []:
         stage = deployment.get("lifecycle_stage") or deployment.get("status") or ""
-        parts = [f"{deployment.get('status', '')} {stage}".strip()]
-        if split:
-            parts.append(f"traffic {split}")
+        parts = [stage]
+        weight = (deployment.get("target_service_revision") or {}).get("requested_production_traffic_weight")
+        if weight is not None:
+            parts.append(f"new revision at {float(weight):g}%")
         bake = (deployment.get("deployment_configuration") or {}).get("bake_time_in_minutes")
         started = deployment.get("updated_at")
         if stage == "BAKE_TIME" and bake is not None and started:
@@ -181,9 +182,9 @@ def rollout_progress(service, now=None):
                 began = datetime.datetime.fromisoformat(str(started).replace("Z", "+00:00"))
                 current = now or datetime.datetime.now(datetime.timezone.utc)
                 left = max(0, int(bake) * 60 - int((current - began).total_seconds()))
-                parts.append(f"bake {left // 60}m{left % 60:02d}s left of {bake}m")
+                parts.append(f"{left // 60}m{left % 60:02d}s of {bake}m bake left")
             except ValueError:
-                parts.append(f"bake of {bake}m")
+                parts.append(f"{bake}m bake")
         lines.append(", ".join(parts))
     if lines:
         return lines

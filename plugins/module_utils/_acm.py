@@ -8,6 +8,11 @@ encoding of the certificate and of every certificate of its chain, so PEM line l
 whitespace never count as a change. A different content is imported again into the same ARN, which keeps
 the certificate's associations (load balancer listeners, Client VPN endpoints) working.
 
+A requested certificate (RequestCertificate, validated by DNS) is identified the same way among the certificates ACM
+issued, and by its domain names: names cannot change on a certificate, so other names make a new request whose
+certificate replaces the old one once the caller has moved its users over (``delete_replaced``). The manager never
+waits for ACM to issue it, only, briefly, for ACM to show the CNAME records the caller must create.
+
 Every input is parsed and checked before the first AWS call. The private key never leaves this file other
 than in the ImportCertificate request: no message, result or diff holds it.
 """
@@ -15,6 +20,7 @@ than in the ImportCertificate request: no message, result or diff holds it.
 from __future__ import annotations
 
 import datetime
+import re
 from copy import deepcopy
 from typing import Any
 
@@ -27,8 +33,10 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._common import In
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import Transient
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call_through
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import idempotency_token
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import merged_tags
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import tag_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import wait
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import wanted_tags
 
@@ -631,6 +639,229 @@ def wanted_certificate(params: dict[str, Any], now: datetime.datetime | None = N
     }
 
 
+# --- requested certificates (ACM issues them once DNS validates every domain) ------------------------------------
+
+AMAZON_ISSUED = "AMAZON_ISSUED"
+IMPORTED = "IMPORTED"
+# What RequestCertificate accepts (API reference, RequestCertificate KeyAlgorithm: "Other listed algorithms are for
+# imported certificates only"); ACM's default.
+REQUEST_KEY_ALGORITHMS = ("RSA_2048", "EC_prime256v1", "EC_secp384r1")
+DEFAULT_REQUEST_KEY_ALGORITHM = "RSA_2048"
+VALIDATION_METHODS = ("DNS",)
+# RequestCertificate: the DomainName (the common name) is at most 64 octets, a SAN at most 253; at most 100 names.
+COMMON_NAME_MAX_LENGTH = 64
+DOMAIN_NAME_MAX_LENGTH = 253
+DOMAIN_NAMES_MAX = 100
+# botocore's acm model, DomainNameString: an optional leading wildcard label, then labels of at most 63 characters.
+_DOMAIN_NAME_PATTERN = re.compile(
+    r"^(\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])$"
+)
+# An ACM certificate carries at most 50 tags; Name is one of them.
+REQUEST_MAX_TAGS = 49
+# A certificate in these states is, or will be, usable; any other (VALIDATION_TIMED_OUT, FAILED, REVOKED, EXPIRED,
+# INACTIVE) never will, and a run asks for a new one.
+USABLE_STATUSES = ("PENDING_VALIDATION", "ISSUED")
+# RequestCertificate's IdempotencyToken: 1 to 32 word characters; ACM answers the same token within an hour with the
+# certificate it made for it.
+IDEMPOTENCY_TOKEN_LENGTH = 32
+
+# ACM fills in DomainValidationOptions[].ResourceRecord "several seconds" after RequestCertificate (API reference,
+# RequestCertificate); terraform-provider-aws internal/service/acm certificate.go waits up to 5 minutes for it
+# (certificateDNSValidationAssignmentTimeout). The certificate may not even be found in the first seconds.
+VALIDATION_RECORDS_POLL_DELAY = 2
+VALIDATION_RECORDS_TIMEOUT = 300
+VALIDATION_RECORDS_WAITER_CONFIG = {
+    "version": 2,
+    "waiters": {
+        "CertificateValidationRecordsShown": {
+            "operation": "DescribeCertificate",
+            "delay": VALIDATION_RECORDS_POLL_DELAY,
+            "maxAttempts": 150,
+            "acceptors": [
+                {
+                    "state": "success",
+                    "matcher": "path",
+                    "argument": "length(Certificate.DomainValidationOptions || `[]`) > `0` && "
+                    "length((Certificate.DomainValidationOptions || `[]`)[?!ResourceRecord]) == `0`",
+                    "expected": True,
+                },
+                {"state": "retry", "matcher": "error", "expected": "ResourceNotFoundException"},
+                *({"state": "retry", "matcher": "error", "expected": code} for code in _RETRIED_ERRORS),
+            ],
+        }
+    },
+}
+
+
+def domain_name_errors(value: Any, option: str, max_length: int = DOMAIN_NAME_MAX_LENGTH) -> list[str]:
+    """Why ``value`` is not a domain name ACM issues a certificate for."""
+    if not isinstance(value, str) or not value.strip():
+        return [f"{option} must be a non-empty domain name"]
+    if value.endswith("."):
+        return [f"{option} {value!r} must not end with a period"]
+    if len(value) > max_length:
+        return [f"{option} {value!r} is {len(value)} characters long; ACM accepts at most {max_length}"]
+    if not _DOMAIN_NAME_PATTERN.match(value):
+        return [
+            f"{option} {value!r} is not a domain name ACM accepts: labels of letters, digits and hyphens, at most 63"
+            " characters each, not starting or ending with a hyphen, and a wildcard only as the whole first label"
+            " (*.example.com)"
+        ]
+    return []
+
+
+def requested_domains(domain_name: str, alternative_names: list[str] | None) -> list[str]:
+    """The certificate's names as ACM lists them: the domain name first, then the alternative names in order, each
+    once (DNS names compare without regard to case)."""
+    domains: list[str] = []
+    for domain in [domain_name, *(alternative_names or [])]:
+        if domain.lower() not in {known.lower() for known in domains}:
+            domains.append(domain)
+    return domains
+
+
+def domains_key(domain_name: str | None, alternative_names: list[str] | None) -> tuple[str, tuple[str, ...]]:
+    """What identifies a requested certificate's names: its domain name, and the set of all its names."""
+    domain = (domain_name or "").lower()
+    return domain, tuple(sorted({name.lower() for name in [domain, *(alternative_names or [])] if name}))
+
+
+def wanted_request(params: dict[str, Any]) -> dict[str, Any]:
+    """The certificate to request, checked; raises AcmInputError naming every bad option."""
+    identity = identity_of(params)
+    errors = domain_name_errors(params.get("domain_name"), "domain_name", COMMON_NAME_MAX_LENGTH)
+    alternative_names = params.get("subject_alternative_names") or []
+    for index, name in enumerate(alternative_names):
+        errors.extend(domain_name_errors(name, f"subject_alternative_names[{index}]"))
+    tags = wanted_tags(params.get("tags"))
+    errors.extend(
+        tag_errors({k: v for k, v in (tags or {}).items() if k != NAME_TAG}, max_tags=REQUEST_MAX_TAGS, lengths=True)
+    )
+    if errors:
+        raise AcmInputError("; ".join(errors))
+    domains = requested_domains(params["domain_name"], alternative_names)
+    if len(domains) > DOMAIN_NAMES_MAX:
+        raise AcmInputError(
+            f"subject_alternative_names: a certificate holds at most {DOMAIN_NAMES_MAX} names, domain_name included;"
+            f" these are {len(domains)}"
+        )
+    name = identity["name"]
+    return {
+        "name": name,
+        "lookup_tags": identity["lookup_tags"],
+        "tags": None if tags is None else {**tags, NAME_TAG: name},
+        "all_tags": {**(tags or {}), NAME_TAG: name},
+        "purge_tags": params.get("purge_tags", True),
+        "domain_name": params["domain_name"],
+        "subject_alternative_names": domains,
+        "key_algorithm": params.get("key_algorithm"),
+        "validation_method": params.get("validation_method") or "DNS",
+    }
+
+
+def is_requested_as(certificate: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """Whether a requested certificate has the names (and the key algorithm, when the task gives one) asked for."""
+    same_names = domains_key(certificate.get("domain_name"), certificate.get("subject_alternative_names")) == (
+        domains_key(wanted["domain_name"], wanted["subject_alternative_names"])
+    )
+    key = wanted.get("key_algorithm")
+    return same_names and (key is None or certificate.get("key_algorithm") == key)
+
+
+def request_token(wanted: dict[str, Any], known_arns: list[str]) -> str:
+    """RequestCertificate's IdempotencyToken: the same for a run repeated after an interrupted request (ACM answers it
+    with the certificate that request made), another once the certificates of the name have changed (a repeat after a
+    validation timed out, or after the certificate of these names was deleted, asks for a new one)."""
+    return idempotency_token(
+        wanted["name"],
+        *(f"{key}={value}" for key, value in sorted(wanted["all_tags"].items())),
+        wanted["domain_name"].lower(),
+        *sorted(name.lower() for name in wanted["subject_alternative_names"]),
+        wanted.get("key_algorithm") or DEFAULT_REQUEST_KEY_ALGORITHM,
+        *sorted(known_arns),
+        length=IDEMPOTENCY_TOKEN_LENGTH,
+    )
+
+
+def validation_records(options: list[dict[str, Any]] | None) -> list[dict[str, str]]:
+    """The CNAME records ACM asks for, one per record (a wildcard shares its apex's), each with the first domain it
+    validates and that domain's status: ready for amazon.aws.route53."""
+    records: list[dict[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for option in options or []:
+        record = option.get("ResourceRecord")
+        if not record or (record.get("Name"), record.get("Value")) in seen:
+            continue
+        seen.add((record.get("Name"), record.get("Value")))
+        records.append(
+            {
+                "name": record.get("Name", ""),
+                "type": record.get("Type", "CNAME"),
+                "value": record.get("Value", ""),
+                "domain_name": option.get("DomainName", ""),
+                "validation_status": option.get("ValidationStatus", ""),
+            }
+        )
+    return records
+
+
+def _iso_or_none(value: Any) -> str | None:
+    if isinstance(value, datetime.datetime):
+        return iso8601(value)
+    return value or None
+
+
+def normalize_requested(description: dict[str, Any], tags: dict[str, str]) -> dict[str, Any]:
+    """DescribeCertificate's entry of a requested certificate and its tags, in the module's return shape. A
+    certificate not issued yet has no validity period: not_before and not_after are null."""
+    options = description.get("DomainValidationOptions") or []
+    methods = sorted({option.get("ValidationMethod") for option in options if option.get("ValidationMethod")})
+    return {
+        "certificate_arn": description.get("CertificateArn"),
+        "name": tags.get(NAME_TAG, ""),
+        "type": description.get("Type", AMAZON_ISSUED),
+        "domain_name": description.get("DomainName", ""),
+        "subject_alternative_names": list(description.get("SubjectAlternativeNames") or []),
+        # AWS's DescribeCertificate spells it RSA-2048 (terraform-provider-aws normalises it the same way)
+        "key_algorithm": str(description.get("KeyAlgorithm", "")).replace("-", "_"),
+        "validation_method": methods[0] if len(methods) == 1 else ",".join(methods),
+        "status": description.get("Status", ""),
+        "validation_records": validation_records(options),
+        "in_use_by": list(description.get("InUseBy") or []),
+        "created_at": _iso_or_none(description.get("CreatedAt")),
+        "not_before": _iso_or_none(description.get("NotBefore")),
+        "not_after": _iso_or_none(description.get("NotAfter")),
+        "tags": dict(tags),
+    }
+
+
+def predicted_request(wanted: dict[str, Any]) -> dict[str, Any]:
+    """The certificate a request would make, for check mode: no ARN, no records yet."""
+    return {
+        "name": wanted["name"],
+        "type": AMAZON_ISSUED,
+        "domain_name": wanted["domain_name"],
+        "subject_alternative_names": list(wanted["subject_alternative_names"]),
+        "key_algorithm": wanted.get("key_algorithm") or DEFAULT_REQUEST_KEY_ALGORITHM,
+        "validation_method": wanted["validation_method"],
+        "status": "PENDING_VALIDATION",
+        "validation_records": [],
+        "in_use_by": [],
+        "created_at": None,
+        "not_before": None,
+        "not_after": None,
+        "tags": merged_tags({}, wanted["all_tags"], True),
+    }
+
+
+def replaced_summary(certificate: dict[str, Any]) -> dict[str, Any]:
+    """What the result tells of a certificate of the name that is not the one asked for."""
+    return {
+        field: certificate.get(field)
+        for field in ("certificate_arn", "type", "domain_name", "subject_alternative_names", "status", "in_use_by")
+    }
+
+
 # --- manager ---------------------------------------------------------------------------------------------
 
 _NOT_FOUND = "ResourceNotFoundException"
@@ -638,7 +869,8 @@ _IN_USE = "in use"  # DeleteCertificate's answer to ResourceInUseException
 
 
 class AcmCertificateManager(BaseResourceManager):
-    """Imports, re-imports and deletes one imported certificate; ``certificate`` holds the result."""
+    """Imports, re-imports and deletes one imported certificate, or requests one from ACM and deletes the ones it
+    replaces; ``certificate`` holds the result."""
 
     def __init__(self, module) -> None:
         super().__init__(module)
@@ -646,19 +878,35 @@ class AcmCertificateManager(BaseResourceManager):
         self.certificate: dict[str, Any] = {}
         # The tags find() read, by ARN: read() of the certificate found need not ask again.
         self._tags_read: dict[str, dict[str, str]] = {}
+        self._summaries: list[dict[str, Any]] | None = None
+        # A requested certificate's other certificates of the name (replaced_summary each), for the result.
+        self.replaced: list[dict[str, Any]] | None = None
 
     # --- reading ---
 
-    def _imported_arns(self) -> list[str]:
-        """The ARNs of every imported certificate of the region, of every key type and status."""
-        summaries = paginate(
-            self.acm.list_certificates,
-            "list ACM certificates",
-            "CertificateSummaryList",
-            Includes={"keyTypes": list(ACM_KEY_TYPES)},
-            MaxItems=1000,
-        )
-        return [s["CertificateArn"] for s in summaries if s.get("Type", "IMPORTED") == "IMPORTED"]
+    def _arns_of(self, certificate_type: str) -> list[str]:
+        """The ARNs of every certificate of ``certificate_type`` in the region, of every key type and status (one
+        listing per run)."""
+        if self._summaries is None:
+            self._summaries = paginate(
+                self.acm.list_certificates,
+                "list ACM certificates",
+                "CertificateSummaryList",
+                Includes={"keyTypes": list(ACM_KEY_TYPES)},
+                MaxItems=1000,
+            )
+        return [s["CertificateArn"] for s in self._summaries if s.get("Type", IMPORTED) == certificate_type]
+
+    def _carrying(self, certificate_type: str, identity: dict[str, str]) -> list[str]:
+        """The ARNs of the certificates of ``certificate_type`` that carry every tag of ``identity``."""
+        found = []
+        for arn in self._arns_of(certificate_type):
+            tags = self._tags_read.get(arn) or self.tags(arn)
+            if tags is not None:
+                self._tags_read[arn] = tags
+            if tags is not None and has_all_tags(tags, identity):
+                found.append(arn)
+        return found
 
     def _get(self, method, what: str, arn: str) -> dict[str, Any] | None:
         """One read of the certificate ``arn``; None when it is gone."""
@@ -671,13 +919,7 @@ class AcmCertificateManager(BaseResourceManager):
 
     def find(self, name: str, identity: dict[str, str]) -> str | None:
         """The ARN of the one imported certificate carrying every tag of ``identity``; ``None`` when none does."""
-        found = []
-        for arn in self._imported_arns():
-            tags = self.tags(arn)
-            if tags is not None:
-                self._tags_read[arn] = tags
-            if tags is not None and has_all_tags(tags, identity):
-                found.append(arn)
+        found = self._carrying(IMPORTED, identity)
         if len(found) > 1:
             wanted = ", ".join(f"{key}={value}" for key, value in identity.items())
             raise AWSActionError(
@@ -708,6 +950,118 @@ class AcmCertificateManager(BaseResourceManager):
         except AcmInputError:
             parsed = None
         return normalize_certificate(description, certificate_pem, chain_pem, tags), parsed
+
+    # --- requested certificates ---
+
+    def read_requested(self, arn: str) -> dict[str, Any] | None:
+        """A certificate in the requested certificate's return shape, from DescribeCertificate and its tags (no
+        GetCertificate: ACM answers it only once the certificate is issued); ``None`` when it is gone."""
+        description = self.describe(arn)
+        tags = (self._tags_read.get(arn) or self.tags(arn)) if description is not None else None
+        if description is None or tags is None:
+            return None
+        return normalize_requested(description, tags)
+
+    def find_requested(self, identity: dict[str, str]) -> list[dict[str, Any]]:
+        """Every requested certificate carrying every tag of ``identity``, newest first."""
+        found = [c for c in map(self.read_requested, self._carrying(AMAZON_ISSUED, identity)) if c is not None]
+        return sorted(found, key=lambda certificate: certificate["created_at"] or "", reverse=True)
+
+    def _wait_for_validation_records(self, name: str, arn: str) -> None:
+        try:
+            wait(
+                self.acm,
+                "CertificateValidationRecordsShown",
+                f"ACM to show the validation records of certificate {name} ({arn})",
+                VALIDATION_RECORDS_TIMEOUT,
+                VALIDATION_RECORDS_POLL_DELAY,
+                model=VALIDATION_RECORDS_WAITER_CONFIG,
+                CertificateArn=arn,
+            )
+        except AWSActionError as e:
+            raise AWSActionError(
+                f"{e.message}; the certificate is requested, a later run returns its records",
+                exception=e.exception,
+                changed=self.changed,
+                certificate=self.certificate,
+            ) from e
+
+    def ensure_requested(
+        self, wanted: dict[str, Any], delete_replaced: bool = False, in_use_timeout: int = DEFAULT_IN_USE_TIMEOUT
+    ) -> None:
+        """The requested certificate of the name for exactly these domain names: requested unless one is pending or
+        issued. Any other certificate of the name (other names, a validation that timed out, an imported one) is
+        listed in ``replaced`` and, with ``delete_replaced``, deleted."""
+        identity = wanted["lookup_tags"]
+        requested = self.find_requested(identity)
+        imported = [c for c in map(self.read_requested, self._carrying(IMPORTED, identity)) if c is not None]
+        matching = [c for c in requested if c["status"] in USABLE_STATUSES and is_requested_as(c, wanted)]
+        if len(matching) > 1:
+            arns = ", ".join(sorted(c["certificate_arn"] for c in matching))
+            raise AWSActionError(
+                f"{len(matching)} ACM certificates requested for {', '.join(wanted['subject_alternative_names'])} carry"
+                f" the tags {', '.join(f'{k}={v}' for k, v in identity.items())}: {arns}. Delete all but one"
+            )
+        current = matching[0] if matching else None
+        others = [c for c in requested + imported if c is not current]
+        if current is None:
+            self._request_new(wanted, [c["certificate_arn"] for c in others])
+        else:
+            self._keep(current, wanted)
+        self.replaced = [replaced_summary(c) for c in others]
+        if delete_replaced and others:
+            deadline = Deadline(in_use_timeout)
+            for certificate in others:
+                self._delete(wanted["name"], certificate, in_use_timeout, deadline)
+            self._note_deleted([c["certificate_arn"] for c in others])
+            self.replaced = []
+
+    def _request_new(self, wanted: dict[str, Any], known_arns: list[str]) -> None:
+        predicted = predicted_request(wanted)
+        self.set_diff(before={}, after=predicted)
+        request: dict[str, Any] = {
+            "DomainName": wanted["domain_name"],
+            "ValidationMethod": wanted["validation_method"],
+            "IdempotencyToken": request_token(wanted, known_arns),
+            "KeyAlgorithm": wanted["key_algorithm"] or DEFAULT_REQUEST_KEY_ALGORITHM,
+            # Tags in the request itself: the certificate never exists without the tags that find it again.
+            "Tags": ansible_dict_to_boto3_tag_list(predicted["tags"]),
+        }
+        if len(wanted["subject_alternative_names"]) > 1:  # the domain name comes first; ACM adds it itself
+            request["SubjectAlternativeNames"] = wanted["subject_alternative_names"][1:]
+        what = f"request ACM certificate {wanted['name']} for {wanted['domain_name']}"
+        response = self.change(self.acm.request_certificate, what, **request)
+        self.certificate = predicted
+        if self.check_mode:
+            return
+        arn = response["CertificateArn"]
+        self.certificate = dict(predicted, certificate_arn=arn)
+        self._wait_for_validation_records(wanted["name"], arn)
+        self.certificate = self.read_requested(arn) or self.certificate
+
+    def _keep(self, current: dict[str, Any], wanted: dict[str, Any]) -> None:
+        """The certificate asked for exists: its tags as asked, and its validation records once ACM shows them."""
+        arn = current["certificate_arn"]
+        self.certificate = deepcopy(current)
+        where = f"ACM certificate {wanted['name']} ({arn})"
+        after = self.sync_tags(self.acm, "acm", arn, current["tags"], wanted["tags"], wanted["purge_tags"], where)
+        if after is not None:
+            self.certificate["tags"] = after
+        if self.check_mode:
+            return
+        records_missing = current["status"] == "PENDING_VALIDATION" and not current["validation_records"]
+        if records_missing:  # a run right after an interrupted request
+            self._wait_for_validation_records(wanted["name"], arn)
+        if records_missing or self.changed:
+            self._tags_read.pop(arn, None)
+            self.certificate = self.read_requested(arn) or self.certificate
+
+    def _note_deleted(self, arns: list[str]) -> None:
+        if self._diff_override is not None:
+            self._diff_override["before"]["replaced_certificates"] = list(arns)
+            self._diff_override["after"]["replaced_certificates"] = []
+        else:
+            self.differences.add("replaced_certificates", list(arns), [])
 
     # --- present ---
 
@@ -783,13 +1137,16 @@ class AcmCertificateManager(BaseResourceManager):
             " HTTPS listener, the Client VPN endpoint), or set in_use_timeout to wait for ACM to release it"
         )
 
-    def _wait_until_not_in_use(self, name: str, arn: str, timeout: int, current: dict[str, Any]) -> None:
+    def _wait_until_not_in_use(
+        self, name: str, arn: str, timeout: int, current: dict[str, Any], remaining: float | None = None
+    ) -> None:
+        """Wait for ACM to empty the certificate's InUseBy, for ``remaining`` seconds of the task's ``timeout``."""
         try:
             wait(
                 self.acm,
                 "CertificateNotInUse",
                 f"ACM to release certificate {name} ({arn})",
-                timeout,
+                timeout if remaining is None else remaining,
                 IN_USE_POLL_DELAY,
                 model=IN_USE_WAITER_CONFIG,
                 CertificateArn=arn,
@@ -803,22 +1160,32 @@ class AcmCertificateManager(BaseResourceManager):
             raise AWSActionError(message, certificate=current) from e
 
     def ensure_absent(self, name: str, identity: dict[str, str], in_use_timeout: int = DEFAULT_IN_USE_TIMEOUT) -> None:
-        """Delete the certificate. Within ``in_use_timeout`` seconds, wait for ACM to empty its InUseBy, and retry a
-        DeleteCertificate ACM still refuses (its InUseBy lags both ways); past it, or with 0, fail naming the users."""
+        """Delete the certificates of the name: the imported one and every requested one. Within ``in_use_timeout``
+        seconds, wait for ACM to empty a certificate's InUseBy, and retry a DeleteCertificate ACM still refuses (its
+        InUseBy lags both ways); past it, or with 0, fail naming the users."""
         arn = self.find(name, identity)
         found = self.read(arn) if arn else None
-        if found is None:
+        certificates = ([found[0]] if found is not None else []) + self.find_requested(identity)
+        if not certificates:
             return
-        current = found[0]
-        self.set_diff(before=current, after={})
+        if len(certificates) == 1:
+            self.set_diff(before=certificates[0], after={})
+        else:
+            self.set_diff(before={"certificates": certificates}, after={})
         deadline = Deadline(in_use_timeout)
+        for certificate in certificates:
+            self._delete(name, certificate, in_use_timeout, deadline)
+
+    def _delete(self, name: str, current: dict[str, Any], in_use_timeout: int, deadline: Deadline) -> None:
+        """Delete one certificate of the name, waiting within ``deadline`` for ACM to let go of it."""
+        arn = current["certificate_arn"]
         if current["in_use_by"] and self.check_mode:
             self.module.warn(
                 self._in_use_message(name, arn, current["in_use_by"])
                 + "; the delete fails unless they release it before it runs"
             )
         elif current["in_use_by"] and in_use_timeout > 0:
-            self._wait_until_not_in_use(name, arn, in_use_timeout, current)
+            self._wait_until_not_in_use(name, arn, in_use_timeout, current, deadline.remaining)
         self.changed = True
         if self.check_mode:
             return

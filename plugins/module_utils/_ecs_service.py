@@ -1236,11 +1236,13 @@ class ServiceManager(BaseResourceManager):
             return None
         return next((service for service in found if service.get("serviceName") == name), None)
 
-    def find(self, cluster: str, names: list[str], rollouts: bool = False) -> list[dict[str, Any]]:
+    def find(
+        self, cluster: str, names: list[str], rollouts: bool = False, outcome_of: str | None = None
+    ) -> list[dict[str, Any]]:
         """The ACTIVE and DRAINING services among ``names`` (names or ARNs), in that order, in the module's return
         shape; those not found (or no such cluster) are left out. With ``rollouts``, a service whose rollout is in
         progress also gets its ``service_deployments`` in progress and the ``traffic`` of its production listener
-        rules."""
+        rules. With ``outcome_of`` (a deployment id), each also gets that deployment's ``deployment_outcome``."""
         found = describe_services(
             self.ecs, cluster, list(dict.fromkeys(names)), f"describe the services of ECS cluster {cluster}", ["TAGS"]
         )
@@ -1257,6 +1259,8 @@ class ServiceManager(BaseResourceManager):
             if rollouts and any(d.get("rolloutState") == "IN_PROGRESS" for d in raw.get("deployments") or []):
                 service["service_deployments"] = self.service_deployments_in_progress(cluster, raw)
                 service["traffic"] = self.production_traffic(raw)
+            if outcome_of:
+                service["deployment_outcome"] = self.deployment_outcome(cluster, raw, outcome_of)
             result.append(service)
         return result
 
@@ -1480,22 +1484,51 @@ class ServiceManager(BaseResourceManager):
         except AWSActionError as e:
             # the failure report says what ended the wait (wait() raises a timeout without an exception)
             raw = self.describe(cluster, name)
+            report = self.failure(cluster, name, raw, deployment, timeout if e.exception is None else None)
             service = normalize_service(raw)
-            events = service.get("events") or []
-            stopped = self.stopped_tasks(cluster, name, deployment_id)
-            headline = rollout_failure_headline(raw, name, deployment_id, timeout if e.exception is None else None)
-            watched = ((raw or {}).get("deploymentConfiguration") or {}).get("alarms") or {}
-            alarms = self.triggered_alarms(cluster, name, deployment.get("createdAt")) if watched.get("enable") else []
-            if alarms:
-                headline += f" Alarms that fired during the deployment: {', '.join(alarms)}."
             raise AWSActionError(
-                failure_report(headline, events, stopped),
+                report["message"],
                 service=service,
-                events=events,
-                stopped_tasks=stopped,
+                events=report["events"],
+                stopped_tasks=report["stopped_tasks"],
                 rollout_state=rollout_state(service),
                 rollout_complete=False,
             ) from e
+
+    def failure(
+        self, cluster: str, name: str, raw: dict[str, Any] | None, deployment: dict[str, Any], timeout: int | None
+    ) -> dict[str, Any]:
+        """Why ``deployment`` (a DescribeServices deployment of the service) did not complete, ``raw`` being the
+        service now: the ``message`` (what ended it, the stopped tasks' reasons, the service's last events), the
+        ``events``, the ``stopped_tasks`` and the deployment ``alarms`` that fired."""
+        deployment_id = deployment["id"]
+        events = normalize_service(raw).get("events") or []
+        stopped = self.stopped_tasks(cluster, name, deployment_id)
+        headline = rollout_failure_headline(raw, name, deployment_id, timeout)
+        watched = ((raw or {}).get("deploymentConfiguration") or {}).get("alarms") or {}
+        alarms = self.triggered_alarms(cluster, name, deployment.get("createdAt")) if watched.get("enable") else []
+        if alarms:
+            headline += f" Alarms that fired during the deployment: {', '.join(alarms)}."
+        return {
+            "message": failure_report(headline, events, stopped),
+            "events": events,
+            "stopped_tasks": stopped,
+            "alarms": alarms,
+        }
+
+    def deployment_outcome(self, cluster: str, raw: dict[str, Any], deployment_id: str) -> dict[str, Any]:
+        """Whether deployment ``deployment_id`` of ``raw`` (a DescribeServices entry) completed: it is the PRIMARY one,
+        COMPLETED, with every desired task running. A deployment that failed, was rolled back or was replaced did
+        not; then the result says why (``failure``)."""
+        primary = primary_deployment(raw) or {}
+        if primary.get("id") == deployment_id and rollout_complete(raw):
+            return {"deployment_id": deployment_id, "succeeded": True}
+        if primary.get("id") == deployment_id and primary.get("rolloutState") == "IN_PROGRESS":
+            message = f"Deployment {deployment_id} of ECS service {raw['serviceName']} is still rolling out."
+            return {"deployment_id": deployment_id, "succeeded": False, "in_progress": True, "message": message}
+        ours = next((d for d in raw.get("deployments") or [] if d.get("id") == deployment_id), {"id": deployment_id})
+        report = self.failure(cluster, raw["serviceName"], raw, ours, None)
+        return {"deployment_id": deployment_id, "succeeded": False, "in_progress": False, **report}
 
     def triggered_alarms(self, cluster: str, name: str, since: Any) -> list[str]:
         """The deployment alarms that fired in the service deployments started since ``since`` (newest first), from

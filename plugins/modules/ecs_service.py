@@ -237,6 +237,7 @@ options:
       container_port:
         description: The container port, 1 to 65535; must be a port mapping of that container.
         type: int
+        required: true
       alternate_target_group_arn:
         description:
           - The second target group of a blue/green, linear or canary deployment (O(deployment_strategy)), which the
@@ -258,7 +259,6 @@ options:
           - The IAM role ECS assumes to change the listener rules (trusting C(ecs.amazonaws.com), with the managed
             policy C(AmazonECSInfrastructureRolePolicyForLoadBalancers) or its equivalent).
         type: str
-        required: true
   health_check_grace_period_seconds:
     description:
       - Seconds after a task starts during which the scheduler ignores failing load balancer and container health

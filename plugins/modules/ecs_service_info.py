@@ -26,6 +26,13 @@ options:
         deployments). Three more calls per such service; none for a service at rest.
     type: bool
     default: false
+  deployment_outcome:
+    description:
+      - A deployment id (the C(id) of one of RV(services[].deployments), for example the PRIMARY deployment an update of
+        M(cloudops.fargate.ecs_service) started) whose outcome to report in RV(services[].deployment_outcome), whether
+        it completed and, when it failed, was rolled back (by the circuit breaker or a deployment alarm) or was
+        replaced, why.
+    type: str
   names:
     description: The names (or ARNs) of the services, at most 10 per call as DescribeServices takes.
     type: list
@@ -180,6 +187,14 @@ services:
       elements: dict
       returned: when present
       sample: [{"id": "0f2c...", "created_at": "2025-01-01T12:00:00+00:00", "message": "(service demo-local-web) has reached a steady state."}]
+    deployment_outcome:
+      description:
+        - With O(deployment_outcome), C(deployment_id), C(succeeded) (it is the service's completed PRIMARY
+          deployment) and C(in_progress); when it neither succeeded nor is in progress, also C(message) (what ended
+          it, the stopped tasks' reasons and the service's last events), C(events), C(stopped_tasks) and C(alarms)
+          (the deployment alarms that fired).
+      type: dict
+      returned: with O(deployment_outcome)
     service_deployments:
       description:
         - With O(rollouts), the service's deployments under way (ECS ListServiceDeployments and
@@ -220,6 +235,7 @@ def main():
         cluster=dict(type="str", required=True),
         names=dict(type="list", elements="str", required=True),
         rollouts=dict(type="bool", default=False),
+        deployment_outcome=dict(type="str"),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     names = module.params["names"]
@@ -227,7 +243,9 @@ def main():
     with module_errors(module):
         if len(names) > MAX_NAMES:
             raise InputError(f"names: at most {MAX_NAMES} services per call, {len(names)} given")
-        services = ServiceManager(module).find(module.params["cluster"], names, module.params["rollouts"])
+        services = ServiceManager(module).find(
+            module.params["cluster"], names, module.params["rollouts"], module.params["deployment_outcome"]
+        )
         module.exit_json(changed=False, services=services)
 
 

@@ -139,16 +139,19 @@ def test_rollout_progress_shows_the_phase_the_split_and_the_bake_left():
 
     now = datetime.datetime(2026, 1, 1, 12, 3, 30, tzinfo=datetime.timezone.utc)
     service = {
-        "traffic": [{"target_group": "web", "weight": 95.0}, {"target_group": "web-alt", "weight": 5.0}],
+        "traffic": [{"target_group": "web", "weight": 0.0}, {"target_group": "web-alt", "weight": 100.0}],
         "service_deployments": [
             {
                 "status": "IN_PROGRESS",
                 "lifecycle_stage": "BAKE_TIME",
                 "updated_at": "2026-01-01T12:00:00+00:00",
                 "deployment_configuration": {"bake_time_in_minutes": 5},
+                "target_service_revision": {"requested_production_traffic_weight": 100.0},
             }
         ],
     }
-    assert rollout_progress(service, now) == ["IN_PROGRESS BAKE_TIME, traffic web 95% / web-alt 5%, bake 1m30s left of 5m"]
+    assert rollout_progress(service, now) == ["BAKE_TIME, new revision at 100%, 1m30s of 5m bake left"]
+    canary = {"service_deployments": [{"lifecycle_stage": "PRODUCTION_TRAFFIC_SHIFT", "target_service_revision": {"requested_production_traffic_weight": 5.0}}]}
+    assert rollout_progress(canary) == ["PRODUCTION_TRAFFIC_SHIFT, new revision at 5%"]
     rolling = {"deployments": [{"status": "PRIMARY", "rollout_state": "IN_PROGRESS", "running_count": 1, "desired_count": 2}]}
     assert rollout_progress(rolling) == ["PRIMARY IN_PROGRESS 1/2 running"]

@@ -148,7 +148,8 @@ from ansible_collections.cloudops.fargate.plugins.filter.loadbalancer import alb
 from ansible_collections.cloudops.fargate.plugins.filter.loadbalancer import alb_production_rules  # noqa: E402
 from ansible_collections.cloudops.fargate.plugins.filter.loadbalancer import alternate_target_groups  # noqa: E402
 
-WEB, WEB_ALT = "arn:tg/web", "arn:tg/web-alt"
+WEB = "arn:tg/web"
+WEB_ALT = "arn:tg/web-alt"
 
 
 def test_alternates_copy_the_groups_settings_under_their_own_name():

@@ -722,7 +722,7 @@ def test_canary_with_alarms_is_requested_in_the_deployment_configuration():
         load_balancers=[SWITCHING_LB],
     )
     changes, request = service_changes(aws_service(), asked)
-    assert {field for field, _, _ in changes} >= {"deployment_strategy", "canary", "bake_time_minutes", "deployment_alarms"}
+    assert {change[0] for change in changes} >= {"deployment_strategy", "canary", "bake_time_minutes", "deployment_alarms"}
     configuration = request["deploymentConfiguration"]
     assert configuration["strategy"] == "CANARY"
     assert configuration["canaryConfiguration"] == {"canaryPercent": 5.0, "canaryBakeTimeInMinutes": 2}
@@ -771,7 +771,7 @@ def test_the_target_group_that_takes_traffic_now_is_no_change():
     # another listener rule is a change, sent with the pair in the service's order
     other_rule = RULE_ARN[:-1] + "9"
     changes, request = service_changes(service, dict(asked, load_balancers=[dict(SWITCHING_LB, production_listener_rule_arn=other_rule)]))
-    assert [field for field, _, _ in changes] == ["load_balancers"]
+    assert [change[0] for change in changes] == ["load_balancers"]
     (lb,) = request["loadBalancers"]
     assert lb["targetGroupArn"] == ALT_ARN and lb["advancedConfiguration"]["alternateTargetGroupArn"] == TG_ARN
 

@@ -553,7 +553,8 @@ def _bad_inputs():
         ),
         ("chain with an impostor", dict(chained, certificate_chain=pem(impostor)), "did not sign certificate"),
         ("Name tag conflict", dict(good, tags={"Name": "other"}), "tags.Name is 'other' but name is 'unit-alb'"),
-        ("missing key", {"certificate": pem(certificate)}, "state is present but all of the following are missing"),
+        ("missing key", {"certificate": pem(certificate)}, "private_key is required with certificate"),
+        ("no certificate", {"private_key": key_pem(key)}, "state is present but any of the following are missing"),
         ("empty name", dict(good, name=""), "name must be a non-empty string"),
     ]
 
@@ -854,3 +855,341 @@ def test_realistic_delete_times_out_naming_the_users_still_listed(run, aws, rele
     assert result["msg"].startswith(f"Timed out after 1 seconds: ACM certificate {NAME} ({arn}) is in use by {alb};")
     assert result["certificate"]["certificate_arn"] == arn
     assert arns(aws("acm")) == [arn]
+
+
+# --- requested certificates: ACM issues them once DNS validates every domain ---------------------------------------
+
+DOMAIN = "app.example.com"
+STACK = {"Stack": "unit", "Environment": "local"}
+# What a check-mode run may call for a requested certificate.
+READ_ONLY = {"ListCertificates", "ListTagsForCertificate", "DescribeCertificate"}
+
+
+@pytest.fixture
+def acm_issues_like_aws(monkeypatch):
+    """ACM's DNS validation as on AWS (emulator/extensions/acm_dns_validation.py, installed as the emulator does, over
+    acm_imported_certificates: a certificate in use is not deleted) for this test only, in plain mode with records
+    shown at once and a record seen validated at once; quick polls. ``stretch(name=seconds)`` sets how long
+    ``certificate.<name>`` takes for the certificates requested after it."""
+    from emulator import realism
+    from emulator.extensions import acm_dns_validation
+    from emulator.extensions import acm_imported_certificates
+
+    from ansible_collections.cloudops.fargate.plugins.module_utils import _acm
+
+    for extension in (acm_imported_certificates, acm_dns_validation):
+        for patch in extension.PATCHES:
+            monkeypatch.setattr(patch.owner, patch.name, getattr(patch.owner, patch.name))  # put back afterwards
+        extension.install()
+    monkeypatch.setattr(_acm, "VALIDATION_RECORDS_POLL_DELAY", 0.05)
+    monkeypatch.setattr(_acm, "IN_USE_POLL_DELAY", 0.05)
+
+    def stretch(**seconds):
+        realism.configure({"behaviour_seconds": {f"certificate.{name}": value for name, value in seconds.items()}})
+
+    stretch(dns_validation=0.0)
+    yield stretch
+    realism.reset()
+
+
+@pytest.fixture
+def requesting(aws, acm_issues_like_aws):
+    """A boto3 ACM client of the test's own (not recorded by ``calls``)."""
+    client = aws("acm")
+    client._unit_test_client = True
+    return client
+
+
+@pytest.fixture
+def request_args():
+    return {"name": NAME, "domain_name": DOMAIN, "subject_alternative_names": [f"*.{DOMAIN}"], "tags": dict(STACK)}
+
+
+def create_records(aws, records, zone=DOMAIN):
+    route53 = aws("route53")
+    route53._unit_test_client = True
+    zone_id = route53.create_hosted_zone(Name=zone, CallerReference=zone)["HostedZone"]["Id"]
+    route53.change_resource_record_sets(
+        HostedZoneId=zone_id,
+        ChangeBatch={
+            "Changes": [
+                {
+                    "Action": "UPSERT",
+                    "ResourceRecordSet": {
+                        "Name": r["name"],
+                        "Type": r["type"],
+                        "TTL": 300,
+                        "ResourceRecords": [{"Value": r["value"]}],
+                    },
+                }
+                for r in records
+            ]
+        },
+    )
+
+
+def test_request_four_steps(run, request_args, requesting, calls):
+    # 1. check mode predicts the request and asks for nothing
+    calls.clear()
+    result = run(request_args, check_mode=True, diff=True)
+    assert_ok(result, changed=True)
+    assert {operation for _service, operation in calls} <= READ_ONLY
+    assert arns(requesting) == []
+    predicted = result["certificate"]
+    assert predicted == {
+        "name": NAME,
+        "type": "AMAZON_ISSUED",
+        "domain_name": DOMAIN,
+        "subject_alternative_names": [DOMAIN, f"*.{DOMAIN}"],
+        "key_algorithm": "RSA_2048",
+        "validation_method": "DNS",
+        "status": "PENDING_VALIDATION",
+        "validation_records": [],
+        "in_use_by": [],
+        "created_at": None,
+        "not_before": None,
+        "not_after": None,
+        "tags": {"Name": NAME, **STACK},
+    }
+    assert result["diff"] == {"before": {}, "after": predicted}
+    assert result["replaced_certificates"] == []
+
+    # 2. for real: the certificate, pending, with the one record its two names share
+    result = run(request_args, diff=True)
+    assert_ok(result, changed=True)
+    [arn] = arns(requesting)
+    certificate = result["certificate"]
+    [record] = certificate["validation_records"]
+    assert record["type"] == "CNAME" and record["domain_name"] == DOMAIN
+    assert record["name"].endswith(f".{DOMAIN}.") and record["value"].endswith(".acm-validations.aws.")
+    assert record["validation_status"] == "PENDING_VALIDATION"
+    assert certificate == dict(
+        predicted, certificate_arn=arn, validation_records=[record], created_at=certificate["created_at"]
+    )
+    assert certificate["created_at"]
+    assert tags_of(requesting, arn) == {"Name": NAME, **STACK}
+    description = requesting.describe_certificate(CertificateArn=arn)["Certificate"]
+    assert (description["Type"], description["DomainName"]) == ("AMAZON_ISSUED", DOMAIN)
+
+    # 3. and 4. again: nothing to do, the same certificate
+    calls.clear()
+    result = run(request_args, check_mode=True, diff=True)
+    assert_ok(result, changed=False)
+    assert {operation for _service, operation in calls} <= READ_ONLY
+    assert result["diff"] == {"before": {}, "after": {}}
+    result = run(request_args)
+    assert_ok(result, changed=False)
+    assert result["certificate"] == certificate
+    assert arns(requesting) == [arn]
+
+
+def test_issued_once_the_records_returned_are_in_route53(run, run_module, aws, request_args, requesting):
+    from ansible_collections.cloudops.fargate.plugins.modules import acm_certificate_info
+
+    args = dict(request_args, subject_alternative_names=[f"*.{DOMAIN}", f"www.{DOMAIN}"])
+    certificate = run(args)["certificate"]
+    records = certificate["validation_records"]
+    assert [r["domain_name"] for r in records] == [DOMAIN, f"www.{DOMAIN}"]  # the wildcard shares the apex's
+    info_args = {
+        "name": NAME,
+        "tags": STACK,
+        "domain_name": DOMAIN,
+        "subject_alternative_names": args["subject_alternative_names"],
+    }
+    [pending] = run_module(acm_certificate_info, info_args)["certificates"]
+    assert pending["status"] == "PENDING_VALIDATION" and pending["not_after"] is None
+
+    create_records(aws, records)
+
+    [issued] = run_module(acm_certificate_info, info_args)["certificates"]
+    assert issued["status"] == "ISSUED"
+    assert {r["validation_status"] for r in issued["validation_records"]} == {"SUCCESS"}
+    assert issued["not_after"] > issued["created_at"]
+    assert issued["certificate_arn"] == certificate["certificate_arn"]
+    assert_ok(run(args), changed=False)
+
+
+def test_polls_until_acm_shows_the_records(run, request_args, requesting, acm_issues_like_aws, calls):
+    acm_issues_like_aws(validation_records=0.5, dns_validation=0.0)
+    calls.clear()
+    result = run(request_args)
+    assert_ok(result, changed=True)
+    assert len(result["certificate"]["validation_records"]) == 1
+    describes = [operation for _service, operation in calls].count("DescribeCertificate")
+    assert describes >= 3, "polled DescribeCertificate until the records were there"
+
+
+def test_records_acm_never_shows_fail_after_the_bound_naming_the_certificate(
+    run, request_args, requesting, acm_issues_like_aws, monkeypatch
+):
+    from ansible_collections.cloudops.fargate.plugins.module_utils import _acm
+
+    monkeypatch.setattr(_acm, "VALIDATION_RECORDS_TIMEOUT", 0.3)
+    acm_issues_like_aws(validation_records=1.0)
+    result = run(request_args)
+    assert result["failed"] and result["changed"]
+    [arn] = arns(requesting)
+    assert "Timed out after 0.3 seconds waiting for ACM to show the validation records of certificate" in result["msg"]
+    assert arn in result["msg"] and result["certificate"]["certificate_arn"] == arn
+
+    # the next run finds it and waits again
+    monkeypatch.setattr(_acm, "VALIDATION_RECORDS_TIMEOUT", 5)
+    result = run(request_args)
+    assert_ok(result, changed=False)
+    assert result["certificate"]["certificate_arn"] == arn and result["certificate"]["validation_records"]
+
+
+def test_a_repeat_that_does_not_see_the_first_request_gets_its_certificate(
+    run, request_args, requesting, monkeypatch
+):
+    from ansible_collections.cloudops.fargate.plugins.module_utils._acm import AcmCertificateManager
+
+    first = run(request_args)["certificate"]["certificate_arn"]
+    # ListCertificates does not list it yet (ACM is eventually consistent): the request goes out again, with the same
+    # idempotency token
+    monkeypatch.setattr(AcmCertificateManager, "_arns_of", lambda self, certificate_type: [])
+    result = run(request_args)
+    assert result["certificate"]["certificate_arn"] == first
+    assert arns(requesting) == [first]
+
+
+def test_other_names_request_a_replacement_deleted_once_asked(run, aws, request_args, requesting):
+    old = run(request_args)["certificate"]["certificate_arn"]
+    create_records(aws, run(request_args)["certificate"]["validation_records"])
+    assert requesting.describe_certificate(CertificateArn=old)["Certificate"]["Status"] == "ISSUED"
+    listener_user = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/unit/50dc6c495c0c9188"
+    backend()._certificates[old].in_use_by.append(listener_user)
+
+    wider = dict(request_args, subject_alternative_names=[f"*.{DOMAIN}", "api.example.org"])
+    result = run(wider, check_mode=True, diff=True)
+    assert_ok(result, changed=True)
+    assert arns(requesting) == [old]
+    result = run(wider, diff=True)
+    assert_ok(result, changed=True)
+    new = result["certificate"]["certificate_arn"]
+    assert new != old and sorted(arns(requesting)) == sorted([old, new])
+    assert result["certificate"]["subject_alternative_names"] == [DOMAIN, f"*.{DOMAIN}", "api.example.org"]
+    [replaced] = result["replaced_certificates"]
+    assert replaced == {
+        "certificate_arn": old,
+        "type": "AMAZON_ISSUED",
+        "domain_name": DOMAIN,
+        "subject_alternative_names": [DOMAIN, f"*.{DOMAIN}"],
+        "status": "ISSUED",
+        "in_use_by": [listener_user],
+    }
+    assert_ok(run(wider), changed=False)
+
+    # the old one, still in use, is not deleted
+    result = run(dict(wider, delete_replaced=True, in_use_timeout=0))
+    assert result["failed"]
+    assert f"({old}) is in use by {listener_user}" in result["msg"]
+    assert old in arns(requesting)
+
+    backend()._certificates[old].in_use_by.clear()
+    result = run(dict(wider, delete_replaced=True), check_mode=True, diff=True)
+    assert_ok(result, changed=True)
+    assert result["diff"] == {"before": {"replaced_certificates": [old]}, "after": {"replaced_certificates": []}}
+    assert old in arns(requesting)
+    result = run(dict(wider, delete_replaced=True))
+    assert_ok(result, changed=True)
+    assert arns(requesting) == [new]
+    assert result["replaced_certificates"] == []
+    assert_ok(run(dict(wider, delete_replaced=True)), changed=False)
+
+
+def test_the_key_algorithm_is_kept_unless_given(run, request_args, requesting):
+    ec = run(dict(request_args, key_algorithm="EC_prime256v1"))["certificate"]
+    assert ec["key_algorithm"] == "EC_prime256v1"
+    assert_ok(run(request_args), changed=False)
+    result = run(dict(request_args, key_algorithm="RSA_2048"))
+    assert_ok(result, changed=True)
+    assert result["certificate"]["key_algorithm"] == "RSA_2048"
+    assert [r["certificate_arn"] for r in result["replaced_certificates"]] == [ec["certificate_arn"]]
+
+
+def test_a_validation_that_timed_out_is_replaced(run, request_args, requesting, acm_issues_like_aws):
+    acm_issues_like_aws(validation_timeout=0.0)
+    timed_out = run(request_args)["certificate"]
+    assert timed_out["status"] == "VALIDATION_TIMED_OUT"
+    acm_issues_like_aws(dns_validation=0.0)
+    result = run(request_args)
+    assert_ok(result, changed=True)
+    assert result["certificate"]["status"] == "PENDING_VALIDATION"
+    assert result["certificate"]["certificate_arn"] != timed_out["certificate_arn"]
+    assert [r["status"] for r in result["replaced_certificates"]] == ["VALIDATION_TIMED_OUT"]
+
+
+def test_tags_of_a_requested_certificate_change_in_place(run, request_args, requesting):
+    arn = run(request_args)["certificate"]["certificate_arn"]
+    result = run(dict(request_args, tags=dict(STACK, Owner="web")), diff=True)
+    assert_ok(result, changed=True)
+    assert result["certificate"]["certificate_arn"] == arn
+    assert result["diff"]["after"]["tags"] == {"Name": NAME, **STACK, "Owner": "web"}
+    assert tags_of(requesting, arn) == {"Name": NAME, **STACK, "Owner": "web"}
+
+
+def test_absent_deletes_every_certificate_of_the_name_and_no_other(run, request_args, requesting, args):
+    old = run(request_args)["certificate"]["certificate_arn"]
+    new = run(dict(request_args, subject_alternative_names=[]))["certificate"]["certificate_arn"]
+    imported = run(dict(args, tags=STACK))["certificate"]["certificate_arn"]
+    other_stack = run(dict(request_args, tags={"Stack": "other"}))["certificate"]["certificate_arn"]
+    other_name = run(dict(request_args, name="unit-other"))["certificate"]["certificate_arn"]
+    untagged = requesting.request_certificate(DomainName=DOMAIN, ValidationMethod="DNS")["CertificateArn"]
+    absent = {"name": NAME, "state": "absent", "tags": STACK}
+
+    result = run(absent, check_mode=True, diff=True)
+    assert_ok(result, changed=True)
+    assert {c["certificate_arn"] for c in result["diff"]["before"]["certificates"]} == {old, new, imported}
+    assert len(arns(requesting)) == 6
+    assert_ok(run(absent), changed=True)
+    assert sorted(arns(requesting)) == sorted([other_stack, other_name, untagged])
+    assert_ok(run(absent), changed=False)
+
+
+REQUEST_BAD_INPUTS = [
+    ("final dot", {"domain_name": "app.example.com."}, "domain_name 'app.example.com.' must not end with a period"),
+    ("long common name", {"domain_name": "a" * 60 + ".example.com"}, "ACM accepts at most 64"),
+    ("wildcard inside", {"domain_name": "app.*.example.com"}, "domain_name 'app.*.example.com' is not a domain name"),
+    ("bad SAN", {"subject_alternative_names": ["ok.example.com", "-bad.example.com"]}, "subject_alternative_names[1]"),
+    ("empty domain", {"domain_name": ""}, "domain_name must be a non-empty domain name"),
+    ("with a certificate", {"certificate": "x", "private_key": "y"}, "parameters are mutually exclusive"),
+    ("unknown key", {"key_algorithm": "RSA_4096"}, "key_algorithm must be one of"),
+    ("email", {"validation_method": "EMAIL"}, "validation_method must be one of"),
+    ("aws tag", {"tags": {"aws:cloudformation:stack-name": "x"}}, "keys starting with 'aws:' are reserved"),
+    ("Name tag", {"tags": {"Name": "other"}}, "tags.Name is 'other' but name is 'unit-alb'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"), [c[1:] for c in REQUEST_BAD_INPUTS], ids=[c[0] for c in REQUEST_BAD_INPUTS]
+)
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_bad_request_fails_naming_the_option_before_any_call(
+    run, request_args, requesting, calls, overrides, message, check_mode
+):
+    calls.clear()
+    result = run(dict(request_args, **overrides), check_mode=check_mode)
+    assert result["failed"]
+    assert message in result["msg"]
+    assert calls == []
+
+
+def test_request_only_options_need_domain_name(run, requesting, calls):
+    result = run({"name": NAME, "subject_alternative_names": [DOMAIN], "certificate": "x", "private_key": "y"})
+    assert result["failed"] and calls == []
+
+
+def test_idempotency_token_is_acm_s_and_follows_the_certificates_of_the_name():
+    from ansible_collections.cloudops.fargate.plugins.module_utils._acm import request_token
+    from ansible_collections.cloudops.fargate.plugins.module_utils._acm import wanted_request
+
+    args = {"name": NAME, "domain_name": DOMAIN, "subject_alternative_names": ["b.example.com"], "tags": STACK}
+    wanted = wanted_request(args)
+    token = request_token(wanted, [])
+    assert len(token) <= 32 and token.isalnum()
+    same = wanted_request(dict(args, domain_name=DOMAIN.upper(), subject_alternative_names=["B.example.com"]))
+    assert request_token(same, []) == token
+    assert request_token(wanted, ["arn:aws:acm:us-east-1:123456789012:certificate/old"]) != token
+    other = wanted_request({"name": NAME, "domain_name": DOMAIN, "tags": STACK})
+    assert request_token(other, []) != token

@@ -12,6 +12,7 @@ from tests.unit.helpers import key_pem
 from tests.unit.helpers import make_certificate
 from tests.unit.helpers import pem
 from tests.unit.plugins.modules.test_acm_certificate import LISTENER
+from tests.unit.plugins.modules.test_acm_certificate import acm_issues_like_aws  # noqa: F401  # pylint: disable=W0611
 from tests.unit.plugins.modules.test_acm_certificate import acm_like_aws  # noqa: F401  # pylint: disable=unused-import
 from tests.unit.plugins.modules.test_acm_certificate import set_in_use
 
@@ -85,3 +86,60 @@ def test_a_name_that_cannot_be_a_certificate_s_fails_naming_the_option(info):
     result = info({"name": " "})
     assert result["failed"]
     assert "name must be a non-empty string" in result["msg"]
+
+
+# --- requested certificates ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def requested(run_module, aws, acm_issues_like_aws):  # noqa: F811  # pylint: disable=redefined-outer-name
+    """Requests a certificate under NAME for the stack with acm_certificate; returns a function that requests more."""
+
+    def request_one(domain="app.example.com", alternative_names=(), name=NAME, tags=None):
+        args = {"name": name, "domain_name": domain, "subject_alternative_names": list(alternative_names)}
+        result = run_module(acm_certificate, dict(args, tags=tags or IDENTITY))
+        assert_ok(result, changed=True)
+        return result["certificate"]
+
+    return request_one
+
+
+def test_returns_the_requested_certificates_with_status_and_records_then_the_imported_one(requested, imported, info):
+    older = requested()
+    newer = requested("api.example.com")
+    certificate = imported()
+    requested(name="unit-other")
+    requested(tags={"Stack": "other"})
+
+    result = info({"name": NAME, "tags": IDENTITY})
+    assert_ok(result, changed=False)
+    found_arns = [c["certificate_arn"] for c in result["certificates"]]
+    assert sorted(found_arns[:2]) == sorted([older["certificate_arn"], newer["certificate_arn"]])
+    assert result["certificates"][2:] == [certificate]
+    found = {c["certificate_arn"]: c for c in result["certificates"][:2]}
+    assert found[older["certificate_arn"]] == older
+    assert found[newer["certificate_arn"]]["status"] == "PENDING_VALIDATION"
+    assert found[newer["certificate_arn"]]["validation_records"][0]["domain_name"] == "api.example.com"
+
+
+def test_domain_name_narrows_to_the_certificates_of_those_names(requested, info):
+    wide = requested("app.example.com", ["www.app.example.com"])
+    requested("app.example.com")
+    result = info(
+        {
+            "name": NAME,
+            "tags": IDENTITY,
+            "domain_name": "APP.example.com",
+            "subject_alternative_names": ["www.app.example.com"],
+        },
+        check_mode=True,
+    )
+    assert_ok(result, changed=False)
+    assert result["certificates"] == [wide]
+    assert info({"name": NAME, "tags": IDENTITY, "domain_name": "none.example.com"})["certificates"] == []
+
+
+def test_a_bad_domain_name_fails_naming_the_option(info):
+    result = info({"name": NAME, "domain_name": "app.example.com."})
+    assert result["failed"]
+    assert "domain_name 'app.example.com.' must not end with a period" in result["msg"]
