@@ -436,13 +436,26 @@ def run(port: int) -> None:
     run_simple(HOST, port, build_app(), threaded=True, request_handler=MotoRequestHandler)
 
 
+# Services whose signing name (what moto names an action by) is not their IAM prefix (the Service Authorization
+# Reference's "service prefix"): CloudWatch signs as monitoring, its actions are cloudwatch:*.
+IAM_PREFIXES = {"monitoring": "cloudwatch"}
+
+
 def _check_iam_actions() -> None:
     """Make a policy statement's ``Resource`` match the ``*`` moto passes for a call whose resource it does not resolve
-    (all but IAM role calls and sts:AssumeRole), and check a bodiless GET's signature over an empty payload."""
+    (all but IAM role calls and sts:AssumeRole), name each action by its IAM prefix (``IAM_PREFIXES``), and check a
+    bodiless GET's signature over an empty payload."""
     from moto.iam.access_control import IAMPolicyStatement, IAMRequestBase
 
     matches = IAMPolicyStatement._check_element_matches
     create_aws_request = IAMRequestBase._create_aws_request
+    request_init = IAMRequestBase.__init__
+
+    def init_with_iam_prefix(self: IAMRequestBase, *args: Any, **kwargs: Any) -> None:
+        request_init(self, *args, **kwargs)
+        service, _, action = self._action.partition(":")
+        if service in IAM_PREFIXES:
+            self._action = f"{IAM_PREFIXES[service]}:{action}"
 
     def check_element_matches(self: IAMPolicyStatement, statement_element: Any, value: str) -> bool:
         return (statement_element == "Resource" and value == "*") or matches(self, statement_element, value)
@@ -453,6 +466,7 @@ def _check_iam_actions() -> None:
             request.data = b""
         return request
 
+    IAMRequestBase.__init__ = init_with_iam_prefix  # type: ignore[method-assign]
     IAMPolicyStatement._check_element_matches = check_element_matches  # type: ignore[method-assign]
     IAMRequestBase._create_aws_request = aws_request_as_signed  # type: ignore[method-assign]
 

@@ -160,6 +160,88 @@ def service_alarms(prefix, load_balancer_arn, target_group_arns, thresholds):
     ]
 
 
+def operational_alarms(prefix, cluster, service, target_group_arns, load_balancer_arn, nat_gateway_ids, file_system_id,
+                       vpn_endpoint_id, thresholds):
+    """The alarms an operator must hear about outside a deploy (cloudops.fargate.metric_alarm arguments), for what the
+    stack has: no healthy target in either target group, the service below its desired count (Container Insights),
+    NAT gateways out of ports (``ErrorPortAllocation``), EFS near its I/O limit (General Purpose) or out of burst
+    credits (bursting throughput), Client VPN authentication failures. ``thresholds``: ``{evaluation_minutes,
+    efs_io_limit_percent, efs_burst_credit_bytes (0: not bursting), vpn_auth_failures}``."""
+    load_balancer = _dimension_value(load_balancer_arn, "loadbalancer")
+    groups = [_dimension_value(arn, "targetgroup") for arn in target_group_arns or [] if arn]
+    minutes = int(thresholds.get("evaluation_minutes", 1))
+
+    def stat(query_id, namespace, name, dimensions, statistic, period=60):
+        return {
+            "id": query_id,
+            "metric_stat": {
+                "metric": {
+                    "namespace": namespace,
+                    "metric_name": name,
+                    "dimensions": [{"name": key, "value": value} for key, value in dimensions.items()],
+                },
+                "period": period,
+                "stat": statistic,
+            },
+            "return_data": False,
+        }
+
+    def alarm(suffix, description, metrics, expression, comparison, threshold, periods, missing="missing"):
+        return {
+            "name": f"{prefix}-{suffix}",
+            "description": f"{prefix}: {description}",
+            "metrics": metrics + [{"id": "value", "expression": expression, "label": suffix, "return_data": True}],
+            "comparison": comparison,
+            "threshold": float(threshold),
+            "evaluation_periods": periods,
+            "treat_missing_data": missing,
+        }
+
+    alarms = []
+    if groups and load_balancer:
+        healthy = [
+            stat(f"healthy{i}", "AWS/ApplicationELB", "HealthyHostCount", {"TargetGroup": g, "LoadBalancer": load_balancer}, "Minimum")
+            for i, g in enumerate(groups)
+        ]
+        alarms.append(alarm(
+            "no-healthy-targets", "no task passes the load balancer's health check", healthy,
+            f"MAX([{', '.join(m['id'] for m in healthy)}])", "LessThanThreshold", 1, minutes, "breaching",
+        ))
+    tasks = {"ClusterName": cluster, "ServiceName": service}
+    alarms.append(alarm(
+        "below-desired-count", "the service runs fewer tasks than it wants",
+        [stat("desired", "ECS/ContainerInsights", "DesiredTaskCount", tasks, "Maximum"),
+         stat("running", "ECS/ContainerInsights", "RunningTaskCount", tasks, "Maximum")],
+        "desired - running", "GreaterThanOrEqualToThreshold", 1, max(minutes, 5),
+    ))
+    nat = [stat(f"ports{i}", "AWS/NATGateway", "ErrorPortAllocation", {"NatGatewayId": n}, "Sum") for i, n in enumerate(nat_gateway_ids or [])]
+    if nat:
+        alarms.append(alarm(
+            "nat-port-allocation", "a NAT gateway could not allocate a source port (connections dropped)", nat,
+            f"SUM([{', '.join(m['id'] for m in nat)}])", "GreaterThanThreshold", 0, minutes,
+        ))
+    if file_system_id:
+        efs = {"FileSystemId": file_system_id}
+        alarms.append(alarm(
+            "efs-io-limit", f"the file system at {thresholds['efs_io_limit_percent']}% of its I/O limit",
+            [stat("io", "AWS/EFS", "PercentIOLimit", efs, "Maximum")], "io", "GreaterThanOrEqualToThreshold",
+            thresholds["efs_io_limit_percent"], max(minutes, 5),
+        ))
+        if int(thresholds.get("efs_burst_credit_bytes") or 0) > 0:
+            alarms.append(alarm(
+                "efs-burst-credits", "the file system is running out of burst credits",
+                [stat("credits", "AWS/EFS", "BurstCreditBalance", efs, "Minimum")], "credits", "LessThanThreshold",
+                thresholds["efs_burst_credit_bytes"], max(minutes, 5),
+            ))
+    if vpn_endpoint_id:
+        alarms.append(alarm(
+            "vpn-auth-failures", f"{thresholds['vpn_auth_failures']} or more failed Client VPN logins in 5 minutes",
+            [stat("failures", "AWS/ClientVPN", "AuthenticationFailures", {"Endpoint": vpn_endpoint_id}, "Sum", 300)],
+            "failures", "GreaterThanOrEqualToThreshold", thresholds["vpn_auth_failures"], 1,
+        ))
+    return alarms
+
+
 def rollout_progress(service, now=None):
     """Where the service deployments of ``service`` (ecs_service_info with ``rollouts``) stand, short enough for a
     progress line: the phase, the new revision's share of production traffic and the bake time left, e.g.
@@ -294,6 +376,7 @@ class FilterModule:
             "deployment_strategy_errors": deployment_strategy_errors,
             "rollout_progress": rollout_progress,
             "service_alarms": service_alarms,
+            "operational_alarms": operational_alarms,
             "fargate_size_errors": fargate_size_errors,
             "image_reference": image_reference,
             "image_tags_errors": image_tags_errors,

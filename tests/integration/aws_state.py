@@ -132,6 +132,18 @@ def stack_resources(aws: Client, stack: str, environment: str = "local") -> dict
         for t in aws("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
         if t["ResourceId"].startswith(f"service/{prefix}/")
     ]
+    found["iam_roles"] = [r["RoleName"] for r in aws("iam").list_roles()["Roles"] if r["RoleName"].startswith(f"{prefix}-")]
+    cloudwatch = aws("cloudwatch")
+    found["alarms"] = [a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNamePrefix=f"{prefix}-")["MetricAlarms"]]
+    found["dashboards"] = [d["DashboardName"] for d in cloudwatch.list_dashboards(DashboardNamePrefix=prefix)["DashboardEntries"]]
+    found["topics"] = [t["TopicArn"] for t in aws("sns").list_topics()["Topics"] if t["TopicArn"].endswith(f":{prefix}-alarms")]
+    kms = aws("kms")
+    found["kms_keys"] = [
+        a["AliasName"]
+        for a in kms.list_aliases()["Aliases"]
+        if a["AliasName"] == f"alias/{prefix}-alarms"
+        and kms.describe_key(KeyId=a["TargetKeyId"])["KeyMetadata"]["KeyState"] != "PendingDeletion"
+    ]
     return {kind: items for kind, items in found.items() if items}
 
 

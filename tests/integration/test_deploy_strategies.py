@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from tests.integration.aws_state import stack_resources
 from tests.integration.conftest import reset_emulator
 
 CLUSTER, SERVICE = "demo-local", "demo-local-web"
@@ -20,6 +21,8 @@ ALARM = "demo-local-target-5xx"
 # The layers the service needs, without what it does not (the VPN, the endpoints, the flow logs).
 LEAN = {"network_vpc_endpoints_enabled": False, "network_flow_logs_enabled": False, "storage_vpn_enabled": False}
 CANARY = {
+    # the alarms notify a topic the role makes, with its own key
+    "fargate_alarm_emails": ["ops@example.com"],
     "fargate_deployment_strategy": "canary",
     "fargate_canary_percent": 10,
     "fargate_canary_bake_minutes": 2,
@@ -88,6 +91,34 @@ def test_site_builds_what_a_canary_needs(canary_stack, aws):
     assert [m["Expression"] for m in returned] == ["MAX([rate0, rate1])"]
     # all production traffic on one group
     assert sorted(weights(aws).values()) == [0, 100]
+
+
+def test_every_alarm_notifies_the_stacks_encrypted_topic_and_the_dashboard_shows_each_layer(canary_stack, aws):
+    (topic,) = [t["TopicArn"] for t in aws("sns").list_topics()["Topics"] if t["TopicArn"].endswith(":demo-local-alarms")]
+    attributes = aws("sns").get_topic_attributes(TopicArn=topic)["Attributes"]
+    key = aws("kms").describe_key(KeyId=attributes["KmsMasterKeyId"])["KeyMetadata"]
+    assert key["KeyManager"] == "CUSTOMER", "CloudWatch cannot publish to a topic under the AWS managed key"
+    policy = aws("kms").get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"]
+    assert "cloudwatch.amazonaws.com" in policy
+    subscriptions = aws("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [("email", "ops@example.com")]
+    alarms = aws("cloudwatch").describe_alarms(AlarmNamePrefix="demo-local-")["MetricAlarms"]
+    assert {a["AlarmName"] for a in alarms} == {
+        "demo-local-target-5xx",
+        "demo-local-response-time",
+        "demo-local-unhealthy-targets",
+        "demo-local-no-healthy-targets",
+        "demo-local-below-desired-count",
+        "demo-local-nat-port-allocation",
+        "demo-local-efs-io-limit",
+    }, "no VPN in this stack: no VPN alarm"
+    assert all(a["AlarmActions"] == [topic] and a["OKActions"] == [topic] for a in alarms)
+    (dashboard,) = aws("cloudwatch").list_dashboards(DashboardNamePrefix="demo-local")["DashboardEntries"]
+    body = aws("cloudwatch").get_dashboard(DashboardName=dashboard["DashboardName"])["DashboardBody"]
+    for namespace in ("AWS/ApplicationELB", "AWS/ECS", "ECS/ContainerInsights", "AWS/NATGateway", "AWS/EFS"):
+        assert namespace in body
+    outputs = canary_stack.task_results("Collect the stack's outputs")[0]["ansible_facts"]["cloudops_outputs"]
+    assert outputs["dashboard_url"].endswith("#dashboards:name=demo-local")
 
 
 def test_a_second_run_changes_nothing(canary_stack, playbook):
@@ -180,3 +211,11 @@ def test_bad_strategy_settings_fail_before_anything_changes(canary_stack, playbo
     assert "fargate_canary_percent must be a multiple of 0.1 from 0.1 to 100.0" in refused.failure_messages()
     assert refused.changed() == 0, refused.changed_tasks()
     assert service(aws)["taskDefinition"] == running["taskDefinition"]
+
+
+def test_teardown_removes_what_the_strategies_and_alarms_added(canary_stack, playbook, aws):
+    run = playbook("playbooks/teardown.yml", extra_vars={**LEAN, **CANARY})
+    assert run.returncode == 0, run.failure_messages()
+    assert stack_resources(aws, "demo") == {}, "the KMS key waits out its deletion window, nothing else is left"
+    (alias,) = [a for a in aws("kms").list_aliases()["Aliases"] if a["AliasName"] == "alias/demo-local-alarms"]
+    assert aws("kms").describe_key(KeyId=alias["TargetKeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"

@@ -27,8 +27,9 @@ from tests.unit.emulator.test_ecs_service_deployments import ensure_ecs_service_
 from tests.unit.helpers import running_emulator, wait_until
 
 ROLLOUT = 0.3
-STAGE = 0.1
-BAKE_MINUTE = 0.6
+# Long enough that a loaded machine (CI runs the suites side by side) still sees each stage and bake it acts in.
+STAGE = 0.25
+BAKE_MINUTE = 1.5
 POLL = 0.05
 
 
@@ -182,14 +183,15 @@ class Stack:
 
         return self.until(done, "the latest service deployment ends", timeout)
 
-    def alarm(self, name: str, state: str = "OK") -> str:
+    def alarm(self, name: str, state: str = "OK", minutes: int = 1) -> str:
+        """An alarm evaluating ``minutes`` periods of a minute (a rolling update watched by it bakes that long)."""
         self.cloudwatch.put_metric_alarm(
             AlarmName=name,
             MetricName="HTTPCode_Target_5XX_Count",
             Namespace="AWS/ApplicationELB",
             Statistic="Sum",
             Period=60,
-            EvaluationPeriods=1,
+            EvaluationPeriods=minutes,
             Threshold=1,
             ComparisonOperator="GreaterThanOrEqualToThreshold",
         )
@@ -358,7 +360,8 @@ def test_an_alarm_already_in_alarm_when_the_deployment_starts_is_not_watched(sta
 
 
 def test_a_rolling_update_watched_by_an_alarm_bakes_then_fails_and_rolls_back(stack: Stack) -> None:
-    alarm = stack.alarm(f"latency-{uuid.uuid4().hex[:6]}")
+    # Three minutes of evaluation (4.5 s here): the test acts during the bake even on a loaded machine.
+    alarm = stack.alarm(f"latency-{uuid.uuid4().hex[:6]}", minutes=3)
     stack.ecs.create_service(
         cluster=stack.cluster,
         serviceName="web",
@@ -391,10 +394,11 @@ def test_a_rolling_update_watched_by_an_alarm_bakes_then_fails_and_rolls_back(st
 
 def test_an_alarm_that_fired_during_the_bake_counts_even_if_nobody_looked(stack: Stack) -> None:
     alarm = stack.alarm(f"late-{uuid.uuid4().hex[:6]}")
-    stack.create(blue_green(bake=1, alarms={"alarmNames": [alarm], "enable": True, "rollback": False}))
+    # A bake of three minutes (4.5 s here), long enough to be seen on a loaded machine.
+    stack.create(blue_green(bake=3, alarms={"alarmNames": [alarm], "enable": True, "rollback": False}))
     stack.until(lambda: stack.latest()["lifecycleStage"] == "BAKE_TIME", "the bake time")
     stack.set_alarm(alarm, "ALARM")
-    time.sleep(BAKE_MINUTE + 3 * STAGE)  # nobody looks until the bake is over
+    time.sleep(3 * BAKE_MINUTE + 3 * STAGE)  # nobody looks until the bake is over
     done = stack.latest()
     assert done["status"] == "STOPPED", "no rollback: the deployment stops"
     assert done["alarms"]["status"] == "TRIGGERED"

@@ -155,3 +155,33 @@ def test_rollout_progress_shows_the_phase_the_split_and_the_bake_left():
     assert rollout_progress(canary) == ["PRODUCTION_TRAFFIC_SHIFT, new revision at 5%"]
     rolling = {"deployments": [{"status": "PRIMARY", "rollout_state": "IN_PROGRESS", "running_count": 1, "desired_count": 2}]}
     assert rollout_progress(rolling) == ["PRIMARY IN_PROGRESS 1/2 running"]
+
+
+def test_operational_alarms_cover_what_the_stack_has():
+    from ansible_collections.cloudops.fargate.plugins.filter.fargate import operational_alarms
+
+    lb = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/demo-local-alb/0123456789abcdef"
+    tg = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/demo-local-web/0a"
+    thresholds = {"evaluation_minutes": 1, "efs_io_limit_percent": 95, "efs_burst_credit_bytes": 0, "vpn_auth_failures": 5}
+    full = operational_alarms("demo-local", "demo-local", "demo-local-web", [tg, ""], lb, ["nat-1", "nat-2"], "fs-1", "cvpn-endpoint-1", thresholds)
+    by_name = {a["name"]: a for a in full}
+    assert set(by_name) == {
+        "demo-local-no-healthy-targets",
+        "demo-local-below-desired-count",
+        "demo-local-nat-port-allocation",
+        "demo-local-efs-io-limit",
+        "demo-local-vpn-auth-failures",
+    }
+    for alarm in full:
+        assert [m["id"] for m in alarm["metrics"] if m["return_data"]] == ["value"], alarm["name"]
+    assert by_name["demo-local-nat-port-allocation"]["metrics"][-1]["expression"] == "SUM([ports0, ports1])"
+    assert by_name["demo-local-no-healthy-targets"]["comparison"] == "LessThanThreshold"
+    assert by_name["demo-local-no-healthy-targets"]["treat_missing_data"] == "breaching"
+    assert by_name["demo-local-below-desired-count"]["evaluation_periods"] == 5
+    vpn = by_name["demo-local-vpn-auth-failures"]["metrics"][0]["metric_stat"]
+    assert vpn["period"] == 300 and vpn["metric"]["dimensions"] == [{"name": "Endpoint", "value": "cvpn-endpoint-1"}]
+    # without a VPN, NAT gateways or file system, no alarm for them; burst credits only with bursting throughput
+    lean = operational_alarms("demo-local", "demo-local", "demo-local-web", [tg], lb, [], "", "", dict(thresholds, efs_burst_credit_bytes=1))
+    assert [a["name"] for a in lean] == ["demo-local-no-healthy-targets", "demo-local-below-desired-count"]
+    bursting = operational_alarms("demo-local", "c", "s", [tg], lb, [], "fs-1", "", dict(thresholds, efs_burst_credit_bytes=10))
+    assert "demo-local-efs-burst-credits" in [a["name"] for a in bursting]
