@@ -157,8 +157,10 @@ def test_check_mode_on_an_empty_account_creates_nothing(emulator_endpoint, playb
     # chain of the registry's runs). Files of its own, so nothing left under .emulator/ can hide a file it wrote.
     reset_emulator(emulator_endpoint)
     local_files = {"storage_pki_dir": f"{tmp_path}/pki"}
+    # With what a canary needs and a topic of the stack's own for the alarms, so their check mode is covered too.
+    canary = {"fargate_deployment_strategy": "canary", "fargate_alarm_emails": ["ops@example.com"]}
     before = account_inventory(aws)
-    preview = playbook(extra_vars=local_files, check=True)
+    preview = playbook(extra_vars={**local_files, **canary}, check=True)
     assert preview.returncode == 0, preview.failure_messages()
     assert preview.changed() > 0, "check mode must predict the stack's creation"
     assert account_inventory(aws) == before
@@ -172,5 +174,9 @@ def test_check_mode_on_an_empty_account_creates_nothing(emulator_endpoint, playb
     assert not any(Path(path).exists() for path in local_files.values())
     assert aws("ecs").list_clusters()["clusterArns"] == []
     assert aws("ecs").list_task_definitions()["taskDefinitionArns"] == []
-    fargate_roles = ("demo-local-task", "demo-local-task-execution")
+    fargate_roles = ("demo-local-task", "demo-local-task-execution", "demo-local-ecs-load-balancers")
     assert [r for r in aws("iam").list_roles()["Roles"] if r["RoleName"] in fargate_roles] == []
+    assert aws("cloudwatch").describe_alarms()["MetricAlarms"] == []
+    assert aws("cloudwatch").list_dashboards()["DashboardEntries"] == []
+    assert aws("sns").list_topics()["Topics"] == []
+    assert [a for a in aws("kms").list_aliases()["Aliases"] if a["AliasName"].startswith("alias/demo-")] == []
