@@ -941,8 +941,12 @@ def test_realistic_association_rule_and_disassociation_follow_aws_clock(
     wait_until(lambda: networks_of(ec2, endpoint_id)[0]["Status"]["Code"] == "associated", "associated", timeout=15.0)
     assert time.monotonic() - started >= typical("client_vpn.associating", scale)
 
-    ec2.revoke_client_vpn_ingress(ClientVpnEndpointId=endpoint_id, TargetNetworkCidr=network.cidr, RevokeAllGroups=True)
-    assert rules_of(ec2, endpoint_id)[0]["Status"] == {"Code": "revoking"}
+    revoked = ec2.revoke_client_vpn_ingress(
+        ClientVpnEndpointId=endpoint_id, TargetNetworkCidr=network.cidr, RevokeAllGroups=True
+    )
+    assert revoked["Status"] == {"Code": "revoking"}
+    # revoking lasts 0.3 s: a loaded machine may only see the rule gone
+    assert [rule["Status"] for rule in rules_of(ec2, endpoint_id)] in ([{"Code": "revoking"}], [])
     wait_until(lambda: not rules_of(ec2, endpoint_id), "the revoked rule is gone", timeout=3.0)
 
     started = time.monotonic()

@@ -21,7 +21,7 @@ TYPICAL = realism.TYPICAL[extension.BEHAVIOUR].seconds  # 2 s
 # Stretched for the tests that are about the refusals (none waits it out): every call they make right after the creates
 # lands inside it, however busy the machine.
 REFUSING = {extension.BEHAVIOUR: 10.0}
-SHORT_SCALE = 0.1  # 0.2 s, waited out
+SHORT_SCALE = 0.5  # 1 s, waited out: longer than a few calls take on a loaded machine
 
 
 class Network(NamedTuple):
