@@ -114,7 +114,7 @@ class RequestCounter:
             latency = realism.seconds(API_CALL)  # 0 in plain mode (unless a test stretches it, behaviour_seconds)
             if latency > 0:
                 time.sleep(latency)  # a throttled call makes the round trip too
-            throttled = self.throttler.answer(service, start_response)
+            throttled = self.throttler.answer(service, start_response, request_protocol(environ))
             if throttled is not None:
                 return throttled
         return self.app(environ, start_response)
@@ -151,6 +151,17 @@ def request_service(environ: Mapping[str, Any]) -> str:
     if len(scope) >= 5 and scope[-1] == "aws4_request":
         return scope[-2]
     return "unknown"
+
+
+def request_protocol(environ: dict[str, Any]) -> str:
+    """``cbor`` or ``json`` for a call in Smithy RPCv2-CBOR or AWS JSON (a query service called that way, as botocore
+    calls CloudWatch), else ``""``."""
+    content_type = environ.get("CONTENT_TYPE", "")
+    if environ.get("HTTP_SMITHY_PROTOCOL", "") == "rpc-v2-cbor" or content_type.startswith("application/cbor"):
+        return "cbor"
+    if content_type.startswith("application/x-amz-json"):
+        return "json"
+    return ""
 
 
 def request_action(environ: dict[str, Any]) -> str:

@@ -46,9 +46,36 @@ QUERY_NAMESPACES = {
 MESSAGE = "Rate exceeded"
 
 
-def throttling_answer(service: str) -> Answer | None:
-    """The status, headers and body AWS sends ``service``'s caller when it throttles; None for services not modelled."""
+def _cbor_text(text: str) -> bytes:
+    data = text.encode()
+    assert len(data) < 24, "short strings only: one header byte"
+    return bytes([0x60 + len(data)]) + data
+
+
+def _cbor_map(items: dict[str, str]) -> bytes:
+    """A CBOR map of a few short text keys and values (RFC 8949: major type 5 of the pair count, then each pair)."""
+    assert len(items) < 24
+    return bytes([0xA0 + len(items)]) + b"".join(_cbor_text(k) + _cbor_text(v) for k, v in items.items())
+
+
+def throttling_answer(service: str, protocol: str = "") -> Answer | None:
+    """The status, headers and body AWS sends ``service``'s caller when it throttles; None for services not modelled.
+    ``protocol``: ``json`` or ``cbor`` when a query service was called in AWS JSON 1.0 or Smithy RPCv2-CBOR, as
+    botocore calls CloudWatch now; such a query-compatible service names its query error in ``x-amzn-query-error``
+    (Smithy awsQueryCompatible trait), which botocore reads as the error code."""
     request_id = str(uuid.uuid4())
+    if protocol and service in QUERY:
+        error = {"__type": "Throttling", "message": MESSAGE}
+        if protocol == "cbor":
+            body, content_type = _cbor_map(error), "application/cbor"
+        else:
+            body, content_type = json.dumps(error).encode(), "application/x-amz-json-1.0"
+        headers = [
+            ("Content-Type", content_type),
+            ("x-amzn-query-error", "Throttling;Sender"),
+            ("x-amzn-RequestId", request_id),
+        ] + ([("smithy-protocol", "rpc-v2-cbor")] if protocol == "cbor" else [])
+        return "400 Bad Request", headers, body
     if service == EC2:
         body = (
             "<?xml version='1.0' encoding='UTF-8'?><Response><Errors><Error><Code>RequestLimitExceeded</Code>"
@@ -103,10 +130,11 @@ class Throttler:
             self.throttled += throttle
             return throttle
 
-    def answer(self, service: str, start_response: Callable[..., Any]) -> Iterable[bytes] | None:
-        """The throttling answer when this call of ``service`` is throttled, else None (the call goes on)."""
+    def answer(self, service: str, start_response: Callable[..., Any], protocol: str = "") -> Iterable[bytes] | None:
+        """The throttling answer when this call of ``service`` is throttled, else None (the call goes on); ``protocol``
+        as ``throttling_answer`` takes it."""
         if not self.should_throttle(service):
             return None
-        status, headers, body = throttling_answer(service)  # type: ignore[misc]
+        status, headers, body = throttling_answer(service, protocol)  # type: ignore[misc]
         start_response(status, headers + [("Content-Length", str(len(body)))])
         return [body]

@@ -116,6 +116,8 @@ CALLS: dict[str, Callable[[Any], Any]] = {
     "application-autoscaling": lambda client: client.describe_scalable_targets(ServiceNamespace="ecs"),
     "efs": lambda client: client.describe_file_systems(),
     "s3": lambda client: client.list_buckets(),
+    # Smithy RPCv2-CBOR, query-compatible: the code comes from x-amzn-query-error
+    "cloudwatch": lambda client: client.describe_alarms(),
 }
 EXPECTED = {
     "ec2": ("RequestLimitExceeded", 503),
@@ -129,6 +131,7 @@ EXPECTED = {
     "application-autoscaling": ("ThrottlingException", 400),
     "efs": ("ThrottlingException", 429),
     "s3": ("SlowDown", 503),
+    "cloudwatch": ("Throttling", 400),
 }
 
 
@@ -258,3 +261,16 @@ def test_the_emulator_serves_the_timers_it_modelled(
     efs.delete_file_system(FileSystemId=file_system_id)
     ec2.delete_nat_gateway(NatGatewayId=gateway_id)
     assert timers_of(emulator_endpoint, "DELETE")["timers"] == []
+
+
+def test_a_query_service_called_in_rpc_v2_cbor_is_throttled_in_cbor() -> None:
+    import botocore.parsers
+    import botocore.session
+
+    status, headers, body = throttling.throttling_answer("monitoring", "cbor")  # type: ignore[misc]
+    operation = botocore.session.get_session().get_service_model("cloudwatch").operation_model("DescribeAlarms")
+    parsed = botocore.parsers.RpcV2CBORParser().parse(
+        {"status_code": int(status.split()[0]), "headers": dict((k.lower(), v) for k, v in headers), "body": body},
+        operation.output_shape,
+    )
+    assert parsed["Error"]["Code"] == "Throttling" and parsed["Error"]["Message"] == throttling.MESSAGE
