@@ -81,6 +81,23 @@ def _dimension_value(arn, marker):
     return "targetgroup/" + arn.split(":targetgroup/", 1)[-1]
 
 
+def _metric_query(query_id, namespace, name, dimensions, statistic, period=60):
+    """A metric of an alarm's math (metric_alarm's ``metrics`` entry) that feeds an expression, not the alarm."""
+    return {
+        "id": query_id,
+        "metric_stat": {
+            "metric": {
+                "namespace": namespace,
+                "metric_name": name,
+                "dimensions": [{"name": key, "value": value} for key, value in dimensions.items()],
+            },
+            "period": period,
+            "stat": statistic,
+        },
+        "return_data": False,
+    }
+
+
 def service_alarms(prefix, load_balancer_arn, target_group_arns, thresholds):
     """The service's CloudWatch alarms (amazon.aws.cloudwatch_metric_alarm arguments): the target 5xx rate, the p90
     response time and the unhealthy targets, each the worst over ``target_group_arns`` (the group and, for blue/green,
@@ -92,22 +109,8 @@ def service_alarms(prefix, load_balancer_arn, target_group_arns, thresholds):
     minutes = int(thresholds.get("evaluation_minutes", 1))
 
     def metric(query_id, name, group, stat):
-        return {
-            "id": query_id,
-            "metric_stat": {
-                "metric": {
-                    "namespace": "AWS/ApplicationELB",
-                    "metric_name": name,
-                    "dimensions": [
-                        {"name": "TargetGroup", "value": group},
-                        {"name": "LoadBalancer", "value": load_balancer},
-                    ],
-                },
-                "period": 60,
-                "stat": stat,
-            },
-            "return_data": False,
-        }
+        dimensions = {"TargetGroup": group, "LoadBalancer": load_balancer}
+        return _metric_query(query_id, "AWS/ApplicationELB", name, dimensions, stat)
 
     def worst(expressions, label):
         return {"id": "worst", "expression": f"MAX([{', '.join(expressions)}])", "label": label, "return_data": True}
@@ -171,21 +174,6 @@ def operational_alarms(prefix, cluster, service, target_group_arns, load_balance
     groups = [_dimension_value(arn, "targetgroup") for arn in target_group_arns or [] if arn]
     minutes = int(thresholds.get("evaluation_minutes", 1))
 
-    def stat(query_id, namespace, name, dimensions, statistic, period=60):
-        return {
-            "id": query_id,
-            "metric_stat": {
-                "metric": {
-                    "namespace": namespace,
-                    "metric_name": name,
-                    "dimensions": [{"name": key, "value": value} for key, value in dimensions.items()],
-                },
-                "period": period,
-                "stat": statistic,
-            },
-            "return_data": False,
-        }
-
     def alarm(suffix, description, metrics, expression, comparison, threshold, periods, missing="missing"):
         return {
             "name": f"{prefix}-{suffix}",
@@ -200,7 +188,7 @@ def operational_alarms(prefix, cluster, service, target_group_arns, load_balance
     alarms = []
     if groups and load_balancer:
         healthy = [
-            stat(f"healthy{i}", "AWS/ApplicationELB", "HealthyHostCount", {"TargetGroup": g, "LoadBalancer": load_balancer}, "Minimum")
+            _metric_query(f"healthy{i}", "AWS/ApplicationELB", "HealthyHostCount", {"TargetGroup": g, "LoadBalancer": load_balancer}, "Minimum")
             for i, g in enumerate(groups)
         ]
         alarms.append(alarm(
@@ -210,11 +198,11 @@ def operational_alarms(prefix, cluster, service, target_group_arns, load_balance
     tasks = {"ClusterName": cluster, "ServiceName": service}
     alarms.append(alarm(
         "below-desired-count", "the service runs fewer tasks than it wants",
-        [stat("desired", "ECS/ContainerInsights", "DesiredTaskCount", tasks, "Maximum"),
-         stat("running", "ECS/ContainerInsights", "RunningTaskCount", tasks, "Maximum")],
+        [_metric_query("desired", "ECS/ContainerInsights", "DesiredTaskCount", tasks, "Maximum"),
+         _metric_query("running", "ECS/ContainerInsights", "RunningTaskCount", tasks, "Maximum")],
         "desired - running", "GreaterThanOrEqualToThreshold", 1, max(minutes, 5),
     ))
-    nat = [stat(f"ports{i}", "AWS/NATGateway", "ErrorPortAllocation", {"NatGatewayId": n}, "Sum") for i, n in enumerate(nat_gateway_ids or [])]
+    nat = [_metric_query(f"ports{i}", "AWS/NATGateway", "ErrorPortAllocation", {"NatGatewayId": n}, "Sum") for i, n in enumerate(nat_gateway_ids or [])]
     if nat:
         alarms.append(alarm(
             "nat-port-allocation", "a NAT gateway could not allocate a source port (connections dropped)", nat,
@@ -224,19 +212,19 @@ def operational_alarms(prefix, cluster, service, target_group_arns, load_balance
         efs = {"FileSystemId": file_system_id}
         alarms.append(alarm(
             "efs-io-limit", f"the file system at {thresholds['efs_io_limit_percent']}% of its I/O limit",
-            [stat("io", "AWS/EFS", "PercentIOLimit", efs, "Maximum")], "io", "GreaterThanOrEqualToThreshold",
+            [_metric_query("io", "AWS/EFS", "PercentIOLimit", efs, "Maximum")], "io", "GreaterThanOrEqualToThreshold",
             thresholds["efs_io_limit_percent"], max(minutes, 5),
         ))
         if int(thresholds.get("efs_burst_credit_bytes") or 0) > 0:
             alarms.append(alarm(
                 "efs-burst-credits", "the file system is running out of burst credits",
-                [stat("credits", "AWS/EFS", "BurstCreditBalance", efs, "Minimum")], "credits", "LessThanThreshold",
+                [_metric_query("credits", "AWS/EFS", "BurstCreditBalance", efs, "Minimum")], "credits", "LessThanThreshold",
                 thresholds["efs_burst_credit_bytes"], max(minutes, 5),
             ))
     if vpn_endpoint_id:
         alarms.append(alarm(
             "vpn-auth-failures", f"{thresholds['vpn_auth_failures']} or more failed Client VPN logins in 5 minutes",
-            [stat("failures", "AWS/ClientVPN", "AuthenticationFailures", {"Endpoint": vpn_endpoint_id}, "Sum", 300)],
+            [_metric_query("failures", "AWS/ClientVPN", "AuthenticationFailures", {"Endpoint": vpn_endpoint_id}, "Sum", 300)],
             "failures", "GreaterThanOrEqualToThreshold", thresholds["vpn_auth_failures"], 1,
         ))
     return alarms

@@ -1268,23 +1268,29 @@ class ServiceManager(BaseResourceManager):
         """The service deployments of ``raw`` (a DescribeServices entry) that are not over, in the return shape: each
         with its ``status``, ``lifecycle_stage`` (the phase of a blue/green, linear or canary deployment) and when
         that stage began (``updated_at``)."""
+        under_way = self.service_deployments(cluster, raw["serviceName"], status=list(SERVICE_DEPLOYMENTS_UNDER_WAY))
+        return [camel_dict_to_snake_dict(d) for d in under_way]
+
+    def service_deployments(self, cluster: str, name: str, **filters: Any) -> list[dict[str, Any]]:
+        """The newest ``SERVICE_DEPLOYMENTS_READ`` service deployments of service ``name`` matching ``filters``
+        (ListServiceDeployments' ``status``, ``createdAt``), as DescribeServiceDeployments tells them."""
         listed = call(
             self.ecs.list_service_deployments,
-            f"list the deployments of ECS service {raw['serviceName']}",
+            f"list the deployments of ECS service {name}",
             cluster=cluster,
-            service=raw["serviceName"],
-            status=list(SERVICE_DEPLOYMENTS_UNDER_WAY),
+            service=name,
             maxResults=SERVICE_DEPLOYMENTS_READ,
+            **filters,
         )
         arns = [d["serviceDeploymentArn"] for d in listed.get("serviceDeployments") or []][:SERVICE_DEPLOYMENTS_READ]
         if not arns:
             return []
         described = call(
             self.ecs.describe_service_deployments,
-            f"describe the deployments of ECS service {raw['serviceName']}",
+            f"describe the deployments of ECS service {name}",
             serviceDeploymentArns=arns,
         )
-        return [camel_dict_to_snake_dict(d) for d in described.get("serviceDeployments") or []]
+        return described.get("serviceDeployments") or []
 
     def production_traffic(self, raw: dict[str, Any]) -> list[dict[str, Any]]:
         """How the production listener rules of ``raw``'s load balancers split traffic now: one entry per target
@@ -1535,27 +1541,11 @@ class ServiceManager(BaseResourceManager):
         ListServiceDeployments and DescribeServiceDeployments; a failure report is made without them if ECS cannot
         say."""
         try:
-            extra = {"createdAt": {"after": since}} if since else {}
-            listed = call(
-                self.ecs.list_service_deployments,
-                f"list the deployments of ECS service {name}",
-                cluster=cluster,
-                service=name,
-                maxResults=SERVICE_DEPLOYMENTS_READ,
-                **extra,
-            )
-            arns = [d["serviceDeploymentArn"] for d in listed.get("serviceDeployments") or []][:SERVICE_DEPLOYMENTS_READ]
-            if not arns:
-                return []
-            described = call(
-                self.ecs.describe_service_deployments,
-                f"describe the deployments of ECS service {name}",
-                serviceDeploymentArns=arns,
-            )
+            deployments = self.service_deployments(cluster, name, **({"createdAt": {"after": since}} if since else {}))
         except AWSActionError:
             return []
         names: list[str] = []
-        for deployment in described.get("serviceDeployments") or []:
+        for deployment in deployments:
             for alarm in (deployment.get("alarms") or {}).get("triggeredAlarmNames") or []:
                 if alarm not in names:
                     names.append(alarm)
