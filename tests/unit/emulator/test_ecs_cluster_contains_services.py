@@ -148,7 +148,8 @@ def test_realistic_tasks_still_stop_after_the_service_is_inactive(
     ecs: Any, aws_client: Callable[[str], Any], realistic: Callable[..., Any]
 ) -> None:
     ensure_ecs_service_linked_role(aws_client("iam"))
-    realistic(time_scale=0.05)  # tasks stop for seconds after the service: a window a loaded machine sees
+    # draining 3 s, then tasks stopping 6 s: a window a loaded machine (CI runs the suites side by side) still sees
+    realistic(behaviour_seconds={"ecs.draining": 3.0, "ecs.tasks_stopping": 6.0})
     cluster, service = create_cluster_with_service(ecs, desired_count=1)
     ecs.delete_service(cluster=cluster, service=service, force=True)
 
