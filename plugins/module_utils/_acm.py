@@ -726,6 +726,17 @@ def domains_key(domain_name: str | None, alternative_names: list[str] | None) ->
     return domain, tuple(sorted({name.lower() for name in [domain, *(alternative_names or [])] if name}))
 
 
+def arns_of(summaries: list[dict[str, Any]], certificate_type: str, domain: str | None = None) -> list[str]:
+    """The ARNs of ListCertificates' summaries of ``certificate_type``; with ``domain``, of those whose DomainName is
+    ``domain`` only (DNS names compare without regard to case)."""
+    return [
+        summary["CertificateArn"]
+        for summary in summaries
+        if summary.get("Type", IMPORTED) == certificate_type
+        and (domain is None or (summary.get("DomainName") or "").lower() == domain.lower())
+    ]
+
+
 def wanted_request(params: dict[str, Any]) -> dict[str, Any]:
     """The certificate to request, checked; raises AcmInputError naming every bad option."""
     identity = identity_of(params)
@@ -884,9 +895,9 @@ class AcmCertificateManager(BaseResourceManager):
 
     # --- reading ---
 
-    def _arns_of(self, certificate_type: str) -> list[str]:
+    def _arns_of(self, certificate_type: str, domain: str | None = None) -> list[str]:
         """The ARNs of every certificate of ``certificate_type`` in the region, of every key type and status (one
-        listing per run)."""
+        listing per run); with ``domain``, of those whose DomainName it is."""
         if self._summaries is None:
             self._summaries = paginate(
                 self.acm.list_certificates,
@@ -895,12 +906,19 @@ class AcmCertificateManager(BaseResourceManager):
                 Includes={"keyTypes": list(ACM_KEY_TYPES)},
                 MaxItems=1000,
             )
-        return [s["CertificateArn"] for s in self._summaries if s.get("Type", IMPORTED) == certificate_type]
+        return arns_of(self._summaries, certificate_type, domain)
 
-    def _carrying(self, certificate_type: str, identity: dict[str, str]) -> list[str]:
-        """The ARNs of the certificates of ``certificate_type`` that carry every tag of ``identity``."""
+    def _forget(self, arn: str) -> None:
+        """The certificate ``arn`` is gone: neither its summary nor its tags count any more."""
+        self._tags_read.pop(arn, None)
+        if self._summaries is not None:
+            self._summaries = [s for s in self._summaries if s.get("CertificateArn") != arn]
+
+    def _carrying(self, certificate_type: str, identity: dict[str, str], domain: str | None = None) -> list[str]:
+        """The ARNs of the certificates of ``certificate_type`` (whose DomainName is ``domain``, when given) that
+        carry every tag of ``identity``; tags read once per run."""
         found = []
-        for arn in self._arns_of(certificate_type):
+        for arn in self._arns_of(certificate_type, domain):
             tags = self._tags_read.get(arn) or self.tags(arn)
             if tags is not None:
                 self._tags_read[arn] = tags
@@ -917,9 +935,24 @@ class AcmCertificateManager(BaseResourceManager):
         response = self._get(self.acm.list_tags_for_certificate, "list the tags of", arn)
         return None if response is None else tags_from_acm(response.get("Tags"))
 
-    def find(self, name: str, identity: dict[str, str]) -> str | None:
-        """The ARN of the one imported certificate carrying every tag of ``identity``; ``None`` when none does."""
-        found = self._carrying(IMPORTED, identity)
+    def find(self, name: str, identity: dict[str, str], domain: str | None = None) -> str | None:
+        """The ARN of the one imported certificate carrying every tag of ``identity``; ``None`` when none does.
+
+        With ``domain``, the DomainName of the certificate the task imports, the certificates of that domain are read
+        first, and the others only when none of them carries the tags. ACM lists no tags and ListCertificates filters
+        by none, so each certificate read is one ListTagsForCertificate: a run that imports what it imported before
+        reads one certificate's tags instead of those of every imported certificate in the region.
+
+        What it costs: every certificate of the domain is read, so two of the name for that domain (an import
+        repeated by hand, or by two runs at once: the same content) are still an error; a second certificate of the
+        name for another domain is not seen by a run that finds one of its domain. The module never makes that one:
+        ``None`` comes only from reading every certificate, and ensure_present() reads every certificate before an
+        import (see there). Only an import by hand with copied tags could, and a run that reads every certificate
+        reports it: a change of the domain, a delete (which gives no domain), acm_certificate_info.
+        """
+        found = self._carrying(IMPORTED, identity, domain) if domain else []
+        if not found:
+            found = self._carrying(IMPORTED, identity)
         if len(found) > 1:
             wanted = ", ".join(f"{key}={value}" for key, value in identity.items())
             raise AWSActionError(
@@ -939,6 +972,9 @@ class AcmCertificateManager(BaseResourceManager):
 
     def read(self, arn: str) -> tuple[dict[str, Any], Any] | None:
         """The certificate in the return shape and parsed; ``None`` when it is gone."""
+        # Each read is needed: DescribeCertificate for the status and the users (ListCertificates' summary says only
+        # whether there are any), GetCertificate for the content (no other call shows the chain, and a chain completed
+        # by an intermediate must count as a change), and the tags, which find() has mostly read already.
         description = self.describe(arn)
         pem = self._pem(arn) if description is not None else None
         tags = (self._tags_read.pop(arn, None) or self.tags(arn)) if pem is not None else None
@@ -963,7 +999,12 @@ class AcmCertificateManager(BaseResourceManager):
         return normalize_requested(description, tags)
 
     def find_requested(self, identity: dict[str, str]) -> list[dict[str, Any]]:
-        """Every requested certificate carrying every tag of ``identity``, newest first."""
+        """Every requested certificate carrying every tag of ``identity``, newest first.
+
+        This reads the tags of every certificate ACM issued, unlike find() with a domain: a request's result lists
+        every other certificate of the name (``replaced``, which ``delete_replaced`` deletes), those for other domains
+        too, and only their tags tell which they are.
+        """
         found = [c for c in map(self.read_requested, self._carrying(AMAZON_ISSUED, identity)) if c is not None]
         return sorted(found, key=lambda certificate: certificate["created_at"] or "", reverse=True)
 
@@ -1066,8 +1107,14 @@ class AcmCertificateManager(BaseResourceManager):
     # --- present ---
 
     def ensure_present(self, wanted: dict[str, Any]) -> None:
-        arn = self.find(wanted["name"], wanted["lookup_tags"])
+        arn = self.find(wanted["name"], wanted["lookup_tags"], wanted["facts"]["domain_name"])
         found = self.read(arn) if arn else None
+        if found is None and arn is not None:
+            # Found among the certificates of its domain, then gone before DescribeCertificate: before importing a new
+            # one, every certificate is read, so the import never makes a second certificate of the name.
+            self._forget(arn)
+            arn = self.find(wanted["name"], wanted["lookup_tags"])
+            found = self.read(arn) if arn else None
         if found is None:
             self._import_new(wanted)
             return

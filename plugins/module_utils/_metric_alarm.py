@@ -1,9 +1,10 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Manager behind cloudops.fargate.metric_alarm, and its pure helpers.
+"""Managers behind cloudops.fargate.metric_alarm and cloudops.fargate.metric_alarms, and their pure helpers.
 
-One CloudWatch metric alarm, by name, on a single metric or on metric math (``metrics``). What AWS does, and how
-the module answers it (botocore's cloudwatch service model and its documentation of PutMetricAlarm, MetricDataQuery,
+One CloudWatch metric alarm, by name, on a single metric or on metric math (``metrics``); or a set of them under one
+name prefix (``MetricAlarmsManager``), each compared, put and re-tagged as the one alarm is. What AWS does, and how
+the modules answer it (botocore's cloudwatch service model and its documentation of PutMetricAlarm, MetricDataQuery,
 DescribeAlarms and DeleteAlarms; "CloudWatch service quotas" and "CloudWatch statistics definitions" in the user
 guide; terraform-provider-aws internal/service/cloudwatch/metric_alarm.go):
 
@@ -35,6 +36,13 @@ guide; terraform-provider-aws internal/service/cloudwatch/metric_alarm.go):
   too, so that a composite alarm of the name is an error naming ``name``, not a put that fails or a delete of
   someone else's alarm. DeleteAlarms of an alarm that is gone answers ResourceNotFound (terraform treats it as
   deleted): absent is absent.
+- A set of alarms (metric_alarms) is read with one DescribeAlarms by ``AlarmNamePrefix`` (paged, at most 100 a page),
+  and ListTagsForResource only for the alarms that exist: a run that changes nothing makes 1 + N calls for N alarms.
+  DeleteAlarms takes up to 100 names, and "if you specify an incorrect alarm name or make any other error in the
+  operation, no alarms are deleted": a batch answered ResourceNotFound (one of them gone since the lookup) is
+  described again and the rest deleted. An alarm under the prefix that the task does not list is deleted (``purge``)
+  only when it carries every identity tag of the stack: the prefix alone could be another stack's
+  (``demo-local-`` is also the start of stack ``demo-local``'s alarms).
 
 moto (5.2.5) is kinder than AWS here: it accepts any ReturnData (two queries returning data, or none), any id,
 period and number of queries, stores a new alarm as ``OK`` rather than ``INSUFFICIENT_DATA``, applies the Tags of
@@ -58,6 +66,7 @@ from ansible_collections.cloudops.fargate.plugins.module_utils._common import AW
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import BaseResourceManager
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import InputError
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import call
+from ansible_collections.cloudops.fargate.plugins.module_utils._common import paginate
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import wanted_tags
 
 STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
@@ -135,6 +144,10 @@ CONFIG_FIELDS = (
     "threshold_metric_id",
 )
 
+# DeleteAlarms takes up to 100 names, DescribeAlarms up to 100 names and 100 alarms a page.
+MAX_NAMES = 100
+DELETE_ATTEMPTS = 3
+
 _NOT_FOUND = "ResourceNotFound"
 _TAGS_NOT_FOUND = "ResourceNotFoundException"
 # Tagging answers these when two requests change the same alarm at once: another try.
@@ -143,6 +156,57 @@ RETRIED_CODES = ["ConcurrentModificationException", "ConflictException"]
 
 class AlarmInputError(InputError):
     """The module's arguments cannot describe a metric alarm; the message names every bad option."""
+
+
+# --- arguments ----------------------------------------------------------------------------------------------
+
+
+def alarm_argument_spec() -> dict[str, Any]:
+    """One alarm's options in metric_alarms (``alarms[]``): metric_alarm's, without ``state`` and ``purge_tags``,
+    and with no default for the action lists, which fall back to the set's."""
+    dimension = dict(name=dict(type="str", required=True), value=dict(type="str", required=True))
+    metric = dict(
+        namespace=dict(type="str", required=True),
+        metric_name=dict(type="str", required=True),
+        dimensions=dict(type="list", elements="dict", options=dimension),
+    )
+    metric_stat = dict(
+        metric=dict(type="dict", required=True, options=metric),
+        period=dict(type="int", required=True),
+        stat=dict(type="str", required=True),
+        unit=dict(type="str", choices=list(UNITS)),
+    )
+    query = dict(
+        id=dict(type="str", required=True),
+        expression=dict(type="str"),
+        label=dict(type="str"),
+        return_data=dict(type="bool"),
+        period=dict(type="int"),
+        metric_stat=dict(type="dict", options=metric_stat),
+    )
+    return dict(
+        name=dict(type="str", required=True),
+        description=dict(type="str"),
+        metric_name=dict(type="str"),
+        namespace=dict(type="str"),
+        dimensions=dict(type="dict"),
+        statistic=dict(type="str", choices=list(STATISTICS)),
+        extended_statistic=dict(type="str"),
+        period=dict(type="int"),
+        unit=dict(type="str", choices=list(UNITS)),
+        metrics=dict(type="list", elements="dict", options=query),
+        comparison=dict(type="str", choices=list(COMPARISONS)),
+        threshold=dict(type="float"),
+        evaluation_periods=dict(type="int"),
+        datapoints_to_alarm=dict(type="int"),
+        treat_missing_data=dict(type="str", choices=list(TREAT_MISSING_DATA), default=DEFAULT_TREAT_MISSING_DATA),
+        evaluate_low_sample_count_percentile=dict(type="str", choices=list(LOW_SAMPLE_COUNT)),
+        actions_enabled=dict(type="bool", default=True),
+        alarm_actions=dict(type="list", elements="str"),
+        ok_actions=dict(type="list", elements="str"),
+        insufficient_data_actions=dict(type="list", elements="str"),
+        tags=dict(type="dict"),
+    )
 
 
 # --- validation ---------------------------------------------------------------------------------------------
@@ -494,6 +558,11 @@ def wanted_alarm(params: dict[str, Any]) -> dict[str, Any]:
     errors = present_errors(params)
     if errors:
         raise AlarmInputError.of(errors)
+    return valid_wanted_alarm(params)
+
+
+def valid_wanted_alarm(params: dict[str, Any]) -> dict[str, Any]:
+    """wanted_alarm of arguments present_errors found nothing wrong with."""
     metrics = params.get("metrics")
     extended = params.get("extended_statistic")
     evaluation_periods = params["evaluation_periods"]
@@ -531,6 +600,105 @@ def wanted_alarm(params: dict[str, Any]) -> dict[str, Any]:
 def differences(current: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
     """The CONFIG_FIELDS in which two normalised configurations differ."""
     return [field for field in CONFIG_FIELDS if current.get(field) != wanted.get(field)]
+
+
+# --- a set of alarms under one name prefix (metric_alarms) -----------------------------------------------------
+
+
+def carries_identity(tags: dict[str, str] | None, identity_tags: dict[str, str]) -> bool:
+    """Whether an alarm's tags hold every identity tag with its value; no identity tags identify nothing."""
+    return bool(identity_tags) and all((tags or {}).get(key) == value for key, value in identity_tags.items())
+
+
+def _identity_conflicts(tags: dict[str, Any] | None, identity_tags: dict[str, str], option: str) -> list[str]:
+    given = wanted_tags(tags) or {}
+    conflicts = sorted(key for key, value in identity_tags.items() if key in given and given[key] != value)
+    return [
+        f"{option} {key}: {given[key]!r}, but the identity tag (identity_tags) is {identity_tags[key]!r}"
+        for key in conflicts
+    ]
+
+
+def alarm_params(alarm: dict[str, Any], common: dict[str, Any]) -> dict[str, Any]:
+    """One alarm of metric_alarms as metric_alarm's arguments: the set's action lists where the alarm leaves its own
+    out; its tags merged over the set's, and the identity tags on top; ``purge_tags`` only when tags are given (the
+    identity tags alone are added, leaving the alarm's other tags alone)."""
+    params = dict(alarm)
+    for option in ACTION_OPTIONS:
+        if params.get(option) is None:
+            params[option] = list(common.get(option) or [])
+    given = [wanted_tags(tags) for tags in (common.get("tags"), alarm.get("tags")) if tags is not None]
+    identity = wanted_tags(common.get("identity_tags")) or {}
+    tags: dict[str, str] | None = None
+    if given or identity:
+        tags = {}
+        for layer in given + [identity]:
+            tags.update(layer or {})
+    params["tags"] = tags
+    params["purge_tags"] = bool(given) and common.get("purge_tags", True) is not False
+    return params
+
+
+def set_errors(params: dict[str, Any]) -> list[str]:
+    """Every reason metric_alarms' arguments cannot be carried out: the set's options first, then each alarm's,
+    named ``alarms[<index>] (<name>): <option> ...``. An error of the set's own ``tags`` or actions is reported once,
+    not again under each alarm that takes them."""
+    present = params.get("state", "present") == "present"
+    errors = []
+    prefix = params.get("name_prefix")
+    if not isinstance(prefix, str) or name_errors(prefix):
+        errors.append(
+            f"name_prefix must be 1 to {NAME_MAX_LENGTH} characters without ASCII control characters, not {prefix!r}"
+        )
+        prefix = None
+    identity = params.get("identity_tags") or {}
+    errors += _common.tag_errors(identity, "identity_tags", lengths=True, max_tags=MAX_TAGS)
+    if params.get("purge") and not identity:
+        errors.append(
+            "purge needs identity_tags: an alarm under name_prefix is deleted only when it carries all of them"
+        )
+    identity = wanted_tags(identity) or {}
+    common = action_errors(params) + _common.tag_errors(params.get("tags"), lengths=True, max_tags=MAX_TAGS)
+    errors += common + _identity_conflicts(params.get("tags"), identity, "tags")
+    alarms = params.get("alarms") or []
+    names = [alarm.get("name") for alarm in alarms]
+    duplicates = sorted({str(name) for name in names if names.count(name) > 1})
+    if duplicates:
+        errors.append(f"alarms: each name once, not {', '.join(duplicates)} more than once")
+    for index, alarm in enumerate(alarms):
+        name = alarm.get("name")
+        own = []
+        if prefix is not None and isinstance(name, str) and not name.startswith(prefix):
+            own.append(f"name must start with name_prefix {prefix!r}")
+        if present:
+            merged = alarm_params(alarm, dict(params, identity_tags=None))  # the identity tags are checked above
+            own += [error for error in present_errors(merged) if error not in common]
+            own += _identity_conflicts(alarm.get("tags"), identity, "tags")
+            total = len(set(merged.get("tags") or {}) | set(identity))
+            if len(merged.get("tags") or {}) <= MAX_TAGS < total:
+                own.append(f"tags: at most {MAX_TAGS} tags with identity_tags and the set's tags, not {total}")
+        else:
+            own += name_errors(name)
+        errors += [f"alarms[{index}] ({name}): {error}" for error in own]
+    return errors
+
+
+def wanted_alarm_set(params: dict[str, Any]) -> dict[str, Any]:
+    """The set metric_alarms asks for: ``prefix``, ``names`` (the task's alarms), ``alarms`` (each as wanted_alarm
+    returns it; with state=present only), ``purge`` and ``identity_tags``. Raises AlarmInputError naming every bad
+    option, and the alarm it belongs to, before anything is called."""
+    errors = set_errors(params)
+    if errors:
+        raise AlarmInputError.of(errors)
+    alarms = params.get("alarms") or []
+    present = params.get("state", "present") == "present"
+    return {
+        "prefix": params["name_prefix"],
+        "names": [alarm["name"] for alarm in alarms],
+        "alarms": [valid_wanted_alarm(alarm_params(alarm, params)) for alarm in alarms] if present else [],
+        "purge": bool(params.get("purge")),
+        "identity_tags": wanted_tags(params.get("identity_tags")) or {},
+    }
 
 
 # --- requests and results ------------------------------------------------------------------------------------
@@ -618,16 +786,61 @@ def diff_view(name: str, config: dict[str, Any], tags: dict[str, str] | None) ->
     return view
 
 
+# --- deleting ------------------------------------------------------------------------------------------------
+
+
+def alarms_named(cloudwatch, names: list[str]) -> dict[str, dict[str, Any]]:
+    """The metric alarms of ``names`` that exist (DescribeAlarms' MetricAlarm by name), up to 100 names a call."""
+    found: dict[str, dict[str, Any]] = {}
+    for batch in _common.batches(list(names), MAX_NAMES):
+        for alarm in paginate(
+            cloudwatch.describe_alarms,
+            f"describe alarms {', '.join(batch)}",
+            "MetricAlarms",
+            AlarmNames=batch,
+            AlarmTypes=["MetricAlarm"],
+            MaxRecords=MAX_NAMES,
+        ):
+            if alarm.get("AlarmName") in batch:
+                found[alarm["AlarmName"]] = alarm
+    return found
+
+
+def delete_alarms(cloudwatch, names: list[str]) -> None:
+    """DeleteAlarms of ``names``, 100 a call. AWS deletes none of a call's alarms when one of them is gone
+    (ResourceNotFound): those still there are deleted again; a single alarm that is gone is absent all the same."""
+    for batch in _common.batches(list(names), MAX_NAMES):
+        remaining = list(batch)
+        for _attempt in range(DELETE_ATTEMPTS):
+            what = f"delete alarm {remaining[0]}" if len(remaining) == 1 else f"delete alarms {', '.join(remaining)}"
+            deleted = call(cloudwatch.delete_alarms, what, answers={_NOT_FOUND: False}, AlarmNames=remaining)
+            if deleted is not False or len(remaining) == 1:
+                break
+            still_there = alarms_named(cloudwatch, remaining)
+            remaining = [name for name in remaining if name in still_there]
+            if not remaining:
+                break
+        else:
+            raise AWSActionError(
+                f"Failed to delete alarms {', '.join(remaining)}: DeleteAlarms answered {_NOT_FOUND}"
+                f" {DELETE_ATTEMPTS} times while DescribeAlarms still listed them"
+            )
+
+
 # --- manager -------------------------------------------------------------------------------------------------
 
 
 class MetricAlarmManager(BaseResourceManager):
-    """Creates, replaces, re-tags and deletes one metric alarm; ``alarm`` holds the result ({} when absent)."""
+    """Creates, replaces, re-tags and deletes one metric alarm; ``alarm`` holds the result ({} when absent), ``put``
+    whether PutMetricAlarm is sent (or would be, in check mode). ``cloudwatch``: a client to share (metric_alarms)."""
 
-    def __init__(self, module) -> None:
+    def __init__(self, module, cloudwatch=None) -> None:
         super().__init__(module)
-        self.cloudwatch = self.client("cloudwatch", AWSRetry.jittered_backoff(catch_extra_error_codes=RETRIED_CODES))
+        self.cloudwatch = cloudwatch or self.client(
+            "cloudwatch", AWSRetry.jittered_backoff(catch_extra_error_codes=RETRIED_CODES)
+        )
         self.alarm: dict[str, Any] = {}
+        self.put = False
 
     # --- reading ---
 
@@ -657,15 +870,26 @@ class MetricAlarmManager(BaseResourceManager):
     # --- present ---
 
     def ensure_present(self, wanted: dict[str, Any]) -> None:
-        name, config = wanted["name"], wanted["config"]
+        name = wanted["name"]
         description, composite = self.find(name)
         if composite and description is None:
             raise AWSActionError(
                 f"name: {name} is a composite alarm; this module manages metric alarms (choose another name)"
             )
+        self.converge(wanted, description)
+        if self.put and not self.check_mode:
+            stored, _composite = self.find(name)
+            if stored is not None:  # else not readable yet: report what was put
+                self.alarm = described_result(stored, self.alarm["tags"])
+
+    def converge(self, wanted: dict[str, Any], description: dict[str, Any] | None) -> None:
+        """Bring the alarm ``description`` (DescribeAlarms' MetricAlarm, None when there is none of the name) to
+        ``wanted``: a create, or one PutMetricAlarm when its configuration differs, and its tags in place. Reading
+        back what was put (``put``) is the caller's."""
         if description is None:
             self._create(wanted)
             return
+        name, config = wanted["name"], wanted["config"]
         arn = description["AlarmArn"]
         current = normalize_alarm(description)
         current_tags = self.tags(arn)
@@ -674,30 +898,22 @@ class MetricAlarmManager(BaseResourceManager):
         for field in changed_fields:
             self.differences.add(field, current[field], config[field])
         if changed_fields:
-            self.changed = True
+            self.changed = self.put = True
             self.alarm.update(deepcopy(config))
             if not self.check_mode:
                 # PutMetricAlarm replaces the whole alarm; its Tags would be ignored on an update
                 call(self.cloudwatch.put_metric_alarm, f"update alarm {name}", **put_request(name, config))
         self._update_tags(arn, current_tags, wanted)
-        if changed_fields and not self.check_mode:
-            stored, _composite = self.find(name)
-            if stored is not None:
-                self.alarm = described_result(stored, self.alarm["tags"])
 
     def _create(self, wanted: dict[str, Any]) -> None:
         name, config = wanted["name"], wanted["config"]
         tags = dict(wanted["tags"] or {})
-        self.changed = True
+        self.changed = self.put = True
         self.set_diff(before={}, after=diff_view(name, config, tags))
         # AWS starts a new alarm in INSUFFICIENT_DATA; its ARN is known once it exists
         self.alarm = result_of(name, config, tags, None, NEW_ALARM_STATE, None)
-        if self.check_mode:
-            return
-        call(self.cloudwatch.put_metric_alarm, f"create alarm {name}", **put_request(name, config, tags))
-        stored, _composite = self.find(name)
-        if stored is not None:  # else not readable yet: report what was put
-            self.alarm = described_result(stored, tags)
+        if not self.check_mode:
+            call(self.cloudwatch.put_metric_alarm, f"create alarm {name}", **put_request(name, config, tags))
 
     def _update_tags(self, arn: str, current: dict[str, str], wanted: dict[str, Any]) -> None:
         def apply(to_set: dict[str, str], to_unset: list[str]) -> None:
@@ -721,11 +937,118 @@ class MetricAlarmManager(BaseResourceManager):
         self.set_diff(
             before=diff_view(name, normalize_alarm(description), self.tags(description["AlarmArn"])), after={}
         )
-        if self.check_mode:
-            return
-        call(
-            self.cloudwatch.delete_alarms,
-            f"delete alarm {name}",
-            answers={_NOT_FOUND: False},  # gone since the lookup: absent all the same
-            AlarmNames=[name],
+        if not self.check_mode:
+            delete_alarms(self.cloudwatch, [name])
+
+
+class MetricAlarmsManager(BaseResourceManager):
+    """The metric alarms under one name prefix, each compared, put and re-tagged by a MetricAlarmManager on one
+    shared client, all read with one DescribeAlarms. ``alarms`` holds the results of the task's alarms in its order,
+    ``created``, ``updated`` and ``deleted`` their names; the diff maps each alarm that changes to its before and
+    after (a created alarm only after, a deleted one only before, an updated one the fields that differ)."""
+
+    def __init__(self, module) -> None:
+        super().__init__(module)
+        self.cloudwatch = self.client("cloudwatch", AWSRetry.jittered_backoff(catch_extra_error_codes=RETRIED_CODES))
+        self.alarms: list[dict[str, Any]] = []
+        self.created: list[str] = []
+        self.updated: list[str] = []
+        self.deleted: list[str] = []
+        self._before: dict[str, Any] = {}
+        self._after: dict[str, Any] = {}
+
+    def _one(self) -> MetricAlarmManager:
+        return MetricAlarmManager(self.module, cloudwatch=self.cloudwatch)
+
+    def find_all(self, prefix: str) -> dict[str, dict[str, Any]]:
+        """Every metric alarm whose name starts with ``prefix``, by name: one DescribeAlarms, paged."""
+        found = paginate(
+            self.cloudwatch.describe_alarms,
+            f"describe the alarms named {prefix}...",
+            "MetricAlarms",
+            AlarmNamePrefix=prefix,
+            AlarmTypes=["MetricAlarm"],
+            MaxRecords=MAX_NAMES,
         )
+        return {a["AlarmName"]: a for a in found if str(a.get("AlarmName", "")).startswith(prefix)}
+
+    # --- present ---
+
+    def ensure_present(self, wanted: dict[str, Any]) -> None:
+        existing = self.find_all(wanted["prefix"])
+        put = []
+        for alarm in wanted["alarms"]:
+            name = alarm["name"]
+            one = self._one()
+            one.converge(alarm, existing.get(name))
+            self.alarms.append(one.alarm)
+            if one.put:
+                put.append(name)
+            if not one.changed:
+                continue
+            self.changed = True
+            diff = one.diff()
+            if name in existing:
+                self.updated.append(name)
+                self._before[name], self._after[name] = diff["before"], diff["after"]
+            else:
+                self.created.append(name)
+                self._after[name] = diff["after"]
+        if wanted["purge"]:
+            self._delete(self._purgeable(existing, wanted["names"], wanted["identity_tags"]))
+        if put and not self.check_mode:
+            self._read_back(put)
+
+    def _read_back(self, names: list[str]) -> None:
+        """The alarms that were put as AWS stores them now (ARN, state); an alarm not readable yet keeps what was
+        put."""
+        stored = alarms_named(self.cloudwatch, names)
+        for index, result in enumerate(self.alarms):
+            description = stored.get(result["alarm_name"])
+            if description is not None:
+                self.alarms[index] = described_result(description, result["tags"])
+
+    # --- absent ---
+
+    def ensure_absent(self, wanted: dict[str, Any]) -> None:
+        existing = self.find_all(wanted["prefix"])
+        doomed = {}
+        for name in wanted["names"]:
+            description = existing.get(name)
+            if description is not None:
+                # tags only for the diff, which shows them
+                tags = self._one().tags(description["AlarmArn"]) if getattr(self.module, "_diff", True) else None
+                doomed[name] = (description, tags)
+        if wanted["purge"]:
+            doomed.update(self._purgeable(existing, wanted["names"], wanted["identity_tags"]))
+        self._delete(doomed)
+
+    # --- deleting ---
+
+    def _purgeable(
+        self, existing: dict[str, dict[str, Any]], listed: list[str], identity_tags: dict[str, str]
+    ) -> dict[str, tuple[dict[str, Any], dict[str, str] | None]]:
+        """The alarms under the prefix that the task does not list and that carry every identity tag, with their
+        tags; never one without them (the prefix alone may be another stack's)."""
+        reader = self._one()
+        found = {}
+        for name in sorted(set(existing) - set(listed)):
+            description = existing[name]
+            tags = reader.tags(description["AlarmArn"])
+            if carries_identity(tags, identity_tags):
+                found[name] = (description, tags)
+        return found
+
+    def _delete(self, doomed: dict[str, tuple[dict[str, Any], dict[str, str] | None]]) -> None:
+        if not doomed:
+            return
+        self.changed = True
+        for name in sorted(doomed):
+            description, tags = doomed[name]
+            self._before[name] = diff_view(name, normalize_alarm(description), tags)
+            self.deleted.append(name)
+        if not self.check_mode:
+            delete_alarms(self.cloudwatch, self.deleted)
+
+    def diff(self) -> dict[str, Any]:
+        return {"before": deepcopy(self._before), "after": deepcopy(self._after)}

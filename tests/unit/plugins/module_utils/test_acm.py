@@ -17,6 +17,7 @@ from cryptography.x509.oid import NameOID
 
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import IN_USE_POLL_DELAY
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import AcmInputError
+from ansible_collections.cloudops.fargate.plugins.module_utils._acm import arns_of
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import chain_errors
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import content_of
 from ansible_collections.cloudops.fargate.plugins.module_utils._acm import domain_names
@@ -429,6 +430,32 @@ def test_has_all_tags():
     assert has_all_tags({"Name": "a", "Stack": "s", "Other": "o"}, {"Name": "a", "Stack": "s"})
     assert not has_all_tags({"Name": "a"}, {"Name": "a", "Stack": "s"})
     assert not has_all_tags({"Name": "a", "Stack": "t"}, {"Name": "a", "Stack": "s"})
+
+
+SUMMARIES = [
+    {"CertificateArn": "alb", "DomainName": "app.example.com", "Type": "IMPORTED"},
+    {"CertificateArn": "vpn", "DomainName": "server.vpn.internal", "Type": "IMPORTED"},
+    {"CertificateArn": "issued", "DomainName": "app.example.com", "Type": "AMAZON_ISSUED"},
+    {"CertificateArn": "shouting", "DomainName": "APP.Example.com", "Type": "IMPORTED"},
+    {"CertificateArn": "untyped", "DomainName": "app.example.com"},
+    {"CertificateArn": "nameless", "Type": "IMPORTED"},
+]
+
+
+@pytest.mark.parametrize(
+    ("certificate_type", "domain", "expected"),
+    [
+        ("IMPORTED", None, ["alb", "vpn", "shouting", "untyped", "nameless"]),
+        ("IMPORTED", "app.example.com", ["alb", "shouting", "untyped"]),
+        ("IMPORTED", "App.Example.COM", ["alb", "shouting", "untyped"]),
+        ("IMPORTED", "other.example.com", []),
+        ("AMAZON_ISSUED", None, ["issued"]),
+        ("AMAZON_ISSUED", "app.example.com", ["issued"]),
+        ("AMAZON_ISSUED", "server.vpn.internal", []),
+    ],
+)
+def test_arns_of_by_type_and_domain(certificate_type, domain, expected):
+    assert arns_of(SUMMARIES, certificate_type, domain) == expected
 
 
 # --- results -------------------------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ from ansible_collections.cloudops.fargate.plugins.modules import acm_certificate
 from tests.unit.helpers import DAY
 from tests.unit.helpers import NOW
 from tests.unit.helpers import assert_ok
+from tests.unit.helpers import import_certificate
+from tests.unit.helpers import intercept
 from tests.unit.helpers import key_pem
 from tests.unit.helpers import make_certificate
 from tests.unit.helpers import new_key
@@ -473,6 +475,145 @@ def test_ambiguous_name_fails(run, args, acm, self_signed):
         assert "2 imported ACM certificates carry the tags Name=unit-alb, Stack=unit" in result["msg"]
         assert all(arn in result["msg"] for arn in made)
     assert arns(acm) == sorted(made)
+
+
+# --- finding the certificate: those of its domain first -----------------------------------------------------------
+
+VPN_SERVER = "unit-vpn-server"
+ALB_DOMAIN = "app.example.com"
+IDENTITY_TAGS = [{"Key": "Name", "Value": NAME}, {"Key": "Stack", "Value": "unit"}]
+
+
+@pytest.fixture(scope="module")
+def vpn_server():
+    """The Client VPN's server certificate as roles/storage imports it: signed by the stack's CA, which is its chain."""
+    ca = make_certificate("Unit VPN CA", ca=True, valid_until=365 * DAY)
+    server, key = make_certificate("server.vpn.internal", issuer=ca)
+    return {
+        "name": VPN_SERVER,
+        "certificate": pem(server),
+        "private_key": key_pem(key),
+        "certificate_chain": pem(ca[0]),
+        "tags": {"Stack": "unit"},
+    }
+
+
+@pytest.fixture
+def stack(run, args, acm, vpn_server):
+    """The stack's two imported certificates (the load balancer's for app.example.com, the VPN server's for another
+    domain) and a certificate ACM issued for app.example.com, untagged; returns their ARNs by role."""
+    imported = {}
+    for role, task in (("alb", args), ("vpn", vpn_server)):
+        result = run(task)
+        assert_ok(result, changed=True)
+        imported[role] = result["certificate"]["certificate_arn"]
+    requested = acm.request_certificate(DomainName=ALB_DOMAIN, ValidationMethod="DNS")["CertificateArn"]
+    return dict(imported, requested=requested)
+
+
+def operations(calls, name=None):
+    found = [operation for _service, operation in calls]
+    return found if name is None else found.count(name)
+
+
+def tag_reads_to_find(calls):
+    """The ListTagsForCertificate calls before the first DescribeCertificate: those of the search."""
+    found = operations(calls)
+    return found[: found.index("DescribeCertificate")].count("ListTagsForCertificate")
+
+
+@pytest.mark.parametrize("role", ["alb", "vpn"])
+def test_a_no_op_import_reads_the_tags_of_its_own_certificate_only(run, args, vpn_server, stack, calls, role):
+    task = {"alb": args, "vpn": vpn_server}[role]
+    for check_mode in (True, False):
+        calls.clear()
+        result = run(task, check_mode=check_mode)
+        assert_ok(result, changed=False)
+        assert result["certificate"]["certificate_arn"] == stack[role]
+        assert operations(calls) == [
+            "ListCertificates", "ListTagsForCertificate", "DescribeCertificate", "GetCertificate"
+        ]
+
+
+def test_every_certificate_of_the_domain_is_read(run, args, acm, stack, self_signed, calls):
+    # another imported certificate of app.example.com, not the stack's: read too, as a duplicate would be (see
+    # test_ambiguous_name_fails)
+    import_certificate(acm, self_signed)
+    calls.clear()
+    assert_ok(run(args), changed=False)
+    assert tag_reads_to_find(calls) == 2
+
+
+def test_a_changed_domain_still_finds_the_certificate_by_its_tags(run, args, acm, stack, self_signed, calls):
+    other_domain, _key = make_certificate("api.example.com", key=self_signed[1])
+    task = dict(args, certificate=pem(other_domain))
+    for check_mode in (True, False):
+        calls.clear()
+        result = run(task, check_mode=check_mode, diff=True)
+        assert_ok(result, changed=True)
+        assert result["certificate"]["certificate_arn"] == stack["alb"]  # re-imported into the same ARN
+        assert result["diff"]["after"]["certificate"]["fingerprint_sha256"] == der_fingerprint(other_domain)
+        # none of api.example.com carries the tags: every imported certificate is read
+        assert tag_reads_to_find(calls) == 2
+        assert ("ImportCertificate" in operations(calls)) is not check_mode
+    assert result["certificate"]["domain_name"] == "api.example.com"
+    assert len(arns(acm)) == 3
+    assert fingerprint_in_acm(acm, stack["alb"]) == der_fingerprint(other_domain)
+    assert tags_of(acm, stack["alb"]) == {"Name": NAME, "Stack": "unit"}
+    calls.clear()
+    assert_ok(run(task), changed=False)
+    assert tag_reads_to_find(calls) == 1
+
+
+def test_duplicates_for_other_domains_are_reported_once_every_certificate_is_read(run, args, acm, self_signed):
+    key = self_signed[1]
+    made = [
+        import_certificate(acm, make_certificate(domain, key=key), Tags=IDENTITY_TAGS)
+        for domain in ("one.example.com", "two.example.com")
+    ]
+    # neither is of app.example.com: every certificate is read, and the two are an error, in check mode too, and for
+    # a delete
+    for task in (args, {"name": NAME, "state": "absent", "tags": {"Stack": "unit"}}):
+        for check_mode in (True, False):
+            result = run(task, check_mode=check_mode)
+            assert result["failed"]
+            assert "2 imported ACM certificates carry the tags Name=unit-alb, Stack=unit" in result["msg"]
+            assert all(arn in result["msg"] for arn in made)
+    assert arns(acm) == sorted(made)
+
+
+def test_absent_finds_the_certificate_by_its_tags_reading_every_certificate(run, acm, stack, calls):
+    absent = {"name": NAME, "state": "absent", "tags": {"Stack": "unit"}}
+    calls.clear()
+    result = run(absent, check_mode=True, diff=True)
+    assert_ok(result, changed=True)
+    assert result["diff"]["before"]["certificate_arn"] == stack["alb"]
+    assert operations(calls, "ListTagsForCertificate") == 3  # both imported and the requested one
+    assert_ok(run(absent), changed=True)
+    assert arns(acm) == sorted([stack["vpn"], stack["requested"]])
+    assert_ok(run(absent), changed=False)
+
+
+def test_a_certificate_gone_before_its_read_is_not_imported_again_beside_another_of_the_name(
+    run, args, acm, self_signed, monkeypatch
+):
+    """The certificate of the task's domain is deleted between ListCertificates and DescribeCertificate while another
+    of the name exists for another domain: the run reads every certificate before importing, and re-imports that one."""
+    certificate, key = self_signed
+    gone = import_certificate(acm, self_signed, Tags=IDENTITY_TAGS)
+    other = import_certificate(acm, make_certificate("old.example.com", key=key), Tags=IDENTITY_TAGS)
+
+    def delete_first(operation, params, proceed):
+        if operation == "DescribeCertificate" and params["CertificateArn"] == gone:
+            backend().delete_certificate(gone)
+        return proceed()
+
+    intercept(monkeypatch, delete_first)
+    result = run(args)
+    assert_ok(result, changed=True)
+    assert result["certificate"]["certificate_arn"] == other
+    assert arns(acm) == [other]
+    assert fingerprint_in_acm(acm, other) == der_fingerprint(certificate)
 
 
 # --- refused changes --------------------------------------------------------------------------------------------
@@ -1047,7 +1188,7 @@ def test_a_repeat_that_does_not_see_the_first_request_gets_its_certificate(
     first = run(request_args)["certificate"]["certificate_arn"]
     # ListCertificates does not list it yet (ACM is eventually consistent): the request goes out again, with the same
     # idempotency token
-    monkeypatch.setattr(AcmCertificateManager, "_arns_of", lambda self, certificate_type: [])
+    monkeypatch.setattr(AcmCertificateManager, "_arns_of", lambda self, certificate_type, domain=None: [])
     result = run(request_args)
     assert result["certificate"]["certificate_arn"] == first
     assert arns(requesting) == [first]
