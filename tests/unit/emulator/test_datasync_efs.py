@@ -463,7 +463,8 @@ def test_statuses_go_by_time_and_a_running_task_cannot_start_again(
         SourceLocationArn=s3_location(clients, network, new_bucket(clients, FILES)),
         DestinationLocationArn=efs_location(clients, network, file_system),
     )["TaskArn"]
-    realistic(behaviour_seconds={extension.BEHAVIOUR: 6})
+    # 10 s in all: LAUNCHING 4 s, PREPARING 2.5 s, TRANSFERRING 2 s, each longer than a poll takes on a busy machine
+    realistic(behaviour_seconds={extension.BEHAVIOUR: 10})
     execution_arn = datasync.start_task_execution(TaskArn=task_arn)["TaskExecutionArn"]
     code, message = error_of(datasync.start_task_execution, TaskArn=task_arn)
     assert code == "InvalidRequestException" and execution_arn in message
@@ -479,7 +480,7 @@ def test_statuses_go_by_time_and_a_running_task_cannot_start_again(
             assert datasync.describe_task(TaskArn=task_arn)["Status"] == "RUNNING"
         return described["Status"] in ("SUCCESS", "ERROR")
 
-    wait_until(finished, lambda: f"the execution ends (seen {seen})", timeout=20, interval=0.1)
+    wait_until(finished, lambda: f"the execution ends (seen {seen})", timeout=30, interval=0.1)
     order = ["QUEUED", "LAUNCHING", "PREPARING", "TRANSFERRING", "VERIFYING", "SUCCESS"]
     assert seen == sorted(seen, key=order.index) and seen[-1] == "SUCCESS"
     assert {"LAUNCHING", "PREPARING", "TRANSFERRING"} <= set(seen), seen

@@ -12,7 +12,7 @@ import sys
 import time
 import types
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from botocore.exceptions import ClientError
 
 from emulator import realism
 from emulator.extensions import ec2_client_vpn
+from tests.unit.emulator.conftest import set_realism
 from tests.unit.helpers import Pki, import_pki, wait_until
 
 REGION = "us-east-1"
@@ -442,18 +443,19 @@ def test_association_lifecycle(ec2: Any, pki: Pki, network: Network) -> None:
     association_id = response["AssociationId"]
     assert association_id.startswith("cvpn-assoc-")
     assert response["Status"] == {"Code": "associating"}
+    # what only an association under way shows, first: it lasts the plain 2 s
+    [target] = networks_of(ec2, endpoint_id)
+    endpoint = endpoint_of(ec2, endpoint_id)
+    assert target["Status"] == {"Code": "associating"}
+    assert endpoint["Status"] == {"Code": "pending-associate"}
     again = ec2.associate_client_vpn_target_network(
         ClientVpnEndpointId=endpoint_id, SubnetId=network.subnet_ids[0], ClientToken=token
     )
     assert again["AssociationId"] == association_id, "the token returns the association it made"
 
-    [target] = networks_of(ec2, endpoint_id)
-    assert target["Status"] == {"Code": "associating"}
     assert (target["TargetNetworkId"], target["VpcId"]) == (network.subnet_ids[0], network.vpc_id)
     assert target["SecurityGroups"] == [network.default_group_id]
     assert target["AvailabilityZones"] == [f"{REGION}a"]
-    endpoint = endpoint_of(ec2, endpoint_id)
-    assert endpoint["Status"] == {"Code": "pending-associate"}
     assert (endpoint["VpcId"], endpoint["SecurityGroupIds"]) == (network.vpc_id, [network.default_group_id])
     [route] = routes_of(ec2, endpoint_id)
     assert (route["DestinationCidr"], route["TargetSubnet"], route["Origin"], route["Type"]) == (
@@ -999,7 +1001,20 @@ def test_one_endpoint_at_a_time_is_created_per_region(
     assert create_endpoint(ec2, pki) not in before, "once the first is created, the next one is"
 
 
-def test_plain_mode_accepts_every_change_of_a_busy_endpoint(ec2: Any, pki: Pki, network: Network) -> None:
+@pytest.fixture
+def slow_plain_association(emulator_endpoint: str) -> Iterator[None]:
+    """Plain mode with associations of 10 s rather than the plain 2 s (put back afterwards): a test's calls while one is
+    under way all land inside it, however busy the machine."""
+    set_realism(emulator_endpoint, realistic=False, behaviour_seconds={ec2_client_vpn.ASSOCIATING: 10.0})
+    try:
+        yield
+    finally:
+        set_realism(emulator_endpoint, behaviour_seconds={})
+
+
+def test_plain_mode_accepts_every_change_of_a_busy_endpoint(
+    ec2: Any, pki: Pki, network: Network, slow_plain_association: None
+) -> None:
     """The gap: changes are accepted while the endpoint's association, route and rules are still under way."""
     subnet = network.subnet_ids[0]
     endpoint_id = create_endpoint(ec2, pki, VpcId=network.vpc_id)

@@ -2,7 +2,9 @@
 roll back (emulator/extensions/ecs_service_deployments.py).
 
 The rollouts are timed, so the plain-mode tests run their own emulator with a short EMULATOR_ECS_DEPLOYMENT_SECONDS;
-the realistic-mode ones run on the session's emulator, whose durations follow realism's time scale."""
+the realistic-mode ones run on the session's emulator, whose durations follow realism's time scale (a test that looks
+at a rollout still under way stretches it there: the own emulator's rollout is too short to look inside on a loaded
+machine)."""
 
 from __future__ import annotations
 
@@ -26,9 +28,13 @@ from emulator.extensions.ecs_service_deployments import ecr_pull_failure
 from emulator.extensions.ecs_service_deployments import failure_threshold
 from emulator.extensions.ecs_service_deployments import image_registry
 from emulator.extensions.ecs_service_deployments import pull_failure
+from tests.unit.emulator.conftest import set_realism
 from tests.unit.helpers import running_emulator, wait_until
 
 SECONDS = 0.3
+# A rollout a test describes while it is under way (on the session's emulator, still in plain mode): seconds, so that
+# the describe right after the create lands inside it however busy the machine (SECONDS is too short for that).
+UNDER_WAY_SECONDS = 3.0
 FAILING_IMAGE = "registry.invalid/team/app:1"
 REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 MANIFEST_LIST = json.dumps(
@@ -155,15 +161,28 @@ def stack(ecs: Any, subnet: str) -> Stack:
 # --------------------------------------------------------------------------- through the emulator
 
 
-def test_a_new_service_rolls_out(stack: Stack) -> None:
+@pytest.fixture
+def slow_rollout(emulator_endpoint: str) -> Iterator[None]:
+    """The session's emulator, in plain mode, with rollouts of UNDER_WAY_SECONDS (put back afterwards)."""
+    set_realism(emulator_endpoint, realistic=False, behaviour_seconds={"ecs.rollout": UNDER_WAY_SECONDS})
+    try:
+        yield
+    finally:
+        set_realism(emulator_endpoint, behaviour_seconds={})
+
+
+def test_a_new_service_rolls_out(aws_client: Callable[[str], Any], session_subnet: str, slow_rollout: None) -> None:
+    stack = Stack(aws_client("ecs"), session_subnet)
+    started = time.monotonic()
     created = stack.create(desired=2)
     deployment = created["deployments"][0]
+    assert stack.describe()["deployments"][0]["rolloutState"] == "IN_PROGRESS", "not before the rollout time"
     assert deployment["rolloutState"] == "IN_PROGRESS"
     assert (created["runningCount"], created["pendingCount"]) == (0, 2)
     assert (deployment["runningCount"], deployment["pendingCount"]) == (0, 2)
-    assert stack.describe()["deployments"][0]["rolloutState"] == "IN_PROGRESS", "not before the rollout time"
 
-    service = stack.settled()
+    service = stack.settled(timeout=UNDER_WAY_SECONDS + 10)
+    assert time.monotonic() - started >= UNDER_WAY_SECONDS, "completed at the rollout time"
     assert service["deployments"][0]["id"] == deployment["id"]
     assert service["deployments"][0]["rolloutState"] == "COMPLETED"
     assert service["deployments"][0]["rolloutStateReason"] == f"ECS deployment {deployment['id']} completed."
@@ -392,18 +411,20 @@ def test_realistic_a_tag_missing_from_ecr_cannot_be_pulled_and_rolls_back(
 def test_realistic_a_role_made_a_moment_ago_fails_the_first_launch(
     aws_client: Callable[[str], Any], session_subnet: str, realistic: Callable[..., Any]
 ) -> None:
-    # The role stays young for seconds: a loaded machine's calls all fall within the window.
-    realistic(time_scale=0.2)
-    propagation = realism.TYPICAL["iam.propagation"].seconds * 0.2
+    # The role stays young for 3 s, and only the CreateService comes between its creation and the launch (the cluster
+    # and the task definition, which name the role by its ARN, are made first): a loaded machine's call falls within.
+    propagation = 3.0
+    realistic(time_scale=0.2, behaviour_seconds={"iam.propagation": propagation})
     iam = aws_client("iam")
     name = f"exec-{uuid.uuid4().hex[:8]}"
-    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TASK_TRUST)["Role"]["Arn"]
-    created = time.monotonic()
+    arn = f"arn:aws:iam::123456789012:role/{name}"
     stack = Stack(aws_client("ecs"), session_subnet, images=("nginx:1.27",), executionRoleArn=arn)
+    assert iam.create_role(RoleName=name, AssumeRolePolicyDocument=TASK_TRUST)["Role"]["Arn"] == arn
+    created = time.monotonic()
     stack.create(revision=1, desired=1, breaker={"enable": True, "rollback": True})
+    assert time.monotonic() - created < propagation, "too slow to see the role young; raise its propagation"
 
     service = stack.describe()
-    assert time.monotonic() - created < propagation, "too slow to see the role young; raise the time scale"
     failed_launch = f"(service web) failed to launch a task with (error {ASSUME_ROLE_FAILURE.format(role=arn)})."
     assert failed_launch.startswith(
         f"(service web) failed to launch a task with (error ECS was unable to assume the role '{arn}' that was"

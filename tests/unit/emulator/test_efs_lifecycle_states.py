@@ -18,8 +18,10 @@ from emulator.extensions import efs_lifecycle_states as extension
 from tests.unit.helpers import wait_until
 
 SCALE = 0.01  # file system 0.12 s, mount target 0.9 s to create and 0.6 s to delete
-CREATING_SCALE = 0.15  # a file system 1.8 s to create: long enough to check what it refuses meanwhile
-DELETING_SECONDS = 6  # long enough to check what a deleting mount target holds meanwhile, on a busy machine
+# Long enough for the calls a test makes while something is creating or deleting, on a busy machine:
+CREATING_SECONDS = 4  # a file system (and an access point), for what it refuses meanwhile
+MOUNT_TARGET_CREATING_SECONDS = 3  # a mount target, for its state meanwhile
+DELETING_SECONDS = 6  # a mount target's deletion, for what it holds meanwhile
 
 
 def seconds(behaviour: str) -> float:
@@ -104,7 +106,7 @@ def test_plain_mode_is_available_at_once_and_deletes_at_once(efs: Any, ec2: Any,
 def test_a_new_file_system_is_creating_and_refuses_what_needs_it_available(
     efs: Any, subnets: list[str], realistic: Callable[..., Any]
 ) -> None:
-    realistic(time_scale=CREATING_SCALE)
+    realistic(time_scale=SCALE, behaviour_seconds={extension.FILE_SYSTEM_CREATING: CREATING_SECONDS})
     created = new_file_system(efs)
     file_system_id = created["FileSystemId"]
     assert created["LifeCycleState"] == "creating"
@@ -129,7 +131,7 @@ def test_a_new_file_system_is_creating_and_refuses_what_needs_it_available(
     wait_until(
         lambda: file_system_state(efs, file_system_id) == "available",
         "the file system is available",
-        timeout=seconds(extension.FILE_SYSTEM_CREATING) + 3,
+        timeout=CREATING_SECONDS + 10,
     )
     access_point = efs.create_access_point(ClientToken=uuid.uuid4().hex, FileSystemId=file_system_id)
     assert access_point["LifeCycleState"] == "creating"
@@ -139,7 +141,7 @@ def test_a_new_file_system_is_creating_and_refuses_what_needs_it_available(
         ]
         == "available",
         "the access point is available",
-        timeout=seconds(extension.ACCESS_POINT_CREATING) + 3,
+        timeout=CREATING_SECONDS + 10,
     )
     efs.delete_access_point(AccessPointId=access_point["AccessPointId"])
     efs.delete_file_system(FileSystemId=file_system_id)
@@ -148,7 +150,7 @@ def test_a_new_file_system_is_creating_and_refuses_what_needs_it_available(
 def test_mount_targets_are_creating_then_deleting_and_hold_the_file_system_meanwhile(
     efs: Any, ec2: Any, subnets: list[str], realistic: Callable[..., Any]
 ) -> None:
-    realistic(time_scale=SCALE)
+    realistic(time_scale=SCALE, behaviour_seconds={extension.MOUNT_TARGET_CREATING: MOUNT_TARGET_CREATING_SECONDS})
     file_system_id = new_file_system(efs)["FileSystemId"]
     wait_until(lambda: file_system_state(efs, file_system_id) == "available", "the file system is available")
 
@@ -159,7 +161,7 @@ def test_mount_targets_are_creating_then_deleting_and_hold_the_file_system_meanw
     wait_until(
         lambda: mount_targets(efs, file_system_id) == {mount_target_id: "available"},
         "the mount target is available",
-        timeout=seconds(extension.MOUNT_TARGET_CREATING) + 3,
+        timeout=MOUNT_TARGET_CREATING_SECONDS + 10,
     )
 
     # The deletion takes seconds, so the checks of what it holds meanwhile never race its end on a busy machine.

@@ -17,8 +17,9 @@ from botocore.exceptions import ClientError
 from emulator import realism
 from emulator.extensions import iam_role_propagation
 
-# realism.TYPICAL["iam.propagation"] (10 s) at this scale: 0.2 s.
-SCALE = 0.15  # a 1.5 s window: a busy machine makes its next calls well inside it
+# realism.TYPICAL["iam.propagation"] (10 s) at this scale: 2 s. The tests make the VPC and the log group first and call
+# CreateFlowLogs right after the role's change, so only that call has to land inside the window on a busy machine.
+SCALE = 0.2
 WINDOW = realism.TYPICAL["iam.propagation"].seconds * SCALE
 TRUST = json.dumps(
     {
@@ -61,9 +62,15 @@ def new_vpc(ec2: Any) -> str:
     return ec2.create_vpc(CidrBlock="10.71.0.0/16")["Vpc"]["VpcId"]
 
 
-def create_flow_log(ec2: Any, logs: Any, vpc_id: str, role_arn: str) -> dict[str, Any]:
+def new_log_group(logs: Any) -> str:
     group = f"/flow/{uuid.uuid4().hex[:8]}"
     logs.create_log_group(logGroupName=group)
+    return group
+
+
+def create_flow_log(ec2: Any, logs: Any, vpc_id: str, role_arn: str, group: str | None = None) -> dict[str, Any]:
+    """CreateFlowLogs for ``vpc_id`` into ``group`` (a new log group, made first, when None)."""
+    group = group or new_log_group(logs)
     return ec2.create_flow_logs(
         ResourceType="VPC",
         ResourceIds=[vpc_id],
@@ -109,10 +116,10 @@ def test_a_new_role_cannot_be_assumed_until_it_has_propagated(
     realistic: Callable[..., Any], iam: Any, ec2: Any, logs: Any
 ) -> None:
     realistic(time_scale=SCALE)
+    vpc_id, group = new_vpc(ec2), new_log_group(logs)
     _name, arn = new_role(iam, path="/service/")
-    vpc_id = new_vpc(ec2)
 
-    code, message = refusal(lambda: create_flow_log(ec2, logs, vpc_id, arn))
+    code, message = refusal(lambda: create_flow_log(ec2, logs, vpc_id, arn, group))
 
     assert (code, message) == ("InvalidParameter", f"Unable to assume given IAM role: '{arn}'")
     assert flow_logs_of(ec2, vpc_id) == [], "the refused call created nothing, not even an Unsuccessful item"
@@ -127,17 +134,17 @@ def test_a_grant_to_an_existing_role_restarts_the_window(
 ) -> None:
     realistic(time_scale=SCALE)
     name, arn = new_role(iam)
+    vpc_id, group = new_vpc(ec2), new_log_group(logs)
+    policy = iam.create_policy(PolicyName=f"write-{uuid.uuid4().hex[:8]}", PolicyDocument=WRITE_LOGS)["Policy"]
     wait_out_the_window()
     if change == "put_role_policy":
         iam.put_role_policy(RoleName=name, PolicyName="write", PolicyDocument=WRITE_LOGS)
     elif change == "attach_role_policy":
-        policy = iam.create_policy(PolicyName=f"write-{uuid.uuid4().hex[:8]}", PolicyDocument=WRITE_LOGS)["Policy"]
         iam.attach_role_policy(RoleName=name, PolicyArn=policy["Arn"])
     else:
         iam.update_assume_role_policy(RoleName=name, PolicyDocument=TRUST)
-    vpc_id = new_vpc(ec2)
 
-    assert refusal(lambda: create_flow_log(ec2, logs, vpc_id, arn))[0] == "InvalidParameter"
+    assert refusal(lambda: create_flow_log(ec2, logs, vpc_id, arn, group))[0] == "InvalidParameter"
     wait_out_the_window()
     assert create_flow_log(ec2, logs, vpc_id, arn)["FlowLogIds"]
 
@@ -158,9 +165,9 @@ def test_a_new_default_version_of_an_attached_policy_restarts_the_window_and_rem
     first_vpc = new_vpc(ec2)
     assert create_flow_log(ec2, logs, first_vpc, arn)["FlowLogIds"], "a version that is not the default grants nothing"
 
+    second_vpc, group = new_vpc(ec2), new_log_group(logs)
     iam.create_policy_version(PolicyArn=policy_arn, PolicyDocument=WRITE_LOGS, SetAsDefault=True)
-    second_vpc = new_vpc(ec2)
-    assert refusal(lambda: create_flow_log(ec2, logs, second_vpc, arn))[0] == "InvalidParameter"
+    assert refusal(lambda: create_flow_log(ec2, logs, second_vpc, arn, group))[0] == "InvalidParameter"
     wait_out_the_window()
 
     iam.delete_role_policy(RoleName=name, PolicyName="write")

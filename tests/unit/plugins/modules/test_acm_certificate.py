@@ -1151,7 +1151,8 @@ def test_issued_once_the_records_returned_are_in_route53(run, run_module, aws, r
 
 
 def test_polls_until_acm_shows_the_records(run, request_args, requesting, acm_issues_like_aws, calls):
-    acm_issues_like_aws(validation_records=0.5, dns_validation=0.0)
+    # 2 s without records: time for the polls before them on a loaded machine too
+    acm_issues_like_aws(validation_records=2.0, dns_validation=0.0)
     calls.clear()
     result = run(request_args)
     assert_ok(result, changed=True)
@@ -1166,7 +1167,7 @@ def test_records_acm_never_shows_fail_after_the_bound_naming_the_certificate(
     from ansible_collections.cloudops.fargate.plugins.module_utils import _acm
 
     monkeypatch.setattr(_acm, "VALIDATION_RECORDS_TIMEOUT", 0.3)
-    acm_issues_like_aws(validation_records=1.0)
+    acm_issues_like_aws(validation_records=3.0)  # far past the bound, however slow the run's polls on a loaded machine
     result = run(request_args)
     assert result["failed"] and result["changed"]
     [arn] = arns(requesting)

@@ -949,7 +949,7 @@ def test_more_changes_than_aws_runs_at_once_wait_for_their_turn(
 ):
     """Three associations and eight rules: AWS runs 10 operations of an endpoint at a time."""
     # Each operation lasts long enough that none ends before the module asks for the 11th, on a busy machine too.
-    monkeypatch.setenv(ec2_client_vpn.DELAY_VARIABLE, "1.5")
+    monkeypatch.setenv(ec2_client_vpn.DELAY_VARIABLE, "3")
     rules = [{"target_network_cidr": f"10.{50 + i}.0.0/16"} for i in range(8)]
     args = dict(args, subnet_ids=network["subnets"], authorization_rules=rules)
 
@@ -984,7 +984,7 @@ def test_settings_change_before_a_subnet_leaves(run, args, ec2, network, created
 
 def test_settings_change_waits_for_the_associations_of_a_previous_run(run, args, ec2, realistic, calls, monkeypatch):
     # Associations long enough that the second run meets them under way on a busy machine too.
-    monkeypatch.setenv(ec2_client_vpn.DELAY_VARIABLE, "1.5")
+    monkeypatch.setenv(ec2_client_vpn.DELAY_VARIABLE, "3")
     assert_ok(run(dict(args, wait=False)), changed=True)  # the associations and the rule are under way
     calls.clear()
 

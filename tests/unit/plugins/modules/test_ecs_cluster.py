@@ -578,7 +578,7 @@ def test_draining_services_without_wait_fail_at_once(run, args, ecs, created, li
     result = run({"name": NAME, "state": "absent", "wait": False})
     timer.cancel()
     assert result["failed"]
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 5.0, "not waiting for the 10 s of draining (a loaded machine's run takes time)"
     assert "set wait: true" in result["msg"]
     if listing == "listed":
         assert "web (DRAINING)" in result["msg"]
@@ -592,7 +592,7 @@ def test_draining_services_in_check_mode_predict_without_waiting(run, args, ecs,
     result = run({"name": NAME, "state": "absent"}, check_mode=True)
     timer.cancel()
     assert_ok(result, changed=True)
-    assert time.monotonic() - started < 1.0, "check mode never waits"
+    assert time.monotonic() - started < 5.0, "check mode never waits (for the 10 s of draining)"
     if listing == "listed":  # only what is listed can be named
         assert any("web are still draining" in warning for warning in result["warnings"])
     assert describe(ecs)["status"] == "ACTIVE"

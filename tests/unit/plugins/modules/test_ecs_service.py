@@ -574,7 +574,9 @@ def test_absent_four_steps(run, args, ecs, created):
         assert_ok(run(absent, check_mode=check_mode), changed=False)
 
 
-def test_absent_without_wait_then_again(run, args, ecs, created):
+def test_absent_without_wait_then_again(run, args, ecs, created, monkeypatch):
+    # A draining of seconds: the run's read right after its delete lands inside it on a loaded machine too.
+    monkeypatch.setenv(ecs_service_lifecycle.DRAINING_SECONDS_VARIABLE, "2")
     absent = {"cluster": CLUSTER, "name": NAME, "state": "absent", "wait": False}
     result = run(absent)
     assert_ok(result, changed=True)
@@ -593,7 +595,10 @@ def test_absent_of_what_never_existed(run, ecs, cluster):
     assert result["service"] == {}
 
 
-def test_recreate_waits_for_draining(run, args, ecs, created):
+def test_recreate_waits_for_draining(run, args, ecs, created, monkeypatch):
+    # A draining of seconds: the describe after the run, and the next run's first read, land inside it on a loaded
+    # machine too.
+    monkeypatch.setenv(ecs_service_lifecycle.DRAINING_SECONDS_VARIABLE, "3")
     assert_ok(run({"cluster": CLUSTER, "name": NAME, "state": "absent", "wait": False}), changed=True)
     assert describe(ecs)["status"] == "DRAINING"
     result = run(args)

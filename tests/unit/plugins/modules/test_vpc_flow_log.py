@@ -391,13 +391,13 @@ def realistic_iam(aws, monkeypatch):
     """The emulator's IAM propagation in this process, in realistic mode at a small time scale; the module's retries
     sleep at most 0.05 s."""
     iam_role_propagation.install()
-    # A fixed 2 s of propagation, whatever the scale: on a busy machine the first create still comes before its end.
+    # A fixed 3 s of propagation, whatever the scale: on a busy machine the first create still comes before its end.
     realism.configure(
         {
             "realistic": True,
             "time_scale": PROPAGATION_SCALE,
             "throttle_rate": 0.0,
-            "behaviour_seconds": {"iam.propagation": 2},
+            "behaviour_seconds": {"iam.propagation": 3},
         }
     )
     monkeypatch.setattr(
