@@ -57,6 +57,10 @@ BUILD: dict[str, tuple[str, ...]] = {
         # retryClusterCreate, service.go retryServiceCreate).
         "service_linked_role.creation",
     ),
+    # A deployment watched by alarms bakes once its new tasks run, and is not over before (a rolling update's bake is
+    # its alarms' evaluation time; ECS developer guide, "How CloudWatch alarms detect Amazon ECS deployment failures";
+    # ecs_deployment_strategies).
+    "ecs.bake_minute": ("ecs.rollout",),
     # Auto Scaling's view of the service starts with CreateService, which waits for ECS's service-linked role (as
     # above); RegisterScalableTarget then retries "ECS service doesn't exist" ({TF}/appautoscaling target.go).
     "scalable_target.service_visibility": ("service_linked_role.creation",),

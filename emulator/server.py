@@ -13,6 +13,13 @@ least-privilege policy is judged on its actions, and on its role ARNs for IAM; i
 HEAD or DELETE without a body over an empty payload, where moto hashes the query parameters as if they were a form
 body (every signed GET with a query string, EFS's, would fail SignatureDoesNotMatch). See ``_check_iam_actions``.
 The ``/_emulator/`` and ``/moto-api/`` endpoints are never checked.
+
+TLS and the load balancers' data plane (``_request_handler``): the handler thread peeks at the first byte of each
+connection; a TLS handshake record is served with ``DATA_PLANE.server_context()`` (its SNI callback picks the
+certificate) and every request on it goes to ``DATA_PLANE.answer()``, as does a plain-HTTP request whose ``Host``
+names a load balancer (``DATA_PLANE.serves()``). Everything else is the plain HTTP it always was. ``DATA_PLANE`` is
+None until ``emulator/extensions/elbv2_data_plane.py`` installs itself; its requests are no AWS API calls, so they
+bypass ``RequestCounter`` (not counted, held or throttled).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -33,7 +41,7 @@ import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from emulator import public_registry, realism
@@ -56,6 +64,14 @@ PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 
 # Popen handles of servers started by this process, so stop() can reap them instead of leaving zombies.
 _spawned: dict[int, subprocess.Popen[bytes]] = {}
+
+# TLS on the API port: a connection whose first byte is a TLS handshake record is the data plane's. The peek returns as
+# soon as the client's first byte is there; the timeout only bounds how long a silent client is awaited before it is
+# served as plain HTTP, as before.
+TLS_HANDSHAKE_RECORD = 0x16
+TLS_PEEK_SECONDS = 5.0
+TLS_HANDSHAKE_SECONDS = 10.0
+SNI_ATTRIBUTE = "emulator_server_name"  # where DATA_PLANE's SNI callback leaves the name on the TLS socket
 
 
 class EmulatorError(RuntimeError):
@@ -193,6 +209,140 @@ def _peek_body(environ: dict[str, Any]) -> bytes:
     body = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(body)
     return body
+
+
+# --------------------------------------------------------------------------- TLS and the load balancers' data plane
+
+
+class DataPlaneAnswer(NamedTuple):
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class DataPlane(Protocol):
+    """What answers a load balancer's traffic (emulator/extensions/elbv2_data_plane.py)."""
+
+    def server_context(self) -> ssl.SSLContext:
+        """The server-side TLS context; its SNI callback sets ``SNI_ATTRIBUTE`` on the socket and picks the
+        certificate, or shuts the socket down to refuse the connection."""
+
+    def serves(self, host: str) -> bool:
+        """Whether a plain-HTTP request with this ``Host`` header is the data plane's."""
+
+    def answer(
+        self, method: str, target: str, headers: list[tuple[str, str]], client_ip: str, tls: bool, sni: str | None
+    ) -> DataPlaneAnswer | None:
+        """The response to one request, or None to close the connection without answering."""
+
+
+DATA_PLANE: DataPlane | None = None  # set by the elbv2_data_plane extension's install()
+
+
+def starts_tls(connection: socket.socket, timeout: float = TLS_PEEK_SECONDS) -> bool:
+    """Whether the client's first byte (peeked, left in the stream) opens a TLS handshake record."""
+    previous = connection.gettimeout()
+    connection.settimeout(timeout)
+    try:
+        first = connection.recv(1, socket.MSG_PEEK)
+    except OSError:  # a silent client (timeout) or a reset: plain HTTP, as ever
+        return False
+    finally:
+        connection.settimeout(previous)
+    return first[:1] == bytes([TLS_HANDSHAKE_RECORD])
+
+
+def _request_handler() -> type:
+    """moto's request handler, serving TLS and the data plane as the module docstring says."""
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    class EmulatorRequestHandler(MotoRequestHandler):  # type: ignore[misc,valid-type]
+        tls = False
+        sni: str | None = None
+        refused = False
+
+        def setup(self) -> None:
+            plane = DATA_PLANE
+            if plane is not None and starts_tls(self.request):
+                self.tls = True
+                raw = self.request
+                previous = raw.gettimeout()
+                # TLS writes each record on its own (the handshake's flight, session tickets): without this each
+                # would wait for the client's delayed ACK.
+                raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                connection = plane.server_context().wrap_socket(raw, server_side=True, do_handshake_on_connect=False)
+                try:
+                    connection.settimeout(TLS_HANDSHAKE_SECONDS)
+                    connection.do_handshake()
+                    connection.settimeout(previous)
+                except OSError as error:  # ssl.SSLError included: refused by the SNI callback, or the client gave up
+                    connection.close()
+                    self.refused = True
+                    self.rfile, self.wfile = io.BytesIO(), io.BytesIO()  # for finish()
+                    self.log_message("TLS connection closed during the handshake: %s", error)
+                    return
+                self.request = connection
+                self.sni = getattr(connection, SNI_ATTRIBUTE, None)
+            super().setup()
+
+        def handle(self) -> None:
+            if self.refused:
+                return
+            try:
+                super().handle()
+            except OSError as error:  # werkzeug re-raises TLS errors unless it terminates TLS itself
+                if not self.tls:
+                    raise
+                self.log_message("TLS connection dropped: %s", error)
+
+        def finish(self) -> None:
+            super().finish()
+            if self.tls and not self.refused:  # socketserver closes the raw socket, which the TLS socket took over
+                try:
+                    self.request.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+                self.request.close()
+
+        def run_wsgi(self) -> None:
+            plane = DATA_PLANE
+            if plane is None or not (self.tls or plane.serves(self.headers.get("Host", ""))):
+                super().run_wsgi()
+                return
+            self._read_body()
+            answer = plane.answer(
+                self.command, self.path, list(self.headers.items()), self.client_address[0], self.tls, self.sni
+            )
+            if answer is None:
+                self.close_connection = True
+                self.log_message('"%s" closed without an answer (load balancer data plane)', self.requestline)
+                return
+            head = [f"{self.protocol_version} {answer.status} {answer.reason}"]
+            head += [f"{name}: {value}" for name, value in answer.headers]
+            body = b"" if self.command == "HEAD" else answer.body
+            # One write: status line, headers and body in separate segments would wait for the client's delayed ACK.
+            self.wfile.write("\r\n".join([*head, "", ""]).encode("latin-1") + body)
+            self.log_request(answer.status, len(answer.body))
+
+        def _read_body(self) -> None:
+            """Consume the request body (no target reads it) so the next request on the connection parses."""
+            if self.headers.get("Expect", "").lower().strip() == "100-continue":
+                self.wfile.write(f"{self.protocol_version} 100 Continue\r\n\r\n".encode("latin-1"))
+            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+                self.close_connection = True  # not worth decoding: this answer is the connection's last
+                return
+            try:
+                remaining = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                remaining, self.close_connection = 0, True
+            while remaining > 0:
+                chunk = self.rfile.read(min(remaining, 64 * 1024))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+
+    return EmulatorRequestHandler
 
 
 # --------------------------------------------------------------------------- app and configuration
@@ -433,7 +583,6 @@ def stop(
 
 def run(port: int) -> None:
     """Serve in the foreground (what the background process started by start() executes)."""
-    from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import run_simple
 
     # Defaults only: the caller's environment wins. moto reads these lazily, so setting them here is early enough.
@@ -444,7 +593,8 @@ def run(port: int) -> None:
     if os.environ.get("EMULATOR_IAM_CHECK_ACTIONS") == "1":
         _check_iam_actions()
     print(f"starting emulator on {endpoint_url(port)} (pid {os.getpid()})", flush=True)
-    run_simple(HOST, port, build_app(), threaded=True, request_handler=MotoRequestHandler)
+    app = build_app()  # installs the extensions, the data plane among them, before the first connection
+    run_simple(HOST, port, app, threaded=True, request_handler=_request_handler())
 
 
 # Services whose signing name (what moto names an action by) is not their IAM prefix (the Service Authorization

@@ -7,9 +7,11 @@ stage lasts a second and a configured bake minute two (emulator/extensions/ecs_d
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
+import urllib.request
 
 import pytest
 
@@ -28,6 +30,12 @@ CANARY = {
     "fargate_canary_bake_minutes": 2,
     "fargate_deployment_bake_minutes": 1,
 }
+
+
+def realism_settings(endpoint: str, **changes) -> None:
+    request = urllib.request.Request(f"{endpoint}/_emulator/realism", data=json.dumps(changes).encode(), method="PUT")
+    with urllib.request.urlopen(request, timeout=10):
+        pass
 
 
 def service(aws) -> dict:
@@ -189,10 +197,17 @@ def test_an_alarm_during_the_canary_rolls_back_and_fails_the_deploy_naming_it(ca
     ],
     ids=["linear", "blue_green"],
 )
-def test_linear_and_blue_green_deploys_complete(canary_stack, playbook, aws, strategy, tag, phase):
+def test_linear_and_blue_green_deploys_complete(canary_stack, emulator_endpoint, playbook, aws, strategy, tag, phase):
     before = weights(aws)
     settings = {**LEAN, **CANARY, **strategy}
-    deployed = playbook("playbooks/deploy.yml", extra_vars={**settings, "image_tag": tag})
+    # A blue/green deployment shifts all traffic in one stage: at a second a stage (plain mode), the rollout's polls two
+    # seconds apart may not see it on a loaded machine; five seconds a stage, they do.
+    stage = {"ecs.deployment_stage": 5.0} if settings["fargate_deployment_strategy"] == "blue_green" else {}
+    realism_settings(emulator_endpoint, behaviour_seconds=stage)
+    try:
+        deployed = playbook("playbooks/deploy.yml", extra_vars={**settings, "image_tag": tag})
+    finally:
+        realism_settings(emulator_endpoint, behaviour_seconds={})
     assert deployed.returncode == 0, deployed.failure_messages()
     assert f"PRODUCTION_TRAFFIC_SHIFT, {phase}" in deployed.stderr, deployed.stderr[-3000:]
     running = service(aws)

@@ -267,6 +267,9 @@ def test_deploy_of_a_new_tag_makes_one_revision_and_updates_the_service(built, r
     assert service(aws)["taskDefinition"] == new
     images = {c["name"]: c["image"] for c in task_definition(aws, new)["containerDefinitions"]}
     assert images["app"].endswith("/demo-local/app:1.4.2")
+    # Its last step asked the service through the load balancer (the emulator's stand-in for its data plane).
+    marker, probed = deployed.output.partition("TASK [Probe the service through its load balancer]")[1:]
+    assert marker and "ok: [demo]" in probed.split("TASK [", 1)[0], deployed.output[-3000:]
     again = run("playbooks/deploy.yml", extra_vars={"image_tag": "1.4.2"})
     assert again.returncode == 0, again.failure_messages()
     assert again.changed() == 0, again.changed_tasks()
@@ -298,6 +301,25 @@ def test_failed_deploy_puts_the_previous_revision_back_and_says_why(built, run, 
     assert "CannotPullContainerError" in message
     assert f"Rolled back to {running}" in message
     assert service(aws)["taskDefinition"] == running
+
+
+def test_a_service_that_does_not_answer_as_expected_fails_the_deploy(built, run, aws):
+    running = service(aws)["taskDefinition"]
+    # The service answers 200; a deploy that requires 204 sees it answer otherwise until its probe times out.
+    failed = run("playbooks/deploy.yml", extra_vars={"image_tag": "1.4.2", "deploy_probe_status": [204],
+                                                     "deploy_probe_timeout": 3})
+    assert failed.returncode != 0
+    message = failed.failure_messages()
+    assert "failed at 'Probe the service through its load balancer'" in message, message
+    assert "to answer 204" in message and "200 OK" in message, message
+    assert service(aws)["taskDefinition"] == running
+
+
+def test_bad_probe_settings_stop_the_deploy_before_anything(built, run):
+    refused = run("playbooks/deploy.yml", extra_vars={"image_tag": "1.4.2", "deploy_probe_path": "health"})
+    assert refused.returncode != 0
+    assert "deploy_probe_path (health) must be a path starting with '/'" in refused.failure_messages()
+    assert refused.changed() == 0, refused.changed_tasks()
 
 
 def test_vpn_client_config(built, readme):
