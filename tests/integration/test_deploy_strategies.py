@@ -200,10 +200,9 @@ def test_an_alarm_during_the_canary_rolls_back_and_fails_the_deploy_naming_it(ca
 def test_linear_and_blue_green_deploys_complete(canary_stack, emulator_endpoint, playbook, aws, strategy, tag, phase):
     before = weights(aws)
     settings = {**LEAN, **CANARY, **strategy}
-    # A blue/green deployment shifts all traffic in one stage: at a second a stage (plain mode), the rollout's polls two
-    # seconds apart may not see it on a loaded machine; five seconds a stage, they do.
-    stage = {"ecs.deployment_stage": 5.0} if settings["fargate_deployment_strategy"] == "blue_green" else {}
-    realism_settings(emulator_endpoint, behaviour_seconds=stage)
+    # The phase checked below lasts a stage (blue/green) or a stage and a step's bake (linear): at a second a stage
+    # (plain mode), the rollout's polls two seconds apart may miss it on a loaded machine; at five seconds, they do not.
+    realism_settings(emulator_endpoint, behaviour_seconds={"ecs.deployment_stage": 5.0})
     try:
         deployed = playbook("playbooks/deploy.yml", extra_vars={**settings, "image_tag": tag})
     finally:
