@@ -446,63 +446,23 @@ alarm:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloudops.fargate.plugins.module_utils._common import module_errors
-from ansible_collections.cloudops.fargate.plugins.module_utils._metric_alarm import COMPARISONS
-from ansible_collections.cloudops.fargate.plugins.module_utils._metric_alarm import DEFAULT_TREAT_MISSING_DATA
-from ansible_collections.cloudops.fargate.plugins.module_utils._metric_alarm import LOW_SAMPLE_COUNT
 from ansible_collections.cloudops.fargate.plugins.module_utils._metric_alarm import SINGLE_METRIC_OPTIONS
-from ansible_collections.cloudops.fargate.plugins.module_utils._metric_alarm import STATISTICS
-from ansible_collections.cloudops.fargate.plugins.module_utils._metric_alarm import TREAT_MISSING_DATA
-from ansible_collections.cloudops.fargate.plugins.module_utils._metric_alarm import UNITS
 from ansible_collections.cloudops.fargate.plugins.module_utils._metric_alarm import MetricAlarmManager
+from ansible_collections.cloudops.fargate.plugins.module_utils._metric_alarm import alarm_argument_spec
 from ansible_collections.cloudops.fargate.plugins.module_utils._metric_alarm import validate_name
 from ansible_collections.cloudops.fargate.plugins.module_utils._metric_alarm import wanted_alarm
 
 
 def argument_spec():
-    """The module's arguments; choices and defaults come from module_utils, where the validation reads them too."""
-    dimension = dict(name=dict(type="str", required=True), value=dict(type="str", required=True))
-    metric = dict(
-        namespace=dict(type="str", required=True),
-        metric_name=dict(type="str", required=True),
-        dimensions=dict(type="list", elements="dict", options=dimension),
-    )
-    metric_stat = dict(
-        metric=dict(type="dict", required=True, options=metric),
-        period=dict(type="int", required=True),
-        stat=dict(type="str", required=True),
-        unit=dict(type="str", choices=list(UNITS)),
-    )
-    query = dict(
-        id=dict(type="str", required=True),
-        expression=dict(type="str"),
-        label=dict(type="str"),
-        return_data=dict(type="bool"),
-        period=dict(type="int"),
-        metric_stat=dict(type="dict", options=metric_stat),
-    )
+    """The module's arguments: one alarm's options as metric_alarms takes them (module_utils, where the validation
+    reads the choices and defaults too), with state, purge_tags and empty action lists by default."""
+    spec = alarm_argument_spec()
+    for actions in ("alarm_actions", "ok_actions", "insufficient_data_actions"):
+        spec[actions] = dict(spec[actions], default=[])
+    spec["tags"] = dict(spec["tags"], aliases=["resource_tags"])
     return dict(
+        spec,
         state=dict(type="str", choices=["present", "absent"], default="present"),
-        name=dict(type="str", required=True),
-        description=dict(type="str"),
-        metric_name=dict(type="str"),
-        namespace=dict(type="str"),
-        dimensions=dict(type="dict"),
-        statistic=dict(type="str", choices=list(STATISTICS)),
-        extended_statistic=dict(type="str"),
-        period=dict(type="int"),
-        unit=dict(type="str", choices=list(UNITS)),
-        metrics=dict(type="list", elements="dict", options=query),
-        comparison=dict(type="str", choices=list(COMPARISONS)),
-        threshold=dict(type="float"),
-        evaluation_periods=dict(type="int"),
-        datapoints_to_alarm=dict(type="int"),
-        treat_missing_data=dict(type="str", choices=list(TREAT_MISSING_DATA), default=DEFAULT_TREAT_MISSING_DATA),
-        evaluate_low_sample_count_percentile=dict(type="str", choices=list(LOW_SAMPLE_COUNT)),
-        actions_enabled=dict(type="bool", default=True),
-        alarm_actions=dict(type="list", elements="str", default=[]),
-        ok_actions=dict(type="list", elements="str", default=[]),
-        insufficient_data_actions=dict(type="list", elements="str", default=[]),
-        tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
     )
 
